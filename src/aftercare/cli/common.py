@@ -1,0 +1,109 @@
+"""What every command shares: the one-line error parser, protocol and factor flags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from aftercare.engine.model import Factors, resolve_areas
+from aftercare.protocols.load import load_protocol
+from aftercare.protocols.schema import Protocol
+
+__all__ = [
+    "CliError",
+    "Parser",
+    "add_factor_flags",
+    "add_protocol_flags",
+    "factors_from_args",
+    "print_json",
+    "protocol_from_args",
+]
+
+FITZPATRICK = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
+
+
+class CliError(Exception):
+    """Bad command-line input: printed as one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2), not usage plus error."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def add_protocol_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--protocol", type=Path, metavar="FILE", help="protocol file (default: the built-in one)"
+    )
+    parser.add_argument("--overlay", type=Path, metavar="FILE", help="clinic overlay file")
+
+
+def protocol_from_args(args: argparse.Namespace) -> Protocol:
+    return load_protocol(args.protocol, args.overlay)
+
+
+def add_factor_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("patient factors")
+    group.add_argument(
+        "--area",
+        action="append",
+        default=[],
+        metavar="AREA",
+        help="treated area (repeatable): face, eyes, neck, decollete, arms, hands, legs, body",
+    )
+    group.add_argument("--needle-depth", type=_positive_float, metavar="MM")
+    group.add_argument("--sensitive-skin", action="store_true")
+    group.add_argument("--age", type=_whole_number, metavar="YEARS")
+    group.add_argument("--fitzpatrick", type=_fitzpatrick, metavar="I..VI")
+    group.add_argument("--platelet-medication", action="store_true")
+    group.add_argument("--anticoagulant", action="store_true")
+    group.add_argument("--cold-sore-history", action="store_true")
+
+
+def factors_from_args(args: argparse.Namespace, protocol: Protocol) -> Factors:
+    return Factors(
+        areas=resolve_areas(protocol, args.area),
+        needle_depth_mm=args.needle_depth,
+        sensitive_skin=args.sensitive_skin,
+        age=args.age,
+        fitzpatrick=args.fitzpatrick,
+        platelet_medication=args.platelet_medication,
+        anticoagulant=args.anticoagulant,
+        cold_sore_history=args.cold_sore_history,
+    )
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not value > 0 or value != value:
+        raise argparse.ArgumentTypeError(f"'{text}' must be more than 0")
+    return value
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+
+
+def _fitzpatrick(text: str) -> int:
+    value = FITZPATRICK.get(text.strip().upper()) or (
+        int(text) if text.strip().isdigit() and 1 <= int(text) <= 6 else None
+    )
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a skin type; use I to VI")
+    return value

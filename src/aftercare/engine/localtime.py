@@ -1,0 +1,95 @@
+"""Local wall-clock time at the edges: parse it, refuse the times clocks skip or repeat.
+
+Inside the engine every instant is an aware datetime; elapsed time is measured on the
+UTC timeline, so "day 14" is 336 real hours even across a clock change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aftercare.engine.errors import InputError, LocalTimeError
+
+__all__ = [
+    "DEFAULT_ZONE",
+    "format_day",
+    "format_moment",
+    "hours_between",
+    "local_datetime",
+    "parse_local",
+    "zone",
+]
+
+DEFAULT_ZONE = "Europe/London"
+
+
+def zone(name: str) -> ZoneInfo:
+    """The named IANA time zone, or an InputError saying so."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone '{name}'; use a name such as Europe/London") from None
+
+
+def local_datetime(naive: datetime, tz: ZoneInfo) -> datetime:
+    """Attach ``tz`` to a wall-clock time, refusing one that is skipped or repeated there."""
+    if naive.tzinfo is not None:
+        raise InputError("expected a wall-clock time without a UTC offset")
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    shown = naive.strftime("%Y-%m-%d %H:%M")
+    if first.utcoffset() == second.utcoffset():
+        return first
+    if _round_trips(first) or _round_trips(second):
+        early, late = (_offset(first), _offset(second))
+        raise LocalTimeError(
+            f"{shown} happens twice in {tz.key} (the clocks go back); "
+            f"add the offset to say which: {shown}{early} or {shown}{late}"
+        )
+    raise LocalTimeError(f"{shown} does not exist in {tz.key} (the clocks go forward)")
+
+
+def parse_local(text: str, tz: ZoneInfo) -> datetime:
+    """Read '2026-11-21 10:30' (local to ``tz``) or an ISO time with an offset.
+
+    An offset picks one of two repeated times; an offset that is not ``tz``'s at that
+    moment is refused rather than silently shifted.
+    """
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            f"'{text}' is not a date and time; use the form 2026-11-21 10:30"
+        ) from None
+    if parsed.tzinfo is None:
+        return local_datetime(parsed, tz)
+    local = parsed.astimezone(tz)
+    if local.replace(tzinfo=None) != parsed.replace(tzinfo=None):
+        raise LocalTimeError(f"'{text}' is not a time that clocks in {tz.key} show")
+    return local
+
+
+def hours_between(start: datetime, end: datetime) -> float:
+    """Elapsed hours from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    return (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
+
+
+def format_moment(moment: datetime) -> str:
+    """UK style for people: 'Sat 5 Dec, 10:30'."""
+    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
+
+
+def format_day(day: date) -> str:
+    """UK style for people: 'Sat 5 Dec 2026'."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _round_trips(moment: datetime) -> bool:
+    return moment.astimezone(UTC).astimezone(moment.tzinfo).replace(tzinfo=None) == (
+        moment.replace(tzinfo=None)
+    )
+
+
+def _offset(moment: datetime) -> str:
+    return moment.isoformat()[-6:]

@@ -1,0 +1,194 @@
+"""Read a protocol (and an optional clinic overlay) from YAML, reporting every error.
+
+YAML is read as YAML 1.2 by ruamel's round-trip loader, which builds only plain
+mappings, sequences and scalars (nothing executable) and keeps line numbers, so
+that each error can name the path *and* the line: ``aftercare[3].allowed_from_hours:
+Input should be greater than or equal to 0 (line 88)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from aftercare.protocols.schema import Protocol
+
+__all__ = [
+    "DEFAULT_PROTOCOL",
+    "ProtocolError",
+    "ProtocolIssue",
+    "default_protocol_path",
+    "format_path",
+    "load_protocol",
+    "read_yaml",
+    "validation_issues",
+]
+
+DEFAULT_PROTOCOL = "microneedling"
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolIssue:
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line is not None else ""
+        return f"{self.path or '(top level)'}: {self.message}{where}"
+
+
+class ProtocolError(Exception):
+    """A protocol or overlay file that cannot be used; ``issues`` lists every problem."""
+
+    def __init__(self, source: str, issues: Sequence[ProtocolIssue]) -> None:
+        self.source = source
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        super().__init__(f"{source}: {count} error{'s' if count != 1 else ''}")
+
+
+def default_protocol_path() -> Path:
+    return Path(str(resources.files("aftercare.protocols").joinpath(f"{DEFAULT_PROTOCOL}.yaml")))
+
+
+def load_protocol(path: Path | None = None, overlay: Path | None = None) -> Protocol:
+    """Load and check a protocol file (the default one when ``path`` is None).
+
+    With ``overlay``, the clinic's changes are applied and checked too, and the
+    result is the effective protocol with its own id and version.
+    """
+    source = path or default_protocol_path()
+    node = read_yaml(source)
+    protocol = _validate(source, node)
+    if overlay is None:
+        return protocol
+    # Imported here: overlay builds on this module.
+    from aftercare.protocols.overlay import apply_overlay_file
+
+    effective: Protocol = apply_overlay_file(protocol, overlay)
+    return effective
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML 1.2 file, keeping line numbers; a syntax error is a ProtocolError."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ProtocolError(
+            str(path), [ProtocolIssue("", f"cannot read the file: {error}")]
+        ) from None
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        message = " ".join(str(error.problem or error.context or "invalid YAML").split())
+        raise ProtocolError(str(path), [ProtocolIssue("", message, line)]) from None
+    except YAMLError as error:
+        raise ProtocolError(str(path), [ProtocolIssue("", " ".join(str(error).split()))]) from None
+
+
+def to_plain(node: Any) -> Any:
+    """Round-trip YAML nodes to plain values: mappings to dicts, sequences to tuples."""
+    if isinstance(node, dict):
+        return {str(key): to_plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return tuple(to_plain(item) for item in node)
+    if isinstance(node, str):
+        return str(node)
+    return node
+
+
+def _validate(source: Path, node: Any) -> Protocol:
+    # Imported here: references reads the schema, and the schema nothing of ours.
+    from aftercare.protocols.references import reference_issues
+
+    if not isinstance(node, dict):
+        raise ProtocolError(
+            str(source), [ProtocolIssue("", "a protocol file is a YAML mapping", 1)]
+        )
+    try:
+        protocol = Protocol.model_validate(to_plain(node))
+    except ValidationError as error:
+        raise ProtocolError(str(source), validation_issues(error, node)) from None
+    issues = [
+        ProtocolIssue(path, message, line_of(node, loc))
+        for loc, path, message in reference_issues(protocol)
+    ]
+    if issues:
+        raise ProtocolError(str(source), issues)
+    return protocol
+
+
+def validation_issues(error: ValidationError, node: Any) -> list[ProtocolIssue]:
+    """One issue per pydantic error, with the path people read and the YAML line."""
+    issues = []
+    for detail in error.errors(include_url=False):
+        loc = _data_loc(detail["loc"], node)
+        message = detail["msg"].removeprefix("Value error, ")
+        issues.append(ProtocolIssue(format_path(loc), message, line_of(node, loc)))
+    return issues
+
+
+def _data_loc(loc: Iterable[int | str], node: Any) -> tuple[int | str, ...]:
+    """Drop pydantic's type tags (e.g. 'function-after[...]') that are not keys in the data."""
+    kept: list[int | str] = []
+    current = node
+    for part in loc:
+        if not isinstance(current, dict | list):
+            continue  # past a scalar, the rest are pydantic's tags
+        child = _child(current, part)
+        if child is _MISSING:
+            # A missing key or an unknown field: name it, and stop walking.
+            if isinstance(part, str) and "[" not in part:
+                kept.append(part)
+            break
+        current = child
+        kept.append(part)
+    return tuple(kept)
+
+
+_MISSING = object()
+
+
+def _child(container: dict[Any, Any] | list[Any], part: int | str) -> Any:
+    if isinstance(container, dict):
+        return container.get(part, _MISSING)
+    if isinstance(part, int) and 0 <= part < len(container):
+        return container[part]
+    return _MISSING
+
+
+def format_path(loc: Iterable[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def line_of(node: Any, loc: Iterable[int | str]) -> int | None:
+    """The 1-based line of the deepest part of ``loc`` present in the YAML."""
+    line = None
+    current = node
+    for part in loc:
+        if isinstance(current, CommentedMap) and part in current:
+            line = current.lc.key(part)[0] + 1
+            current = current[part]
+        elif isinstance(current, CommentedSeq) and isinstance(part, int) and part < len(current):
+            line = current.lc.item(part)[0] + 1
+            current = current[part]
+        else:
+            break
+    if line is None and isinstance(node, CommentedMap | CommentedSeq):
+        line = node.lc.line + 1
+    return line

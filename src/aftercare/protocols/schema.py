@@ -1,0 +1,508 @@
+"""The protocol schema: strict, frozen pydantic models for the clinical content.
+
+The models check the *shape* of a protocol. Cross-references between sections
+(an aftercare rule naming an activity, a citation naming a leaflet) are checked
+by :mod:`aftercare.protocols.references`, so that every broken reference is
+reported at once, each with its path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "Activity",
+    "ActivityRule",
+    "Area",
+    "Caution",
+    "Citation",
+    "Conflict",
+    "ConflictStatement",
+    "Course",
+    "ExpectedWindow",
+    "Information",
+    "Leaflet",
+    "Level",
+    "Modifier",
+    "Protocol",
+    "Provenance",
+    "Question",
+    "Recheck",
+    "Reconciliation",
+    "Requirement",
+    "RuleKind",
+    "Screening",
+    "ScreeningOutcome",
+    "ScreeningRule",
+    "SkinState",
+    "Symptom",
+    "SymptomReasons",
+    "TimelineGroup",
+    "Triage",
+    "Trigger",
+]
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+RuleId = Annotated[str, Field(pattern=r"^[A-Z]{2,4}-[a-z0-9-]+$", max_length=64)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Hours = Annotated[int, Field(ge=0, le=24 * 366)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Provenance(StrEnum):
+    LEAFLET = "leaflet"
+    RECONCILED = "reconciled"
+    LITERATURE = "literature"
+
+
+class Level(StrEnum):
+    """Triage levels, in rising order of urgency."""
+
+    EXPECTED = "expected"
+    CONTACT_CLINIC = "contact_clinic"
+    CONTACT_CLINIC_NOW = "contact_clinic_now"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANK[self]
+
+
+_LEVEL_RANK = {Level.EXPECTED: 0, Level.CONTACT_CLINIC: 1, Level.CONTACT_CLINIC_NOW: 2}
+
+
+class RuleKind(StrEnum):
+    AVOID = "avoid"
+    DO = "do"
+    ALLOWED_FROM = "allowed_from"
+
+
+class ScreeningOutcome(StrEnum):
+    """What a screening rule does when it fires, mildest first."""
+
+    CAUTION = "caution"
+    CLINICIAN_REVIEW = "clinician_review"
+    NOT_YET = "not_yet"
+    NOT_SUITABLE = "not_suitable"
+
+
+ProvenanceField = Annotated[Provenance, Field(strict=False)]
+LevelField = Annotated[Level, Field(strict=False)]
+RuleKindField = Annotated[RuleKind, Field(strict=False)]
+OutcomeField = Annotated[ScreeningOutcome, Field(strict=False)]
+
+
+# --- sources -----------------------------------------------------------------
+
+
+class Leaflet(Strict):
+    id: Annotated[str, Field(pattern=r"^S\d{3}$")]
+    file: Annotated[str, Field(pattern=r"^[\w.-]+\.txt$")]
+    title: Text
+
+
+class Citation(Strict):
+    """One source behind an item: a leaflet quote, or a literature reference."""
+
+    leaflet: str | None = None
+    quote: Text | None = None
+    literature: Text | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Citation:
+        if (self.leaflet is None) == (self.literature is None):
+            raise ValueError("a citation names either a leaflet or literature, not both")
+        if self.leaflet is not None and self.quote is None:
+            raise ValueError("a leaflet citation needs a quote")
+        return self
+
+
+class Reconciliation(Strict):
+    conflict: Annotated[str, Field(pattern=r"^C\d+$")]
+    rule: Literal[
+        "most_conservative",
+        "conjunction",
+        "specific_over_general",
+        "explicit_over_vague",
+        "seed_over_literature",
+        "literature_fills_silence",
+    ]
+    note: Text
+
+
+class Cited(Strict):
+    """An item of clinical content: it names its sources and how it was decided."""
+
+    sources: Annotated[tuple[Citation, ...], Field(min_length=1)]
+    provenance: ProvenanceField
+    reconciliation: Reconciliation | None = None
+
+    @model_validator(mode="after")
+    def _reconciled_names_conflict(self) -> Cited:
+        reconciled = self.provenance is Provenance.RECONCILED
+        if reconciled != (self.reconciliation is not None):
+            raise ValueError("provenance 'reconciled' and a 'reconciliation' go together")
+        if reconciled and len(self.sources) < 2:
+            raise ValueError("a reconciled item cites the statements it reconciled (two or more)")
+        return self
+
+
+# --- vocabulary ----------------------------------------------------------------
+
+
+class Area(Strict):
+    id: Id
+    label: Text
+    aliases: tuple[str, ...] = ()
+
+
+class Activity(Strict):
+    id: Id
+    label: Text
+    aliases: tuple[Annotated[str, Field(min_length=2, max_length=60)], ...] = ()
+
+
+class SkinState(Strict):
+    """A state of the skin that gates an item, e.g. 'redness_resolved'."""
+
+    id: Id
+    blocking: Id
+    text: Text
+
+
+class Requirement(Strict):
+    id: Id
+    text: Text
+
+
+class Modifier(Cited):
+    """A patient factor that changes what counts as expected (C11, C12)."""
+
+    id: Id
+    label: Text
+    area: Id | None = None
+    flag: (
+        Literal["sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history"]
+        | None
+    ) = None
+    age_at_least: Annotated[int, Field(ge=0, le=130)] | None = None
+    needle_depth_over_mm: Annotated[float, Field(ge=0, le=5)] | None = None
+    fitzpatrick_at_least: Annotated[int, Field(ge=1, le=6)] | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Modifier:
+        tests = (
+            self.area,
+            self.flag,
+            self.age_at_least,
+            self.needle_depth_over_mm,
+            self.fitzpatrick_at_least,
+        )
+        if sum(test is not None for test in tests) != 1:
+            raise ValueError("a modifier tests exactly one factor")
+        return self
+
+
+# --- aftercare -----------------------------------------------------------------
+
+
+class ActivityRule(Cited):
+    """An aftercare rule: what to avoid, what to do, and from when."""
+
+    id: RuleId
+    kind: RuleKindField
+    activities: Annotated[tuple[Id, ...], Field(min_length=1)]
+    allowed_from_hours: Hours = 0
+    required_until_hours: Hours | None = None
+    gate: Id | None = None
+    requirements: tuple[Id, ...] = ()
+    min_spf: Annotated[int, Field(ge=15, le=100)] | None = None
+    text: Text
+    reason: Text
+
+    @model_validator(mode="after")
+    def _window_fits_kind(self) -> ActivityRule:
+        if self.kind is RuleKind.DO:
+            if self.required_until_hours is None:
+                raise ValueError("a 'do' rule needs required_until_hours")
+            if self.required_until_hours <= self.allowed_from_hours:
+                raise ValueError("required_until_hours must come after allowed_from_hours")
+        elif self.required_until_hours is not None or self.min_spf is not None:
+            raise ValueError("only a 'do' rule has required_until_hours or min_spf")
+        return self
+
+
+class TimelineGroup(Strict):
+    """A column of the timeline as patients think of it (S000's table headings)."""
+
+    id: Id
+    label: Text
+    until_hours: Hours | None = None
+    until_local_day: Annotated[int, Field(ge=0, le=30)] | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> TimelineGroup:
+        if (self.until_hours is None) == (self.until_local_day is None):
+            raise ValueError("a group ends after until_hours or at the end of until_local_day")
+        return self
+
+
+# --- symptoms and triage -------------------------------------------------------
+
+
+class ExpectedWindow(Strict):
+    """How long a symptom counts as expected, and which factors widen it."""
+
+    hours: Hours
+    widened_hours: Hours | None = None
+    widened_by: tuple[Id, ...] = ()
+
+    @model_validator(mode="after")
+    def _widening_is_complete(self) -> ExpectedWindow:
+        if (self.widened_hours is None) != (not self.widened_by):
+            raise ValueError("widened_hours and widened_by go together")
+        if self.widened_hours is not None and self.widened_hours < self.hours:
+            raise ValueError("widened_hours cannot be shorter than hours")
+        return self
+
+
+class SymptomReasons(Strict):
+    expected: Text | None = None
+    beyond: Text
+    worsening: Text | None = None
+    severe: Text | None = None
+
+
+class Symptom(Cited):
+    id: Id
+    label: Text
+    aliases: tuple[Annotated[str, Field(min_length=2, max_length=60)], ...] = ()
+    red_flag: bool = False
+    expected: ExpectedWindow | None = None
+    level: LevelField
+    if_worsening: LevelField | None = None
+    if_severe: LevelField | None = None
+    reasons: SymptomReasons
+    advice: Text | None = None
+
+    @model_validator(mode="after")
+    def _red_flags_are_never_expected(self) -> Symptom:
+        if self.level is Level.EXPECTED:
+            raise ValueError(
+                "'level' is the level outside the expected window; it cannot be 'expected'"
+            )
+        if self.red_flag and self.expected is not None:
+            raise ValueError("a red flag has no expected window")
+        if not self.red_flag and (self.expected is None or self.reasons.expected is None):
+            raise ValueError(
+                "a symptom that is not a red flag needs 'expected' and reasons.expected"
+            )
+        return self
+
+
+class Triage(Cited):
+    advice: dict[LevelField, Text]
+
+    @model_validator(mode="after")
+    def _advice_for_every_level(self) -> Triage:
+        missing = set(Level) - set(self.advice)
+        if missing:
+            raise ValueError(f"advice is missing for {sorted(missing)}")
+        return self
+
+
+# --- screening -----------------------------------------------------------------
+
+
+class Question(Strict):
+    id: Id
+    kind: Literal["yes_no", "date_or_current", "date", "choice", "text"]
+    text: Text
+    choices: tuple[Id, ...] = ()
+
+    @model_validator(mode="after")
+    def _choices_for_choice(self) -> Question:
+        if (self.kind == "choice") != bool(self.choices):
+            raise ValueError("a 'choice' question, and only that, lists choices")
+        return self
+
+
+class Trigger(Strict):
+    """When a screening rule fires: an answer equals a value, or a date is recent."""
+
+    question: Id
+    equals: bool | str | None = None
+    one_of: tuple[str, ...] = ()
+    within_days: Annotated[int, Field(ge=1, le=3660)] | None = None
+    answered: bool = False
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Trigger:
+        tests = (
+            self.equals is not None,
+            bool(self.one_of),
+            self.within_days is not None,
+            self.answered,
+        )
+        if sum(tests) != 1:
+            raise ValueError("a trigger tests one thing: equals, one_of, within_days or answered")
+        return self
+
+
+class Caution(Strict):
+    id: Id
+    text: Text
+
+
+class Recheck(Strict):
+    id: Id
+    text: Text
+
+
+class ScreeningRule(Cited):
+    id: RuleId
+    trigger: Trigger
+    outcome: OutcomeField
+    recheck: Id | None = None
+    cautions: tuple[Id, ...] = ()
+    text: Text
+
+    @model_validator(mode="after")
+    def _outcome_fits(self) -> ScreeningRule:
+        if (self.outcome is ScreeningOutcome.NOT_YET) != (self.trigger.within_days is not None):
+            raise ValueError("'not_yet' rules, and only they, have a within_days trigger")
+        if (self.outcome is ScreeningOutcome.NOT_SUITABLE) != (self.recheck is not None):
+            raise ValueError("a 'not_suitable' rule, and only that, says when to recheck")
+        if self.outcome is ScreeningOutcome.CAUTION and not self.cautions:
+            raise ValueError("a 'caution' rule names its cautions")
+        return self
+
+
+class Screening(Strict):
+    questions: Annotated[tuple[Question, ...], Field(min_length=1)]
+    rules: Annotated[tuple[ScreeningRule, ...], Field(min_length=1)]
+    cautions: tuple[Caution, ...]
+    rechecks: tuple[Recheck, ...]
+
+
+# --- course, information, conflicts --------------------------------------------
+
+
+class Course(Cited):
+    min_sessions: Annotated[int, Field(ge=1, le=20)]
+    max_sessions: Annotated[int, Field(ge=1, le=20)]
+    default_sessions: Annotated[int, Field(ge=1, le=20)]
+    min_gap_days: Annotated[int, Field(ge=1, le=365)]
+    max_gap_days: Annotated[int, Field(ge=1, le=365)]
+    maintenance_min_months: Annotated[int, Field(ge=1, le=60)]
+    maintenance_max_months: Annotated[int, Field(ge=1, le=60)]
+    text: Text
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Course:
+        if not self.min_sessions <= self.default_sessions <= self.max_sessions:
+            raise ValueError("default_sessions must lie between min_sessions and max_sessions")
+        if self.min_gap_days > self.max_gap_days:
+            raise ValueError("min_gap_days cannot exceed max_gap_days")
+        if self.maintenance_min_months > self.maintenance_max_months:
+            raise ValueError("maintenance_min_months cannot exceed maintenance_max_months")
+        return self
+
+
+class Information(Cited):
+    id: RuleId
+    topic: Literal["results", "procedure", "recovery", "course"]
+    text: Text
+
+
+class ConflictStatement(Strict):
+    leaflet: str | None = None
+    literature: Text | None = None
+    says: Text
+
+
+class Conflict(Strict):
+    id: Annotated[str, Field(pattern=r"^C\d+$")]
+    topic: Text
+    statements: Annotated[tuple[ConflictStatement, ...], Field(min_length=2)]
+    outcome: Text
+    rule: Text
+
+
+# --- the protocol --------------------------------------------------------------
+
+
+class Protocol(Strict):
+    id: Id
+    title: Text
+    language: Literal["en-GB"]
+    horizon_hours: Hours
+    leaflets: Annotated[tuple[Leaflet, ...], Field(min_length=1)]
+    areas: Annotated[tuple[Area, ...], Field(min_length=1)]
+    default_area: Id
+    skin_states: tuple[SkinState, ...]
+    requirements: tuple[Requirement, ...]
+    modifiers: tuple[Modifier, ...]
+    activities: Annotated[tuple[Activity, ...], Field(min_length=1)]
+    aftercare: Annotated[tuple[ActivityRule, ...], Field(min_length=1)]
+    timeline_groups: Annotated[tuple[TimelineGroup, ...], Field(min_length=1)]
+    symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
+    triage: Triage
+    screening: Screening
+    course: Course
+    information: tuple[Information, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+
+    @cached_property
+    def index(self) -> ProtocolIndex:
+        """Lookups the engine needs, built once per loaded protocol."""
+        return ProtocolIndex(self)
+
+
+class ProtocolIndex:
+    """Dictionaries over a protocol; built once, read by the engine."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.activities = {activity.id: activity for activity in protocol.activities}
+        self.activity_rules = {
+            activity: rule for rule in protocol.aftercare for activity in rule.activities
+        }
+        self.activity_names = _names(
+            (activity.id, activity.label, activity.aliases) for activity in protocol.activities
+        )
+        self.symptoms = {symptom.id: symptom for symptom in protocol.symptoms}
+        self.symptom_names = _names(
+            (symptom.id, symptom.label, symptom.aliases) for symptom in protocol.symptoms
+        )
+        self.areas = {area.id: area for area in protocol.areas}
+        self.area_names = _names((area.id, area.label, area.aliases) for area in protocol.areas)
+        self.skin_states = {state.id: state for state in protocol.skin_states}
+        self.requirements = {requirement.id: requirement for requirement in protocol.requirements}
+        self.questions = {question.id: question for question in protocol.screening.questions}
+        self.cautions = {caution.id: caution for caution in protocol.screening.cautions}
+        self.rechecks = {recheck.id: recheck for recheck in protocol.screening.rechecks}
+        self.leaflets = {leaflet.file: leaflet for leaflet in protocol.leaflets}
+
+
+def normalise_name(text: str) -> str:
+    """Fold what people type into a lookup key: case, spacing, hyphens and apostrophes."""
+    folded = (
+        text.casefold().replace("-", " ").replace("_", " ").replace("'", "").replace("\u2019", "")
+    )
+    return " ".join(folded.split())
+
+
+def _names(entries: Iterable[tuple[str, str, tuple[str, ...]]]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for entry_id, label, aliases in entries:
+        for name in (entry_id, label, *aliases):
+            names.setdefault(normalise_name(name), entry_id)
+    return names

@@ -1,11 +1,293 @@
-"""Commands: protocol (being written)."""
+"""Commands: `aftercare protocol validate | schema | show | conflicts`, for protocol authors."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-__all__ = ["register"]
+from aftercare.cli.common import CliError, add_protocol_flags, print_json, protocol_from_args
+from aftercare.protocols.load import ProtocolError, load_protocol
+from aftercare.protocols.schema import (
+    ActivityRule,
+    Cited,
+    Conflict,
+    ConflictStatement,
+    Course,
+    OverlayRecord,
+    Protocol,
+    RuleKind,
+    ScreeningRule,
+    Symptom,
+    Trigger,
+)
+
+__all__ = [
+    "conflicts_json",
+    "describe_conflicts",
+    "describe_protocol",
+    "register",
+    "rule_window",
+    "show_json",
+    "symptom_window",
+]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add this module's commands."""
+    """Add `aftercare protocol …` and its commands."""
+    parser = subparsers.add_parser(
+        "protocol",
+        help="check, show and explain a protocol",
+        description="Check a protocol file, and show its items, sources and conflicts.",
+    )
+    commands = parser.add_subparsers(dest="protocol_command", required=True, metavar="COMMAND")
+    validate = commands.add_parser(
+        "validate",
+        help="check a protocol file (and an overlay), listing every error",
+        description="Check a protocol file; exit 1 and list every error when it is not valid.",
+    )
+    validate.add_argument("file", type=Path, metavar="FILE", help="the protocol file")
+    validate.add_argument("--overlay", type=Path, metavar="FILE", help="clinic overlay file")
+    validate.set_defaults(handler=run_validate)
+    schema = commands.add_parser("schema", help="print the JSON Schema of a protocol file")
+    schema.set_defaults(handler=run_schema)
+    for name, handler, help_text in (
+        ("show", run_show, "the items with their windows and sources"),
+        ("conflicts", run_conflicts, "each reconciled conflict and the items that cite it"),
+    ):
+        command = commands.add_parser(name, help=help_text, description=f"Print {help_text}.")
+        command.add_argument("--json", action="store_true", help="machine-readable output")
+        add_protocol_flags(command)
+        command.set_defaults(handler=handler)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    for path in (args.file, args.overlay):
+        if path is not None and not path.is_file():
+            raise CliError(f"{path}: no such file")
+    try:
+        protocol = load_protocol(args.file, args.overlay)
+    except ProtocolError as error:
+        print(error)
+        for issue in error.issues:
+            print(issue)
+        return 1
+    print(
+        f"{args.file}: valid (id {protocol.effective_id}, version {protocol.version}, "
+        f"{len(protocol.activities)} activities, {len(protocol.aftercare)} rules, "
+        f"{len(protocol.symptoms)} symptoms)"
+    )
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    print_json(Protocol.model_json_schema())
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    if args.json:
+        print_json(show_json(protocol))
+    else:
+        print(describe_protocol(protocol))
+    return 0
+
+
+def run_conflicts(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    if args.json:
+        print_json(conflicts_json(protocol))
+    else:
+        print(describe_conflicts(protocol))
+    return 0
+
+
+# --- show ------------------------------------------------------------------------
+
+
+def show_json(protocol: Protocol) -> dict[str, Any]:
+    """The items as their protocol data, each with its window in words."""
+    # Each item's "id" is put first (the dump repeats it) so that the JSON reads well.
+    return {
+        **_identity(protocol),
+        "title": protocol.title,
+        "aftercare": [
+            {"id": rule.id, **rule.model_dump(mode="json"), "window": rule_window(protocol, rule)}
+            for rule in protocol.aftercare
+        ],
+        "symptoms": [
+            {"id": symptom.id, **symptom.model_dump(mode="json"), "window": symptom_window(symptom)}
+            for symptom in protocol.symptoms
+        ],
+        "screening_rules": [
+            {"id": rule.id, **rule.model_dump(mode="json")} for rule in protocol.screening.rules
+        ],
+        "course": protocol.course.model_dump(mode="json"),
+        "overlay": protocol.overlay.model_dump(mode="json") if protocol.overlay else None,
+    }
+
+
+def describe_protocol(protocol: Protocol) -> str:
+    """The protocol for people: identity, then each section, each item with its sources."""
+    lines = [protocol.title, f"  id {protocol.effective_id}, version {protocol.version}"]
+    if protocol.overlay is not None:
+        lines += _overlay_lines(protocol.overlay)
+    lines += ["", "Aftercare"]
+    for rule in protocol.aftercare:
+        lines.append(f"  {', '.join(rule.activities)}: {rule_window(protocol, rule)}")
+        lines.append(f"    {rule.id}; {_sources(rule)}")
+    lines += ["", "Symptoms"]
+    for symptom in protocol.symptoms:
+        lines += [f"  {symptom.id}: {symptom_window(symptom)}", f"    {_sources(symptom)}"]
+    lines += ["", "Screening"]
+    for screening_rule in protocol.screening.rules:
+        lines += [f"  {_screening_line(screening_rule)}", f"    {_sources(screening_rule)}"]
+    lines += ["", "Course", f"  {_course_line(protocol.course)}"]
+    lines.append(f"    {_sources(protocol.course)}")
+    return "\n".join(lines)
+
+
+def rule_window(protocol: Protocol, rule: ActivityRule) -> str:
+    """An aftercare rule's window in words: "avoid until day 14 (336 h)"."""
+    if rule.kind is RuleKind.AVOID:
+        text = f"avoid until {_moment(rule.allowed_from_hours)}"
+    elif rule.kind is RuleKind.ALLOWED_FROM:
+        text = f"allowed from {_moment(rule.allowed_from_hours)}"
+    else:
+        until = _moment(rule.required_until_hours or 0)
+        text = f"do from {_moment(rule.allowed_from_hours)} until {until}"
+    if rule.min_spf is not None:
+        text += f", SPF {rule.min_spf} or higher"
+    if rule.gate is not None:
+        state = protocol.index.skin_states.get(rule.gate)
+        text += f", {state.text if state else rule.gate}"
+    if rule.requirements:
+        text += f"; needs {', '.join(rule.requirements)}"
+    return text
+
+
+def symptom_window(symptom: Symptom) -> str:
+    """How long a symptom counts as expected, and what happens after."""
+    expected = symptom.expected
+    if expected is None:
+        return f"red flag, {symptom.level}"
+    text = "not expected" if expected.hours == 0 else f"expected up to {_moment(expected.hours)}"
+    if expected.widened_hours is not None:
+        widened_by = ", ".join(expected.widened_by)
+        text += f"; up to {_moment(expected.widened_hours)} with {widened_by}"
+    return f"{text}; then {symptom.level}"
+
+
+def _moment(hours: int) -> str:
+    if hours == 0:
+        return "the start"
+    return f"day {hours // 24} ({hours} h)" if hours % 24 == 0 else f"{hours} h"
+
+
+def _overlay_lines(overlay: OverlayRecord) -> list[str]:
+    lines = [f"  overlay {overlay.id}: {overlay.title}"]
+    for change in overlay.changes:
+        why = f": {change.reason}" if change.reason else ""
+        lines.append(
+            f"    {change.item} {change.field} {change.old} -> {change.new} ({change.effect}{why})"
+        )
+    return lines
+
+
+def _screening_line(rule: ScreeningRule) -> str:
+    return f"{rule.id}: {rule.outcome} when {_trigger_text(rule.trigger)} - {rule.text}"
+
+
+def _trigger_text(trigger: Trigger) -> str:
+    if trigger.within_days is not None:
+        return f"{trigger.question} within {trigger.within_days} days"
+    if trigger.one_of:
+        return f"{trigger.question} is one of {', '.join(trigger.one_of)}"
+    if trigger.answered:
+        return f"{trigger.question} is answered"
+    equals = str(trigger.equals).lower() if isinstance(trigger.equals, bool) else trigger.equals
+    return f"{trigger.question} is {equals}"
+
+
+def _course_line(course: Course) -> str:
+    return (
+        f"{course.min_sessions} to {course.max_sessions} sessions "
+        f"({course.default_sessions} by default), "
+        f"{course.min_gap_days} to {course.max_gap_days} days apart; maintenance every "
+        f"{course.maintenance_min_months} to {course.maintenance_max_months} months"
+    )
+
+
+def _sources(item: Cited) -> str:
+    """Provenance and sources in one line: "reconciled (C5); sources: 001_….txt, literature"."""
+    names: list[str] = []
+    for source in item.sources:
+        name = source.leaflet or "literature"
+        if name not in names:
+            names.append(name)
+    how = str(item.provenance)
+    if item.reconciliation is not None:
+        how += f" ({item.reconciliation.conflict})"
+    return f"{how}; sources: {', '.join(names)}"
+
+
+# --- conflicts -------------------------------------------------------------------
+
+
+def conflicts_json(protocol: Protocol) -> dict[str, Any]:
+    citing = _citing_items(protocol)
+    return {
+        **_identity(protocol),
+        "conflicts": [
+            {**conflict.model_dump(mode="json"), "cited_by": citing.get(conflict.id, [])}
+            for conflict in protocol.conflicts
+        ],
+    }
+
+
+def describe_conflicts(protocol: Protocol) -> str:
+    """Each conflict: the statements and their sources, the outcome, the rule, who cites it."""
+    citing = _citing_items(protocol)
+    blocks = [
+        _conflict_block(conflict, citing.get(conflict.id, [])) for conflict in protocol.conflicts
+    ]
+    return "\n\n".join(blocks)
+
+
+def _conflict_block(conflict: Conflict, cited_by: list[str]) -> str:
+    lines = [f"{conflict.id} {conflict.topic}"]
+    lines += [
+        f"  {_statement_source(statement)}: {statement.says}" for statement in conflict.statements
+    ]
+    lines += [f"  outcome: {conflict.outcome}", f"  rule: {conflict.rule}"]
+    lines.append(f"  cited by: {', '.join(cited_by) or 'no item'}")
+    return "\n".join(lines)
+
+
+def _statement_source(statement: ConflictStatement) -> str:
+    return statement.leaflet or f"literature ({statement.literature})"
+
+
+def _citing_items(protocol: Protocol) -> dict[str, list[str]]:
+    """Conflict id to the ids of the items whose reconciliation names it."""
+    citing: dict[str, list[str]] = {}
+    for item_id, item in _cited_items(protocol):
+        if item.reconciliation is not None:
+            citing.setdefault(item.reconciliation.conflict, []).append(item_id)
+    return citing
+
+
+def _cited_items(protocol: Protocol) -> Iterator[tuple[str, Cited]]:
+    yield from ((modifier.id, modifier) for modifier in protocol.modifiers)
+    yield from ((rule.id, rule) for rule in protocol.aftercare)
+    yield from ((symptom.id, symptom) for symptom in protocol.symptoms)
+    yield "triage", protocol.triage
+    yield from ((rule.id, rule) for rule in protocol.screening.rules)
+    yield "course", protocol.course
+    yield from ((item.id, item) for item in protocol.information)
+
+
+def _identity(protocol: Protocol) -> dict[str, str]:
+    return {"id": protocol.id, "effective_id": protocol.effective_id, "version": protocol.version}

@@ -28,6 +28,7 @@ __all__ = [
     "default_protocol_path",
     "format_path",
     "load_protocol",
+    "parse_yaml",
     "read_yaml",
     "validation_issues",
 ]
@@ -80,22 +81,27 @@ def load_protocol(path: Path | None = None, overlay: Path | None = None) -> Prot
 
 def read_yaml(path: Path) -> Any:
     """Parse a YAML 1.2 file, keeping line numbers; a syntax error is a ProtocolError."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ProtocolError(
             str(path), [ProtocolIssue("", f"cannot read the file: {error}")]
         ) from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML 1.2 text (e.g. an overlay kept in a database), as :func:`read_yaml` does."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text)
     except MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
         message = " ".join(str(error.problem or error.context or "invalid YAML").split())
-        raise ProtocolError(str(path), [ProtocolIssue("", message, line)]) from None
+        raise ProtocolError(source, [ProtocolIssue("", message, line)]) from None
     except YAMLError as error:
-        raise ProtocolError(str(path), [ProtocolIssue("", " ".join(str(error).split()))]) from None
+        raise ProtocolError(source, [ProtocolIssue("", " ".join(str(error).split()))]) from None
 
 
 def to_plain(node: Any) -> Any:

@@ -15,9 +15,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from aftercare.protocols.version import content_version
+
 __all__ = [
     "Activity",
     "ActivityRule",
+    "AppliedChange",
     "Area",
     "Caution",
     "Citation",
@@ -29,6 +32,7 @@ __all__ = [
     "Leaflet",
     "Level",
     "Modifier",
+    "OverlayRecord",
     "Protocol",
     "Provenance",
     "Question",
@@ -51,6 +55,7 @@ Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z]{2,4}-[a-z0-9-]+$", max_length=64)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Hours = Annotated[int, Field(ge=0, le=24 * 366)]
+OverlayId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 
 
 class Strict(BaseModel):
@@ -176,6 +181,7 @@ class SkinState(Strict):
     id: Id
     blocking: Id
     text: Text
+    blocking_text: Text
 
 
 class Requirement(Strict):
@@ -437,6 +443,28 @@ class Conflict(Strict):
     rule: Text
 
 
+# --- overlays ------------------------------------------------------------------
+
+
+class AppliedChange(Strict):
+    """One field a clinic overlay set, which way it moved the protocol, and why."""
+
+    item: Text
+    field: Text
+    old: bool | int | float | str | None
+    new: bool | int | float | str | None
+    effect: Literal["tightens", "relaxes", "same"]
+    reason: Text | None = None
+
+
+class OverlayRecord(Strict):
+    """The clinic overlay behind an effective protocol (DESIGN §3)."""
+
+    id: OverlayId
+    title: Text
+    changes: tuple[AppliedChange, ...]
+
+
 # --- the protocol --------------------------------------------------------------
 
 
@@ -460,11 +488,22 @@ class Protocol(Strict):
     course: Course
     information: tuple[Information, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    overlay: OverlayRecord | None = None
 
     @cached_property
     def index(self) -> ProtocolIndex:
         """Lookups the engine needs, built once per loaded protocol."""
         return ProtocolIndex(self)
+
+    @cached_property
+    def version(self) -> str:
+        """A hash of the content, overlay included: any change gives a new version."""
+        return content_version(self.model_dump(mode="json"))
+
+    @cached_property
+    def effective_id(self) -> str:
+        """The protocol's id, joined with the clinic overlay's when one is applied."""
+        return self.id if self.overlay is None else f"{self.id}+{self.overlay.id}"
 
 
 class ProtocolIndex:

@@ -1,11 +1,174 @@
-"""Commands: plan (being written)."""
+"""Commands: `aftercare plan` (the personalised timeline) and `aftercare check` ("can I …?")."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
+from typing import Any
 
-__all__ = ["register"]
+from aftercare.cli.common import (
+    CliError,
+    add_factor_flags,
+    add_protocol_flags,
+    factors_from_args,
+    print_json,
+    protocol_from_args,
+)
+from aftercare.engine.check import CheckResult, check
+from aftercare.engine.explain import describe_check, describe_plan
+from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
+from aftercare.engine.timeline import Plan, PlanEntry, plan
+from aftercare.protocols.schema import Citation, RuleKind
+
+__all__ = ["check_json", "plan_json", "register", "sources_json"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add this module's commands."""
+    plan_parser = subparsers.add_parser(
+        "plan",
+        help="the personalised aftercare plan for a treatment",
+        description="Print the aftercare plan for a treatment, in local dates and times.",
+    )
+    plan_parser.add_argument(
+        "--treated-at",
+        required=True,
+        metavar="TIME",
+        help='when the treatment ended, local time: "2026-11-21 10:30"',
+    )
+    plan_parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+    plan_parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_factor_flags(plan_parser)
+    add_protocol_flags(plan_parser)
+    plan_parser.set_defaults(handler=run_plan)
+
+    check_parser = subparsers.add_parser(
+        "check",
+        help='"can I … now?" for one activity',
+        description="Whether an activity is allowed at a moment after treatment.",
+    )
+    check_parser.add_argument(
+        "activity", metavar="ACTIVITY", help='an id or what people say: "gym"'
+    )
+    check_parser.add_argument("--hours-after", type=float, metavar="H")
+    check_parser.add_argument("--treated-at", metavar="TIME", help="when the treatment ended")
+    check_parser.add_argument("--at", metavar="TIME", help="the moment to check")
+    check_parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+    state = check_parser.add_mutually_exclusive_group()
+    state.add_argument("--redness-resolved", action="store_true", help="the redness has gone")
+    state.add_argument("--still-red", action="store_true", help="the skin is still red")
+    check_parser.add_argument("--json", action="store_true")
+    add_factor_flags(check_parser)
+    add_protocol_flags(check_parser)
+    check_parser.set_defaults(handler=run_check)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    factors_from_args(args, protocol)  # checked like every command; activity windows ignore them
+    treated_at = parse_local(args.treated_at, zone(args.tz))
+    result = plan(protocol, treated_at)
+    if args.format == "json":
+        print_json(plan_json(result))
+    else:
+        print(describe_plan(protocol, result))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    factors_from_args(args, protocol)
+    hours, treated_at = _elapsed(args)
+    skin = {"redness_resolved": True} if args.redness_resolved else None
+    if args.still_red:
+        skin = {"redness_resolved": False}
+    result = check(protocol, args.activity, hours, skin=skin, treated_at=treated_at)
+    if args.json:
+        print_json(check_json(result))
+    else:
+        print(describe_check(protocol, result))
+    return 0
+
+
+def _elapsed(args: argparse.Namespace) -> tuple[float, datetime | None]:
+    by_hours = args.hours_after is not None
+    by_times = args.treated_at is not None or args.at is not None
+    if by_hours == by_times:
+        raise CliError("give either --hours-after H, or both --treated-at TIME and --at TIME")
+    if by_hours:
+        if not args.hours_after >= 0:
+            raise CliError("--hours-after must be 0 or more")
+        return args.hours_after, None
+    if args.treated_at is None or args.at is None:
+        raise CliError("--treated-at and --at go together")
+    tz = zone(args.tz)
+    treated_at = parse_local(args.treated_at, tz)
+    at = parse_local(args.at, tz)
+    hours = hours_between(treated_at, at)
+    if hours < 0:
+        raise CliError("--at is before --treated-at")
+    return hours, treated_at
+
+
+def check_json(result: CheckResult) -> dict[str, Any]:
+    """The JSON contract of `aftercare check --json`."""
+    return {
+        "activity": result.activity,
+        "verdict": result.verdict.value,
+        "allowed_from_hours": result.allowed_from_hours,
+        "allowed_from": _iso(result.allowed_from),
+        "blocking_condition": result.blocking_condition,
+        "requirements": list(result.requirements),
+        "min_spf": result.min_spf,
+        "required_until_hours": result.required_until_hours,
+        "sources": sources_json(result.sources),
+        "note": result.note,
+        "rule": result.rule_id,
+        "label": result.label,
+    }
+
+
+def plan_json(result: Plan) -> dict[str, Any]:
+    return {
+        "protocol": {"id": result.protocol_id, "version": result.protocol_version},
+        "treated_at": result.treated_at.isoformat(),
+        "time_zone": str(getattr(result.treated_at.tzinfo, "key", result.treated_at.tzname())),
+        "items": [_entry_json(entry) for entry in result.entries],
+        "groups": [
+            {"id": g.id, "label": g.label, "items": [e.id for e in g.entries]}
+            for g in result.groups
+        ],
+        "changes": [
+            {"day": c.day, "at": c.at.isoformat(), "items": [e.id for e in c.entries]}
+            for c in result.changes
+        ],
+    }
+
+
+def sources_json(sources: tuple[Citation, ...]) -> list[dict[str, str]]:
+    return [source.model_dump(exclude_none=True) for source in sources]
+
+
+def _entry_json(entry: PlanEntry) -> dict[str, Any]:
+    rule = entry.rule
+    return {
+        "id": rule.id,
+        "kind": rule.kind.value,
+        "activities": list(rule.activities),
+        "text": rule.text,
+        "reason": rule.reason,
+        "allowed_from_hours": rule.allowed_from_hours,
+        "allowed_from": _iso(entry.allowed_from),
+        "required_until_hours": rule.required_until_hours,
+        "required_until": _iso(entry.changes_at if rule.kind is RuleKind.DO else None),
+        "gate": rule.gate,
+        "requirements": list(rule.requirements),
+        "min_spf": rule.min_spf,
+        "group": entry.group,
+        "provenance": rule.provenance.value,
+        "note": rule.reconciliation.note if rule.reconciliation else None,
+        "sources": sources_json(rule.sources),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

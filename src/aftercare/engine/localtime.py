@@ -13,6 +13,7 @@ from aftercare.engine.errors import InputError, LocalTimeError
 
 __all__ = [
     "DEFAULT_ZONE",
+    "elapsed",
     "format_day",
     "format_moment",
     "hours_between",
@@ -68,6 +69,15 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime:
     if local.replace(tzinfo=None) != parsed.replace(tzinfo=None):
         raise LocalTimeError(f"'{text}' is not a time that clocks in {tz.key} show")
     return local
+
+
+def elapsed(start: datetime, hours: float) -> datetime:
+    """The moment ``hours`` real hours after ``start``, shown in ``start``'s zone.
+
+    Python adds to an aware datetime on the wall clock; elapsed time must be added
+    on the UTC line, or "24 hours" across a clock change would be 23 or 25.
+    """
+    return (start.astimezone(UTC) + timedelta(hours=hours)).astimezone(start.tzinfo)
 
 
 def hours_between(start: datetime, end: datetime) -> float:

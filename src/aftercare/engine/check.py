@@ -1,0 +1,115 @@
+""" "Can I … now?": one activity, checked against the protocol at a moment after treatment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from aftercare.engine.localtime import elapsed
+from aftercare.engine.names import resolve
+from aftercare.protocols.schema import ActivityRule, Citation, Protocol, RuleKind
+
+__all__ = ["CheckResult", "Verdict", "check", "resolve_activity"]
+
+
+class Verdict(StrEnum):
+    ALLOWED = "allowed"
+    NOT_YET = "not_yet"
+    REQUIRED = "required"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The answer for one activity, with the rule and sources behind it."""
+
+    activity: str
+    label: str
+    verdict: Verdict
+    hours_after: float
+    allowed_from_hours: int
+    allowed_from: datetime | None
+    required_until: datetime | None
+    blocking_condition: str | None
+    requirements: tuple[str, ...]
+    rule: ActivityRule
+
+    @property
+    def rule_id(self) -> str:
+        return self.rule.id
+
+    @property
+    def min_spf(self) -> int | None:
+        return self.rule.min_spf
+
+    @property
+    def required_until_hours(self) -> int | None:
+        return self.rule.required_until_hours
+
+    @property
+    def sources(self) -> tuple[Citation, ...]:
+        return self.rule.sources
+
+    @property
+    def note(self) -> str | None:
+        """The reconciliation note, when leaflets disagreed and a policy decided."""
+        return self.rule.reconciliation.note if self.rule.reconciliation else None
+
+
+def resolve_activity(protocol: Protocol, name: str) -> str:
+    """The activity id for what a person typed; UnknownNameError with close matches."""
+    return resolve("activity", name, protocol.index.activity_names)
+
+
+def check(
+    protocol: Protocol,
+    activity: str,
+    hours_after: float,
+    *,
+    skin: Mapping[str, bool] | None = None,
+    treated_at: datetime | None = None,
+) -> CheckResult:
+    """Whether ``activity`` is allowed ``hours_after`` the end of treatment.
+
+    ``skin`` holds what is known of the skin's state (``{"redness_resolved": False}``).
+    A gate whose state is unknown does not block: it is returned among the
+    requirements ("once the redness has gone"). With ``treated_at`` (aware), the
+    answer also carries local date-times in that datetime's zone.
+    """
+    index = protocol.index
+    activity_id = resolve_activity(protocol, activity)
+    rule = index.activity_rules[activity_id]
+    state = None if rule.gate is None or skin is None else skin.get(rule.gate)
+    verdict = _verdict(rule, hours_after, state)
+    requirements = rule.requirements
+    if rule.gate is not None and state is None:
+        requirements = (rule.gate, *requirements)
+    return CheckResult(
+        activity=activity_id,
+        label=index.activities[activity_id].label,
+        verdict=verdict,
+        hours_after=hours_after,
+        allowed_from_hours=rule.allowed_from_hours,
+        allowed_from=_after(treated_at, rule.allowed_from_hours),
+        required_until=_after(treated_at, rule.required_until_hours),
+        blocking_condition=(
+            index.skin_states[rule.gate].blocking if rule.gate and state is False else None
+        ),
+        requirements=requirements,
+        rule=rule,
+    )
+
+
+def _verdict(rule: ActivityRule, hours_after: float, gate_state: bool | None) -> Verdict:
+    if hours_after < 0 or hours_after < rule.allowed_from_hours or gate_state is False:
+        return Verdict.NOT_YET
+    if rule.kind is RuleKind.DO and hours_after < (rule.required_until_hours or 0):
+        return Verdict.REQUIRED
+    return Verdict.ALLOWED
+
+
+def _after(treated_at: datetime | None, hours: int | None) -> datetime | None:
+    if treated_at is None or hours is None:
+        return None
+    return elapsed(treated_at, hours)

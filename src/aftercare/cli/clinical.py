@@ -1,11 +1,399 @@
-"""Commands: clinical (being written)."""
+"""Commands: `aftercare triage`, `aftercare screen` and `aftercare course`.
+
+The JSON each prints is a contract other tools read: keep its keys. An edge, this module
+reads the clock (`screen --on` defaults to today in Europe/London); the engine never does.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeAlias
 
-__all__ = ["register"]
+from aftercare.cli.common import (
+    CliError,
+    add_factor_flags,
+    add_protocol_flags,
+    factors_from_args,
+    print_json,
+    protocol_from_args,
+)
+from aftercare.engine.course import (
+    CoursePlan,
+    MaintenanceWindow,
+    SessionCheck,
+    check_session,
+    maintenance_window,
+    plan_course,
+)
+from aftercare.engine.localtime import DEFAULT_ZONE, format_day, parse_local, zone
+from aftercare.engine.screening import CURRENT, Answer, ScreeningResult, screen
+from aftercare.engine.triage import (
+    Severity,
+    Trend,
+    TriageResult,
+    elapsed_hours,
+    symptom_report,
+    triage,
+)
+from aftercare.protocols.schema import Citation, Protocol
+
+__all__ = ["course_json", "register", "screening_json", "triage_json"]
+
+# A string: argparse's class is not subscriptable at run time.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+# Yes/no screening flags: each flag's dest is the protocol's question id.
+YES_NO_FLAGS = (
+    *("pregnant", "breastfeeding", "open_wound", "skin_infection", "active_herpes", "skin_cancer"),
+    *("cold_sore_history", "anticoagulant", "platelet_medication", "keloid_history"),
+    *("autoimmune", "immunosuppressed", "metal_allergy"),
+)
+ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
+COURSE_WAYS = (
+    "--first DATE [--sessions N]; --previous DATE --proposed DATE; --completed DATE --maintenance"
+)
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(subparsers: Subparsers) -> None:
     """Add this module's commands."""
+    _register_triage(subparsers)
+    _register_screen(subparsers)
+    _register_course(subparsers)
+
+
+# --- triage --------------------------------------------------------------------
+
+
+def _register_triage(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "triage",
+        help="triage symptoms after treatment",
+        description="Say whether symptoms are expected, or the patient should contact the clinic.",
+    )
+    parser.add_argument("symptoms", nargs="+", metavar="SYMPTOM", help='an id or "red skin"')
+    parser.add_argument("--hours-after", type=float, metavar="H", help="hours since treatment")
+    parser.add_argument("--treated-at", metavar="TIME", help='when it ended: "2026-11-21 10:30"')
+    parser.add_argument("--at", metavar="TIME", help="when the symptoms are reported")
+    parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+    parser.add_argument("--trend", choices=[trend.value for trend in Trend])
+    parser.add_argument("--severity", choices=[severity.value for severity in Severity])
+    parser.add_argument("--json", action="store_true")
+    add_factor_flags(parser)
+    add_protocol_flags(parser)
+    parser.set_defaults(handler=run_triage)
+
+
+def run_triage(args: argparse.Namespace) -> int:
+    hours = _hours_after(args)
+    protocol = protocol_from_args(args)
+    factors = factors_from_args(args, protocol)
+    trend = Trend(args.trend) if args.trend else None
+    severity = Severity(args.severity) if args.severity else None
+    reports = [symptom_report(protocol, name, trend, severity) for name in args.symptoms]
+    unique = list({report.symptom: report for report in reports}.values())
+    result = triage(protocol, unique, hours, factors)
+    _show(args, triage_json(protocol, result), _triage_text(result))
+    return 0
+
+
+def _hours_after(args: argparse.Namespace) -> float:
+    by_hours = args.hours_after is not None
+    by_times = args.treated_at is not None or args.at is not None
+    if by_hours == by_times:
+        raise CliError("give either --hours-after H, or both --treated-at TIME and --at TIME")
+    if by_hours:
+        return float(args.hours_after)
+    if args.treated_at is None or args.at is None:
+        raise CliError("--treated-at and --at go together")
+    tz = zone(args.tz)
+    hours = elapsed_hours(parse_local(args.treated_at, tz), parse_local(args.at, tz))
+    if hours < 0:
+        raise CliError("--at is before --treated-at")
+    return hours
+
+
+def triage_json(protocol: Protocol, result: TriageResult) -> dict[str, Any]:
+    """The JSON contract of `aftercare triage --json`."""
+    return {
+        "triage": result.level.value,
+        "hours_after": result.hours_after,
+        "symptoms": [
+            {
+                "id": symptom.symptom,
+                "label": symptom.label,
+                "level": symptom.level.value,
+                "expected_until_hours": symptom.expected_until_hours,
+                "widened_by": list(symptom.widened_by),
+                "reason": symptom.reason,
+                "sources": _sources(symptom.sources),
+            }
+            for symptom in result.symptoms
+        ],
+        "advice": result.advice,
+        "sources": _sources(result.sources),
+        "protocol": {"id": protocol.effective_id, "version": protocol.version},
+    }
+
+
+def _triage_text(result: TriageResult) -> str:
+    lines = [result.advice, ""]
+    lines += [f"- {s.label}: {_words(s.level)}. {s.reason}" for s in result.symptoms]
+    return "\n".join(lines)
+
+
+# --- screen --------------------------------------------------------------------
+
+
+def _register_screen(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "screen",
+        help="screen a patient before treatment",
+        description="Check a patient against the protocol's contraindications and cautions.",
+    )
+    isotretinoin = parser.add_mutually_exclusive_group()
+    isotretinoin.add_argument("--isotretinoin-days-ago", type=_non_negative, metavar="N")
+    isotretinoin.add_argument("--isotretinoin-current", action="store_true")
+    parser.add_argument("--radiation-days-ago", type=_non_negative, metavar="N")
+    for question in YES_NO_FLAGS:
+        parser.add_argument(f"--{question.replace('_', '-')}", dest=question, action="store_true")
+    parser.add_argument("--active-skin-condition", metavar="NAME", help='e.g. "acne"')
+    parser.add_argument("--diabetes", metavar="STATE", help="controlled or uncontrolled")
+    parser.add_argument("--fitzpatrick", type=_fitzpatrick, metavar="I..VI")
+    parser.add_argument("--on", type=_iso_date, metavar="DATE", help="default: today (UK)")
+    parser.add_argument("--json", action="store_true")
+    add_protocol_flags(parser)
+    parser.set_defaults(handler=run_screen)
+
+
+def run_screen(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    on: date = args.on or _today()
+    result = screen(protocol, _answers(args, on), on)
+    _show(args, screening_json(protocol, result), _screening_text(protocol, result))
+    return 0
+
+
+def _answers(args: argparse.Namespace, on: date) -> dict[str, Answer]:
+    answers: dict[str, Answer] = {q: True for q in YES_NO_FLAGS if getattr(args, q)}
+    if args.isotretinoin_current:
+        answers["isotretinoin"] = CURRENT
+    elif args.isotretinoin_days_ago is not None:
+        answers["isotretinoin"] = on - timedelta(days=args.isotretinoin_days_ago)
+    if args.radiation_days_ago is not None:
+        answers["radiation"] = on - timedelta(days=args.radiation_days_ago)
+    answers["active_skin_condition"] = args.active_skin_condition
+    answers["diabetes"] = args.diabetes.strip().lower() if args.diabetes else None
+    answers["fitzpatrick"] = args.fitzpatrick
+    return answers
+
+
+def screening_json(protocol: Protocol, result: ScreeningResult) -> dict[str, Any]:
+    """The JSON contract of `aftercare screen --json`."""
+    return {
+        "eligible": result.eligible,
+        "status": result.status.value,
+        "earliest_date": _iso(result.earliest_date),
+        "earliest_days_from_now": result.earliest_days_from_now,
+        "recheck": result.recheck,
+        "cautions": list(result.cautions),
+        "reasons": [
+            {
+                "rule": reason.rule,
+                "outcome": reason.outcome.value,
+                "text": reason.text,
+                "recheck": reason.recheck,
+                "recheck_text": reason.recheck_text,
+                "earliest": _iso(reason.earliest),
+                "cautions": list(reason.cautions),
+                "sources": _sources(reason.sources),
+            }
+            for reason in result.reasons
+        ],
+        "on": result.on.isoformat(),
+        "protocol": {"id": protocol.effective_id, "version": protocol.version},
+    }
+
+
+def _screening_text(protocol: Protocol, result: ScreeningResult) -> str:
+    heading = f"{_words(result.status).capitalize()}."
+    if result.earliest_date is not None:
+        days = result.earliest_days_from_now
+        plural = "" if days == 1 else "s"
+        heading += f" Earliest: {format_day(result.earliest_date)} (in {days} day{plural})."
+    lines = [heading]
+    for reason in result.reasons:
+        until = f" (until {format_day(reason.earliest)})" if reason.earliest else ""
+        lines.append(f"- {_words(reason.outcome)}: {reason.text}{until}")
+    lines += [f"Caution: {protocol.index.cautions[c].text}" for c in result.cautions]
+    if result.recheck is not None:
+        lines.append(protocol.index.rechecks[result.recheck].text)
+    return "\n".join(lines)
+
+
+def _today() -> date:
+    """Today in the UK: the CLI's edge of the clock (the engine never reads it)."""
+    return datetime.now(zone(DEFAULT_ZONE)).date()
+
+
+# --- course --------------------------------------------------------------------
+
+
+def _register_course(subparsers: Subparsers) -> None:
+    parser = subparsers.add_parser(
+        "course",
+        help="plan a course, check the gap before a session, or find maintenance",
+        description=f"Give one of: {COURSE_WAYS}.",
+    )
+    parser.add_argument("--first", type=_iso_date, metavar="DATE", help="the first session")
+    parser.add_argument(
+        "--sessions", type=_non_negative, metavar="N", help="default: the protocol's"
+    )
+    parser.add_argument("--previous", type=_iso_date, metavar="DATE")
+    parser.add_argument("--proposed", type=_iso_date, metavar="DATE")
+    parser.add_argument("--completed", type=_iso_date, metavar="DATE", help="the last session")
+    parser.add_argument("--maintenance", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    add_protocol_flags(parser)
+    parser.set_defaults(handler=run_course)
+
+
+def run_course(args: argparse.Namespace) -> int:
+    mode = _course_mode(args)
+    protocol = protocol_from_args(args)
+    if mode == "plan":
+        sessions = args.sessions if args.sessions is not None else protocol.course.default_sessions
+        plan = plan_course(protocol, args.first, sessions)
+        _show(args, course_json(plan), _plan_text(plan))
+        return 0 if plan.valid else 1
+    if mode == "check":
+        check = check_session(protocol, args.previous, args.proposed)
+        _show(args, course_json(check), _check_text(check))
+        return 0
+    window = maintenance_window(protocol, args.completed)
+    _show(args, course_json(window), f"Maintenance: {_span(window.earliest, window.latest)}")
+    return 0
+
+
+def _course_mode(args: argparse.Namespace) -> str:
+    modes = {
+        "plan": (args.first, args.sessions),
+        "check": (args.previous, args.proposed),
+        "maintenance": (args.completed, args.maintenance or None),
+    }
+    chosen = [mode for mode, flags in modes.items() if any(f is not None for f in flags)]
+    if len(chosen) != 1:
+        raise CliError(f"give one of: {COURSE_WAYS}")
+    mode = chosen[0]
+    if mode == "plan" and args.first is None:
+        raise CliError("--sessions needs --first DATE")
+    if None in modes[mode] and mode != "plan":
+        pair = "--previous and --proposed" if mode == "check" else "--completed and --maintenance"
+        raise CliError(f"{pair} go together")
+    return mode
+
+
+def course_json(value: CoursePlan | SessionCheck | MaintenanceWindow) -> dict[str, Any]:
+    """The JSON contracts of `aftercare course --json`, one per way of calling it."""
+    if isinstance(value, SessionCheck):
+        return {
+            "verdict": value.verdict.value,
+            "allowed": value.allowed,
+            "earliest": value.earliest.isoformat(),
+            "latest": value.latest.isoformat(),
+            "gap_days": value.gap_days,
+        }
+    if isinstance(value, MaintenanceWindow):
+        return _maintenance_json(value)
+    return {
+        "valid": value.valid,
+        "requested_sessions": value.requested,
+        "min_sessions": value.min_sessions,
+        "max_sessions": value.max_sessions,
+        "min_gap_days": value.min_gap_days,
+        "max_gap_days": value.max_gap_days,
+        "sessions": [
+            {"number": s.number, "earliest": s.earliest.isoformat(), "latest": s.latest.isoformat()}
+            for s in value.sessions
+        ],
+        **_maintenance_json(value.maintenance),
+    }
+
+
+def _maintenance_json(window: MaintenanceWindow | None) -> dict[str, str | None]:
+    return {
+        "maintenance_earliest": _iso(window.earliest if window else None),
+        "maintenance_latest": _iso(window.latest if window else None),
+    }
+
+
+def _plan_text(plan: CoursePlan) -> str:
+    if not plan.valid:
+        return (
+            f"Not a valid course: {plan.requested} sessions; "
+            f"a course has {plan.min_sessions} to {plan.max_sessions}."
+        )
+    gaps = f"{plan.min_gap_days} to {plan.max_gap_days} days apart"
+    lines = [f"Course of {plan.requested} sessions, {gaps}:"]
+    lines += [f"- Session {s.number}: {_span(s.earliest, s.latest)}" for s in plan.sessions]
+    if (upkeep := plan.maintenance) is not None:
+        lines.append(f"Maintenance: {_span(upkeep.earliest, upkeep.latest)}")
+    return "\n".join(lines)
+
+
+def _check_text(check: SessionCheck) -> str:
+    return (
+        f"{_words(check.verdict).capitalize()}: {check.gap_days} days after the previous session; "
+        f"the window is {_span(check.earliest, check.latest)}."
+    )
+
+
+def _span(earliest: date, latest: date) -> str:
+    shown = format_day(earliest)
+    return shown if earliest == latest else f"{shown} to {format_day(latest)}"
+
+
+def _show(args: argparse.Namespace, as_json: dict[str, Any], as_text: str) -> None:
+    if args.json:
+        print_json(as_json)
+    else:
+        print(as_text)
+
+
+def _sources(sources: Iterable[Citation]) -> list[dict[str, str]]:
+    return [source.model_dump(exclude_none=True) for source in sources]
+
+
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' cannot be negative")
+    return value
+
+
+def _fitzpatrick(text: str) -> str:
+    key = text.strip().lower()
+    if key.isdigit() and 1 <= int(key) <= len(ROMAN):
+        return ROMAN[int(key) - 1]
+    if key not in ROMAN:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a skin type; use I to VI")
+    return key

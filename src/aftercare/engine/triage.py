@@ -1,0 +1,223 @@
+"""Triage a symptom check-in: expected, contact the clinic, or contact the clinic now.
+
+Each symptom is judged on its own against its expected window (widened by the
+patient's factors), its trend and its severity; the report takes the most urgent
+level of its symptoms (C11, C12, C15). The wording comes from the protocol.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from aftercare.engine.errors import InputError
+from aftercare.engine.localtime import hours_between
+from aftercare.engine.model import Factors, active_modifiers
+from aftercare.engine.names import resolve
+from aftercare.protocols.schema import Citation, Level, Protocol, Symptom
+
+__all__ = [
+    "Basis",
+    "Severity",
+    "SymptomReport",
+    "SymptomResult",
+    "Trend",
+    "TriageResult",
+    "elapsed_hours",
+    "symptom_report",
+    "triage",
+]
+
+
+class Trend(StrEnum):
+    IMPROVING = "improving"
+    STABLE = "stable"
+    WORSENING = "worsening"
+
+
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Basis(StrEnum):
+    """What decided a symptom's level; names the reason text the protocol gives for it."""
+
+    EXPECTED = "expected"
+    BEYOND = "beyond"
+    WORSENING = "worsening"
+    SEVERE = "severe"
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomReport:
+    """One symptom as the patient reports it; ``symptom`` is a canonical symptom id."""
+
+    symptom: str
+    trend: Trend | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SymptomResult:
+    symptom: str
+    label: str
+    level: Level
+    basis: Basis
+    reason: str
+    expected_until_hours: int | None
+    widened_by: tuple[str, ...]
+    advice: str | None
+    sources: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    level: Level
+    hours_after: float
+    symptoms: tuple[SymptomResult, ...]
+    advice: str
+    sources: tuple[Citation, ...]
+
+
+NO_FACTORS = Factors()
+
+
+def symptom_report(
+    protocol: Protocol,
+    name: str,
+    trend: Trend | None = None,
+    severity: Severity | None = None,
+) -> SymptomReport:
+    """A report for the symptom that ``name`` stands for ("red skin", "puffy")."""
+    symptom = resolve("symptom", name, protocol.index.symptom_names)
+    return SymptomReport(symptom, trend, severity)
+
+
+def elapsed_hours(treated_at: datetime, at: datetime) -> float:
+    """Hours from the end of treatment to ``at``; both must carry a time zone."""
+    if treated_at.tzinfo is None or at.tzinfo is None:
+        raise InputError("treatment time and check-in time need a time zone")
+    return hours_between(treated_at, at)
+
+
+def triage(
+    protocol: Protocol,
+    reports: Sequence[SymptomReport],
+    hours_after: float,
+    factors: Factors = NO_FACTORS,
+) -> TriageResult:
+    """Triage the reported symptoms ``hours_after`` the end of treatment."""
+    _check_input(reports, hours_after)
+    modifiers = active_modifiers(protocol, factors)
+    symptoms = protocol.index.symptoms
+    results = tuple(
+        _judge(_symptom(symptoms, report.symptom), report, hours_after, modifiers)
+        for report in reports
+    )
+    level = max((result.level for result in results), key=_rank)
+    return TriageResult(
+        level=level,
+        hours_after=hours_after,
+        symptoms=results,
+        advice=_advice(protocol, level, results),
+        sources=_sources(protocol, level, results),
+    )
+
+
+def _check_input(reports: Sequence[SymptomReport], hours_after: float) -> None:
+    if not reports:
+        raise InputError("report at least one symptom")
+    if not math.isfinite(hours_after):
+        raise InputError("hours after treatment must be a number")
+    if hours_after < 0:
+        raise InputError("hours after treatment cannot be negative")
+
+
+def _symptom(symptoms: dict[str, Symptom], symptom_id: str) -> Symptom:
+    symptom = symptoms.get(symptom_id)
+    if symptom is None:
+        raise InputError(f"unknown symptom id '{symptom_id}'")
+    return symptom
+
+
+def _judge(
+    symptom: Symptom, report: SymptomReport, hours_after: float, modifiers: frozenset[str]
+) -> SymptomResult:
+    until, widened_by = _window(symptom, modifiers)
+    if until is None or hours_after >= until:
+        level, basis = symptom.level, Basis.BEYOND
+    else:
+        level, basis = Level.EXPECTED, Basis.EXPECTED
+    if report.trend is Trend.WORSENING:
+        level, basis = _escalate(level, basis, symptom.if_worsening, Basis.WORSENING)
+    if report.severity is Severity.SEVERE:
+        level, basis = _escalate(level, basis, symptom.if_severe, Basis.SEVERE)
+    return SymptomResult(
+        symptom=symptom.id,
+        label=symptom.label,
+        level=level,
+        basis=basis,
+        reason=_reason(symptom, basis),
+        expected_until_hours=until,
+        widened_by=widened_by,
+        advice=symptom.advice,
+        sources=symptom.sources,
+    )
+
+
+def _window(symptom: Symptom, modifiers: frozenset[str]) -> tuple[int | None, tuple[str, ...]]:
+    """Until when the symptom is expected (None for a red flag), and what widened it."""
+    expected = symptom.expected
+    if expected is None:
+        return None, ()
+    widened_by = tuple(modifier for modifier in expected.widened_by if modifier in modifiers)
+    if widened_by and expected.widened_hours is not None:
+        return expected.widened_hours, widened_by
+    return expected.hours, ()
+
+
+def _escalate(level: Level, basis: Basis, to: Level | None, because: Basis) -> tuple[Level, Basis]:
+    """Raise the level when ``to`` is more urgent; the escalation then decides the reason."""
+    if to is not None and to.rank > level.rank:
+        return to, because
+    return level, basis
+
+
+def _reason(symptom: Symptom, basis: Basis) -> str:
+    # Basis values are the field names of SymptomReasons; a missing text falls back to 'beyond'.
+    text: str | None = getattr(symptom.reasons, basis.value)
+    return text or symptom.reasons.beyond
+
+
+def _rank(level: Level) -> int:
+    return level.rank
+
+
+def _advice(protocol: Protocol, level: Level, results: Iterable[SymptomResult]) -> str:
+    """The level's advice; below 'contact now', each symptom's own self-care advice too.
+
+    An urgent message is left on its own so that nothing dilutes it.
+    """
+    advice = protocol.triage.advice[level]
+    if level is Level.CONTACT_CLINIC_NOW:
+        return advice
+    extra = dict.fromkeys(result.advice for result in results if result.advice)
+    return " ".join((advice, *extra))
+
+
+def _sources(
+    protocol: Protocol, level: Level, results: Iterable[SymptomResult]
+) -> tuple[Citation, ...]:
+    """The triage sources and those of the symptoms that set the report's level."""
+    unique: dict[tuple[str | None, ...], Citation] = {}
+    for sources in (protocol.triage.sources, *(r.sources for r in results if r.level is level)):
+        for source in sources:
+            # A plain key: hashing the models themselves costs several times more.
+            key = (source.leaflet, source.quote, source.literature, source.note)
+            unique.setdefault(key, source)
+    return tuple(unique.values())

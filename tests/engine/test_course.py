@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from aftercare.engine.course import (
+    MaintenanceWindow,
+    SessionWindow,
+    Verdict,
+    check_session,
+    maintenance_window,
+    plan_course,
+)
+from aftercare.engine.errors import InputError
+from aftercare.protocols.schema import Protocol
+
+PREVIOUS = date(2026, 12, 5)
+
+
+@pytest.mark.parametrize(
+    ("gap_days", "verdict", "allowed"),
+    [
+        (0, Verdict.TOO_EARLY, False),
+        (27, Verdict.TOO_EARLY, False),
+        (28, Verdict.WITHIN_WINDOW, True),
+        (35, Verdict.WITHIN_WINDOW, True),
+        (42, Verdict.WITHIN_WINDOW, True),
+        (43, Verdict.LATE, True),
+        (365, Verdict.LATE, True),
+    ],
+)
+def test_it_checks_the_gap_before_the_next_session(
+    protocol: Protocol, gap_days: int, verdict: Verdict, allowed: bool
+) -> None:
+    check = check_session(protocol, PREVIOUS, PREVIOUS + timedelta(days=gap_days))
+    assert (check.verdict, check.allowed, check.gap_days) == (verdict, allowed, gap_days)
+    assert (check.earliest, check.latest) == (date(2027, 1, 2), date(2027, 1, 16))
+
+
+def test_it_refuses_a_session_before_the_previous_one(protocol: Protocol) -> None:
+    with pytest.raises(
+        InputError, match=r"^the proposed session cannot be before the previous one$"
+    ):
+        check_session(protocol, PREVIOUS, PREVIOUS - timedelta(days=1))
+
+
+FIRST = date(2026, 12, 5)
+S1 = SessionWindow(1, FIRST, FIRST)
+S2 = SessionWindow(2, date(2027, 1, 2), date(2027, 1, 16))
+S3 = SessionWindow(3, date(2027, 1, 30), date(2027, 2, 27))
+S4 = SessionWindow(4, date(2027, 2, 27), date(2027, 4, 10))
+S5 = SessionWindow(5, date(2027, 3, 27), date(2027, 5, 22))
+S6 = SessionWindow(6, date(2027, 4, 24), date(2027, 7, 3))
+
+
+@pytest.mark.parametrize(
+    ("sessions", "valid", "windows", "maintenance"),
+    [
+        (-1, False, (), None),
+        (0, False, (), None),
+        (1, True, (S1,), MaintenanceWindow(date(2027, 6, 5), date(2027, 12, 5))),
+        (3, True, (S1, S2, S3), MaintenanceWindow(date(2027, 7, 30), date(2028, 2, 27))),
+        (
+            6,
+            True,
+            (S1, S2, S3, S4, S5, S6),
+            MaintenanceWindow(date(2027, 10, 24), date(2028, 7, 3)),
+        ),
+        (7, False, (), None),
+    ],
+)
+def test_it_plans_a_course(
+    protocol: Protocol,
+    sessions: int,
+    valid: bool,
+    windows: tuple[SessionWindow, ...],
+    maintenance: MaintenanceWindow | None,
+) -> None:
+    plan = plan_course(protocol, FIRST, sessions)
+    assert (plan.valid, plan.requested, plan.sessions, plan.maintenance) == (
+        valid,
+        sessions,
+        windows,
+        maintenance,
+    )
+    assert (plan.min_sessions, plan.max_sessions) == (1, 6)
+    assert (plan.min_gap_days, plan.max_gap_days) == (28, 42)
+
+
+def test_it_cites_the_course_sources(protocol: Protocol) -> None:
+    assert plan_course(protocol, FIRST, 3).sources == protocol.course.sources
+
+
+@pytest.mark.parametrize(
+    ("completed", "earliest", "latest"),
+    [
+        (date(2026, 8, 31), date(2027, 2, 28), date(2027, 8, 31)),
+        (date(2027, 8, 31), date(2028, 2, 29), date(2028, 8, 31)),
+        (date(2027, 1, 31), date(2027, 7, 31), date(2028, 1, 31)),
+        (date(2026, 3, 31), date(2026, 9, 30), date(2027, 3, 31)),
+        (date(2028, 2, 29), date(2028, 8, 29), date(2029, 2, 28)),
+        (date(2026, 12, 5), date(2027, 6, 5), date(2027, 12, 5)),
+    ],
+)
+def test_it_finds_maintenance_in_calendar_months(
+    protocol: Protocol, completed: date, earliest: date, latest: date
+) -> None:
+    assert maintenance_window(protocol, completed) == MaintenanceWindow(earliest, latest)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p, moment: plan_course(p, moment, 3),
+        lambda p, moment: check_session(p, moment, moment),
+        lambda p, moment: maintenance_window(p, moment),
+    ],
+    ids=["plan", "check", "maintenance"],
+)
+def test_it_refuses_a_date_and_time(
+    protocol: Protocol, call: Callable[[Protocol, date], object]
+) -> None:
+    moment = datetime(2026, 12, 5, 10, 0)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(InputError, match="must be a date, not a date and time"):
+        call(protocol, moment)

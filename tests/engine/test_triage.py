@@ -1,0 +1,398 @@
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aftercare.engine.errors import InputError, UnknownNameError
+from aftercare.engine.localtime import parse_local
+from aftercare.engine.model import Factors
+from aftercare.engine.triage import (
+    Basis,
+    Severity,
+    SymptomReport,
+    Trend,
+    elapsed_hours,
+    symptom_report,
+    triage,
+)
+from aftercare.protocols.load import load_protocol
+from aftercare.protocols.schema import Level, Protocol, SymptomReasons
+
+EXPECTED, CLINIC, NOW = Level.EXPECTED, Level.CONTACT_CLINIC, Level.CONTACT_CLINIC_NOW
+NONE = Factors()
+
+# One factor at a time, each just over the line that switches its modifier on.
+WIDENING = {
+    "eye_area": Factors(areas=frozenset({"eyes"})),
+    "sensitive_skin": Factors(sensitive_skin=True),
+    "older_patient": Factors(age=65),
+    "deep_needling": Factors(needle_depth_mm=1.1),
+    "platelet_medication": Factors(platelet_medication=True),
+    "anticoagulant": Factors(anticoagulant=True),
+}
+# ... and just under it: these never widen anything.
+NOT_WIDENING = {
+    "age 64": Factors(age=64),
+    "depth 1.0 mm": Factors(needle_depth_mm=1.0),
+    "neck": Factors(areas=frozenset({"neck"})),
+    "cold sores": Factors(cold_sore_history=True),
+    "skin type VI": Factors(fitzpatrick=6),
+}
+# fmt: off
+ALL_FACTORS = Factors(
+    areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0, sensitive_skin=True, age=80,
+    fitzpatrick=6, platelet_medication=True, anticoagulant=True, cold_sore_history=True,
+)
+# fmt: on
+
+STANDARD = ("sensitive_skin", "older_patient", "deep_needling")
+BLEEDING = ("platelet_medication", "anticoagulant")
+
+# symptom: (expected hours, widened hours, what widens it, level beyond the window)
+WINDOWS: dict[str, tuple[int, int | None, tuple[str, ...], Level]] = {
+    "redness": (96, 168, STANDARD, CLINIC),
+    "swelling": (96, 168, STANDARD, CLINIC),
+    "bruising": (96, 168, ("eye_area", *STANDARD, *BLEEDING), CLINIC),
+    "bruising_with_petechiae": (0, 168, BLEEDING, CLINIC),
+    "pinpoint_bleeding": (24, None, (), CLINIC),
+    "tingling": (96, 168, STANDARD, CLINIC),
+    "itching": (96, 168, STANDARD, CLINIC),
+    "tightness": (96, 168, STANDARD, CLINIC),
+    "tenderness": (96, 168, STANDARD, CLINIC),
+    "stinging": (96, 168, STANDARD, CLINIC),
+    "warmth": (96, 168, STANDARD, NOW),
+    "numbness": (96, 168, STANDARD, CLINIC),
+    "lumpiness": (96, 168, STANDARD, CLINIC),
+    "dryness_flaking": (192, None, (), CLINIC),
+    "peeling": (192, None, (), CLINIC),
+}
+
+# red flag: (level at any time, level when worsening)
+RED_FLAGS: dict[str, tuple[Level, Level]] = {
+    "scabbing": (CLINIC, CLINIC),
+    "blistering": (CLINIC, NOW),
+    "pain": (NOW, NOW),
+    "discharge": (NOW, NOW),
+    "pus": (NOW, NOW),
+    "ulceration": (NOW, NOW),
+    "fever": (NOW, NOW),
+    "spreading_redness": (NOW, NOW),
+    "increasing_swelling_and_redness": (NOW, NOW),
+    "cold_sore": (CLINIC, NOW),
+    "rash": (CLINIC, NOW),
+    "new_lumps": (CLINIC, CLINIC),
+    "hyperpigmentation": (CLINIC, CLINIC),
+}
+
+
+def _window_rows() -> list[object]:
+    """For each symptom: the hour before, at and after its window, with each factor."""
+    rows = []
+    for symptom, (hours, widened, widened_by, beyond) in WINDOWS.items():
+        cases = [("no factors", NONE, hours)]
+        cases += [(name, WIDENING[name], widened or hours) for name in widened_by]
+        cases += [(name, f, hours) for name, f in WIDENING.items() if name not in widened_by]
+        cases += [(name, f, hours) for name, f in NOT_WIDENING.items()]
+        for factor, factors, until in cases:
+            for hour, level in ((until - 1, EXPECTED), (until, beyond), (until + 1, beyond)):
+                if hour >= 0:
+                    rows.append(
+                        pytest.param(
+                            symptom, factors, hour, level, until, id=f"{symptom}-{factor}-{hour}h"
+                        )
+                    )
+    return rows
+
+
+def test_it_knows_the_window_of_every_symptom_in_the_protocol(protocol: Protocol) -> None:
+    assert set(WINDOWS) | set(RED_FLAGS) == {symptom.id for symptom in protocol.symptoms}
+    assert set(RED_FLAGS) == {symptom.id for symptom in protocol.symptoms if symptom.red_flag}
+
+
+def test_it_has_a_reason_for_every_escalation(protocol: Protocol) -> None:
+    assert set(Basis) == set(SymptomReasons.model_fields)  # the engine reads them by name
+    for symptom in protocol.symptoms:
+        assert (symptom.if_worsening is None) == (symptom.reasons.worsening is None), symptom.id
+        assert (symptom.if_severe is None) == (symptom.reasons.severe is None), symptom.id
+
+
+@pytest.mark.parametrize(("symptom", "factors", "hours", "level", "until"), _window_rows())
+def test_it_expects_a_symptom_until_its_window_ends(
+    protocol: Protocol, symptom: str, factors: Factors, hours: int, level: Level, until: int
+) -> None:
+    result = triage(protocol, [SymptomReport(symptom)], hours, factors)
+    assert result.level is level
+    assert result.symptoms[0].expected_until_hours == until
+
+
+@pytest.mark.parametrize(
+    ("factors", "hours", "level"),
+    [
+        (Factors(areas=frozenset({"face"})), 95, EXPECTED),
+        (Factors(areas=frozenset({"face"})), 96, CLINIC),
+        (WIDENING["eye_area"], 96, EXPECTED),
+        (WIDENING["eye_area"], 167, EXPECTED),
+        (WIDENING["eye_area"], 168, CLINIC),
+    ],
+)
+def test_it_widens_bruising_around_the_eyes_to_the_upper_tier(
+    protocol: Protocol, factors: Factors, hours: int, level: Level
+) -> None:
+    # C12 with L14: around the eyes, at any depth, bruising takes the upper tier (issue 3).
+    assert triage(protocol, [SymptomReport("bruising")], hours, factors).level is level
+
+
+@pytest.mark.parametrize("symptom", sorted(RED_FLAGS))
+@pytest.mark.parametrize("factors", [NONE, ALL_FACTORS], ids=["no factors", "all factors"])
+@pytest.mark.parametrize("hours", [0, 0.5, 96, 500])
+def test_it_never_expects_a_red_flag(
+    protocol: Protocol, symptom: str, factors: Factors, hours: float
+) -> None:
+    result = triage(protocol, [SymptomReport(symptom)], hours, factors)
+    assert result.level is RED_FLAGS[symptom][0]
+    assert result.symptoms[0].expected_until_hours is None
+    assert result.symptoms[0].widened_by == ()
+
+
+@pytest.mark.parametrize("symptom", sorted(RED_FLAGS))
+def test_it_escalates_a_worsening_red_flag(protocol: Protocol, symptom: str) -> None:
+    report = SymptomReport(symptom, Trend.WORSENING)
+    assert triage(protocol, [report], 0).level is RED_FLAGS[symptom][1]
+
+
+# fmt: off
+REASONS = [
+    ("redness", 1, None, None, EXPECTED, Basis.EXPECTED,
+     "Redness like mild sunburn is normal; it fades over the first two days and can "
+     "linger a little longer."),
+    ("redness", 96, None, None, CLINIC, Basis.BEYOND,
+     "Redness that lasts longer than expected should be checked by your clinic."),
+    ("redness", 1, Trend.WORSENING, None, NOW, Basis.WORSENING,
+     "Redness that is getting worse can be a sign of infection."),
+    ("redness", 1, Trend.IMPROVING, None, EXPECTED, Basis.EXPECTED,
+     "Redness like mild sunburn is normal; it fades over the first two days and can "
+     "linger a little longer."),
+    ("redness", 1, Trend.STABLE, Severity.SEVERE, CLINIC, Basis.SEVERE,
+     "Very red skin is an uncommon reaction that your clinic should see."),
+    ("redness", 1, Trend.WORSENING, Severity.SEVERE, NOW, Basis.WORSENING,
+     "Redness that is getting worse can be a sign of infection."),
+    ("redness", 1, None, Severity.MODERATE, EXPECTED, Basis.EXPECTED,
+     "Redness like mild sunburn is normal; it fades over the first two days and can "
+     "linger a little longer."),
+    ("tenderness", 1, None, Severity.SEVERE, NOW, Basis.SEVERE,
+     "Real pain is not normal after microneedling."),
+    ("tingling", 1, None, Severity.SEVERE, EXPECTED, Basis.EXPECTED,
+     "Tingling is a normal short-lived response."),
+    ("bruising", 1, Trend.WORSENING, None, CLINIC, Basis.WORSENING,
+     "Bruising that is spreading should be checked by your clinic."),
+    # Already past the window: worsening does not raise the level, so the window decides.
+    ("bruising", 100, Trend.WORSENING, None, CLINIC, Basis.BEYOND,
+     "Bruising that lasts longer than expected should be checked by your clinic."),
+    ("warmth", 96, None, None, NOW, Basis.BEYOND,
+     "Skin that still feels hot days later can be a sign of infection."),
+    ("pinpoint_bleeding", 23.9, Trend.WORSENING, None, NOW, Basis.WORSENING,
+     "Bleeding that is getting worse needs advice now."),
+    ("pain", 0, None, None, NOW, Basis.BEYOND, "Pain is not normal after microneedling."),
+    ("cold_sore", 50, Trend.WORSENING, None, NOW, Basis.WORSENING,
+     "A spreading cold sore on treated skin needs advice now."),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(
+    ("symptom", "hours", "trend", "severity", "level", "basis", "reason"), REASONS
+)
+def test_it_gives_the_reason_that_decided(
+    protocol: Protocol,
+    symptom: str,
+    hours: float,
+    trend: Trend | None,
+    severity: Severity | None,
+    level: Level,
+    basis: Basis,
+    reason: str,
+) -> None:
+    result = triage(protocol, [SymptomReport(symptom, trend, severity)], hours).symptoms[0]
+    assert (result.level, result.basis, result.reason) == (level, basis, reason)
+
+
+def test_it_escalates_worsening_redness_at_hour_one_to_contact_now(protocol: Protocol) -> None:
+    result = triage(protocol, [symptom_report(protocol, "red skin", Trend.WORSENING)], 1)
+    assert result.level is NOW
+    assert result.advice == (
+        "Contact your clinic now. If you cannot reach them and you feel unwell, "
+        "call NHS 111, or 999 in an emergency."
+    )
+
+
+@pytest.mark.parametrize(
+    ("factors", "widened_by"),
+    [
+        (NONE, ()),
+        (Factors(sensitive_skin=True, age=70), ("sensitive_skin", "older_patient")),
+        (ALL_FACTORS, ("eye_area", *STANDARD, *BLEEDING)),
+        (Factors(areas=frozenset({"eyes"})), ("eye_area",)),
+    ],
+)
+def test_it_names_the_factors_that_widened_bruising(
+    protocol: Protocol, factors: Factors, widened_by: tuple[str, ...]
+) -> None:
+    result = triage(protocol, [SymptomReport("bruising")], 1, factors)
+    assert result.symptoms[0].widened_by == widened_by
+
+
+def test_it_adds_self_care_advice_below_contact_now(protocol: Protocol) -> None:
+    reports = [SymptomReport("redness"), SymptomReport("dryness_flaking"), SymptomReport("pain")]
+    calm = triage(protocol, reports[:2], 50)
+    assert calm.advice == (
+        "This is a normal part of healing. Keep following your aftercare plan, and check in "
+        "again if it gets worse or lasts longer. Keep using sunscreen and a gentle moisturiser; "
+        "avoid heat. Moisturise often and let flakes come away on their own."
+    )
+    assert triage(protocol, reports, 50).advice == protocol.triage.advice[NOW]
+
+
+def test_it_cites_the_triage_sources_and_the_deciding_symptoms_once(protocol: Protocol) -> None:
+    result = triage(protocol, [SymptomReport("redness"), SymptomReport("swelling")], 1)
+    assert result.sources[:3] == protocol.triage.sources
+    assert len(result.sources) == len(set(result.sources))
+    symptoms = protocol.index.symptoms
+    assert set(result.sources) >= {*symptoms["redness"].sources, *symptoms["swelling"].sources}
+
+
+def test_it_leaves_out_sources_of_symptoms_below_the_report_level(protocol: Protocol) -> None:
+    result = triage(protocol, [SymptomReport("peeling"), SymptomReport("pus")], 1)
+    assert set(result.sources) == set(protocol.triage.sources) | set(
+        protocol.index.symptoms["pus"].sources
+    )
+
+
+@pytest.mark.parametrize(
+    ("reports", "hours", "message"),
+    [
+        ([], 1, "report at least one symptom"),
+        ([SymptomReport("redness")], -0.01, "hours after treatment cannot be negative"),
+        ([SymptomReport("redness")], math.nan, "hours after treatment must be a number"),
+        ([SymptomReport("redness")], math.inf, "hours after treatment must be a number"),
+        ([SymptomReport("red skin")], 1, "unknown symptom id 'red skin'"),
+    ],
+)
+def test_it_refuses_bad_input(
+    protocol: Protocol, reports: list[SymptomReport], hours: float, message: str
+) -> None:
+    with pytest.raises(InputError, match=f"^{message}$"):
+        triage(protocol, reports, hours)
+
+
+@pytest.mark.parametrize(
+    ("name", "symptom"),
+    [("redness", "redness"), ("Red skin", "redness"), ("puffy", "swelling"), ("PUS", "pus")],
+)
+def test_it_resolves_what_people_type(protocol: Protocol, name: str, symptom: str) -> None:
+    assert symptom_report(protocol, name).symptom == symptom
+
+
+def test_it_suggests_close_symptom_names(protocol: Protocol) -> None:
+    with pytest.raises(UnknownNameError, match=r"^unknown symptom 'redd'; did you mean redness\?$"):
+        symptom_report(protocol, "redd")
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("treated_at", "at", "hours"),
+    [
+        ("2026-11-21 10:30", "2026-11-22 10:30", 24.0),
+        # The clocks go forward on 29 March 2026 and back on 25 October.
+        ("2026-03-28 10:00", "2026-03-29 10:00", 23.0),
+        ("2026-10-24 10:00", "2026-10-25 10:00", 25.0),
+    ],
+)
+def test_it_counts_elapsed_hours_across_clock_changes(
+    treated_at: str, at: str, hours: float
+) -> None:
+    assert elapsed_hours(parse_local(treated_at, LONDON), parse_local(at, LONDON)) == hours
+
+
+def test_it_refuses_times_without_a_zone() -> None:
+    naive = datetime(2026, 11, 21, 10, 30)  # noqa: DTZ001 - the point of the test
+    with pytest.raises(InputError, match="need a time zone"):
+        elapsed_hours(naive, naive.replace(tzinfo=LONDON))
+
+
+# --- properties ----------------------------------------------------------------
+
+PROTOCOL = load_protocol()
+SYMPTOMS = sorted(PROTOCOL.index.symptoms)
+
+reports_strategy = st.builds(
+    SymptomReport,
+    st.sampled_from(SYMPTOMS),
+    st.none() | st.sampled_from(Trend),
+    st.none() | st.sampled_from(Severity),
+)
+factors_strategy = st.builds(
+    Factors,
+    areas=st.frozensets(st.sampled_from(sorted(PROTOCOL.index.areas))),
+    needle_depth_mm=st.none() | st.floats(min_value=0.01, max_value=5.0),
+    sensitive_skin=st.booleans(),
+    age=st.none() | st.integers(min_value=0, max_value=130),
+    fitzpatrick=st.none() | st.integers(min_value=1, max_value=6),
+    platelet_medication=st.booleans(),
+    anticoagulant=st.booleans(),
+    cold_sore_history=st.booleans(),
+)
+hours_strategy = st.floats(min_value=0, max_value=24 * 30, allow_nan=False)
+
+
+@settings(max_examples=200)
+@given(st.lists(reports_strategy, min_size=1, max_size=6), hours_strategy, factors_strategy)
+def test_it_reports_the_most_urgent_level_of_its_symptoms(
+    reports: list[SymptomReport], hours: float, factors: Factors
+) -> None:
+    result = triage(PROTOCOL, reports, hours, factors)
+    assert result.level.rank == max(symptom.level.rank for symptom in result.symptoms)
+    assert [symptom.symptom for symptom in result.symptoms] == [r.symptom for r in reports]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(reports_strategy, min_size=1, max_size=5),
+    reports_strategy,
+    hours_strategy,
+    factors_strategy,
+)
+def test_it_never_lowers_the_level_when_a_symptom_is_added(
+    reports: list[SymptomReport], extra: SymptomReport, hours: float, factors: Factors
+) -> None:
+    before = triage(PROTOCOL, reports, hours, factors).level
+    after = triage(PROTOCOL, [*reports, extra], hours, factors).level
+    assert after.rank >= before.rank
+
+
+@settings(max_examples=200)
+@given(
+    st.sampled_from(sorted(RED_FLAGS)),
+    st.none() | st.sampled_from(Trend),
+    st.none() | st.sampled_from(Severity),
+    hours_strategy,
+    factors_strategy,
+)
+def test_it_never_calls_a_red_flag_expected(
+    symptom: str, trend: Trend | None, severity: Severity | None, hours: float, factors: Factors
+) -> None:
+    result = triage(PROTOCOL, [SymptomReport(symptom, trend, severity)], hours, factors)
+    assert result.level is not EXPECTED
+
+
+@given(st.lists(reports_strategy, min_size=1, max_size=4), hours_strategy, factors_strategy)
+def test_it_gives_the_same_answer_every_time(
+    reports: list[SymptomReport], hours: float, factors: Factors
+) -> None:
+    assert triage(PROTOCOL, reports, hours, factors) == triage(PROTOCOL, reports, hours, factors)

@@ -1,0 +1,133 @@
+"""``aftercare serve``: migrate, optionally build the demo clinic, and serve the web app.
+
+waitress is the server: a production-grade, pure-Python WSGI server, so the same command
+runs a laptop demo and a real deployment behind a TLS proxy. ``aftercare manage`` runs
+any Django management command with the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+from aftercare.cli.common import CliError
+
+__all__ = ["register"]
+
+SETTINGS_MODULE = "aftercare.web.config.settings"
+DEFAULT_PORT = 8000
+THREADS = 8
+
+
+def register(subparsers: Any) -> None:
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the web app (waitress)",
+        description="Apply migrations, then serve the web app with waitress.",
+    )
+    serve.add_argument(
+        "--demo", action="store_true", help="create the demo clinic and print a login"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.set_defaults(handler=run_serve)
+
+    manage = subparsers.add_parser(
+        "manage",
+        help="run a Django management command",
+        description="Run a Django management command (migrate, check --deploy, …).",
+        add_help=False,
+        # No options of its own: everything after `manage`, --help included, goes to Django.
+        prefix_chars="+",
+    )
+    manage.add_argument("arguments", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=run_manage)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if _is_loopback(args.host):
+        # Plain HTTP on this machine only; behind a TLS proxy set AFTERCARE_HTTPS=true.
+        os.environ.setdefault("AFTERCARE_HTTPS", "false")
+    _setup_django(create_secret_key=True)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if args.demo:
+        _print_demo_login()
+    return _serve(args.host, args.port)
+
+
+def run_manage(args: argparse.Namespace) -> int:
+    _setup_django(create_secret_key=False)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["aftercare manage", *args.arguments])
+    return 0
+
+
+def _setup_django(create_secret_key: bool) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from aftercare.web.config.env import default_data_dir, ensure_secret_key_file, env_path
+
+    try:
+        if create_secret_key and not os.environ.get("AFTERCARE_SECRET_KEY"):
+            # The machine's own server keeps its key beside its database.
+            ensure_secret_key_file(env_path("AFTERCARE_DATA_DIR", default_data_dir()))
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise CliError(str(error)) from None
+
+
+def _print_demo_login() -> None:
+    from aftercare.web.demo import build_demo
+
+    # The edge reads the clock; everything below is given the moment.
+    login = build_demo(datetime.now(UTC))
+    print("Demo clinic ready. Sign in with:", flush=True)
+    print(f"  username: {login.username}", flush=True)
+    print(f"  password: {login.password}", flush=True)
+
+
+def _serve(host: str, port: int) -> int:
+    from waitress.server import create_server
+
+    from aftercare.web.config.wsgi import application
+
+    try:
+        server = create_server(application, host=host, port=port, threads=THREADS)
+    except OSError as error:
+        raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    return 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' must be between 1 and 65535")
+    return value

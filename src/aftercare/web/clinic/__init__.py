@@ -1,0 +1,1 @@
+"""Clinics, their staff, patients, screenings, treatments, check-ins and the audit log."""

@@ -1,0 +1,30 @@
+"""One model per module; this package only gathers them for Django."""
+
+from __future__ import annotations
+
+from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
+from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
+from aftercare.web.clinic.models.clinic import Clinic
+from aftercare.web.clinic.models.link import PatientLink
+from aftercare.web.clinic.models.patient import Channel, Patient
+from aftercare.web.clinic.models.screening import Screening, ScreeningStatus
+from aftercare.web.clinic.models.staff import Role, StaffMember
+from aftercare.web.clinic.models.treatment import Treatment
+
+__all__ = [
+    "ActorKind",
+    "AuditEvent",
+    "Channel",
+    "CheckIn",
+    "Clinic",
+    "Level",
+    "Outcome",
+    "Patient",
+    "PatientLink",
+    "Role",
+    "Screening",
+    "ScreeningStatus",
+    "StaffMember",
+    "Treatment",
+    "Trend",
+]

@@ -1,0 +1,74 @@
+"""The append-only audit log: who read or changed which patient's data, and the outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.models.clinic import Clinic
+from aftercare.web.clinic.models.patient import Patient
+
+__all__ = ["ActorKind", "AppendOnlyError", "AuditEvent", "Outcome"]
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", "Staff member"
+    PATIENT = "patient", "Patient"
+    SYSTEM = "system", "System"
+
+
+class Outcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    # Plain ids, not foreign keys: the record must outlive the login or link that acted.
+    actor_staff_id = models.BigIntegerField(null=True, blank=True)
+    actor_patient_id = models.BigIntegerField(null=True, blank=True)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=50)
+    object_type = models.CharField(max_length=50, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    request_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-at",)
+        indexes = (
+            # The audit viewer: one clinic's events, newest first; one patient's history.
+            models.Index(fields=["clinic", "at"], name="audit_clinic_at"),
+            models.Index(fields=["patient", "at"], name="audit_patient_at"),
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_kind} {self.action} {self.outcome}"

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.models.staff import StaffMember
+from aftercare.web.clinic.models.treatment import Treatment
+
+__all__ = ["CheckIn", "Level", "Trend"]
+
+
+class Level(models.TextChoices):
+    """The engine's triage levels (``aftercare.protocols.schema.Level``)."""
+
+    EXPECTED = "expected", "Expected"
+    CONTACT_CLINIC = "contact_clinic", "Contact the clinic"
+    CONTACT_CLINIC_NOW = "contact_clinic_now", "Contact the clinic now"
+
+
+class Trend(models.TextChoices):
+    """How the patient says things are going (``aftercare.engine.triage.Trend``)."""
+
+    IMPROVING = "improving", "Getting better"
+    STABLE = "stable", "About the same"
+    WORSENING = "worsening", "Getting worse"
+
+
+class CheckIn(models.Model):
+    """A patient's symptom report and, frozen, the triage it received at the time."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="check_ins")
+    symptoms = models.JSONField(default=list)
+    trend = models.CharField(max_length=10, choices=Trend.choices, blank=True)
+    free_text = models.TextField(blank=True)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    result = models.JSONField(default=dict)
+    hours_after = models.FloatField()
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (
+            # The staff dashboard: unreviewed check-ins by level, newest first.
+            models.Index(fields=["level", "reviewed_at", "created_at"], name="checkin_dashboard"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.treatment.patient}: {self.get_level_display()}"

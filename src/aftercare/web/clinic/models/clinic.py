@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import time
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.validators import validate_time_zone
+
+__all__ = ["Clinic"]
+
+
+class Clinic(models.Model):
+    """A clinic: its contact details, its zone, and its overlay on the protocol."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40)
+    email = models.EmailField(blank=True)
+    # Shown in every "contact the clinic now" answer; may differ from the bookings line.
+    urgent_phone = models.CharField(max_length=40)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/London", validators=[validate_time_zone]
+    )
+    # The clinic's tightenings and relaxations, as protocol-overlay YAML.
+    overlay_yaml = models.TextField(blank=True)
+    older_age_years = models.PositiveSmallIntegerField(default=65)
+    screening_valid_days = models.PositiveSmallIntegerField(default=90)
+    quiet_hours_start = models.TimeField(default=time(21, 0))
+    quiet_hours_end = models.TimeField(default=time(8, 0))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.models.clinic import Clinic
+
+__all__ = ["Channel", "Patient"]
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+    NONE = "none", "No messages"
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, related_name="patients", db_index=True
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True, blank=True)
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=40, blank=True)
+    preferred_channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.NONE
+    )
+    consent_to_messages = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("family_name", "given_name")
+        indexes = (
+            # The staff patient list: one clinic's patients by surname.
+            models.Index(fields=["clinic", "family_name"], name="patient_clinic_family"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"

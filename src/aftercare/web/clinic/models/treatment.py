@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.models.patient import Patient
+from aftercare.web.clinic.models.staff import StaffMember
+from aftercare.web.clinic.validators import validate_time_zone
+
+__all__ = ["Treatment"]
+
+
+class Treatment(models.Model):
+    """One session: the inputs the plan is computed from, never the plan itself."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatments")
+    # Time zero: the end of the treatment, stored in UTC.
+    treated_at = models.DateTimeField()
+    # The zone the patient lives by, for showing local times and sending reminders.
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    areas = models.JSONField(default=list)
+    needle_depth_mm = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    device = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    # Patient factors the engine reads (sensitive skin, medicines, …), as plain JSON.
+    factors = models.JSONField(default=dict)
+    protocol_id = models.CharField(max_length=100)
+    protocol_version = models.CharField(max_length=64)
+    # Why a practitioner treated despite screening; required by the views, recorded here.
+    override_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-treated_at",)
+        get_latest_by = "treated_at"
+
+    def __str__(self) -> str:
+        return f"{self.patient}, {self.treated_at:%Y-%m-%d %H:%M} UTC"

@@ -1,0 +1,212 @@
+"""The demo clinic that ``aftercare serve --demo`` shows: patients at every stage.
+
+Rebuilding is idempotent: the same clinic, login and patients, with their treatments
+moved so that they are again "today", "3 days ago" and so on relative to ``at``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.screening import screen
+from aftercare.engine.triage import symptom_report, triage
+from aftercare.protocols.load import load_protocol
+from aftercare.protocols.schema import Protocol
+from aftercare.web.clinic.models import (
+    Channel,
+    CheckIn,
+    Clinic,
+    Patient,
+    Role,
+    Screening,
+    StaffMember,
+    Treatment,
+    Trend,
+)
+from aftercare.web.frozen import frozen
+
+__all__ = ["DEMO_SLUG", "DEMO_USERNAME", "DemoLogin", "build_demo"]
+
+DEMO_SLUG = "demo"
+DEMO_USERNAME = "demo-practitioner"
+DEMO_ZONE = "Europe/London"
+DEMO_AREAS = ["face"]
+DEMO_DEPTH_MM = Decimal("1.00")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPatient:
+    given_name: str
+    family_name: str
+    # Days between the end of treatment and ``at``; None for a patient not treated.
+    treated_days_ago: float | None
+
+
+# Ofcom keeps 020 7946 0000 to 0999 and @example addresses for drama: nobody is reached.
+DEMO_PATIENTS = (
+    DemoPatient("Amira", "Khan", 1 / 24),  # treated an hour ago
+    DemoPatient("Ben", "Carter", 3),  # red-flag check-in: discharge
+    DemoPatient("Chloe", "Davies", 10),
+    DemoPatient("Daniel", "Evans", 30),  # due for the next session of the course
+    DemoPatient("Emily", "Foster", None),  # screened: isotretinoin 30 days ago
+)
+RED_FLAG_PATIENT = "Carter"
+NOT_YET_PATIENT = "Foster"
+
+
+@transaction.atomic
+def build_demo(at: datetime) -> DemoLogin:
+    """Create or refresh the demo clinic as it should look at ``at`` (aware)."""
+    if at.tzinfo is None:
+        raise ValueError("build_demo needs an aware datetime")
+    protocol = load_protocol()
+    clinic = _clinic()
+    login, staff = _practitioner(clinic)
+    for index, person in enumerate(DEMO_PATIENTS):
+        patient = _patient(clinic, person, index)
+        if person.treated_days_ago is None:
+            _screen_not_yet(protocol, patient, staff, at)
+            continue
+        treatment = _treatment(
+            protocol, patient, staff, at - timedelta(days=person.treated_days_ago)
+        )
+        if person.family_name == RED_FLAG_PATIENT:
+            _red_flag_check_in(protocol, treatment, at)
+    return login
+
+
+def _clinic() -> Clinic:
+    clinic, _ = Clinic.objects.update_or_create(
+        slug=DEMO_SLUG,
+        defaults={
+            "name": "Demo Clinic",
+            "phone": "020 7946 0000",
+            "urgent_phone": "020 7946 0999",
+            "email": "clinic@example.org",
+            "time_zone": DEMO_ZONE,
+        },
+    )
+    return clinic
+
+
+def _practitioner(clinic: Clinic) -> tuple[DemoLogin, StaffMember]:
+    """The demo login, with a fresh random password on every build."""
+    password = secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_USERNAME, defaults={"first_name": "Demo", "last_name": "Practitioner"}
+    )
+    user.set_password(password)
+    user.save()
+    staff, _ = StaffMember.objects.update_or_create(
+        user=user, defaults={"clinic": clinic, "role": Role.PRACTITIONER}
+    )
+    return DemoLogin(DEMO_USERNAME, password), staff
+
+
+def _patient(clinic: Clinic, person: DemoPatient, index: int) -> Patient:
+    patient, _ = Patient.objects.update_or_create(
+        clinic=clinic,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        defaults={
+            "date_of_birth": date(1980 + index * 3, 1 + index, 10 + index),
+            "email": f"{person.given_name.lower()}@example.com",
+            "mobile": f"07700 900{index:03d}",
+            "preferred_channel": Channel.EMAIL,
+            "consent_to_messages": True,
+        },
+    )
+    return patient
+
+
+def _treatment(
+    protocol: Protocol, patient: Patient, staff: StaffMember, treated_at: datetime
+) -> Treatment:
+    treated_at = treated_at.replace(second=0, microsecond=0)
+    _screening(protocol, patient, staff, {"pregnant": False, "open_wound": False}, treated_at)
+    treatment, _ = Treatment.objects.update_or_create(
+        patient=patient,
+        defaults={
+            "treated_at": treated_at,
+            "time_zone": DEMO_ZONE,
+            "areas": DEMO_AREAS,
+            "needle_depth_mm": DEMO_DEPTH_MM,
+            "device": "Demo pen",
+            "factors": {"sensitive_skin": False},
+            "protocol_id": protocol.effective_id,
+            "protocol_version": protocol.version,
+            "created_by": staff,
+            "cancelled_at": None,
+        },
+    )
+    return treatment
+
+
+def _screen_not_yet(
+    protocol: Protocol, patient: Patient, staff: StaffMember, at: datetime
+) -> Screening:
+    answers = {"isotretinoin": (at - timedelta(days=30)).date(), "pregnant": False}
+    return _screening(protocol, patient, staff, answers, at)
+
+
+def _screening(
+    protocol: Protocol,
+    patient: Patient,
+    staff: StaffMember,
+    answers: dict[str, Any],
+    at: datetime,
+) -> Screening:
+    result = screen(protocol, answers, at.date())
+    screening, _ = Screening.objects.update_or_create(
+        patient=patient,
+        defaults={
+            "answers": frozen(answers),
+            "status": result.status.value,
+            "earliest_date": result.earliest_date,
+            "result": frozen(result),
+            "protocol_id": protocol.effective_id,
+            "protocol_version": protocol.version,
+            "screened_by": staff,
+            "screened_at": at,
+        },
+    )
+    return screening
+
+
+def _red_flag_check_in(protocol: Protocol, treatment: Treatment, at: datetime) -> CheckIn:
+    created_at = at - timedelta(hours=2)
+    hours_after = (created_at - treatment.treated_at).total_seconds() / 3600
+    factors = Factors(
+        areas=resolve_areas(protocol, treatment.areas), needle_depth_mm=float(DEMO_DEPTH_MM)
+    )
+    result = triage(protocol, [symptom_report(protocol, "discharge")], hours_after, factors)
+    check_in, _ = CheckIn.objects.update_or_create(
+        treatment=treatment,
+        defaults={
+            "symptoms": [{"symptom": "discharge"}],
+            "trend": Trend.WORSENING,
+            "free_text": "Yellow fluid from two spots on my cheek since this morning.",
+            "level": result.level.value,
+            "result": frozen(result),
+            "hours_after": hours_after,
+            "created_at": created_at,
+            "reviewed_at": None,
+            "reviewed_by": None,
+            "review_note": "",
+        },
+    )
+    return check_in

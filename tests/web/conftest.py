@@ -1,0 +1,81 @@
+"""Django for the web tests only: the engine tests never import it.
+
+The settings come from the environment, as in production, pointed at a temporary data
+directory. The database is a real SQLite file there, or PostgreSQL when DATABASE_URL is
+set (``DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare pytest tests/web``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from datetime import UTC, datetime
+
+import django
+import pytest
+from pytest_django.fixtures import Settings
+
+os.environ["AFTERCARE_DATA_DIR"] = tempfile.mkdtemp(prefix="aftercare-test-")
+os.environ["AFTERCARE_SECRET_KEY"] = secrets.token_urlsafe(64)
+os.environ["AFTERCARE_DEBUG"] = "false"
+os.environ.pop("AFTERCARE_HTTPS", None)
+os.environ.pop("AFTERCARE_ALLOWED_HOSTS", None)
+os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.web.config.settings"
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+
+from aftercare.web.clinic.models import Clinic, Patient, Role, StaffMember  # noqa: E402
+
+NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Settings) -> None:
+    # The real hasher takes half a second by design; tests make many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_clinic(slug: str) -> Clinic:
+    return Clinic.objects.create(
+        slug=slug,
+        name=f"{slug.title()} Clinic",
+        phone="020 7946 0001",
+        urgent_phone="020 7946 0002",
+    )
+
+
+def make_staff(username: str, clinic: Clinic) -> StaffMember:
+    user = User.objects.create_user(username)
+    return StaffMember.objects.create(user=user, clinic=clinic, role=Role.PRACTITIONER)
+
+
+@pytest.fixture
+def clinic(db: None) -> Clinic:
+    return make_clinic("alpha")
+
+
+@pytest.fixture
+def practitioner(clinic: Clinic) -> StaffMember:
+    return make_staff("practitioner", clinic)
+
+
+@pytest.fixture
+def colleague(clinic: Clinic) -> StaffMember:
+    return make_staff("colleague", clinic)
+
+
+@pytest.fixture
+def outsider(db: None) -> StaffMember:
+    return make_staff("outsider", make_clinic("beta"))
+
+
+@pytest.fixture
+def patient(clinic: Clinic) -> Patient:
+    return Patient.objects.create(clinic=clinic, given_name="Alice", family_name="Patient")
+
+
+@pytest.fixture
+def other_patient(clinic: Clinic) -> Patient:
+    return Patient.objects.create(clinic=clinic, given_name="Bob", family_name="Other")

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import authenticate
+
+from aftercare.web.clinic.models import (
+    CheckIn,
+    Clinic,
+    Level,
+    Patient,
+    Role,
+    Screening,
+    ScreeningStatus,
+    StaffMember,
+    Treatment,
+)
+from aftercare.web.demo import DEMO_USERNAME, build_demo
+from tests.web.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    models = (Clinic, StaffMember, Patient, Screening, Treatment, CheckIn)
+    return {model.__name__: model.objects.count() for model in models}
+
+
+def _treatment(family_name: str) -> Treatment:
+    return Treatment.objects.get(patient__family_name=family_name)
+
+
+def test_it_builds_the_demo_clinic() -> None:
+    build_demo(NOW)
+    clinic = Clinic.objects.get(slug="demo")
+    assert (clinic.name, clinic.time_zone) == ("Demo Clinic", "Europe/London")
+    assert clinic.phone.startswith("020 7946 0")
+    assert StaffMember.objects.get(user__username=DEMO_USERNAME).role == Role.PRACTITIONER
+    assert clinic.patients.count() == 5
+
+
+def test_it_treats_patients_at_every_stage() -> None:
+    build_demo(NOW)
+    ago = {t.patient.family_name: NOW - t.treated_at for t in Treatment.objects.all()}
+    assert ago == {
+        "Khan": timedelta(hours=1),
+        "Carter": timedelta(days=3),
+        "Davies": timedelta(days=10),
+        "Evans": timedelta(days=30),
+    }
+    assert {t.treated_at.utcoffset() for t in Treatment.objects.all()} == {timedelta(0)}
+
+
+def test_it_records_the_protocol_behind_each_record() -> None:
+    build_demo(NOW)
+    treatment = _treatment("Davies")
+    assert treatment.protocol_id
+    assert len(treatment.protocol_version) >= 8
+
+
+def test_it_screens_one_patient_as_not_yet_eligible() -> None:
+    build_demo(NOW)
+    screening = Screening.objects.get(patient__family_name="Foster")
+    assert screening.status == ScreeningStatus.NOT_YET
+    assert screening.earliest_date is not None
+    assert screening.earliest_date > NOW.date()
+    assert screening.answers["isotretinoin"] == (NOW - timedelta(days=30)).date().isoformat()
+    assert screening.result["status"] == "not_yet"
+    assert not Treatment.objects.filter(patient__family_name="Foster").exists()
+
+
+def test_it_raises_a_red_flag_for_discharge() -> None:
+    build_demo(NOW)
+    check_in = CheckIn.objects.get()
+    assert check_in.treatment == _treatment("Carter")
+    assert check_in.level == Level.CONTACT_CLINIC_NOW
+    assert check_in.result["level"] == "contact_clinic_now"
+    assert check_in.reviewed_at is None
+    assert check_in.hours_after == 70.0
+
+
+def test_it_is_idempotent() -> None:
+    build_demo(NOW)
+    before = _counts()
+    build_demo(NOW + timedelta(days=2))
+    assert _counts() == before
+    # Rebuilt later, the stages are relative to the new moment.
+    assert _treatment("Carter").treated_at == NOW + timedelta(days=2) - timedelta(days=3)
+
+
+def test_it_resets_the_password_on_every_build() -> None:
+    first = build_demo(NOW)
+    second = build_demo(NOW)
+    assert first.password != second.password
+    assert authenticate(username=DEMO_USERNAME, password=second.password) is not None
+    assert authenticate(username=DEMO_USERNAME, password=first.password) is None
+    assert len(second.password) >= 16
+
+
+def test_it_refuses_a_naive_moment() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        build_demo(NOW.replace(tzinfo=None))

@@ -136,7 +136,7 @@ def test_it_answers_in_words_for_people(capsys: pytest.CaptureFixture[str]) -> N
             ["check", "saunna", "--hours-after", "1"],
             "unknown activity 'saunna'; did you mean sauna?",
         ),
-        (["check", "sauna", "--hours-after", "-1"], "--hours-after must be 0 or more"),
+        (["check", "sauna", "--hours-after", "-1"], "--hours-after must be a number, 0 or more"),
         (
             ["check", "sauna"],
             "give either --hours-after H, or both --treated-at TIME and --at TIME",

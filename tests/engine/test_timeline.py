@@ -167,4 +167,9 @@ def test_it_prints_the_plan_for_people(protocol: Protocol) -> None:
     lines = text.splitlines()
     assert lines[0] == "Aftercare plan: treatment ended Sat 21 Nov, 10:30 (Europe/London)"
     assert "TOMORROW" in lines
-    assert "  Day 1, Sun 22 Nov, 10:30: Makeup" in lines
+    day_14 = lines.index("  Day 14, Sat 5 Dec, 10:30:")
+    assert lines[lines.index("  Day 1, Sun 22 Nov, 10:30:") + 1] == "    allowed from now: Makeup"
+    assert lines[day_14 + 1].startswith("    allowed from now: Sauna, Steam room,")
+    assert lines[day_14 + 2] == (
+        "    the daily routine ends for: Gentle non-foaming cleanser, Moisturiser, Sunscreen"
+    )

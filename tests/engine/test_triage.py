@@ -9,14 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftercare.engine.errors import InputError, UnknownNameError
-from aftercare.engine.localtime import parse_local
+from aftercare.engine.localtime import hours_between, parse_local
 from aftercare.engine.model import Factors
 from aftercare.engine.triage import (
     Basis,
     Severity,
     SymptomReport,
     Trend,
-    elapsed_hours,
     symptom_report,
     triage,
 )
@@ -317,13 +316,13 @@ LONDON = ZoneInfo("Europe/London")
 def test_it_counts_elapsed_hours_across_clock_changes(
     treated_at: str, at: str, hours: float
 ) -> None:
-    assert elapsed_hours(parse_local(treated_at, LONDON), parse_local(at, LONDON)) == hours
+    assert hours_between(parse_local(treated_at, LONDON), parse_local(at, LONDON)) == hours
 
 
 def test_it_refuses_times_without_a_zone() -> None:
     naive = datetime(2026, 11, 21, 10, 30)  # noqa: DTZ001 - the point of the test
     with pytest.raises(InputError, match="need a time zone"):
-        elapsed_hours(naive, naive.replace(tzinfo=LONDON))
+        hours_between(naive, naive.replace(tzinfo=LONDON))
 
 
 # --- properties ----------------------------------------------------------------

@@ -13,8 +13,10 @@ from typing import Any, TypeAlias
 
 from aftercare.cli.common import (
     CliError,
+    add_elapsed_flags,
     add_factor_flags,
     add_protocol_flags,
+    elapsed_from_args,
     factors_from_args,
     print_json,
     protocol_from_args,
@@ -27,13 +29,12 @@ from aftercare.engine.course import (
     maintenance_window,
     plan_course,
 )
-from aftercare.engine.localtime import DEFAULT_ZONE, format_day, parse_local, zone
+from aftercare.engine.localtime import DEFAULT_ZONE, format_day, zone
 from aftercare.engine.screening import CURRENT, Answer, ScreeningResult, screen
 from aftercare.engine.triage import (
     Severity,
     Trend,
     TriageResult,
-    elapsed_hours,
     symptom_report,
     triage,
 )
@@ -73,10 +74,7 @@ def _register_triage(subparsers: Subparsers) -> None:
         description="Say whether symptoms are expected, or the patient should contact the clinic.",
     )
     parser.add_argument("symptoms", nargs="+", metavar="SYMPTOM", help='an id or "red skin"')
-    parser.add_argument("--hours-after", type=float, metavar="H", help="hours since treatment")
-    parser.add_argument("--treated-at", metavar="TIME", help='when it ended: "2026-11-21 10:30"')
-    parser.add_argument("--at", metavar="TIME", help="when the symptoms are reported")
-    parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+    add_elapsed_flags(parser, at_help="when the symptoms are reported")
     parser.add_argument("--trend", choices=[trend.value for trend in Trend])
     parser.add_argument("--severity", choices=[severity.value for severity in Severity])
     parser.add_argument("--json", action="store_true")
@@ -86,7 +84,7 @@ def _register_triage(subparsers: Subparsers) -> None:
 
 
 def run_triage(args: argparse.Namespace) -> int:
-    hours = _hours_after(args)
+    hours, _ = elapsed_from_args(args)
     protocol = protocol_from_args(args)
     factors = factors_from_args(args, protocol)
     trend = Trend(args.trend) if args.trend else None
@@ -96,22 +94,6 @@ def run_triage(args: argparse.Namespace) -> int:
     result = triage(protocol, unique, hours, factors)
     _show(args, triage_json(protocol, result), _triage_text(result))
     return 0
-
-
-def _hours_after(args: argparse.Namespace) -> float:
-    by_hours = args.hours_after is not None
-    by_times = args.treated_at is not None or args.at is not None
-    if by_hours == by_times:
-        raise CliError("give either --hours-after H, or both --treated-at TIME and --at TIME")
-    if by_hours:
-        return float(args.hours_after)
-    if args.treated_at is None or args.at is None:
-        raise CliError("--treated-at and --at go together")
-    tz = zone(args.tz)
-    hours = elapsed_hours(parse_local(args.treated_at, tz), parse_local(args.at, tz))
-    if hours < 0:
-        raise CliError("--at is before --treated-at")
-    return hours
 
 
 def triage_json(protocol: Protocol, result: TriageResult) -> dict[str, Any]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
 from aftercare.engine.model import Factors, resolve_areas
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol
@@ -15,8 +17,10 @@ from aftercare.protocols.schema import Protocol
 __all__ = [
     "CliError",
     "Parser",
+    "add_elapsed_flags",
     "add_factor_flags",
     "add_protocol_flags",
+    "elapsed_from_args",
     "factors_from_args",
     "print_json",
     "protocol_from_args",
@@ -77,6 +81,36 @@ def factors_from_args(args: argparse.Namespace, protocol: Protocol) -> Factors:
         anticoagulant=args.anticoagulant,
         cold_sore_history=args.cold_sore_history,
     )
+
+
+def add_elapsed_flags(parser: argparse.ArgumentParser, at_help: str) -> None:
+    """--hours-after H, or --treated-at TIME with --at TIME, in --tz."""
+    parser.add_argument("--hours-after", type=float, metavar="H", help="hours since treatment")
+    parser.add_argument(
+        "--treated-at", metavar="TIME", help='when the treatment ended: "2026-11-21 10:30"'
+    )
+    parser.add_argument("--at", metavar="TIME", help=at_help)
+    parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+
+
+def elapsed_from_args(args: argparse.Namespace) -> tuple[float, datetime | None]:
+    """Hours since treatment, and the treatment time when it was given."""
+    by_hours = args.hours_after is not None
+    by_times = args.treated_at is not None or args.at is not None
+    if by_hours == by_times:
+        raise CliError("give either --hours-after H, or both --treated-at TIME and --at TIME")
+    if by_hours:
+        if not args.hours_after >= 0:
+            raise CliError("--hours-after must be a number, 0 or more")
+        return float(args.hours_after), None
+    if args.treated_at is None or args.at is None:
+        raise CliError("--treated-at and --at go together")
+    tz = zone(args.tz)
+    treated_at = parse_local(args.treated_at, tz)
+    hours = hours_between(treated_at, parse_local(args.at, tz))
+    if hours < 0:
+        raise CliError("--at is before --treated-at")
+    return hours, treated_at
 
 
 def print_json(value: Any) -> None:

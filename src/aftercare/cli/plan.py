@@ -7,16 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from aftercare.cli.common import (
-    CliError,
+    add_elapsed_flags,
     add_factor_flags,
     add_protocol_flags,
+    elapsed_from_args,
     factors_from_args,
     print_json,
     protocol_from_args,
 )
 from aftercare.engine.check import CheckResult, check
 from aftercare.engine.explain import describe_check, describe_plan
-from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
+from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.engine.timeline import Plan, PlanEntry, plan
 from aftercare.protocols.schema import Citation, RuleKind
 
@@ -49,10 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check_parser.add_argument(
         "activity", metavar="ACTIVITY", help='an id or what people say: "gym"'
     )
-    check_parser.add_argument("--hours-after", type=float, metavar="H")
-    check_parser.add_argument("--treated-at", metavar="TIME", help="when the treatment ended")
-    check_parser.add_argument("--at", metavar="TIME", help="the moment to check")
-    check_parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
+    add_elapsed_flags(check_parser, at_help="the moment to check")
     state = check_parser.add_mutually_exclusive_group()
     state.add_argument("--redness-resolved", action="store_true", help="the redness has gone")
     state.add_argument("--still-red", action="store_true", help="the skin is still red")
@@ -77,7 +75,7 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
     factors_from_args(args, protocol)
-    hours, treated_at = _elapsed(args)
+    hours, treated_at = elapsed_from_args(args)
     skin = {"redness_resolved": True} if args.redness_resolved else None
     if args.still_red:
         skin = {"redness_resolved": False}
@@ -87,26 +85,6 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         print(describe_check(protocol, result))
     return 0
-
-
-def _elapsed(args: argparse.Namespace) -> tuple[float, datetime | None]:
-    by_hours = args.hours_after is not None
-    by_times = args.treated_at is not None or args.at is not None
-    if by_hours == by_times:
-        raise CliError("give either --hours-after H, or both --treated-at TIME and --at TIME")
-    if by_hours:
-        if not args.hours_after >= 0:
-            raise CliError("--hours-after must be 0 or more")
-        return args.hours_after, None
-    if args.treated_at is None or args.at is None:
-        raise CliError("--treated-at and --at go together")
-    tz = zone(args.tz)
-    treated_at = parse_local(args.treated_at, tz)
-    at = parse_local(args.at, tz)
-    hours = hours_between(treated_at, at)
-    if hours < 0:
-        raise CliError("--at is before --treated-at")
-    return hours, treated_at
 
 
 def check_json(result: CheckResult) -> dict[str, Any]:

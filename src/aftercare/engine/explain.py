@@ -68,15 +68,20 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
             lines += ["", group.label.upper()]
             lines += [f"  - {describe_entry(protocol, entry)}" for entry in group.entries]
     lines += ["", "WHAT CHANGES WHEN"]
-    index = protocol.index
     for change in result.changes:
-        labels = [
-            index.activities[activity].label
-            for entry in change.entries
-            for activity in entry.rule.activities
-        ]
-        lines.append(f"  Day {change.day}, {format_moment(change.at)}: {', '.join(labels)}")
+        lines.append(f"  Day {change.day}, {format_moment(change.at)}:")
+        allowed = _labels(protocol, [e for e in change.entries if e.kind is not RuleKind.DO])
+        ended = _labels(protocol, [e for e in change.entries if e.kind is RuleKind.DO])
+        if allowed:
+            lines.append(f"    allowed from now: {allowed}")
+        if ended:
+            lines.append(f"    the daily routine ends for: {ended}")
     return "\n".join(lines)
+
+
+def _labels(protocol: Protocol, entries: list[PlanEntry]) -> str:
+    activities = protocol.index.activities
+    return ", ".join(activities[a].label for entry in entries for a in entry.rule.activities)
 
 
 def describe_check(protocol: Protocol, result: CheckResult) -> str:

@@ -81,7 +81,12 @@ def elapsed(start: datetime, hours: float) -> datetime:
 
 
 def hours_between(start: datetime, end: datetime) -> float:
-    """Elapsed hours from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    """Elapsed hours from ``start`` to ``end`` (negative when ``end`` is earlier).
+
+    Both need a time zone: a naive time would be read as the machine's local time.
+    """
+    if start.tzinfo is None or end.tzinfo is None:
+        raise InputError("both times need a time zone")
     return (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
 
 

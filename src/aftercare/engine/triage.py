@@ -10,11 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from aftercare.engine.errors import InputError
-from aftercare.engine.localtime import hours_between
 from aftercare.engine.model import Factors, active_modifiers
 from aftercare.engine.names import resolve
 from aftercare.protocols.schema import Citation, Level, Protocol, Symptom
@@ -26,7 +24,6 @@ __all__ = [
     "SymptomResult",
     "Trend",
     "TriageResult",
-    "elapsed_hours",
     "symptom_report",
     "triage",
 ]
@@ -96,13 +93,6 @@ def symptom_report(
     """A report for the symptom that ``name`` stands for ("red skin", "puffy")."""
     symptom = resolve("symptom", name, protocol.index.symptom_names)
     return SymptomReport(symptom, trend, severity)
-
-
-def elapsed_hours(treated_at: datetime, at: datetime) -> float:
-    """Hours from the end of treatment to ``at``; both must carry a time zone."""
-    if treated_at.tzinfo is None or at.tzinfo is None:
-        raise InputError("treatment time and check-in time need a time zone")
-    return hours_between(treated_at, at)
 
 
 def triage(

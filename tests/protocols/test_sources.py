@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from aftercare.protocols.schema import Cited, Protocol, Provenance, normalise_name
+from aftercare.protocols.index import normalise_name
+from aftercare.protocols.schema import Cited, Protocol, Provenance
 
 LEAFLETS = Path(__file__).parents[1] / "fixtures" / "leaflets"
 

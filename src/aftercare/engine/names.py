@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 
 from aftercare.engine.errors import UnknownNameError
-from aftercare.protocols.schema import normalise_name
+from aftercare.protocols.index import normalise_name
 
 __all__ = ["resolve", "suggest"]
 

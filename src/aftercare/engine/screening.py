@@ -20,13 +20,13 @@ from typing import Literal
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.names import suggest
+from aftercare.protocols.index import normalise_name
 from aftercare.protocols.schema import (
     Citation,
     Protocol,
     Question,
     ScreeningOutcome,
     ScreeningRule,
-    normalise_name,
 )
 
 __all__ = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from aftercare.protocols.index import normalise_name
 from aftercare.protocols.load import format_path
 from aftercare.protocols.schema import (
     Activity,
@@ -14,7 +15,6 @@ from aftercare.protocols.schema import (
     Protocol,
     Symptom,
     Trigger,
-    normalise_name,
 )
 
 __all__ = ["reference_issues"]

@@ -8,14 +8,16 @@ reported at once, each with its path.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 from functools import cached_property
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aftercare.protocols.version import content_version
+
+if TYPE_CHECKING:
+    from aftercare.protocols.index import ProtocolIndex
 
 __all__ = [
     "Activity",
@@ -493,6 +495,9 @@ class Protocol(Strict):
     @cached_property
     def index(self) -> ProtocolIndex:
         """Lookups the engine needs, built once per loaded protocol."""
+        # Imported here: the index reads these models.
+        from aftercare.protocols.index import ProtocolIndex
+
         return ProtocolIndex(self)
 
     @cached_property
@@ -504,44 +509,3 @@ class Protocol(Strict):
     def effective_id(self) -> str:
         """The protocol's id, joined with the clinic overlay's when one is applied."""
         return self.id if self.overlay is None else f"{self.id}+{self.overlay.id}"
-
-
-class ProtocolIndex:
-    """Dictionaries over a protocol; built once, read by the engine."""
-
-    def __init__(self, protocol: Protocol) -> None:
-        self.activities = {activity.id: activity for activity in protocol.activities}
-        self.activity_rules = {
-            activity: rule for rule in protocol.aftercare for activity in rule.activities
-        }
-        self.activity_names = _names(
-            (activity.id, activity.label, activity.aliases) for activity in protocol.activities
-        )
-        self.symptoms = {symptom.id: symptom for symptom in protocol.symptoms}
-        self.symptom_names = _names(
-            (symptom.id, symptom.label, symptom.aliases) for symptom in protocol.symptoms
-        )
-        self.areas = {area.id: area for area in protocol.areas}
-        self.area_names = _names((area.id, area.label, area.aliases) for area in protocol.areas)
-        self.skin_states = {state.id: state for state in protocol.skin_states}
-        self.requirements = {requirement.id: requirement for requirement in protocol.requirements}
-        self.questions = {question.id: question for question in protocol.screening.questions}
-        self.cautions = {caution.id: caution for caution in protocol.screening.cautions}
-        self.rechecks = {recheck.id: recheck for recheck in protocol.screening.rechecks}
-        self.leaflets = {leaflet.file: leaflet for leaflet in protocol.leaflets}
-
-
-def normalise_name(text: str) -> str:
-    """Fold what people type into a lookup key: case, spacing, hyphens and apostrophes."""
-    folded = (
-        text.casefold().replace("-", " ").replace("_", " ").replace("'", "").replace("\u2019", "")
-    )
-    return " ".join(folded.split())
-
-
-def _names(entries: Iterable[tuple[str, str, tuple[str, ...]]]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for entry_id, label, aliases in entries:
-        for name in (entry_id, label, *aliases):
-            names.setdefault(normalise_name(name), entry_id)
-    return names

@@ -29,6 +29,7 @@ WINDOWS: dict[str, tuple[int, bool, int | None]] = {
     "hot_tub": (336, False, None),
     "chlorinated_cleaning_products": (336, False, None),
     "strenuous_exercise_heavy_sweating": (72, False, None),
+    "heated_exercise": (336, False, None),
     "light_activity": (0, False, None),
     "alcohol": (48, False, None),
     "touching_treated_area": (144, False, None),
@@ -121,6 +122,7 @@ CONFLICTS = [
     ("C8", "open_water_swimming", 336),
     ("C9", "intensive_sun", 336),
     ("C10", "strenuous_exercise_heavy_sweating", 72),
+    ("C10", "heated_exercise", 336),
     ("C13", "touching_treated_area", 144),
     ("C13", "picking_flakes_or_scabs", 336),
     ("C16", "moisturiser", 0),
@@ -150,6 +152,7 @@ def test_it_asks_for_spf_50_every_day_for_two_weeks(protocol: Protocol) -> None:
     ("typed", "activity"),
     [
         ("gym", "strenuous_exercise_heavy_sweating"),
+        ("hot yoga", "heated_exercise"),
         ("steam", "steam_room"),
         ("swimming", "swimming_pool_chlorinated"),
         ("foundation", "makeup"),

@@ -7,7 +7,6 @@ reads the clock (`screen --on` defaults to today in Europe/London); the engine n
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeAlias
 
@@ -18,8 +17,10 @@ from aftercare.cli.common import (
     add_protocol_flags,
     elapsed_from_args,
     factors_from_args,
+    iso,
     print_json,
     protocol_from_args,
+    sources_json,
 )
 from aftercare.engine.course import (
     CoursePlan,
@@ -38,7 +39,7 @@ from aftercare.engine.triage import (
     symptom_report,
     triage,
 )
-from aftercare.protocols.schema import Citation, Protocol
+from aftercare.protocols.schema import Protocol
 
 __all__ = ["course_json", "register", "screening_json", "triage_json"]
 
@@ -109,12 +110,12 @@ def triage_json(protocol: Protocol, result: TriageResult) -> dict[str, Any]:
                 "expected_until_hours": symptom.expected_until_hours,
                 "widened_by": list(symptom.widened_by),
                 "reason": symptom.reason,
-                "sources": _sources(symptom.sources),
+                "sources": sources_json(symptom.sources),
             }
             for symptom in result.symptoms
         ],
         "advice": result.advice,
-        "sources": _sources(result.sources),
+        "sources": sources_json(result.sources),
         "protocol": {"id": protocol.effective_id, "version": protocol.version},
     }
 
@@ -176,7 +177,7 @@ def screening_json(protocol: Protocol, result: ScreeningResult) -> dict[str, Any
     return {
         "eligible": result.eligible,
         "status": result.status.value,
-        "earliest_date": _iso(result.earliest_date),
+        "earliest_date": iso(result.earliest_date),
         "earliest_days_from_now": result.earliest_days_from_now,
         "recheck": result.recheck,
         "cautions": list(result.cautions),
@@ -187,9 +188,9 @@ def screening_json(protocol: Protocol, result: ScreeningResult) -> dict[str, Any
                 "text": reason.text,
                 "recheck": reason.recheck,
                 "recheck_text": reason.recheck_text,
-                "earliest": _iso(reason.earliest),
+                "earliest": iso(reason.earliest),
                 "cautions": list(reason.cautions),
-                "sources": _sources(reason.sources),
+                "sources": sources_json(reason.sources),
             }
             for reason in result.reasons
         ],
@@ -305,8 +306,8 @@ def course_json(value: CoursePlan | SessionCheck | MaintenanceWindow) -> dict[st
 
 def _maintenance_json(window: MaintenanceWindow | None) -> dict[str, str | None]:
     return {
-        "maintenance_earliest": _iso(window.earliest if window else None),
-        "maintenance_latest": _iso(window.latest if window else None),
+        "maintenance_earliest": iso(window.earliest if window else None),
+        "maintenance_latest": iso(window.latest if window else None),
     }
 
 
@@ -343,16 +344,8 @@ def _show(args: argparse.Namespace, as_json: dict[str, Any], as_text: str) -> No
         print(as_text)
 
 
-def _sources(sources: Iterable[Citation]) -> list[dict[str, str]]:
-    return [source.model_dump(exclude_none=True) for source in sources]
-
-
 def _words(value: str) -> str:
     return value.replace("_", " ")
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
 
 
 def _iso_date(text: str) -> date:

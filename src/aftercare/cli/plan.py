@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
 from aftercare.cli.common import (
@@ -12,16 +11,18 @@ from aftercare.cli.common import (
     add_protocol_flags,
     elapsed_from_args,
     factors_from_args,
+    iso,
     print_json,
     protocol_from_args,
+    sources_json,
 )
 from aftercare.engine.check import CheckResult, check
 from aftercare.engine.explain import describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.engine.timeline import Plan, PlanEntry, plan
-from aftercare.protocols.schema import Citation, RuleKind
+from aftercare.protocols.schema import RuleKind
 
-__all__ = ["check_json", "plan_json", "register", "sources_json"]
+__all__ = ["check_json", "plan_json", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -93,7 +94,7 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "activity": result.activity,
         "verdict": result.verdict.value,
         "allowed_from_hours": result.allowed_from_hours,
-        "allowed_from": _iso(result.allowed_from),
+        "allowed_from": iso(result.allowed_from),
         "blocking_condition": result.blocking_condition,
         "requirements": list(result.requirements),
         "min_spf": result.min_spf,
@@ -122,10 +123,6 @@ def plan_json(result: Plan) -> dict[str, Any]:
     }
 
 
-def sources_json(sources: tuple[Citation, ...]) -> list[dict[str, str]]:
-    return [source.model_dump(exclude_none=True) for source in sources]
-
-
 def _entry_json(entry: PlanEntry) -> dict[str, Any]:
     rule = entry.rule
     return {
@@ -135,9 +132,9 @@ def _entry_json(entry: PlanEntry) -> dict[str, Any]:
         "text": rule.text,
         "reason": rule.reason,
         "allowed_from_hours": rule.allowed_from_hours,
-        "allowed_from": _iso(entry.allowed_from),
+        "allowed_from": iso(entry.allowed_from),
         "required_until_hours": rule.required_until_hours,
-        "required_until": _iso(entry.changes_at if rule.kind is RuleKind.DO else None),
+        "required_until": iso(entry.changes_at if rule.kind is RuleKind.DO else None),
         "gate": rule.gate,
         "requirements": list(rule.requirements),
         "min_spf": rule.min_spf,
@@ -146,7 +143,3 @@ def _entry_json(entry: PlanEntry) -> dict[str, Any]:
         "note": rule.reconciliation.note if rule.reconciliation else None,
         "sources": sources_json(rule.sources),
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None

@@ -19,7 +19,8 @@ from pytest_django.fixtures import Settings
 os.environ["AFTERCARE_DATA_DIR"] = tempfile.mkdtemp(prefix="aftercare-test-")
 os.environ["AFTERCARE_SECRET_KEY"] = secrets.token_urlsafe(64)
 os.environ["AFTERCARE_DEBUG"] = "false"
-os.environ.pop("AFTERCARE_HTTPS", None)
+# Plain HTTP, as `aftercare serve` on this machine; HTTPS settings have tests of their own.
+os.environ["AFTERCARE_HTTPS"] = "false"
 os.environ.pop("AFTERCARE_ALLOWED_HOSTS", None)
 os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.web.config.settings"
 django.setup()

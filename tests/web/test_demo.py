@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import authenticate
+from django.test import Client
 
 from aftercare.web.clinic.models import (
     CheckIn,
@@ -89,12 +89,14 @@ def test_it_is_idempotent() -> None:
     assert _treatment("Carter").treated_at == NOW + timedelta(days=2) - timedelta(days=3)
 
 
-def test_it_resets_the_password_on_every_build() -> None:
+def test_it_resets_the_password_on_every_build(client: Client) -> None:
     first = build_demo(NOW)
     second = build_demo(NOW)
     assert first.password != second.password
-    assert authenticate(username=DEMO_USERNAME, password=second.password) is not None
-    assert authenticate(username=DEMO_USERNAME, password=first.password) is None
+    old = client.post("/login", {"username": DEMO_USERNAME, "password": first.password})
+    assert old.status_code == 200  # the form again, with its error
+    new = client.post("/login", {"username": DEMO_USERNAME, "password": second.password})
+    assert new.status_code == 302
     assert len(second.password) >= 16
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import runpy
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +31,14 @@ def test_it_is_never_cached(client: Client) -> None:
     assert "no-store" in client.get("/healthz")["Cache-Control"]
 
 
-def test_it_answers_probes_over_plain_http_while_other_urls_redirect(client: Client) -> None:
-    # Tests run with production settings (HTTPS on); a load balancer probes over HTTP.
+def test_it_answers_probes_over_plain_http_while_other_urls_redirect(
+    client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With HTTPS on (production), a load balancer still probes over plain HTTP.
+    monkeypatch.setenv("AFTERCARE_HTTPS", "true")
+    production = runpy.run_module("aftercare.web.config.settings")
+    settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
+    settings.SECURE_REDIRECT_EXEMPT = production["SECURE_REDIRECT_EXEMPT"]
     assert client.get("/healthz").status_code == 200
     assert client.get("/anything-else").status_code == 301
 

@@ -22,6 +22,7 @@ __all__ = [
     "default_data_dir",
     "ensure_secret_key_file",
     "env_bool",
+    "env_choice",
     "env_int",
     "env_list",
     "env_path",
@@ -80,6 +81,16 @@ def env_list(name: str, default: list[str], environ: Mapping[str, str] = os.envi
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name} has an empty item: '{raw}'")
     return items
+
+
+def env_choice(
+    name: str, choices: Mapping[str, str], default: str, environ: Mapping[str, str] = os.environ
+) -> str:
+    """The value ``choices`` gives for the environment's word (case-insensitive)."""
+    word = environ.get(name, default).strip().lower() or default
+    if word not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {word!r}")
+    return choices[word]
 
 
 def env_path(name: str, default: Path, environ: Mapping[str, str] = os.environ) -> Path:

@@ -8,14 +8,24 @@ AFTERCARE_SECRET_KEY    required in production unless DATA_DIR/secret_key exists
 AFTERCARE_ALLOWED_HOSTS comma-separated host names (default: localhost, 127.0.0.1, [::1])
 AFTERCARE_HSTS_SECONDS  (default one year)
 DATABASE_URL            postgres://user:password@host:5432/name (default: SQLite in DATA_DIR)
+AFTERCARE_BASE_URL      the address patients' links start with (default http://127.0.0.1:8000)
+AFTERCARE_EMAIL_FROM    the sender of patient emails (default aftercare@localhost)
+AFTERCARE_EMAIL         console (default: printed), file (to DATA_DIR/outbox) or smtp, with
+                        EMAIL_HOST, EMAIL_PORT (587), EMAIL_HOST_USER, EMAIL_HOST_PASSWORD
+AFTERCARE_PROXY_COUNT   reverse proxies in front, for the client address login throttling
+                        uses (default 0)
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
 
 from aftercare.web.config.env import (
     database,
     default_data_dir,
     env_bool,
+    env_choice,
     env_int,
     env_list,
     env_path,
@@ -40,18 +50,41 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "aftercare.web.clinic",
 ]
 
 MIDDLEWARE = [
+    "aftercare.web.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aftercare.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff:dashboard"
+
+# Login throttling (django-axes): five failures for one username from one address lock it
+# for 15 minutes; attempts live in the database, so every web process sees them.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "aftercare/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = env_int("AFTERCARE_PROXY_COUNT", 0)
 
 ROOT_URLCONF = "aftercare.web.config.urls"
 WSGI_APPLICATION = "aftercare.web.config.wsgi.application"
@@ -59,13 +92,14 @@ WSGI_APPLICATION = "aftercare.web.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).resolve().parent.parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aftercare.web.context.site",
             ],
         },
     },
@@ -85,10 +119,49 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [Path(__file__).resolve().parent.parent / "static"]
+# WhiteNoise serves the static files from the package itself: no collectstatic step.
+WHITENOISE_USE_FINDERS = True
 
+BASE_URL = env_str("AFTERCARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = env_str("AFTERCARE_EMAIL_FROM", "aftercare@localhost")
+EMAIL_BACKEND = env_choice(
+    "AFTERCARE_EMAIL",
+    {
+        "console": "django.core.mail.backends.console.EmailBackend",
+        "file": "django.core.mail.backends.filebased.EmailBackend",
+        "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    },
+    "console",
+)
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_PORT == 587
+EMAIL_USE_SSL = EMAIL_PORT == 465
+EMAIL_TIMEOUT = 20
+
+# Patients' and staff pages carry health data: no referrer leaves them, nothing caches them
+# (``NoStoreMiddleware``), and a patient's link token is never in a URL a log keeps.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"no_query": {"()": "aftercare.web.middleware.StripQueryFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_query"]}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    # django-axes logs usernames and addresses at INFO; keep personal data out of logs.
+    "loggers": {"axes": {"level": "ERROR"}},
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
+SECURE_REFERRER_POLICY = "no-referrer"
 SESSION_COOKIE_HTTPONLY = True
 
 if HTTPS:

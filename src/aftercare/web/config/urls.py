@@ -1,11 +1,23 @@
-"""The site's URLs."""
+"""The site's URLs: staff pages under /clinic/, the patient portal under /p/."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.contrib.auth import views as auth_views
+from django.urls import URLPattern, URLResolver, include, path
 
-from aftercare.web import health
+from aftercare.web import health, home
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    path(
+        "login",
+        auth_views.LoginView.as_view(
+            template_name="aftercare/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("clinic/", include(("aftercare.web.staff.urls", "staff"))),
+    path("p/", include(("aftercare.web.portal.urls", "portal"))),
 ]

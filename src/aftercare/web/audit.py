@@ -1,0 +1,53 @@
+"""Write the audit log: every read and change of patient data, and every denial."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.http import HttpRequest
+
+from aftercare.web import clock
+from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Outcome, Patient
+from aftercare.web.middleware import request_id
+
+__all__ = ["record"]
+
+
+def record(
+    request: HttpRequest,
+    action: str,
+    *,
+    clinic: Clinic,
+    patient: Patient | None = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: object = "",
+    outcome: Outcome = Outcome.ALLOWED,
+) -> AuditEvent:
+    """Append one event; the actor is whoever ``request`` belongs to.
+
+    ``obj`` names the record acted on; for a denial, where the record must not be looked
+    up, pass ``object_type`` and ``object_id`` (the id asked for) instead.
+    """
+    staff = getattr(request, "staff", None)
+    patient_actor = getattr(request, "patient", None)
+    if staff is not None:
+        kind, staff_id, patient_id = ActorKind.STAFF, staff.pk, None
+    elif patient_actor is not None:
+        kind, staff_id, patient_id = ActorKind.PATIENT, None, patient_actor.pk
+    else:
+        kind, staff_id, patient_id = ActorKind.SYSTEM, None, None
+    if obj is not None:
+        object_type, object_id = obj._meta.model_name or "", obj.pk
+    return AuditEvent.objects.create(
+        actor_kind=kind,
+        actor_staff_id=staff_id,
+        actor_patient_id=patient_id,
+        clinic=clinic,
+        patient=patient,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        outcome=outcome,
+        request_id=request_id(request),
+        at=clock.now(),
+    )

@@ -1,0 +1,19 @@
+"""The patient portal, under /p/: one patient per browser session."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from aftercare.web.portal import check_in, entry, plan
+
+urlpatterns: list[URLPattern] = [
+    path("open", entry.open_link, name="open"),
+    path("new-link", entry.new_link, name="new_link"),
+    path("signed-out", entry.signed_out, name="signed_out"),
+    path("leave", entry.leave, name="leave"),
+    path("", plan.today, name="today"),
+    path("timeline", plan.timeline, name="timeline"),
+    path("can-i", plan.can_i, name="can_i"),
+    path("check-in", check_in.check_in, name="check_in"),
+    path("course", plan.course, name="course"),
+]

@@ -1,0 +1,1 @@
+"""The clinic's pages: every view takes a ``StaffRequest`` scoped to one clinic."""

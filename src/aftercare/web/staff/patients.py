@@ -1,0 +1,23 @@
+"""STUB: being written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+
+def patient_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)
+
+
+def patient_new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)
+
+
+def patient_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)
+
+
+def patient_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse(status=501)

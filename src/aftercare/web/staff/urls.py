@@ -1,0 +1,42 @@
+"""Staff pages, all under /clinic/ and all scoped to the signed-in staff member's clinic."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from aftercare.web.staff import (
+    check_ins,
+    clinic_admin,
+    dashboard,
+    links,
+    patients,
+    screening,
+    treatments,
+)
+
+urlpatterns: list[URLPattern] = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("patients/", patients.patient_list, name="patients"),
+    path("patients/new", patients.patient_new, name="patient_new"),
+    path("patients/<int:pk>/", patients.patient_detail, name="patient"),
+    path("patients/<int:pk>/edit", patients.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/screenings/new", screening.screening_new, name="screening_new"),
+    path(
+        "patients/<int:pk>/screenings/<int:screening_pk>",
+        screening.screening_detail,
+        name="screening",
+    ),
+    path("patients/<int:pk>/treatments/new", treatments.treatment_new, name="treatment_new"),
+    path(
+        "patients/<int:pk>/treatments/<int:treatment_pk>",
+        treatments.treatment_detail,
+        name="treatment",
+    ),
+    path("patients/<int:pk>/link", links.patient_link, name="patient_link"),
+    path("check-ins/<int:pk>", check_ins.check_in_detail, name="check_in"),
+    path("settings", clinic_admin.clinic_settings, name="clinic_settings"),
+    path("staff/", clinic_admin.staff_list, name="staff_list"),
+    path("staff/new", clinic_admin.staff_new, name="staff_new"),
+    path("staff/<int:pk>", clinic_admin.staff_edit, name="staff_edit"),
+    path("audit", clinic_admin.audit_log, name="audit"),
+]

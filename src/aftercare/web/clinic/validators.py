@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
 
-__all__ = ["validate_time_zone"]
+__all__ = ["validate_time_zone", "validate_visible_text"]
 
 
 def validate_time_zone(value: str) -> None:
@@ -16,3 +18,22 @@ def validate_time_zone(value: str) -> None:
         zone(value)
     except InputError as error:
         raise ValidationError(str(error), code="time_zone") from None
+
+
+def validate_visible_text(value: str) -> None:
+    """Text people type, without invisible control or formatting characters.
+
+    Any script, right-to-left included, and emoji are fine; what is refused is what cannot
+    be seen: control characters, zero-width characters and direction overrides (Unicode
+    categories Cc and Cf), which can hide or reorder what staff read. Line breaks and tabs
+    are allowed, for notes.
+    """
+    for character in value:
+        if character in "\n\r\t":
+            continue
+        if unicodedata.category(character) in {"Cc", "Cf"}:
+            name = unicodedata.name(character, f"U+{ord(character):04X}").lower()
+            raise ValidationError(
+                f"Please remove the invisible character ({name}) from this text.",
+                code="invisible_character",
+            )

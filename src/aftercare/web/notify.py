@@ -8,16 +8,18 @@ reminders worker adds real SMS transports behind the same ``send``.
 from __future__ import annotations
 
 import sys
+from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from aftercare.web.clinic.models import Channel, Clinic, Patient
 
-__all__ = ["ConsoleSms", "Message", "NotifyError", "destination", "link_message", "send"]
+__all__ = ["ConsoleSms", "Message", "NotifyError", "destination", "link_message", "link_url", "send"]
 
 
 class NotifyError(Exception):
@@ -46,6 +48,12 @@ class ConsoleSms:
 
 def sms_transport() -> SmsTransport:
     return ConsoleSms()
+
+
+def link_url(token: str) -> str:
+    """The address a patient opens: the token travels in the query string, never the path,
+    so that logs (which drop query strings) never hold it."""
+    return f"{settings.BASE_URL}{reverse('portal:open')}?{urlencode({'t': token})}"
 
 
 def destination(patient: Patient, channel: Channel) -> str:

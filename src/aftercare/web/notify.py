@@ -8,9 +8,9 @@ reminders worker adds real SMS transports behind the same ``send``.
 from __future__ import annotations
 
 import sys
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,7 +19,15 @@ from django.urls import reverse
 
 from aftercare.web.clinic.models import Channel, Clinic, Patient
 
-__all__ = ["ConsoleSms", "Message", "NotifyError", "destination", "link_message", "link_url", "send"]
+__all__ = [
+    "ConsoleSms",
+    "Message",
+    "NotifyError",
+    "destination",
+    "link_message",
+    "link_url",
+    "send",
+]
 
 
 class NotifyError(Exception):

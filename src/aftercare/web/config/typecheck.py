@@ -6,7 +6,6 @@ needs only the installed apps and models, so it gets a throwaway development set
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 from pathlib import Path
@@ -17,5 +16,5 @@ os.environ.setdefault(
 os.environ.setdefault("AFTERCARE_DEBUG", "true")
 os.environ.setdefault("AFTERCARE_SECRET_KEY", "type-checking-only")
 
-_settings = importlib.import_module("aftercare.web.config.settings")
-globals().update({name: value for name, value in vars(_settings).items() if name.isupper()})
+# A star import, not a loop over the module: mypy sees each setting, the project's own too.
+from aftercare.web.config.settings import *  # noqa: F403

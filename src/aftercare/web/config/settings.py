@@ -75,6 +75,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): five failures for one username from one address lock it
 # for 15 minutes; attempts live in the database, so every web process sees them.

@@ -35,6 +35,22 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
     serve.set_defaults(handler=run_serve)
 
+    add_clinic = subparsers.add_parser(
+        "add-clinic",
+        help="create a clinic and its first administrator",
+        description="Create a clinic and a clinic administrator; prints a one-time password.",
+    )
+    add_clinic.add_argument("--slug", required=True, help="short name used in addresses")
+    add_clinic.add_argument("--name", required=True, help="the clinic's name, as patients see it")
+    add_clinic.add_argument("--phone", required=True, help="the clinic's phone number")
+    add_clinic.add_argument(
+        "--urgent-phone", required=True, help="the number for urgent problems after treatment"
+    )
+    add_clinic.add_argument("--email", default="", help="the clinic's email address")
+    add_clinic.add_argument("--time-zone", default="Europe/London", help="IANA zone name")
+    add_clinic.add_argument("--admin", required=True, help="username of the clinic administrator")
+    add_clinic.set_defaults(handler=run_add_clinic)
+
     manage = subparsers.add_parser(
         "manage",
         help="run a Django management command",
@@ -58,6 +74,33 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.demo:
         _print_demo_login()
     return _serve(args.host, args.port)
+
+
+def run_add_clinic(args: argparse.Namespace) -> int:
+    _setup_django(create_secret_key=True)
+    from django.core.exceptions import ValidationError
+    from django.core.management import call_command
+
+    from aftercare.web.clinics import create_clinic
+
+    call_command("migrate", verbosity=0, interactive=False)
+    try:
+        created = create_clinic(
+            slug=args.slug,
+            name=args.name,
+            phone=args.phone,
+            urgent_phone=args.urgent_phone,
+            email=args.email,
+            time_zone=args.time_zone,
+            admin_username=args.admin,
+        )
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise CliError(f"{field.replace('_', '-')}: {messages[0]}") from None
+    print(f"Clinic {created.clinic.slug!r} created. Its administrator signs in with:")
+    print(f"  username: {created.username}")
+    print(f"  password: {created.password}  (shown once; change it after signing in)")
+    return 0
 
 
 def run_manage(args: argparse.Namespace) -> int:

@@ -21,6 +21,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import django_stubs_ext
+
 from aftercare.web.config.env import (
     database,
     default_data_dir,
@@ -32,6 +34,9 @@ from aftercare.web.config.env import (
     env_str,
     secret_key,
 )
+
+# Lets ``forms.ModelForm[Patient]`` and friends, written for the type checker, run.
+django_stubs_ext.monkeypatch()
 
 DATA_DIR = env_path("AFTERCARE_DATA_DIR", default_data_dir())
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)

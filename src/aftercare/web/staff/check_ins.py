@@ -1,11 +1,111 @@
-"""STUB: being written."""
+"""One check-in for staff: what the patient reported, the triage frozen then, and its review.
+
+A review is claimed with a guarded update, so that two practitioners reviewing at once
+cannot overwrite each other's note: the second is told it is already reviewed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from aftercare.web import audit, clock
+from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.clinic.models import CheckIn, Level
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.staff.dashboard import clinic_moment, day_after, symptom_labels
+from aftercare.web.staff.review_forms import ReviewForm
+
+__all__ = ["check_in_detail"]
+
+ALREADY_REVIEWED = "This check-in has already been reviewed; the earlier note is kept."
 
 
-def check_in_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def check_in_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    check_in = scoped(
+        request,
+        CheckIn.objects.filter(treatment__patient__clinic=clinic).select_related(
+            "treatment__patient", "reviewed_by__user"
+        ),
+        pk,
+        clinic=clinic,
+        action="checkin.view",
+    )
+    form = ReviewForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and check_in.reviewed_at is not None:
+        form.add_error(None, ALREADY_REVIEWED)
+    elif form.is_valid():
+        if _review(request, check_in, form.cleaned_data["note"]):
+            patient = check_in.treatment.patient
+            messages.success(request, f"Check-in from {patient} marked as reviewed.")
+            return redirect("staff:dashboard")
+        form.add_error(None, ALREADY_REVIEWED)
+        check_in.refresh_from_db()
+    return _render(request, check_in, form)
+
+
+def _review(request: StaffRequest, check_in: CheckIn, note: str) -> bool:
+    """Mark reviewed unless someone got there first; True when this request did it."""
+    at = clock.now()
+    claimed = CheckIn.objects.filter(pk=check_in.pk, reviewed_at__isnull=True).update(
+        reviewed_at=at, reviewed_by=request.staff, review_note=note
+    )
+    if claimed != 1:
+        return False
+    audit.record(
+        request,
+        "checkin.review",
+        clinic=request.staff.clinic,
+        patient=check_in.treatment.patient,
+        obj=check_in,
+    )
+    return True
+
+
+def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpResponse:
+    clinic = request.staff.clinic
+    treatment = check_in.treatment
+    audit.record(request, "checkin.view", clinic=clinic, patient=treatment.patient, obj=check_in)
+    context = {
+        "nav": "dashboard",
+        "check_in": check_in,
+        "patient": treatment.patient,
+        "treatment": treatment,
+        "treated_when": clinic_moment(clinic, treatment.treated_at),
+        "sent_when": clinic_moment(clinic, check_in.created_at),
+        "reviewed_when": (
+            clinic_moment(clinic, check_in.reviewed_at) if check_in.reviewed_at else ""
+        ),
+        "day": day_after(check_in.hours_after),
+        "symptoms": symptom_labels(clinic_protocol(clinic), check_in.symptoms),
+        "result": _frozen_result(check_in.result),
+        "form": form,
+    }
+    return render(request, "aftercare/staff/check_in.html", context)
+
+
+def _frozen_result(result: Any) -> dict[str, Any]:
+    """The triage as stored at the time, with level names people read."""
+    if not isinstance(result, dict):
+        return {"level": "", "level_label": "", "advice": "", "symptoms": []}
+    symptoms = [
+        {**item, "level_label": _level_label(item.get("level"))}
+        for item in result.get("symptoms", ())
+        if isinstance(item, dict)
+    ]
+    return {
+        "level": result.get("level", ""),
+        "level_label": _level_label(result.get("level")),
+        "advice": result.get("advice", ""),
+        "symptoms": symptoms,
+    }
+
+
+def _level_label(level: object) -> str:
+    labels = dict(Level.choices)
+    return str(labels.get(str(level), level or ""))

@@ -1,0 +1,183 @@
+"""Forms for clinic administrators: the clinic's settings, its staff, the audit filter.
+
+The settings form checks an overlay by building the effective protocol from it, the same
+way every page will, so an overlay that saves is an overlay that works.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import UserCreationForm, UsernameField
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+
+from aftercare.protocols.load import ProtocolError, ProtocolIssue
+from aftercare.protocols.schema import Protocol
+from aftercare.web.clinic.models import Clinic, Outcome, Role, StaffMember
+from aftercare.web.clinic.validators import validate_visible_text
+from aftercare.web.protocol import effective_protocol
+
+__all__ = [
+    "AuditFilterForm",
+    "ClinicSettingsForm",
+    "StaffCreateForm",
+    "StaffEditForm",
+    "describe_issue",
+    "overlay_source",
+]
+
+OVERLAY_MAX_LENGTH = 100_000
+TEXT_FIELDS = ("name", "phone", "urgent_phone")
+
+
+def overlay_source(clinic: Clinic) -> str:
+    """The name errors give the overlay; as ``clinic_protocol`` names it, to share its cache."""
+    return f"{clinic.slug} overlay"
+
+
+def describe_issue(issue: ProtocolIssue) -> str:
+    where = f"line {issue.line}: " if issue.line is not None else ""
+    path = f"{issue.path}: " if issue.path else ""
+    return f"{where}{path}{issue.message}"
+
+
+class ClinicSettingsForm(forms.ModelForm[Clinic]):
+    older_age_years = forms.IntegerField(
+        label="Age from which a patient counts as older", min_value=40, max_value=100
+    )
+    screening_valid_days = forms.IntegerField(
+        label="Days a screening stays valid", min_value=1, max_value=365
+    )
+    overlay_yaml = forms.CharField(
+        label="Protocol overlay (YAML)",
+        required=False,
+        strip=False,
+        max_length=OVERLAY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text="Leave empty to use the standard protocol. Relaxing a rule needs a reason.",
+    )
+
+    class Meta:
+        model = Clinic
+        fields = (
+            "name",
+            "phone",
+            "email",
+            "urgent_phone",
+            "time_zone",
+            "overlay_yaml",
+            "older_age_years",
+            "screening_valid_days",
+            "quiet_hours_start",
+            "quiet_hours_end",
+        )
+        labels: ClassVar[dict[str, str]] = {
+            "phone": "Phone",
+            "urgent_phone": "Urgent phone (shown with every 'contact the clinic now')",
+            "time_zone": "Time zone (for example Europe/London)",
+            "quiet_hours_start": "No messages from",
+            "quiet_hours_end": "No messages until",
+        }
+        widgets: ClassVar[dict[str, forms.Widget]] = {
+            "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.protocol: Protocol | None = None
+        for name in TEXT_FIELDS:
+            self.fields[name].validators.append(validate_visible_text)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        age = cleaned.get("older_age_years")
+        if age is None or "overlay_yaml" not in cleaned:
+            return cleaned
+        try:
+            self.protocol = effective_protocol(
+                cleaned["overlay_yaml"], age, overlay_source(self.instance)
+            )
+        except ProtocolError as error:
+            self.add_error("overlay_yaml", [describe_issue(issue) for issue in error.issues])
+        return cleaned
+
+
+class StaffCreateForm(UserCreationForm[User]):
+    """A new login for this clinic, with a password Django's validators accept."""
+
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.PRACTITIONER)
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email")
+        field_classes: ClassVar[dict[str, type[forms.Field]]] = {"username": UsernameField}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("username", "first_name", "last_name"):
+            self.fields[name].validators.append(validate_visible_text)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
+
+class StaffEditForm(forms.Form):
+    """Role, whether the login works, and optionally a new password."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+    is_active = forms.BooleanField(
+        label="Can sign in", required=False, help_text="Untick when someone leaves the clinic."
+    )
+    new_password1 = forms.CharField(
+        label="New password (leave empty to keep the current one)",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    new_password2 = forms.CharField(
+        label="New password again",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, member: StaffMember, editor: StaffMember, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.editor = editor
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.member.pk == self.editor.pk:
+            self._refuse_self_lockout(cleaned)
+        self._check_password(cleaned)
+        return cleaned
+
+    def _refuse_self_lockout(self, cleaned: dict[str, Any]) -> None:
+        if cleaned.get("role") not in (None, Role.CLINIC_ADMIN):
+            self.add_error("role", "You cannot take away your own administrator role.")
+        if "is_active" in cleaned and not cleaned["is_active"]:
+            self.add_error("is_active", "You cannot stop your own sign-in.")
+
+    def _check_password(self, cleaned: dict[str, Any]) -> None:
+        first, second = cleaned.get("new_password1", ""), cleaned.get("new_password2", "")
+        if not first and not second:
+            return
+        if first != second:
+            self.add_error("new_password2", "The two passwords do not match.")
+            return
+        try:
+            password_validation.validate_password(first, self.member.user)
+        except ValidationError as error:
+            self.add_error("new_password1", error)
+
+
+class AuditFilterForm(forms.Form):
+    patient = forms.IntegerField(label="Patient number", required=False, min_value=1)
+    outcome = forms.ChoiceField(
+        label="Outcome", required=False, choices=[("", "Any"), *Outcome.choices]
+    )

@@ -1,0 +1,477 @@
+"""Clinic administration: settings and overlay, staff logins, the audit log, and who sees them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils.html import escape
+from pytest_django import DjangoAssertNumQueries
+
+from aftercare.web.clinic.models import (
+    ActorKind,
+    AuditEvent,
+    Clinic,
+    Outcome,
+    Patient,
+    Role,
+    StaffMember,
+)
+from aftercare.web.protocol import base_protocol, clinic_protocol
+from tests.web.conftest import NOW, make_staff
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = "/clinic/settings"
+STAFF = "/clinic/staff/"
+AUDIT = "/clinic/audit"
+GOOD_PASSWORD = "plum-orchard-lantern-42"  # noqa: S105 - a test login, made up here
+
+TIGHTER = """\
+id: harbour
+protocol: microneedling
+title: Harbour rules
+changes:
+  - item: SC-isotretinoin-recent
+    set: {trigger.within_days: 180}
+"""
+
+RELAXED_WITHOUT_REASON = """\
+id: harbour
+protocol: microneedling
+title: Harbour rules
+changes:
+  - item: AC-sunscreen
+    set: {min_spf: 30}
+"""
+
+RELAXED_WITH_REASON = RELAXED_WITHOUT_REASON + (
+    "    reason: We supply a mineral SPF30 and ask patients to reapply every two hours.\n"
+)
+
+
+@pytest.fixture
+def admin(clinic: Clinic) -> StaffMember:
+    member = make_staff("boss", clinic)
+    member.role = Role.CLINIC_ADMIN
+    member.save()
+    return member
+
+
+@pytest.fixture
+def as_admin(client: Client, admin: StaffMember) -> Client:
+    client.force_login(admin.user)
+    return client
+
+
+def settings_data(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": "Alpha Clinic",
+        "phone": "020 7946 0001",
+        "email": "hello@example.org",
+        "urgent_phone": "020 7946 0002",
+        "time_zone": "Europe/London",
+        "overlay_yaml": "",
+        "older_age_years": 65,
+        "screening_valid_days": 90,
+        "quiet_hours_start": "21:00",
+        "quiet_hours_end": "08:00",
+    }
+    return data | changes
+
+
+# Settings
+
+
+def test_settings_show_the_standard_protocol(as_admin: Client) -> None:
+    text = as_admin.get(SETTINGS).content.decode()
+    protocol = base_protocol()
+    assert f"Protocol <strong>{protocol.effective_id}</strong>" in text
+    assert f"version <strong>{protocol.version}</strong>" in text
+    assert "The clinic uses the standard protocol unchanged." in text
+    assert '<label for="id_overlay_yaml">' in text
+
+
+def test_a_valid_overlay_is_saved_and_its_version_shown(
+    as_admin: Client, clinic: Clinic, admin: StaffMember
+) -> None:
+    response = as_admin.post(SETTINGS, settings_data(overlay_yaml=RELAXED_WITH_REASON, phone="01"))
+    assert response.status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.overlay_yaml == RELAXED_WITH_REASON
+    assert clinic.phone == "01"
+    effective = clinic_protocol(clinic)
+    assert effective.effective_id == "microneedling+harbour"
+    text = as_admin.get(SETTINGS).content.decode()
+    assert "The clinic&#x27;s settings are saved." in text
+    assert f"version <strong>{effective.version}</strong>" in text
+    assert effective.version != base_protocol().version
+    assert "AC-sunscreen" in text
+    assert "relaxes" in text
+    assert "We supply a mineral SPF30" in text
+    event = AuditEvent.objects.get(action="clinic.update")
+    assert (event.clinic_id, event.patient_id, event.actor_staff_id) == (clinic.pk, None, admin.pk)
+
+
+def test_the_age_setting_shows_as_a_change(as_admin: Client, clinic: Clinic) -> None:
+    as_admin.post(SETTINGS, settings_data(older_age_years=55, overlay_yaml=TIGHTER))
+    text = as_admin.get(SETTINGS).content.decode()
+    assert "older_patient" in text
+    assert "SC-isotretinoin-recent" in text
+    assert "tightens" in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"overlay_yaml": RELAXED_WITHOUT_REASON},
+            "line 6: changes[0].set.min_spf: relaxes &#x27;AC-sunscreen&#x27; (min_spf 50 -&gt; 30)"
+            "; a change that relaxes the protocol needs a reason",
+        ),
+        ({"overlay_yaml": "id: [unclosed\n  title: x"}, "line 2: expected &#x27;,&#x27;"),
+        ({"overlay_yaml": "just text"}, "line 1: an overlay file is a YAML mapping"),
+        ({"time_zone": "Mars/Olympus"}, "unknown time zone &#x27;Mars/Olympus&#x27;"),
+        ({"time_zone": "+01:00"}, "unknown time zone"),
+        ({"older_age_years": 39}, "greater than or equal to 40"),
+        ({"older_age_years": 101}, "less than or equal to 100"),
+        ({"screening_valid_days": 0}, "greater than or equal to 1"),
+        ({"screening_valid_days": 366}, "less than or equal to 365"),
+        ({"quiet_hours_start": "25:00"}, "Enter a valid time."),
+        ({"name": "x" * 10_000}, "at most 200 characters"),
+        ({"name": "Alpha\u200bClinic"}, "Please remove the invisible character"),
+        ({"urgent_phone": "020\u202e7946"}, "Please remove the invisible character"),
+    ],
+)
+def test_bad_settings_are_refused_and_kept(
+    as_admin: Client, clinic: Clinic, changes: dict[str, object], message: str
+) -> None:
+    response = as_admin.post(SETTINGS, settings_data(**changes))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert message in text
+    clinic.refresh_from_db()
+    assert clinic.name == "Alpha Clinic"
+    assert clinic.overlay_yaml == ""
+    assert not AuditEvent.objects.filter(action="clinic.update").exists()
+    for value in changes.values():
+        assert escape(str(value)) in text
+
+
+def test_a_failed_save_leaves_the_page_header_alone(as_admin: Client) -> None:
+    response = as_admin.post(SETTINGS, settings_data(name="Renamed", older_age_years=5))
+    assert b'<strong><a href="/clinic/">Alpha Clinic</a></strong>' in response.content
+
+
+def test_emoji_names_are_fine(as_admin: Client, clinic: Clinic) -> None:
+    assert as_admin.post(SETTINGS, settings_data(name="Glow ✨ Clinic")).status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.name == "Glow ✨ Clinic"
+
+
+# Who may see the admin pages
+
+
+@pytest.mark.parametrize("path", [SETTINGS, STAFF, "/clinic/staff/new", AUDIT])
+def test_a_practitioner_is_refused_and_the_refusal_audited(
+    client: Client, practitioner: StaffMember, admin: StaffMember, path: str
+) -> None:
+    client.force_login(practitioner.user)
+    response = client.get(path)
+    assert response.status_code == 403
+    assert b"boss" not in response.content
+    event = AuditEvent.objects.get(action="admin.denied")
+    assert (event.outcome, event.actor_staff_id) == (Outcome.DENIED, practitioner.pk)
+    assert client.post(path, settings_data()).status_code == 403
+
+
+def test_a_practitioner_cannot_edit_staff(
+    client: Client, practitioner: StaffMember, admin: StaffMember
+) -> None:
+    client.force_login(practitioner.user)
+    response = client.post(f"/clinic/staff/{admin.pk}", {"role": "practitioner"})
+    assert response.status_code == 403
+    admin.refresh_from_db()
+    assert admin.role == Role.CLINIC_ADMIN
+
+
+def test_staff_links_show_only_to_admins(
+    client: Client, practitioner: StaffMember, admin: StaffMember
+) -> None:
+    client.force_login(practitioner.user)
+    assert b"/clinic/audit" not in client.get("/clinic/").content
+    client.force_login(admin.user)
+    assert b"/clinic/audit" in client.get("/clinic/").content
+
+
+# Staff
+
+
+def test_the_staff_list_shows_this_clinic_only(
+    as_admin: Client, practitioner: StaffMember, outsider: StaffMember
+) -> None:
+    practitioner.user.first_name, practitioner.user.last_name = "Priya", "Shah"
+    practitioner.user.email = "priya@example.org"
+    practitioner.user.save()
+    text = as_admin.get(STAFF).content.decode()
+    assert "Priya Shah" in text
+    assert "priya@example.org" in text
+    assert "Clinic administrator" in text
+    assert "outsider" not in text
+
+
+def new_staff(**changes: str) -> dict[str, str]:
+    data = {
+        "username": "nina",
+        "first_name": "Nina",
+        "last_name": "Okafor",
+        "email": "nina@example.org",
+        "role": "practitioner",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+    }
+    return data | changes
+
+
+def test_an_admin_adds_a_practitioner_who_can_sign_in(
+    as_admin: Client, clinic: Clinic, admin: StaffMember
+) -> None:
+    response = as_admin.post("/clinic/staff/new", new_staff())
+    assert response.status_code == 302
+    member = StaffMember.objects.select_related("user").get(user__username="nina")
+    assert (member.clinic, member.role) == (clinic, Role.PRACTITIONER)
+    assert member.user.get_full_name() == "Nina Okafor"
+    assert AuditEvent.objects.filter(action="staff.create", object_id=str(member.pk)).exists()
+    fresh = Client()
+    assert fresh.post("/login", {"username": "nina", "password": GOOD_PASSWORD}).status_code == 302
+    assert fresh.get("/clinic/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"password2": "something-else-entirely"}, "The two password fields didn"),
+        ({"password1": "12345678", "password2": "12345678"}, "This password is too common."),
+        ({"password1": "short", "password2": "short"}, "This password is too short."),
+        ({"username": "practitioner"}, "A user with that username already exists."),
+        ({"username": "PRACTITIONER"}, "A user with that username already exists."),
+        ({"username": "ni\u200bna"}, "Please remove the invisible character (zero width space)"),
+        ({"username": "nina smith"}, "Enter a valid username."),
+        ({"first_name": "N" * 10_000}, "at most 150 characters"),
+        ({"last_name": "O\u202ekafor"}, "Please remove the invisible character"),
+        ({"email": "not-an-email"}, "Enter a valid email address."),
+        ({"role": "superuser"}, "Select a valid choice."),
+        ({"first_name": ""}, "This field is required."),
+    ],
+)
+def test_bad_new_staff_is_refused_and_kept(
+    as_admin: Client, practitioner: StaffMember, changes: dict[str, str], message: str
+) -> None:
+    response = as_admin.post("/clinic/staff/new", new_staff(**changes))
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert message in text
+    assert not User.objects.filter(username="nina").exists()
+    assert "Okafor" in text or "last_name" in changes
+
+
+def test_an_admin_deactivates_a_colleague_whose_session_ends(
+    as_admin: Client, colleague: StaffMember
+) -> None:
+    theirs = Client()
+    theirs.force_login(colleague.user)
+    assert theirs.get("/clinic/").status_code == 200
+    response = as_admin.post(f"/clinic/staff/{colleague.pk}", {"role": "practitioner"})
+    assert response.status_code == 302
+    colleague.user.refresh_from_db()
+    assert colleague.user.is_active is False
+    assert theirs.get("/clinic/")["Location"].startswith("/login?next=")
+    event = AuditEvent.objects.get(action="staff.update")
+    assert event.object_id == str(colleague.pk)
+    assert b"<td>No</td>" in as_admin.get(STAFF).content
+
+
+def test_an_admin_promotes_and_resets_a_password(as_admin: Client, colleague: StaffMember) -> None:
+    page = as_admin.get(f"/clinic/staff/{colleague.pk}").content.decode()
+    assert '<label for="id_role">' in page
+    data = {
+        "role": "clinic_admin",
+        "is_active": "on",
+        "new_password1": GOOD_PASSWORD,
+        "new_password2": GOOD_PASSWORD,
+    }
+    assert as_admin.post(f"/clinic/staff/{colleague.pk}", data).status_code == 302
+    colleague.refresh_from_db()
+    colleague.user.refresh_from_db()
+    assert colleague.role == Role.CLINIC_ADMIN
+    assert colleague.user.check_password(GOOD_PASSWORD)
+
+
+def test_a_weak_new_password_is_refused(as_admin: Client, colleague: StaffMember) -> None:
+    data = {"role": "practitioner", "is_active": "on", "new_password1": "password"}
+    data["new_password2"] = "password"
+    response = as_admin.post(f"/clinic/staff/{colleague.pk}", data)
+    assert response.status_code == 200
+    assert b"This password is too common." in response.content
+    colleague.user.refresh_from_db()
+    assert not colleague.user.check_password("password")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"role": "practitioner", "is_active": "on"}, "You cannot take away your own"),
+        ({"role": "clinic_admin"}, "You cannot stop your own sign-in."),
+    ],
+)
+def test_an_admin_cannot_lock_themselves_out(
+    as_admin: Client, admin: StaffMember, data: dict[str, str], message: str
+) -> None:
+    response = as_admin.post(f"/clinic/staff/{admin.pk}", data)
+    assert response.status_code == 200
+    assert message.encode() in response.content
+    admin.refresh_from_db()
+    admin.user.refresh_from_db()
+    assert admin.role == Role.CLINIC_ADMIN
+    assert admin.user.is_active
+
+
+def test_an_admin_changing_their_own_password_stays_signed_in(
+    as_admin: Client, admin: StaffMember
+) -> None:
+    data = {"role": "clinic_admin", "is_active": "on"}
+    data |= {"new_password1": GOOD_PASSWORD, "new_password2": GOOD_PASSWORD}
+    assert as_admin.post(f"/clinic/staff/{admin.pk}", data).status_code == 302
+    assert as_admin.get(STAFF).status_code == 200
+
+
+def test_another_clinics_staff_member_is_not_found(as_admin: Client, outsider: StaffMember) -> None:
+    for response in (
+        as_admin.get(f"/clinic/staff/{outsider.pk}"),
+        as_admin.post(f"/clinic/staff/{outsider.pk}", {"role": "practitioner"}),
+    ):
+        assert response.status_code == 404
+        assert b"outsider" not in response.content
+    outsider.user.refresh_from_db()
+    assert outsider.user.is_active
+    denial = AuditEvent.objects.filter(action="staff.view", outcome=Outcome.DENIED)
+    assert denial.count() == 2
+
+
+# Audit log
+
+
+def add_events(clinic: Clinic, count: int, **fields: object) -> None:
+    for index in range(count):
+        AuditEvent.objects.create(
+            clinic=clinic,
+            action=fields.get("action", "patient.view"),
+            outcome=fields.get("outcome", Outcome.ALLOWED),
+            at=NOW - timedelta(minutes=index + 1),
+            **{k: v for k, v in fields.items() if k not in {"action", "outcome"}},
+        )
+
+
+def test_the_audit_log_names_actors_and_patients(
+    as_admin: Client,
+    clinic: Clinic,
+    practitioner: StaffMember,
+    patient: Patient,
+    outsider: StaffMember,
+) -> None:
+    add_events(
+        clinic, 1, actor_kind=ActorKind.STAFF, actor_staff_id=practitioner.pk, patient=patient
+    )
+    add_events(
+        clinic,
+        1,
+        actor_kind=ActorKind.PATIENT,
+        actor_patient_id=patient.pk,
+        patient=patient,
+        action="portal.today",
+        request_id="req-123",
+    )
+    stranger = Patient.objects.create(clinic=outsider.clinic, given_name="Zed", family_name="Q")
+    add_events(outsider.clinic, 1, actor_kind=ActorKind.PATIENT, actor_patient_id=stranger.pk)
+    text = as_admin.get(AUDIT).content.decode()
+    assert "<td>practitioner</td>" in text
+    assert "<td>patient Alice Patient</td>" in text
+    assert f"Alice Patient ({patient.pk})" in text
+    assert "portal.today" in text
+    assert "req-123" in text
+    assert "Zed" not in text
+    assert AuditEvent.objects.filter(action="audit.view", clinic=clinic).count() == 1
+
+
+def test_the_audit_log_filters_by_patient_and_outcome(
+    as_admin: Client, clinic: Clinic, patient: Patient, other_patient: Patient
+) -> None:
+    add_events(clinic, 3, actor_kind=ActorKind.SYSTEM, patient=patient, action="reminder.sent")
+    add_events(clinic, 2, actor_kind=ActorKind.SYSTEM, patient=other_patient, action="x.other")
+    add_events(clinic, 1, actor_kind=ActorKind.SYSTEM, outcome=Outcome.DENIED, action="x.denied")
+    text = as_admin.get(AUDIT, {"patient": patient.pk}).content.decode()
+    assert text.count("reminder.sent") == 3
+    assert "x.other" not in text
+    assert "3 events" in text
+    denied = as_admin.get(AUDIT, {"outcome": "denied"}).content.decode()
+    assert "x.denied" in denied
+    assert "reminder.sent" not in denied
+
+
+@pytest.mark.parametrize("query", [{"patient": "abc"}, {"patient": "-1"}, {"outcome": "maybe"}])
+def test_a_bad_audit_filter_is_an_error_not_a_crash(
+    as_admin: Client, query: dict[str, str]
+) -> None:
+    response = as_admin.get(AUDIT, query)
+    assert response.status_code == 400
+    assert b'class="errorlist' in response.content
+
+
+def test_the_audit_log_pages_by_a_hundred_in_bounded_queries(
+    as_admin: Client,
+    clinic: Clinic,
+    practitioner: StaffMember,
+    colleague: StaffMember,
+    patient: Patient,
+    other_patient: Patient,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for index, person in enumerate([patient, other_patient] * 75):
+        staff = practitioner if index % 2 else colleague
+        AuditEvent.objects.create(
+            clinic=clinic,
+            actor_kind=ActorKind.STAFF if index % 3 else ActorKind.PATIENT,
+            actor_staff_id=staff.pk,
+            actor_patient_id=person.pk,
+            patient=person,
+            action=f"event.{index:03d}",
+            outcome=Outcome.ALLOWED,
+            at=NOW - timedelta(minutes=index + 1),
+        )
+    with django_assert_max_num_queries(9):
+        first = as_admin.get(AUDIT).content.decode()
+    assert "151 events; page 1 of 2" in first
+    assert "audit.view" in first
+    assert "event.000" in first
+    assert "event.099" not in first
+    assert first.index("event.000") < first.index("event.001")
+    assert 'href="?page=2"' in first
+    second = as_admin.get(AUDIT, {"page": 2}).content.decode()
+    assert "event.149" in second
+    assert "event.000" not in second
+    filtered = as_admin.get(AUDIT, {"patient": patient.pk}).content.decode()
+    assert "75 events" in filtered
+    assert as_admin.get(AUDIT, {"page": "zzz"}).status_code == 200
+
+
+def test_the_staff_list_reads_a_fixed_number_of_queries(
+    as_admin: Client, clinic: Clinic, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    for index in range(40):
+        make_staff(f"member{index:02d}", clinic)
+    with django_assert_max_num_queries(5):
+        text = as_admin.get(STAFF).content.decode()
+    assert text.count("/clinic/staff/") >= 41
+    assert text.index("member00") < text.index("member39")

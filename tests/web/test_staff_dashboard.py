@@ -1,0 +1,241 @@
+"""The staff dashboard: open alerts most urgent first, today's treatments, patients in aftercare."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.triage import symptom_report, triage
+from aftercare.web.clinic.models import (
+    AuditEvent,
+    CheckIn,
+    Clinic,
+    Patient,
+    StaffMember,
+    Treatment,
+    Trend,
+)
+from aftercare.web.frozen import frozen
+from aftercare.web.protocol import base_protocol
+from tests.web.conftest import NOW, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def make_treatment(patient: Patient, treated_at: datetime, *, cancelled: bool = False) -> Treatment:
+    protocol = base_protocol()
+    creator = patient.clinic.staff.first() or make_staff(f"creator-{patient.pk}", patient.clinic)
+    return Treatment.objects.create(
+        patient=patient,
+        treated_at=treated_at,
+        time_zone="Europe/London",
+        areas=["face"],
+        needle_depth_mm=Decimal("1.00"),
+        protocol_id=protocol.effective_id,
+        protocol_version=protocol.version,
+        created_by=creator,
+        cancelled_at=treated_at if cancelled else None,
+    )
+
+
+def make_check_in(
+    treatment: Treatment,
+    symptoms: list[str],
+    created_at: datetime,
+    *,
+    trend: Trend | None = None,
+    free_text: str = "",
+) -> CheckIn:
+    """A check-in triaged by the engine, frozen as the portal stores it."""
+    protocol = base_protocol()
+    hours_after = (created_at - treatment.treated_at).total_seconds() / 3600
+    factors = Factors(areas=resolve_areas(protocol, treatment.areas), needle_depth_mm=1.0)
+    reports = [symptom_report(protocol, name) for name in symptoms]
+    result = triage(protocol, reports, hours_after, factors)
+    return CheckIn.objects.create(
+        treatment=treatment,
+        symptoms=[{"symptom": report.symptom} for report in reports],
+        trend=trend or "",
+        free_text=free_text,
+        level=result.level.value,
+        result=frozen(result),
+        hours_after=hours_after,
+        created_at=created_at,
+    )
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def signed_in(client: Client, practitioner: StaffMember) -> Client:
+    client.force_login(practitioner.user)
+    return client
+
+
+def alert_names(page: bytes, *names: str) -> list[str]:
+    """``names`` in the order they first appear in the alerts section of ``page``."""
+    text = page.decode()
+    alerts = text[text.index("Check-ins to review") : text.index("Treatments today")]
+    found = [name for name in names if name in alerts]
+    return sorted(found, key=alerts.index)
+
+
+def test_it_lists_urgent_alerts_first_then_oldest_first(
+    signed_in: Client, clinic: Clinic, now: datetime
+) -> None:
+    people = {}
+    for given in ("Nora", "Olive", "Uma", "Ursula"):
+        people[given] = Patient.objects.create(clinic=clinic, given_name=given, family_name="X")
+    treated = now - timedelta(days=5)
+    make_check_in(make_treatment(people["Nora"], treated), ["rash"], now - timedelta(hours=5))
+    make_check_in(make_treatment(people["Olive"], treated), ["rash"], now - timedelta(hours=9))
+    make_check_in(make_treatment(people["Uma"], treated), ["pus"], now - timedelta(hours=1))
+    make_check_in(make_treatment(people["Ursula"], treated), ["fever"], now - timedelta(hours=2))
+    response = signed_in.get("/clinic/")
+    assert response.status_code == 200
+    order = alert_names(response.content, "Nora X", "Olive X", "Uma X", "Ursula X")
+    assert order == ["Ursula X", "Uma X", "Olive X", "Nora X"]
+    assert b'role="alert"' in response.content
+    assert b"2 patients asked to contact the clinic now" in response.content
+
+
+def test_it_shows_an_alert_in_plain_words(
+    signed_in: Client, patient: Patient, now: datetime
+) -> None:
+    treatment = make_treatment(patient, datetime(2026, 11, 18, 10, 0, tzinfo=UTC))
+    check_in = make_check_in(
+        treatment,
+        ["discharge", "redness"],
+        datetime(2026, 11, 21, 12, 15, tzinfo=UTC),
+        trend=Trend.WORSENING,
+    )
+    text = signed_in.get("/clinic/").content.decode()
+    assert f'href="/clinic/patients/{patient.pk}/"' in text
+    assert f'href="/clinic/check-ins/{check_in.pk}"' in text
+    assert "Discharge or weeping, Redness or flushing" in text
+    assert '<span class="level level-contact_clinic_now">Contact the clinic now</span>' in text
+    assert "Getting worse" in text
+    assert "Sat 21 Nov, 12:15" in text
+    assert "Day 3" in text
+
+
+def test_reviewed_and_expected_check_ins_are_not_alerts(
+    signed_in: Client, patient: Patient, other_patient: Patient, now: datetime
+) -> None:
+    treatment = make_treatment(patient, now - timedelta(days=1))
+    make_check_in(treatment, ["redness"], now - timedelta(hours=1))
+    reviewed = make_check_in(
+        make_treatment(other_patient, now - timedelta(days=5)), ["pus"], now - timedelta(hours=1)
+    )
+    reviewed.reviewed_at = now
+    reviewed.save()
+    response = signed_in.get("/clinic/")
+    assert b"No check-ins are waiting for review." in response.content
+    assert b'role="alert"' not in response.content
+
+
+def test_another_clinics_alerts_never_show(
+    signed_in: Client, outsider: StaffMember, now: datetime
+) -> None:
+    stranger = Patient.objects.create(
+        clinic=outsider.clinic, given_name="Zebedee", family_name="Stranger"
+    )
+    make_check_in(make_treatment(stranger, now - timedelta(days=2)), ["pus"], now)
+    make_treatment(stranger, now - timedelta(hours=1))
+    response = signed_in.get("/clinic/")
+    assert b"Zebedee" not in response.content
+    assert b"Stranger" not in response.content
+    assert b"No check-ins are waiting for review." in response.content
+    assert b"No treatments today." in response.content
+
+
+SUMMER_NOON = datetime(2026, 7, 10, 11, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("treated_at", "is_today"),
+    [
+        (datetime(2026, 7, 9, 22, 59, tzinfo=UTC), False),  # 23:59 BST on 9 July
+        (datetime(2026, 7, 9, 23, 30, tzinfo=UTC), True),  # 00:30 BST on 10 July
+        (datetime(2026, 7, 10, 22, 30, tzinfo=UTC), True),  # 23:30 BST, later today
+        (datetime(2026, 7, 10, 23, 0, tzinfo=UTC), False),  # 00:00 BST on 11 July
+    ],
+)
+def test_todays_treatments_follow_the_clinics_calendar(
+    signed_in: Client,
+    patient: Patient,
+    monkeypatch: pytest.MonkeyPatch,
+    treated_at: datetime,
+    is_today: bool,
+) -> None:
+    monkeypatch.setattr("aftercare.web.clock.now", lambda: SUMMER_NOON)
+    make_treatment(patient, treated_at)
+    text = signed_in.get("/clinic/").content.decode()
+    today = text[text.index("Treatments today") : text.index("Patients in aftercare")]
+    assert "Fri 10 Jul 2026" in today
+    assert ("Alice Patient" in today) is is_today
+
+
+def test_cancelled_treatments_are_not_today_or_in_aftercare(
+    signed_in: Client, patient: Patient, now: datetime
+) -> None:
+    make_treatment(patient, now - timedelta(hours=1), cancelled=True)
+    text = signed_in.get("/clinic/").content.decode()
+    assert "Alice Patient" not in text
+
+
+def test_the_aftercare_list_shows_each_patients_latest_treatment_within_two_weeks(
+    signed_in: Client, clinic: Clinic, patient: Patient, other_patient: Patient, now: datetime
+) -> None:
+    make_treatment(patient, now - timedelta(days=40))
+    make_treatment(patient, now - timedelta(days=3, hours=2))
+    make_treatment(other_patient, now - timedelta(days=14, minutes=1))
+    carol = Patient.objects.create(clinic=clinic, given_name="Carol", family_name="Edge")
+    make_treatment(carol, now - timedelta(days=13, hours=23))
+    text = signed_in.get("/clinic/").content.decode()
+    section = text[text.index("Patients in aftercare") :]
+    assert "Bob Other" not in section
+    assert section.count("Alice Patient") == 1
+    assert "Day 3" in section
+    assert "Day 13" in section
+    assert section.index("Carol Edge") < section.index("Alice Patient")
+
+
+def test_it_is_audited_without_a_patient(
+    signed_in: Client, practitioner: StaffMember, now: datetime
+) -> None:
+    signed_in.get("/clinic/")
+    event = AuditEvent.objects.get(action="dashboard.view")
+    assert event.clinic_id == practitioner.clinic_id
+    assert event.patient_id is None
+    assert event.actor_staff_id == practitioner.pk
+
+
+def test_it_reads_a_fixed_number_of_queries_for_many_patients(
+    signed_in: Client,
+    clinic: Clinic,
+    now: datetime,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for index in range(50):
+        person = Patient.objects.create(clinic=clinic, given_name=f"P{index}", family_name="Q")
+        treatment = make_treatment(person, now - timedelta(days=index % 13, hours=1))
+        make_check_in(treatment, ["pus" if index % 2 else "rash"], now - timedelta(minutes=index))
+        make_treatment(person, now - timedelta(minutes=30 + index))
+    with django_assert_max_num_queries(8):
+        response = signed_in.get("/clinic/")
+    assert response.content.count(b"/clinic/check-ins/") == 50
+    assert response.content.count(b"Day ") >= 100
+
+
+def test_signed_out_visitors_go_to_sign_in(client: Client) -> None:
+    assert client.get("/clinic/")["Location"].startswith("/login?next=")

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 SETTINGS = "/clinic/settings"
 STAFF = "/clinic/staff/"
 AUDIT = "/clinic/audit"
-GOOD_PASSWORD = "plum-orchard-lantern-42"  # noqa: S105 - a test login, made up here
+GOOD_PASSWORD = "plum-orchard-lantern-42"
 
 TIGHTER = """\
 id: harbour

@@ -1,11 +1,109 @@
-"""STUB: being written."""
+"""Give a patient a link to their aftercare: show it once, as text and a QR code, or send it.
+
+The raw token exists only in this one response (and the message, if sent): the database
+keeps its hash, and the audit log names the link row, never the token or the address.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+import segno
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from aftercare.web import audit, clock, notify
+from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.clinic.models import Channel, Patient, PatientLink
+from aftercare.web.staff.summary import local_moment
+
+__all__ = ["patient_link"]
+
+SHOW = "show"
+CREATE = "create"
+REVOKE = "revoke"
 
 
-def patient_link(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def patient_link(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    action = request.POST.get("action", CREATE) if request.method == "POST" else "view"
+    patients = Patient.objects.filter(clinic=clinic)
+    patient = scoped(request, patients, pk, clinic=clinic, action=f"link.{_verb(action)}")
+    channel = _sendable_channel(patient)
+    if request.method == "POST" and action == REVOKE:
+        return _revoke(request, patient, channel)
+    if request.method == "POST":
+        wanted = request.POST.get("delivery", SHOW)
+        return _issue(request, patient, channel if wanted == channel else None)
+    audit.record(request, "link.view", clinic=clinic, patient=patient, obj=patient)
+    return _page(request, patient, channel)
+
+
+def _verb(action: str) -> str:
+    return {CREATE: "issue", REVOKE: "revoke"}.get(action, "view")
+
+
+def _sendable_channel(patient: Patient) -> str | None:
+    """The patient's preferred channel when they agreed to messages and have an address."""
+    channel = Channel(patient.preferred_channel)
+    if not patient.consent_to_messages or not notify.destination(patient, channel):
+        return None
+    return channel.value
+
+
+def _page(
+    request: StaffRequest, patient: Patient, channel: str | None, **extra: Any
+) -> HttpResponse:
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        "channel": channel,
+        "channel_label": Channel(channel).label.lower() if channel else "",
+        "destination": notify.destination(patient, Channel(channel)) if channel else "",
+        **extra,
+    }
+    return render(request, "aftercare/staff/link.html", context)
+
+
+def _issue(request: StaffRequest, patient: Patient, send_by: str | None) -> HttpResponse:
+    clinic = request.staff.clinic
+    now = clock.now()
+    with transaction.atomic():
+        link, token = PatientLink.issue(patient, now)
+        audit.record(request, "link.issue", clinic=clinic, patient=patient, obj=link)
+    url = notify.link_url(token)
+    sent, send_error = False, ""
+    if send_by is not None:
+        try:
+            notify.send(notify.link_message(patient, clinic, Channel(send_by), url))
+        except notify.NotifyError as error:
+            send_error = str(error)
+        else:
+            sent = True
+            audit.record(request, "link.send", clinic=clinic, patient=patient, obj=link)
+    qr = segno.make(url, error="m").svg_inline(
+        scale=4, title="QR code of the patient's link", border=2
+    )
+    return _page(
+        request,
+        patient,
+        _sendable_channel(patient),
+        url=url,
+        qr=qr,
+        expires=local_moment(link.expires_at, clinic.time_zone),
+        sent=sent,
+        send_error=send_error,
+    )
+
+
+def _revoke(request: StaffRequest, patient: Patient, channel: str | None) -> HttpResponse:
+    clinic = request.staff.clinic
+    now = clock.now()
+    with transaction.atomic():
+        revoked = PatientLink.objects.filter(
+            patient=patient, used_at=None, revoked_at=None, expires_at__gt=now
+        ).update(revoked_at=now)
+        audit.record(request, "link.revoke", clinic=clinic, patient=patient, obj=patient)
+    return _page(request, patient, channel, revoked=revoked)

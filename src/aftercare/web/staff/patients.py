@@ -1,23 +1,203 @@
-"""STUB: being written."""
+"""The clinic's patients: the searchable list, the form, and one patient's whole record.
+
+Every query starts from the signed-in staff member's clinic, and one patient is looked up
+only through ``scoped``, so another clinic's patient is a 404 that names nobody.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Max, Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from aftercare.engine.localtime import format_day
+from aftercare.protocols.schema import Protocol
+from aftercare.web import audit, clock
+from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.staff.patient_forms import PatientForm, normalise_mobile
+from aftercare.web.staff.summary import (
+    area_labels,
+    course_summary,
+    local_moment,
+    local_today,
+    staff_name,
+    today_summary,
+    treatment_plan,
+)
+
+__all__ = ["PAGE_SIZE", "patient_detail", "patient_edit", "patient_list", "patient_new"]
+
+PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 100
+MAX_QUERY_WORDS = 5
 
 
-def patient_list(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    patient: Patient
+    latest_treatment: str
 
 
-def patient_new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def patient_list(request: StaffRequest) -> HttpResponse:
+    clinic = request.staff.clinic
+    query = _clean_query(request.GET.get("q", ""))
+    patients = _search(Patient.objects.filter(clinic=clinic), query).annotate(
+        latest_treated_at=Max("treatments__treated_at", filter=Q(treatments__cancelled_at=None))
+    )
+    page = Paginator(patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        PatientRow(
+            patient,
+            ""
+            if patient.latest_treated_at is None
+            else local_moment(patient.latest_treated_at, clinic.time_zone),
+        )
+        for patient in page
+    ]
+    audit.record(request, "patient.list", clinic=clinic)
+    context = {"nav": "patients", "query": query, "page": page, "rows": rows}
+    return render(request, "aftercare/staff/patient_list.html", context)
 
 
-def patient_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _clean_query(text: str) -> str:
+    """The search words without invisible characters (a NUL breaks PostgreSQL)."""
+    visible = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf"})
+    return " ".join(visible.split())[:MAX_QUERY_LENGTH]
 
 
-def patient_edit(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
+    """Every word must match a name, the email or the mobile, in any order."""
+    if not query:
+        return patients
+    words = Q()
+    for word in query.split()[:MAX_QUERY_WORDS]:
+        words &= (
+            Q(given_name__icontains=word)
+            | Q(family_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(mobile__icontains=word)
+        )
+    number = normalise_mobile(query)
+    return patients.filter(words | Q(mobile__icontains=number))
+
+
+@staff_required
+def patient_new(request: StaffRequest) -> HttpResponse:
+    clinic = request.staff.clinic
+    form = PatientForm(request.POST or None, today=local_today(clinic, clock.now()))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            patient = form.save(commit=False)
+            patient.clinic = clinic
+            patient.created_at = clock.now()
+            patient.save()
+            audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+        messages.success(request, f"{patient} has been added.")
+        return redirect("staff:patient", pk=patient.pk)
+    context = {"nav": "patients", "form": form, "patient": None}
+    return render(request, "aftercare/staff/patient_form.html", context)
+
+
+@staff_required
+def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    action = "patient.update" if request.method == "POST" else "patient.view"
+    patient = scoped(
+        request, Patient.objects.filter(clinic=clinic), pk, clinic=clinic, action=action
+    )
+    form = PatientForm(
+        request.POST or None, instance=patient, today=local_today(clinic, clock.now())
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record(request, "patient.update", clinic=clinic, patient=patient, obj=patient)
+        messages.success(request, f"{patient}'s details have been saved.")
+        return redirect("staff:patient", pk=patient.pk)
+    if request.method == "POST":
+        # The heading keeps the saved name while the form shows what was typed.
+        patient.refresh_from_db(fields=["given_name", "family_name"])
+    else:
+        audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)
+    context = {"nav": "patients", "form": form, "patient": patient}
+    return render(request, "aftercare/staff/patient_form.html", context)
+
+
+@staff_required
+def patient_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patient = scoped(
+        request, Patient.objects.filter(clinic=clinic), pk, clinic=clinic, action="patient.view"
+    )
+    audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)
+    return render(request, "aftercare/staff/patient_detail.html", _record(request, patient))
+
+
+def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
+    """The patient page's context, in a fixed number of queries."""
+    clinic = request.staff.clinic
+    now = clock.now()
+    screenings = list(Screening.objects.filter(patient=patient).select_related("screened_by__user"))
+    treatments = list(Treatment.objects.filter(patient=patient))
+    check_ins = list(
+        CheckIn.objects.filter(treatment__patient=patient)
+        .select_related("reviewed_by__user")
+        .order_by("-created_at")
+    )
+    protocol = clinic_protocol(clinic)
+    current = next((t for t in treatments if t.cancelled_at is None), None)
+    today = current_at = None
+    if current is not None:
+        today = today_summary(protocol, treatment_plan(protocol, current), now)
+        current_at = local_moment(current.treated_at, current.time_zone)
+    return {
+        "nav": "patients",
+        "patient": patient,
+        "screenings": [_screening_row(s, clinic.time_zone) for s in screenings],
+        "treatments": [_treatment_row(t, protocol) for t in treatments],
+        "check_ins": [_check_in_row(c, clinic.time_zone) for c in check_ins],
+        "current": current,
+        "today": today,
+        "current_at": current_at,
+        "course": course_summary(protocol, treatments, local_today(clinic, now)),
+        "course_text": protocol.course.text,
+    }
+
+
+def _screening_row(screening: Screening, zone_name: str) -> dict[str, Any]:
+    reasons = screening.result.get("reasons", []) if isinstance(screening.result, dict) else []
+    return {
+        "screening": screening,
+        "reasons": [str(reason.get("text", "")) for reason in reasons],
+        "earliest": "" if screening.earliest_date is None else format_day(screening.earliest_date),
+        "by": staff_name(screening.screened_by),
+        "at": local_moment(screening.screened_at, zone_name),
+    }
+
+
+def _treatment_row(treatment: Treatment, protocol: Protocol) -> dict[str, Any]:
+    return {
+        "treatment": treatment,
+        "at": local_moment(treatment.treated_at, treatment.time_zone),
+        "areas": area_labels(protocol, treatment.areas),
+    }
+
+
+def _check_in_row(check_in: CheckIn, zone_name: str) -> dict[str, Any]:
+    return {
+        "check_in": check_in,
+        "at": local_moment(check_in.created_at, zone_name),
+        "reviewed_by": staff_name(check_in.reviewed_by),
+    }

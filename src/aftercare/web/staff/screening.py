@@ -1,15 +1,136 @@
-"""STUB: being written."""
+"""Screen a patient before treatment, and show a screening as it was decided.
+
+The engine judges the answers on the clinic's calendar day; the answers and its result are
+frozen into the row, so a later change to the protocol never rewrites what was said.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from aftercare.engine.errors import InputError
+from aftercare.engine.localtime import format_day
+from aftercare.engine.screening import CURRENT, screen
+from aftercare.protocols.schema import Protocol
+from aftercare.web import audit, clock
+from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.clinic.models import Patient, Screening
+from aftercare.web.frozen import frozen
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.staff.screening_forms import CURRENT_SUFFIX, ScreeningForm, choice_label
+from aftercare.web.staff.summary import local_moment, local_today, staff_name
+
+__all__ = ["screening_detail", "screening_new"]
 
 
-def screening_new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patient = scoped(
+        request, Patient.objects.filter(clinic=clinic), pk, clinic=clinic, action="screening.create"
+    )
+    protocol = clinic_protocol(clinic)
+    now = clock.now()
+    today = local_today(clinic, now)
+    form = ScreeningForm(request.POST or None, protocol=protocol, today=today)
+    if request.method == "POST" and form.is_valid():
+        answers = form.answers()
+        try:
+            result = screen(protocol, answers, today)
+        except InputError as error:
+            form.add_error(None, str(error))
+        else:
+            with transaction.atomic():
+                screening = Screening.objects.create(
+                    patient=patient,
+                    answers=frozen(answers),
+                    status=result.status.value,
+                    earliest_date=result.earliest_date,
+                    result=frozen(result),
+                    protocol_id=protocol.effective_id,
+                    protocol_version=protocol.version,
+                    screened_by=request.staff,
+                    screened_at=now,
+                )
+                audit.record(
+                    request, "screening.create", clinic=clinic, patient=patient, obj=screening
+                )
+            return redirect("staff:screening", pk=patient.pk, screening_pk=screening.pk)
+    if request.method != "POST":
+        audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        "form": form,
+        "current_suffix": CURRENT_SUFFIX,
+        "today": format_day(today),
+    }
+    return render(request, "aftercare/staff/screening_form.html", context)
 
 
-def screening_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def screening_detail(request: StaffRequest, pk: int, screening_pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patients = Patient.objects.filter(clinic=clinic)
+    patient = scoped(request, patients, pk, clinic=clinic, action="screening.view")
+    screenings = Screening.objects.filter(patient=patient).select_related("screened_by__user")
+    screening = scoped(request, screenings, screening_pk, clinic=clinic, action="screening.view")
+    audit.record(request, "screening.view", clinic=clinic, patient=patient, obj=screening)
+    context = {"nav": "patients", "patient": patient, **_shown(screening, clinic_protocol(clinic))}
+    context["at"] = local_moment(screening.screened_at, clinic.time_zone)
+    return render(request, "aftercare/staff/screening_detail.html", context)
+
+
+def _shown(screening: Screening, protocol: Protocol) -> dict[str, Any]:
+    """The frozen result in words; cautions are named by the protocol in force."""
+    result = screening.result if isinstance(screening.result, dict) else {}
+    cautions = protocol.index.cautions
+    return {
+        "screening": screening,
+        "by": staff_name(screening.screened_by),
+        "earliest": None
+        if screening.earliest_date is None
+        else format_day(screening.earliest_date),
+        "reasons": [_reason(reason) for reason in result.get("reasons", [])],
+        "cautions": [cautions[c].text if c in cautions else c for c in result.get("cautions", [])],
+        "answers": _answers(screening, protocol),
+    }
+
+
+def _reason(reason: dict[str, Any]) -> dict[str, Any]:
+    earliest = reason.get("earliest")
+    return {
+        "text": reason.get("text", ""),
+        "outcome": str(reason.get("outcome", "")).replace("_", " "),
+        "recheck_text": reason.get("recheck_text"),
+        "earliest": format_day(date.fromisoformat(earliest)) if earliest else None,
+    }
+
+
+def _answers(screening: Screening, protocol: Protocol) -> list[tuple[str, str]]:
+    """Each question as the protocol words it, with the answer given."""
+    given = screening.answers if isinstance(screening.answers, dict) else {}
+    questions = protocol.index.questions
+    rows = []
+    for question_id, value in given.items():
+        question = questions.get(question_id)
+        kind = question.kind if question else "text"
+        rows.append((question.text if question else question_id, _answer_words(kind, value)))
+    return rows
+
+
+def _answer_words(kind: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value == CURRENT:
+        return "Taking it now"
+    if value is None or value == "":
+        return "Never" if kind in ("date", "date_or_current") else "Not answered"
+    if kind in ("date", "date_or_current"):
+        return format_day(date.fromisoformat(str(value)))
+    return choice_label(str(value)) if kind == "choice" else str(value)

@@ -1,15 +1,154 @@
-"""STUB: being written."""
+"""Record a treatment, preview its plan first, and show a treatment with its full plan.
+
+"Preview plan" and "Save treatment" submit the same form: the preview runs every check and
+shows the plan the patient would get, and saves nothing. A save that goes against the
+screening is recorded with its reason, in the treatment and in the audit log.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from aftercare.engine.localtime import zone
+from aftercare.engine.timeline import plan
+from aftercare.protocols.schema import Protocol
+from aftercare.web import audit, clock
+from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.clinic.models import Patient, Screening, Treatment
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.staff.summary import (
+    PlanView,
+    area_labels,
+    local_moment,
+    plan_view,
+    staff_name,
+    treatment_plan,
+)
+from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm, screening_problem
+
+__all__ = ["treatment_detail", "treatment_new"]
+
+SAVE = "save"
+PREVIEW = "preview"
 
 
-def treatment_new(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def treatment_new(request: StaffRequest, pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
+    patient = scoped(request, patients, pk, clinic=clinic, action="treatment.create")
+    protocol = clinic_protocol(clinic)
+    now = clock.now()
+    screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
+    form = TreatmentForm(
+        request.POST or None, protocol=protocol, patient=patient, screening=screening, now=now
+    )
+    action = request.POST.get("action", SAVE)
+    if request.method == "POST" and action == SAVE and form.is_valid() and form.treated_at:
+        treatment = _save(request, form, form.treated_at, protocol)
+        messages.success(request, "The treatment has been saved.")
+        return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
+    preview = None
+    if request.method == "POST" and action == PREVIEW:
+        form.is_valid()
+        preview = _preview(form, protocol)
+        audit.record(request, "treatment.preview", clinic=clinic, patient=patient, obj=patient)
+    elif request.method != "POST":
+        audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        "form": form,
+        "preview": preview,
+        "problem": screening_problem(screening, clinic, now),
+        "screening": screening,
+    }
+    return render(request, "aftercare/staff/treatment_form.html", context)
 
 
-def treatment_detail(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _preview(form: TreatmentForm, protocol: Protocol) -> PlanView | None:
+    """The plan for the time typed, in the patient's zone, once both are valid."""
+    if form.treated_at is None or "time_zone" in form.errors:
+        return None
+    patient_zone = zone(form.cleaned_data["time_zone"])
+    return plan_view(protocol, plan(protocol, form.treated_at.astimezone(patient_zone)))
+
+
+def _save(
+    request: StaffRequest, form: TreatmentForm, treated_at: datetime, protocol: Protocol
+) -> Treatment:
+    clinic, patient = request.staff.clinic, form.patient
+    data = form.cleaned_data
+    with transaction.atomic():
+        treatment = Treatment.objects.create(
+            patient=patient,
+            treated_at=treated_at,
+            time_zone=data["time_zone"],
+            areas=list(data["areas"]),
+            needle_depth_mm=data["needle_depth_mm"],
+            device=data["device"].strip(),
+            notes=data["notes"].strip(),
+            factors=form.factors_json(),
+            protocol_id=protocol.effective_id,
+            protocol_version=protocol.version,
+            override_reason=data["override_reason"].strip() if form.override_used else "",
+            created_by=request.staff,
+            created_at=clock.now(),
+        )
+        audit.record(request, "treatment.create", clinic=clinic, patient=patient, obj=treatment)
+        if form.override_used:
+            audit.record(
+                request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
+            )
+    return treatment
+
+
+@staff_required
+def treatment_detail(request: StaffRequest, pk: int, treatment_pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patients = Patient.objects.filter(clinic=clinic)
+    patient = scoped(request, patients, pk, clinic=clinic, action="treatment.view")
+    treatments = Treatment.objects.filter(patient=patient).select_related("created_by__user")
+    treatment = scoped(request, treatments, treatment_pk, clinic=clinic, action="treatment.view")
+    audit.record(request, "treatment.view", clinic=clinic, patient=patient, obj=treatment)
+    protocol = clinic_protocol(clinic)
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        "treatment": treatment,
+        "at": local_moment(treatment.treated_at, treatment.time_zone),
+        "clinic_at": local_moment(treatment.treated_at, clinic.time_zone),
+        "areas": area_labels(protocol, treatment.areas),
+        "factors": _factor_words(treatment.factors),
+        "by": staff_name(treatment.created_by),
+        "plan": plan_view(protocol, treatment_plan(protocol, treatment)),
+        "protocol_changed": treatment.protocol_version != protocol.version,
+    }
+    return render(request, "aftercare/staff/treatment_detail.html", context)
+
+
+_FACTOR_LABELS = {
+    "sensitive_skin": "Sensitive skin",
+    "platelet_medication": "Medicine or supplement that affects platelets",
+    "anticoagulant": "Anticoagulant or bleeding disorder",
+    "cold_sore_history": "Gets cold sores",
+}
+
+
+def _factor_words(factors: Any) -> list[str]:
+    """The factors recorded, as the form labelled them."""
+    if not isinstance(factors, dict):
+        return []
+    words = [label for key, label in _FACTOR_LABELS.items() if factors.get(key)]
+    skin_type = dict(SKIN_TYPES).get(str(factors.get("fitzpatrick")))
+    if skin_type is not None:
+        words.append(f"Fitzpatrick {skin_type}")
+    if factors.get("age") is not None:
+        words.append(f"Age {factors['age']} at treatment")
+    return words

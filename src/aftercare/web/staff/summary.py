@@ -1,0 +1,204 @@
+"""What the staff pages show about a patient's care, computed from the engine at read time.
+
+Treatments store only their inputs; the plan, the day of the plan and the course windows
+are worked out here on every view, so they always follow the protocol the engine holds.
+Times are placed in the zone the patient lives by (the treatment's), dates for the staff
+in the clinic's zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from aftercare.engine.course import (
+    MaintenanceWindow,
+    Verdict,
+    check_session,
+    maintenance_window,
+    plan_course,
+)
+from aftercare.engine.explain import describe_entry
+from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
+from aftercare.engine.timeline import DayChanges, Plan, plan
+from aftercare.protocols.schema import Protocol, RuleKind
+from aftercare.web.clinic.models import Clinic, StaffMember, Treatment
+
+__all__ = [
+    "ChangeView",
+    "CourseSummary",
+    "GroupView",
+    "PlanView",
+    "TodaySummary",
+    "area_labels",
+    "course_summary",
+    "local_moment",
+    "local_today",
+    "plan_view",
+    "span",
+    "staff_name",
+    "today_summary",
+    "treatment_plan",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    label: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    """One moment in the plan: what becomes allowed and which daily routines end."""
+
+    day: int
+    when: str
+    allowed: tuple[str, ...]
+    ended: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    treated_at: str
+    zone: str
+    protocol_id: str
+    protocol_version: str
+    groups: tuple[GroupView, ...]
+    changes: tuple[ChangeView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TodaySummary:
+    """Where the latest treatment's plan stands now; ``day`` is None before it starts."""
+
+    day: int | None
+    today: tuple[str, ...]
+    next_when: str | None
+    next_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSummary:
+    sessions_done: int
+    sessions_planned: int
+    last_session: str
+    next_window: str | None
+    next_verdict: str | None
+    maintenance: str | None
+
+
+_VERDICT_WORDS = {
+    Verdict.TOO_EARLY: "Too early today.",
+    Verdict.WITHIN_WINDOW: "Within the window today.",
+    Verdict.LATE: "Past the window; a session is still allowed, after a longer gap.",
+}
+
+
+def local_today(clinic: Clinic, at: datetime) -> date:
+    """The calendar day at ``at`` in the clinic's zone."""
+    return at.astimezone(zone(clinic.time_zone)).date()
+
+
+def local_moment(at: datetime, zone_name: str) -> str:
+    """'Sat 5 Dec, 10:30' in ``zone_name``."""
+    return format_moment(at.astimezone(zone(zone_name)))
+
+
+def span(earliest: date, latest: date) -> str:
+    shown = format_day(earliest)
+    return shown if earliest == latest else f"{shown} to {format_day(latest)}"
+
+
+def area_labels(protocol: Protocol, areas: Sequence[str]) -> str:
+    """'Face, Neck': the protocol's labels, or the stored id of an area it no longer has."""
+    labels = {area.id: area.label for area in protocol.areas}
+    return ", ".join(labels.get(area, str(area)) for area in areas)
+
+
+def staff_name(staff: StaffMember | None) -> str:
+    """The staff member's full name, or their username; "" once the login has gone."""
+    if staff is None:
+        return ""
+    user = staff.user
+    return user.get_full_name() or user.get_username()
+
+
+def treatment_plan(protocol: Protocol, treatment: Treatment) -> Plan:
+    """The plan of ``treatment``, in the zone the patient lives by."""
+    return plan(protocol, treatment.treated_at.astimezone(zone(treatment.time_zone)))
+
+
+def plan_view(protocol: Protocol, result: Plan) -> PlanView:
+    """The plan grouped as patients think of it, then what changes when, for a template."""
+    return PlanView(
+        treated_at=format_moment(result.treated_at),
+        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
+        protocol_id=result.protocol_id,
+        protocol_version=result.protocol_version,
+        groups=tuple(
+            GroupView(group.label, tuple(describe_entry(protocol, e) for e in group.entries))
+            for group in result.groups
+            if group.entries
+        ),
+        changes=tuple(_change_view(protocol, change) for change in result.changes),
+    )
+
+
+def _change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
+    activities = protocol.index.activities
+    allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
+    ended = [e for e in change.entries if e.kind is RuleKind.DO]
+    return ChangeView(
+        day=change.day,
+        when=format_moment(change.at),
+        allowed=tuple(activities[a].label for e in allowed for a in e.rule.activities),
+        ended=tuple(activities[a].label for e in ended for a in e.rule.activities),
+    )
+
+
+def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummary:
+    """Day N of the plan at ``at``, what changes on that calendar day and what comes next."""
+    hours = hours_between(result.treated_at, at)
+    local_day = at.astimezone(result.treated_at.tzinfo).date()
+    today = [c for c in result.changes if c.at.date() == local_day]
+    upcoming = next((c for c in result.changes if c.at > at), None)
+    return TodaySummary(
+        day=None if hours < 0 else int(hours // 24),
+        today=tuple(describe_entry(protocol, e) for c in today for e in c.entries),
+        next_when=None if upcoming is None else format_moment(upcoming.at),
+        next_lines=()
+        if upcoming is None
+        else tuple(describe_entry(protocol, e) for e in upcoming.entries),
+    )
+
+
+def course_summary(
+    protocol: Protocol, treatments: Sequence[Treatment], today: date
+) -> CourseSummary | None:
+    """The course so far from the treatments (any order; cancelled ones are skipped)."""
+    days = sorted(
+        t.treated_at.astimezone(zone(t.time_zone)).date()
+        for t in treatments
+        if t.cancelled_at is None
+    )
+    if not days:
+        return None
+    last = days[-1]
+    planned = max(protocol.course.default_sessions, len(days))
+    upkeep: MaintenanceWindow | None = maintenance_window(protocol, last)
+    next_window = next_verdict = None
+    if len(days) < planned:
+        gap = check_session(protocol, last, max(today, last))
+        next_window = span(gap.earliest, gap.latest)
+        next_verdict = _VERDICT_WORDS[gap.verdict]
+        upkeep = plan_course(protocol, days[0], planned).maintenance
+    return CourseSummary(
+        sessions_done=len(days),
+        sessions_planned=planned,
+        last_session=format_day(last),
+        next_window=next_window,
+        next_verdict=next_verdict,
+        maintenance=None if upkeep is None else span(upkeep.earliest, upkeep.latest),
+    )

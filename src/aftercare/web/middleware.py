@@ -6,16 +6,14 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
-from django.middleware.csrf import CsrfViewMiddleware
+from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 __all__ = [
-    "CsrfMiddleware",
     "NoStoreMiddleware",
+    "NullOriginMiddleware",
     "RequestIdMiddleware",
     "StripQueryFilter",
     "request_id",
@@ -69,23 +67,21 @@ class StripQueryFilter(logging.Filter):
         return True
 
 
-class CsrfMiddleware(CsrfViewMiddleware):
-    """Django's CSRF protection, for a site whose pages send ``Referrer-Policy: no-referrer``.
+class NullOriginMiddleware:
+    """Let Django's CSRF check see this site's own form posts under ``no-referrer``.
 
-    Under that policy browsers post forms with ``Origin: null`` and no Referer, which Django
-    reads as a cross-site post. Browsers also send ``Sec-Fetch-Site``, which page scripts
-    cannot set; when it says the post came from this very origin, the null origin is read as
-    this site's own. The CSRF token in the form is still required, exactly as before.
+    With ``Referrer-Policy: no-referrer`` browsers post forms with ``Origin: null`` and no
+    Referer, which Django's ``CsrfViewMiddleware`` (next in line) refuses as cross-site.
+    Browsers also send ``Sec-Fetch-Site``, which page scripts cannot set; when it says the
+    post came from this very origin, the null origin is replaced by this site's own. The
+    CSRF token in the form is still required, exactly as before.
     """
 
-    def process_view(
-        self,
-        request: HttpRequest,
-        callback: Callable[..., HttpResponseBase],
-        callback_args: tuple[Any, ...],
-        callback_kwargs: dict[str, Any],
-    ) -> HttpResponseForbidden | None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request.META
         if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE") == "same-origin":
             meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
-        return super().process_view(request, callback, callback_args, callback_kwargs)
+        return self.get_response(request)

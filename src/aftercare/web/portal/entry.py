@@ -1,23 +1,124 @@
-"""STUB: being written."""
+"""Getting into the portal: opening a link, asking for a new one, and leaving.
+
+Mail scanners open links before people do, so opening a link (GET or HEAD) only shows a
+button; the POST it sends consumes the token, with one conditional update that only one
+request can win. Every way a link can fail looks the same, and asking for a new link
+answers the same whether or not the address is known.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+from typing import cast
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aftercare.web import audit, clock, notify
+from aftercare.web.access import PatientRequest, end_patient_session, start_patient_session
+from aftercare.web.clinic.models import Channel, Patient, PatientLink
+from aftercare.web.portal import ratelimit
+from aftercare.web.portal.care import session_until
+from aftercare.web.portal.forms import Contact, NewLinkForm, phone_digits
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = ["leave", "new_link", "open_link", "signed_out"]
+
+logger = logging.getLogger(__name__)
+
+# Longer than any token we issue; anything longer is not worth hashing.
+MAX_TOKEN = 200
+TOO_MANY = "Too many requests, try again in an hour."
 
 
-def open_link(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@require_http_methods(["GET", "HEAD", "POST"])
+def open_link(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _consume(request, request.POST.get("t", ""))
+    token = request.GET.get("t", "")
+    link = _find(token)
+    if link is None or not link.is_usable(clock.now()):
+        return _no_longer_works(request)
+    context = {"token": token, "clinic_name": link.patient.clinic.name}
+    return render(request, "aftercare/portal/open.html", context)
 
 
-def new_link(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _find(token: str) -> PatientLink | None:
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    return PatientLink.find(token)
 
 
-def signed_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _no_longer_works(request: HttpRequest) -> HttpResponse:
+    return render(request, "aftercare/portal/link_gone.html", status=410)
 
 
-def leave(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _consume(request: HttpRequest, token: str) -> HttpResponse:
+    link = _find(token)
+    now = clock.now()
+    if link is None:
+        return _no_longer_works(request)
+    claimed = PatientLink.objects.filter(
+        pk=link.pk, used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if claimed != 1:
+        return _no_longer_works(request)
+    patient = Patient.objects.select_related("clinic").get(pk=link.patient_id)
+    until = session_until(patient, clinic_protocol(patient.clinic), now)
+    start_patient_session(request, patient, until)
+    # The patient is the actor of the audit event from here on.
+    cast(PatientRequest, request).patient = patient
+    audit.record(request, "portal.open", clinic=patient.clinic, patient=patient, obj=link)
+    return redirect("portal:today")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def new_link(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "aftercare/portal/new_link.html", {"form": NewLinkForm()})
+    form = NewLinkForm(request.POST)
+    if not form.is_valid():
+        return render(request, "aftercare/portal/new_link.html", {"form": form})
+    contact: Contact = form.cleaned_data["contact"]
+    now = clock.now()
+    if not ratelimit.admit(contact.value, ratelimit.client_address(request), now):
+        return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
+    for patient in _patients_for(contact):
+        _send_link(request, patient, contact.channel)
+    return render(request, "aftercare/portal/new_link_sent.html")
+
+
+def _patients_for(contact: Contact) -> list[Patient]:
+    """Consenting patients who prefer this channel and have this address on it."""
+    patients = Patient.objects.select_related("clinic").filter(
+        consent_to_messages=True, preferred_channel=contact.channel
+    )
+    if contact.channel == Channel.EMAIL:
+        return list(patients.filter(email__iexact=contact.value))
+    # Mobile numbers are stored as typed; compare them by their digits.
+    numbers = patients.exclude(mobile="").values_list("pk", "mobile")
+    matched = [pk for pk, mobile in numbers if phone_digits(mobile) == contact.value]
+    return list(patients.filter(pk__in=matched)) if matched else []
+
+
+def _send_link(request: HttpRequest, patient: Patient, channel: Channel) -> None:
+    with transaction.atomic():
+        link, token = PatientLink.issue(patient, clock.now())
+        audit.record(request, "portal.new_link", clinic=patient.clinic, patient=patient, obj=link)
+    message = notify.link_message(patient, patient.clinic, channel, notify.link_url(token))
+    try:
+        notify.send(message)
+    except notify.NotifyError:
+        logger.warning("new link %s could not be sent", link.pk)
+
+
+def signed_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "aftercare/portal/signed_out.html")
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    end_patient_session(request)
+    return redirect("portal:signed_out")

@@ -1,23 +1,108 @@
-"""STUB: being written."""
+"""The patient's plan: today, the whole timeline, "can I …?", and the next session.
+
+Every page reads only the signed-in patient's own treatments, asks the engine with the
+current moment passed in, and shows times in the treatment's zone.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from aftercare.engine.check import check
+from aftercare.engine.errors import UnknownNameError
+from aftercare.engine.localtime import zone
+from aftercare.engine.timeline import plan
+from aftercare.web import audit, clock
+from aftercare.web.access import PatientRequest, patient_required
+from aftercare.web.clinic.models import Treatment
+from aftercare.web.portal.care import Care, current_care, short_day, treatments_of
+from aftercare.web.portal.forms import CanIForm
+from aftercare.web.portal.present import (
+    answer,
+    course_view,
+    tel_href,
+    timeline_groups,
+    today_view,
+)
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = ["can_i", "course", "timeline", "today"]
 
 
-def today(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _page(
+    request: PatientRequest,
+    template: str,
+    nav: str,
+    care: Care | None,
+    extra: dict[str, Any],
+    status: int = 200,
+) -> HttpResponse:
+    clinic = request.patient.clinic
+    context = {
+        "nav": nav,
+        "care": care,
+        "clinic": clinic,
+        "phone_href": tel_href(clinic.phone),
+        "treated_on": short_day(care.treated_at) if care else "",
+    }
+    return render(request, template, context | extra, status=status)
 
 
-def timeline(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def _audit(request: PatientRequest, action: str, treatment: Treatment | None) -> None:
+    patient = request.patient
+    audit.record(request, action, clinic=patient.clinic, patient=patient, obj=treatment)
 
 
-def can_i(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@patient_required
+def today(request: PatientRequest) -> HttpResponse:
+    care = current_care(request.patient, clock.now())
+    _audit(request, "portal.today", care.treatment if care else None)
+    view = today_view(care, plan(care.protocol, care.treated_at)) if care else None
+    return _page(request, "aftercare/portal/today.html", "today", care, {"view": view})
 
 
-def course(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@patient_required
+def timeline(request: PatientRequest) -> HttpResponse:
+    care = current_care(request.patient, clock.now())
+    _audit(request, "portal.timeline", care.treatment if care else None)
+    groups = timeline_groups(care, plan(care.protocol, care.treated_at)) if care else ()
+    return _page(request, "aftercare/portal/timeline.html", "timeline", care, {"groups": groups})
+
+
+@patient_required
+def can_i(request: PatientRequest) -> HttpResponse:
+    care = current_care(request.patient, clock.now())
+    form = CanIForm(request.GET if "q" in request.GET else None)
+    extra: dict[str, Any] = {"form": form}
+    if care is not None and form.is_valid():
+        _audit(request, "portal.can_i", care.treatment)
+        extra.update(_ask(care, form.cleaned_data["q"]))
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return _page(request, "aftercare/portal/can_i.html", "can_i", care, extra, status)
+
+
+def _ask(care: Care, question: str) -> dict[str, Any]:
+    protocol = care.protocol
+    try:
+        result = check(protocol, question, care.hours_after, treated_at=care.treated_at)
+    except UnknownNameError as error:
+        labels = [protocol.index.activities[i].label for i in error.suggestions]
+        return {"unknown": question, "suggestions": labels}
+    return {"answer": answer(protocol, result)}
+
+
+@patient_required
+def course(request: PatientRequest) -> HttpResponse:
+    now = clock.now()
+    patient = request.patient
+    done = list(treatments_of(patient).filter(treated_at__lte=now).order_by("treated_at"))
+    _audit(request, "portal.course", done[-1] if done else None)
+    view = None
+    if done:
+        days = [t.treated_at.astimezone(zone(t.time_zone)).date() for t in done]
+        today_local = now.astimezone(zone(done[-1].time_zone)).date()
+        view = course_view(clinic_protocol(patient.clinic), days, today_local)
+    return _page(request, "aftercare/portal/course.html", "course", None, {"course": view})

@@ -6,6 +6,7 @@ from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
 from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.link import PatientLink
+from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.patient import Channel, Patient
 from aftercare.web.clinic.models.screening import Screening, ScreeningStatus
 from aftercare.web.clinic.models.staff import Role, StaffMember
@@ -18,6 +19,7 @@ __all__ = [
     "CheckIn",
     "Clinic",
     "Level",
+    "LinkRequest",
     "Outcome",
     "Patient",
     "PatientLink",

@@ -1,0 +1,137 @@
+"""A patient's treatment as the engine sees it: protocol, local times, hours since, factors.
+
+Every portal page starts from the latest treatment that has taken place and was not
+cancelled; times are shown in the zone recorded with that treatment, because that is the
+clock the patient lives by.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+
+from aftercare.engine.errors import AftercareError
+from aftercare.engine.localtime import hours_between, zone
+from aftercare.engine.model import Factors, resolve_areas
+from aftercare.protocols.schema import Protocol
+from aftercare.web.clinic.models import Patient, Treatment
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = [
+    "Care",
+    "current_care",
+    "factors_for",
+    "session_until",
+    "short_day",
+    "treatments_of",
+]
+
+logger = logging.getLogger(__name__)
+
+MIN_SESSION = timedelta(days=14)
+
+
+@dataclass(frozen=True, slots=True)
+class Care:
+    """The latest treatment, with its times in the treatment's own zone."""
+
+    patient: Patient
+    treatment: Treatment
+    protocol: Protocol
+    treated_at: datetime
+    at: datetime
+
+    @property
+    def hours_after(self) -> float:
+        return hours_between(self.treated_at, self.at)
+
+    @property
+    def day(self) -> int:
+        """The engine's day: day N starts after N times 24 elapsed hours, day 0 the first 24."""
+        return int(self.hours_after // 24)
+
+
+def treatments_of(patient: Patient) -> QuerySet[Treatment]:
+    return Treatment.objects.filter(patient=patient, cancelled_at__isnull=True)
+
+
+def current_care(patient: Patient, at: datetime) -> Care | None:
+    """The latest non-cancelled treatment that has already happened, or None."""
+    treatment = treatments_of(patient).filter(treated_at__lte=at).order_by("-treated_at").first()
+    if treatment is None:
+        return None
+    tz = zone(treatment.time_zone)
+    return Care(
+        patient=patient,
+        treatment=treatment,
+        protocol=clinic_protocol(patient.clinic),
+        treated_at=treatment.treated_at.astimezone(tz),
+        at=at.astimezone(tz),
+    )
+
+
+def session_until(patient: Patient, protocol: Protocol, at: datetime) -> datetime:
+    """How long a link's session lasts: through the aftercare window and to the next
+    session of the course after the latest treatment, and never less than two weeks."""
+    latest = treatments_of(patient).order_by("-treated_at").first()
+    floor = at + MIN_SESSION
+    if latest is None:
+        return floor
+    reach = timedelta(days=protocol.course.max_gap_days, hours=_horizon_hours(protocol))
+    return max(floor, latest.treated_at + reach)
+
+
+def _horizon_hours(protocol: Protocol) -> int:
+    return max(
+        max(rule.allowed_from_hours, rule.required_until_hours or 0) for rule in protocol.aftercare
+    )
+
+
+def factors_for(care: Care) -> Factors:
+    """The patient factors the triage widens windows by, from the treatment record."""
+    protocol, treatment = care.protocol, care.treatment
+    areas = _areas(protocol, treatment.areas)
+    depth = float(treatment.needle_depth_mm) if treatment.needle_depth_mm else None
+    recorded = treatment.factors if isinstance(treatment.factors, dict) else {}
+    fitzpatrick = recorded.get("fitzpatrick")
+    flags = Factors(
+        areas=areas,
+        sensitive_skin=recorded.get("sensitive_skin") is True,
+        platelet_medication=recorded.get("platelet_medication") is True,
+        anticoagulant=recorded.get("anticoagulant") is True,
+        cold_sore_history=recorded.get("cold_sore_history") is True,
+    )
+    try:
+        return replace(
+            flags,
+            needle_depth_mm=depth,
+            age=_age(care.patient.date_of_birth, care.at.date()),
+            fitzpatrick=fitzpatrick if isinstance(fitzpatrick, int) else None,
+        )
+    except AftercareError:
+        logger.warning("treatment %s has factors the engine refuses", treatment.pk)
+        return flags
+
+
+def _areas(protocol: Protocol, names: object) -> frozenset[str]:
+    if not isinstance(names, list):
+        return frozenset()
+    try:
+        return resolve_areas(protocol, [str(name) for name in names])
+    except AftercareError:
+        logger.warning("a treatment names an area the protocol does not know")
+        return frozenset()
+
+
+def _age(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def short_day(moment: date) -> str:
+    """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
+    return f"{moment:%a} {moment.day} {moment:%b}"

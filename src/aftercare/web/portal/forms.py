@@ -1,0 +1,122 @@
+"""The portal's forms: asking for a new link, "can I …?", and the symptom check-in.
+
+Whatever a patient types comes back to them with the error beside it; nothing is lost, and
+nothing they type can reach the engine unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import QueryDict
+
+from aftercare.protocols.schema import Protocol
+from aftercare.web.clinic.models import Channel, Trend
+from aftercare.web.clinic.validators import validate_visible_text
+
+__all__ = ["CanIForm", "CheckInForm", "Contact", "NewLinkForm", "parse_contact"]
+
+MAX_CONTACT = 254
+MAX_QUESTION = 200
+MAX_FREE_TEXT = 2000
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()\-.]+$")
+_MIN_PHONE_DIGITS, _MAX_PHONE_DIGITS = 10, 15
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An email address (lower case) or a mobile number (digits, UK numbers as 44…)."""
+
+    channel: Channel
+    value: str
+
+
+def parse_contact(text: str) -> Contact | None:
+    """The contact ``text`` stands for, or None when it is neither an email nor a phone."""
+    text = text.strip()
+    if "@" in text:
+        try:
+            validate_email(text)
+        except ValidationError:
+            return None
+        return Contact(Channel.EMAIL, text.lower())
+    number = phone_digits(text)
+    return None if number is None else Contact(Channel.SMS, number)
+
+
+def phone_digits(text: str) -> str | None:
+    """'07700 900001', '+44 7700 900001' and '0044 7700 900001' all give '447700900001'."""
+    if not _PHONE_CHARACTERS.match(text.strip()):
+        return None
+    digits = re.sub(r"\D", "", text)
+    if digits.startswith("00"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = "44" + digits[1:]
+    if not _MIN_PHONE_DIGITS <= len(digits) <= _MAX_PHONE_DIGITS:
+        return None
+    return digits
+
+
+class NewLinkForm(forms.Form):
+    contact = forms.CharField(
+        label="Your email address or mobile number",
+        max_length=MAX_CONTACT,
+        validators=[validate_visible_text],
+        error_messages={"required": "Type the email address or mobile number your clinic has."},
+    )
+
+    def clean_contact(self) -> Contact:
+        contact = parse_contact(self.cleaned_data["contact"])
+        if contact is None:
+            raise ValidationError(
+                "That is not an email address or a mobile number; "
+                "try name@example.com or 07700 900123."
+            )
+        return contact
+
+
+class CanIForm(forms.Form):
+    q = forms.CharField(
+        label="Can I …?",
+        max_length=MAX_QUESTION,
+        validators=[validate_visible_text],
+        error_messages={
+            "required": "Type what you would like to do, for example “gym” or “makeup”.",
+            "max_length": (
+                f"Please keep it short: at most {MAX_QUESTION} characters, "
+                "for example “gym” or “makeup”."
+            ),
+        },
+    )
+
+
+class CheckInForm(forms.Form):
+    symptoms = forms.MultipleChoiceField(
+        label="What do you notice?",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one thing you notice."},
+    )
+    trend = forms.ChoiceField(
+        label="Since you last looked, is it",
+        choices=Trend.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether it is getting better, the same or worse."},
+    )
+    free_text = forms.CharField(
+        label="Anything else you want to tell the clinic (optional)",
+        required=False,
+        max_length=MAX_FREE_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_visible_text],
+    )
+
+    def __init__(self, protocol: Protocol, data: QueryDict | None = None) -> None:
+        super().__init__(data)
+        field = cast(forms.MultipleChoiceField, self.fields["symptoms"])
+        field.choices = [(symptom.id, symptom.label) for symptom in protocol.symptoms]

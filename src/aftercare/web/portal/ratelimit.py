@@ -1,0 +1,61 @@
+"""The rate limit on asking for a new link, kept in the database so every process shares it.
+
+A request counts against the contact asked for and against the client's address; only
+keyed hashes of both are stored, and rows older than a day are removed as requests come in.
+A refused request is not recorded, so "try again in an hour" stays true.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+
+from aftercare.web.clinic.models import LinkRequest
+
+__all__ = ["PER_CLIENT", "PER_CONTACT", "WINDOW", "admit", "client_address", "keyed_hash"]
+
+PER_CONTACT = 3
+PER_CLIENT = 10
+WINDOW = timedelta(hours=1)
+KEEP = timedelta(days=1)
+
+
+def keyed_hash(kind: str, value: str) -> str:
+    """HMAC-SHA256 keyed with the secret key: without the key the hash cannot be tested
+    against a list of likely email addresses or phone numbers."""
+    message = f"{kind}:{value}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the one the nearest trusted proxy saw, or the socket's."""
+    proxies: int = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if proxies > 0 and len(forwarded) >= proxies and forwarded[-proxies]:
+        return str(forwarded[-proxies])
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@transaction.atomic
+def admit(contact: str, address: str, at: datetime) -> bool:
+    """Record a request for ``contact`` from ``address``; False, recording nothing, when
+    either has reached its limit for the hour."""
+    LinkRequest.objects.filter(at__lt=at - KEEP).delete()
+    row = LinkRequest.objects.create(
+        contact_hash=keyed_hash("contact", contact), ip_hash=keyed_hash("ip", address), at=at
+    )
+    # Counted after our own insert: SQLite's immediate transactions then serialise requests
+    # exactly; on PostgreSQL two simultaneous requests may both pass, one over the limit.
+    recent = LinkRequest.objects.filter(at__gt=at - WINDOW, at__lte=at)
+    over = (
+        recent.filter(contact_hash=row.contact_hash).count() > PER_CONTACT
+        or recent.filter(ip_hash=row.ip_hash).count() > PER_CLIENT
+    )
+    if over:
+        transaction.set_rollback(True)
+    return not over

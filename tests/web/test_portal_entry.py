@@ -1,0 +1,485 @@
+"""Getting into the portal: links that open once, new links on request, and leaving.
+
+Alice (``patient``) has a link; Bob (``other_patient``) is another patient of her clinic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings
+
+from aftercare.web import notify
+from aftercare.web.clinic.models import (
+    ActorKind,
+    AuditEvent,
+    Channel,
+    LinkRequest,
+    Patient,
+    PatientLink,
+    StaffMember,
+)
+from aftercare.web.portal import ratelimit
+from aftercare.web.protocol import base_protocol
+from tests.web.conftest import NOW
+from tests.web.test_portal_plan import QueryBound, set_now, sign_in, text, treat
+
+pytestmark = pytest.mark.django_db
+
+OPEN = reverse("portal:open")
+NEW_LINK = reverse("portal:new_link")
+SAME_REPLY = "If this address is one your clinic has for you, a new link is on its way"
+GONE = "This link no longer works"
+
+
+@pytest.fixture(autouse=True)
+def _now(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_now(monkeypatch, NOW)
+
+
+@pytest.fixture
+def alice(patient: Patient) -> Patient:
+    patient.email = "Alice@Example.com"
+    patient.mobile = "07700 900123"
+    patient.preferred_channel = Channel.EMAIL
+    patient.consent_to_messages = True
+    patient.save()
+    return patient
+
+
+@pytest.fixture
+def sms(monkeypatch: pytest.MonkeyPatch) -> list[notify.Message]:
+    sent: list[notify.Message] = []
+
+    class Recorder:
+        def send(self, message: notify.Message) -> None:
+            sent.append(message)
+
+    monkeypatch.setattr(notify, "sms_transport", Recorder)
+    return sent
+
+
+def used(link: PatientLink) -> bool:
+    link.refresh_from_db()
+    return link.used_at is not None
+
+
+# --- opening a link ---------------------------------------------------------------
+
+
+def test_opening_a_link_shows_one_button_and_nothing_about_the_patient(
+    client: Client, alice: Patient
+) -> None:
+    link, token = PatientLink.issue(alice, NOW)
+    response = client.get(OPEN, {"t": token})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<button") == 1
+    assert "Open my aftercare plan</button>" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'<input type="hidden" name="t" value="{token}">' in html
+    assert "Alpha Clinic" in html
+    assert "Alice" not in html
+    assert "example.com" not in html.lower()
+    assert not used(link)
+
+
+def test_head_and_repeated_gets_never_consume_the_link(client: Client, alice: Patient) -> None:
+    link, token = PatientLink.issue(alice, NOW)
+    for _ in range(3):
+        assert client.head(OPEN, {"t": token}).status_code == 200
+        assert client.get(OPEN, {"t": token}).status_code == 200
+    assert not used(link)
+    assert "aftercare.patient" not in client.session
+
+
+def test_posting_the_button_consumes_the_link_and_signs_in(client: Client, alice: Patient) -> None:
+    link, token = PatientLink.issue(alice, NOW)
+    response = client.post(OPEN, {"t": token})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:today")
+    assert used(link)
+    assert client.get(reverse("portal:today")).status_code == 200
+    event = AuditEvent.objects.get(action="portal.open")
+    assert (event.actor_kind, event.actor_patient_id) == (ActorKind.PATIENT, alice.pk)
+    assert (event.patient_id, event.object_id) == (alice.pk, str(link.pk))
+
+
+def test_the_button_needs_a_csrf_token(alice: Patient) -> None:
+    _, token = PatientLink.issue(alice, NOW)
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(OPEN, {"t": token}).status_code == 403
+
+
+def test_a_link_opens_only_once(client: Client, alice: Patient) -> None:
+    _, token = PatientLink.issue(alice, NOW)
+    assert Client().post(OPEN, {"t": token}).status_code == 302
+    second = client.post(OPEN, {"t": token})
+    assert second.status_code == 410
+    assert GONE in second.content.decode()
+    assert client.get(reverse("portal:today"))["Location"] == reverse("portal:signed_out")
+    assert AuditEvent.objects.filter(action="portal.open").count() == 1
+
+
+def test_of_two_racing_posts_only_one_opens_the_link(
+    client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = PatientLink.issue(alice, NOW)
+    # The second request read the link before the first one consumed it.
+    stale = PatientLink.find(token)
+    assert Client().post(OPEN, {"t": token}).status_code == 302
+    monkeypatch.setattr(PatientLink, "find", classmethod(lambda cls, token: stale))
+    assert client.post(OPEN, {"t": token}).status_code == 410
+    assert "aftercare.patient" not in client.session
+
+
+def _expired(patient: Patient) -> str:
+    return PatientLink.issue(patient, NOW - timedelta(days=8))[1]
+
+
+def _revoked(patient: Patient) -> str:
+    link, token = PatientLink.issue(patient, NOW)
+    PatientLink.objects.filter(pk=link.pk).update(revoked_at=NOW)
+    return token
+
+
+def _used(patient: Patient) -> str:
+    link, token = PatientLink.issue(patient, NOW)
+    PatientLink.objects.filter(pk=link.pk).update(used_at=NOW)
+    return token
+
+
+BAD_TOKENS = {
+    "expired": _expired,
+    "revoked": _revoked,
+    "used": _used,
+    "unknown": lambda patient: "A" * 43,
+    "empty": lambda patient: "",
+    "garbage": lambda patient: "../../etc/passwd?'\"<script>",
+    "non-ascii": lambda patient: "ünïcødé-😀",
+    "huge": lambda patient: "x" * 10_000,
+    "nul": lambda patient: "abc\x00def",
+}
+
+
+@pytest.mark.parametrize("case", BAD_TOKENS)
+def test_every_bad_link_gets_the_same_page(client: Client, alice: Patient, case: str) -> None:
+    token = BAD_TOKENS[case](alice)
+    reference = client.get(OPEN, {"t": "A" * 43})
+    for response in (client.get(OPEN, {"t": token}), client.post(OPEN, {"t": token})):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert GONE in html
+        assert f'href="{NEW_LINK}"' in html
+        assert "Alice" not in html
+        assert "Alpha Clinic" not in html
+        assert text(html) == text(reference.content.decode())
+    assert client.head(OPEN, {"t": token}).status_code == 410
+    assert "aftercare.patient" not in client.session
+
+
+def test_a_link_without_a_token_gets_the_same_page(client: Client) -> None:
+    assert client.get(OPEN).status_code == 410
+    assert client.post(OPEN).status_code == 410
+
+
+def test_the_session_lasts_through_aftercare_and_the_course(
+    client: Client, alice: Patient, practitioner: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    treated_at = NOW - timedelta(days=3)
+    treat(alice, practitioner, treated_at)
+    treat(alice, practitioner, NOW - timedelta(days=1), cancelled_at=NOW)
+    sign_in(client, alice)
+    course = base_protocol().course
+    until = treated_at + timedelta(days=course.max_gap_days, hours=base_protocol().horizon_hours)
+    assert datetime.fromisoformat(client.session["aftercare.patient_until"]) == until
+    set_now(monkeypatch, until - timedelta(minutes=1))
+    assert client.get(reverse("portal:today")).status_code == 200
+    set_now(monkeypatch, until)
+    assert client.get(reverse("portal:today"))["Location"] == reverse("portal:signed_out")
+
+
+def test_the_session_lasts_at_least_two_weeks(
+    client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(client, alice)
+    until = NOW + timedelta(days=14)
+    assert datetime.fromisoformat(client.session["aftercare.patient_until"]) == until
+    set_now(monkeypatch, until + timedelta(seconds=1))
+    assert client.get(reverse("portal:timeline"))["Location"] == reverse("portal:signed_out")
+
+
+def test_a_session_is_limited_to_its_patient(
+    client: Client, alice: Patient, other_patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(other_patient, practitioner, NOW - timedelta(days=5))
+    sign_in(client, alice)
+    assert client.session["aftercare.patient"] == alice.pk
+    html = client.get(reverse("portal:today"), {"patient": other_patient.pk}).content.decode()
+    assert "has not recorded a treatment" in html
+    assert "Bob" not in html
+    # The session lives on the server: a forged session cookie is no session at all.
+    client.cookies["sessionid"] = "forged" + str(other_patient.pk)
+    assert client.get(reverse("portal:today"))["Location"] == reverse("portal:signed_out")
+
+
+def test_staff_sign_in_does_not_open_the_portal(client: Client, practitioner: StaffMember) -> None:
+    client.force_login(practitioner.user)
+    assert client.get(reverse("portal:today"))["Location"] == reverse("portal:signed_out")
+
+
+def test_leaving_ends_the_session(client: Client, alice: Patient) -> None:
+    sign_in(client, alice)
+    assert client.get(reverse("portal:leave")).status_code == 405
+    response = client.post(reverse("portal:leave"))
+    assert response["Location"] == reverse("portal:signed_out")
+    assert client.get(reverse("portal:today"))["Location"] == reverse("portal:signed_out")
+    shown = text(client.get(reverse("portal:signed_out")).content.decode())
+    assert "Your session has ended" in shown
+    assert "Ask for a new link" in shown
+
+
+PAGES = [
+    ("get", "open"),
+    ("get", "new_link"),
+    ("post", "new_link"),
+    ("get", "signed_out"),
+    ("post", "leave"),
+    ("get", "today"),
+    ("get", "timeline"),
+    ("get", "can_i"),
+    ("get", "check_in"),
+    ("post", "check_in"),
+    ("get", "course"),
+]
+
+
+@pytest.mark.parametrize(("method", "name"), PAGES)
+def test_no_portal_page_is_cached_or_leaks_a_referrer(
+    client: Client,
+    alice: Patient,
+    practitioner: StaffMember,
+    method: str,
+    name: str,
+) -> None:
+    treat(alice, practitioner, NOW - timedelta(days=2))
+    sign_in(client, alice)
+    response = getattr(client, method)(reverse(f"portal:{name}"))
+    assert response.status_code < 500
+    assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+# --- asking for a new link ------------------------------------------------------------
+
+
+def ask(client: Client, contact: str, address: str = "192.0.2.1") -> tuple[int, str]:
+    response = client.post(NEW_LINK, {"contact": contact}, REMOTE_ADDR=address)
+    return response.status_code, response.content.decode()
+
+
+def test_the_new_link_form_has_a_labelled_field(client: Client) -> None:
+    html = client.get(NEW_LINK).content.decode()
+    assert '<label for="id_contact">Your email address or mobile number</label>' in html
+
+
+def test_a_known_email_gets_a_link_that_works(client: Client, alice: Patient) -> None:
+    status, html = ask(client, "  alice@EXAMPLE.com ")
+    assert status == 200
+    assert SAME_REPLY in html
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["Alice@Example.com"]
+    assert message.subject == "Your aftercare plan from Alpha Clinic"
+    url = re.search(r"http://\S+", str(message.body))
+    assert url is not None
+    token = url.group(0).split("?t=", 1)[1]
+    assert Client().post(OPEN, {"t": token}).status_code == 302
+    event = AuditEvent.objects.get(action="portal.new_link")
+    assert (event.actor_kind, event.patient_id) == (ActorKind.SYSTEM, alice.pk)
+
+
+def test_an_unknown_contact_gets_the_same_reply_and_nothing_is_sent(
+    client: Client, alice: Patient
+) -> None:
+    known = ask(client, "alice@example.com")
+    unknown = ask(client, "nobody@example.com")
+    assert known[0] == unknown[0] == 200
+    assert text(known[1]) == text(unknown[1])
+    assert len(mail.outbox) == 1
+    assert AuditEvent.objects.filter(action="portal.new_link").count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"consent_to_messages": False},
+        {"preferred_channel": Channel.SMS},
+        {"preferred_channel": Channel.NONE},
+    ],
+)
+def test_nothing_is_sent_without_consent_or_on_another_channel(
+    client: Client, alice: Patient, change: dict[str, object]
+) -> None:
+    Patient.objects.filter(pk=alice.pk).update(**change)
+    status, html = ask(client, "alice@example.com")
+    assert status == 200
+    assert SAME_REPLY in html
+    assert mail.outbox == []
+    assert not PatientLink.objects.exists()
+    assert not AuditEvent.objects.filter(action="portal.new_link").exists()
+
+
+@pytest.mark.parametrize("typed", ["07700900123", "+44 7700 900123", "0044 (7700) 900-123"])
+def test_a_mobile_number_matches_by_its_digits(
+    client: Client, alice: Patient, sms: list[notify.Message], typed: str
+) -> None:
+    Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
+    assert ask(client, typed)[0] == 200
+    assert [message.to for message in sms] == ["07700 900123"]
+    assert mail.outbox == []
+
+
+def test_a_different_mobile_number_gets_nothing(
+    client: Client, alice: Patient, sms: list[notify.Message]
+) -> None:
+    Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
+    assert SAME_REPLY in ask(client, "07700 900124")[1]
+    assert sms == []
+
+
+def test_a_failed_send_gets_the_same_reply(
+    client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(message: notify.Message) -> None:
+        raise notify.NotifyError("the message could not be sent: connection refused")
+
+    monkeypatch.setattr(notify, "send", fail)
+    status, html = ask(client, "alice@example.com")
+    assert status == 200
+    assert SAME_REPLY in html
+
+
+def test_three_requests_per_contact_an_hour(
+    client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for number in range(3):
+        assert ask(client, "alice@example.com", f"192.0.2.{number}")[0] == 200
+    status, html = ask(client, "ALICE@example.com", "198.51.100.7")
+    assert status == 429
+    assert html == "Too many requests, try again in an hour."
+    assert ask(client, "nobody@example.com", "198.51.100.8")[0] == 200
+    unknown = [ask(client, "nobody@example.com", "198.51.100.8")[0] for _ in range(3)]
+    assert unknown == [200, 200, 429]
+    assert len(mail.outbox) == 3
+    set_now(monkeypatch, NOW + timedelta(hours=1, seconds=1))
+    assert ask(client, "alice@example.com")[0] == 200
+    assert len(mail.outbox) == 4
+
+
+def test_ten_requests_per_client_an_hour(client: Client, alice: Patient) -> None:
+    statuses = [ask(client, f"person{n}@example.com")[0] for n in range(10)]
+    assert statuses == [200] * 10
+    assert ask(client, "alice@example.com")[0] == 429
+    assert mail.outbox == []
+    assert ask(client, "alice@example.com", "192.0.2.99")[0] == 200
+    assert len(mail.outbox) == 1
+
+
+def test_the_limit_counts_the_address_the_proxy_saw_not_what_the_client_claims(
+    client: Client, alice: Patient, settings: Settings
+) -> None:
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    for n in range(10):
+        client.post(
+            NEW_LINK,
+            {"contact": f"p{n}@example.com"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 192.0.2.50",
+        )
+    blocked = client.post(
+        NEW_LINK,
+        {"contact": "alice@example.com"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="203.0.113.200, 192.0.2.50",
+    )
+    assert blocked.status_code == 429
+    elsewhere = client.post(
+        NEW_LINK,
+        {"contact": "alice@example.com"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.50, 192.0.2.51",
+    )
+    assert elsewhere.status_code == 200
+
+
+def test_nothing_about_the_contact_is_stored_in_clear(client: Client, alice: Patient) -> None:
+    ask(client, "alice@example.com", "192.0.2.44")
+    ask(client, "07700 900123", "192.0.2.44")
+    rows = list(LinkRequest.objects.values("contact_hash", "ip_hash"))
+    assert len(rows) == 2
+    stored = " ".join(str(value) for row in rows for value in row.values())
+    for secret in ("alice", "example.com", "7700", "900123", "192.0.2.44"):
+        assert secret not in stored
+    plain = hashlib.sha256(b"alice@example.com").hexdigest()
+    assert plain not in stored
+    assert rows[0]["contact_hash"] == ratelimit.keyed_hash("contact", "alice@example.com")
+    audited = AuditEvent.objects.filter(action="portal.new_link").values()
+    assert all("alice" not in str(row).lower() for row in audited)
+
+
+def test_requests_older_than_a_day_are_removed(client: Client) -> None:
+    LinkRequest.objects.create(contact_hash="a" * 64, ip_hash="b" * 64, at=NOW - timedelta(days=2))
+    LinkRequest.objects.create(contact_hash="c" * 64, ip_hash="d" * 64, at=NOW - timedelta(hours=2))
+    ask(client, "nobody@example.com")
+    assert set(LinkRequest.objects.values_list("contact_hash", flat=True)) == {
+        "c" * 64,
+        ratelimit.keyed_hash("contact", "nobody@example.com"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Type the email address or mobile number your clinic has."),
+        ("not an address", "That is not an email address or a mobile number"),
+        ("12345", "That is not an email address or a mobile number"),
+        ("😀@😀", "That is not an email address or a mobile number"),
+        ("alice\u200b@example.com", "Please remove the invisible character"),
+        ("alice@example.com\u202e", "Please remove the invisible character"),
+        ("a" * 10_000, "Ensure this value has at most 254 characters"),
+    ],
+)
+def test_bad_contacts_get_the_form_back_with_what_was_typed(
+    client: Client, alice: Patient, typed: str, message: str
+) -> None:
+    status, html = ask(client, typed)
+    assert status == 200
+    assert message in html
+    assert f'value="{typed}"' in html
+    assert SAME_REPLY not in html
+    assert not LinkRequest.objects.exists()
+    assert mail.outbox == []
+
+
+def test_asking_for_a_link_makes_a_bounded_number_of_queries(
+    client: Client, alice: Patient, django_assert_max_num_queries: QueryBound
+) -> None:
+    for n in range(30):
+        Patient.objects.create(
+            clinic=alice.clinic,
+            given_name=f"P{n}",
+            family_name="Many",
+            mobile=f"07700 900{n:03d}",
+            preferred_channel=Channel.SMS,
+            consent_to_messages=True,
+        )
+    # Rate limit (4 in a transaction), then one scan of the numbers; none per patient.
+    with django_assert_max_num_queries(8):
+        assert ask(client, "07700 900999")[0] == 200

@@ -1,0 +1,381 @@
+"""The patient's plan pages: today, the timeline, "can I …?" and the next session.
+
+Alice (``patient``) is signed in through a link; Bob (``other_patient``) is at the same
+clinic, and must never appear on her pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from aftercare.web.clinic.models import (
+    ActorKind,
+    AuditEvent,
+    Patient,
+    PatientLink,
+    StaffMember,
+    Treatment,
+)
+from aftercare.web.protocol import base_protocol
+from tests.web.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+QueryBound = Callable[..., DjangoAssertNumQueries]
+# The session, the patient, the treatments and the audit row (4), never one per row.
+PAGE_QUERIES = 5
+
+
+@pytest.fixture(autouse=True)
+def _now(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_now(monkeypatch, NOW)
+
+
+def set_now(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    monkeypatch.setattr("aftercare.web.clock.now", lambda: moment)
+
+
+def treat(
+    patient: Patient,
+    staff: StaffMember,
+    treated_at: datetime,
+    time_zone: str = "Europe/London",
+    **fields: object,
+) -> Treatment:
+    protocol = base_protocol()
+    defaults: dict[str, object] = {
+        "areas": ["face"],
+        "needle_depth_mm": Decimal("1.00"),
+        "protocol_id": protocol.effective_id,
+        "protocol_version": protocol.version,
+    }
+    return Treatment.objects.create(
+        patient=patient,
+        treated_at=treated_at,
+        time_zone=time_zone,
+        created_by=staff,
+        **(defaults | fields),
+    )
+
+
+def sign_in(client: Client, patient: Patient, at: datetime = NOW) -> None:
+    _, token = PatientLink.issue(patient, at)
+    response = client.post(reverse("portal:open"), {"t": token})
+    assert response.status_code == 302, response.content
+
+
+def page(client: Client, name: str, **query: str) -> str:
+    response = client.get(reverse(f"portal:{name}"), query)
+    assert response.status_code == 200, response.content
+    return response.content.decode()
+
+
+def text(html: str) -> str:
+    """The page as a person reads it: tags dropped, spaces collapsed."""
+    words = " ".join(re.sub(r"<[^>]+>", " ", html).replace("&#x27;", "'").split())
+    return re.sub(r" ([.,:;])", r"\1", words)
+
+
+@pytest.fixture
+def alice(client: Client, patient: Patient) -> Client:
+    sign_in(client, patient)
+    return client
+
+
+# --- today ------------------------------------------------------------------
+
+
+def test_it_counts_days_and_shows_the_local_treatment_date(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=3, hours=2))
+    shown = text(page(alice, "today"))
+    assert "Day 3 after your treatment on Wed 18 Nov" in shown
+    assert "Until Mon 23 Nov, 12:30: Avoid facial products with fragrance." in shown
+    assert "Until Wed 2 Dec, 12:30: Wear sunscreen every day" in shown
+    assert "From Mon 23 Nov, 12:30 (day 5):" in shown
+    assert "Allowed from then: Fragranced facial product, Gentle exfoliating cleanser" in shown
+    assert "From Sat 21 Nov, 12:30: You can start a vitamin C or antioxidant serum." in shown
+    assert "Avoid alcohol" not in shown
+    assert "020 7946 0001" in shown
+
+
+def test_day_zero_is_the_first_24_hours(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=23, minutes=59))
+    assert "Day 0 after your treatment on Fri 20 Nov" in text(page(alice, "today"))
+
+
+def test_it_shows_dates_across_the_uk_clock_change(
+    alice: Client, patient: Patient, practitioner: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 20:00 BST on the evening before the clocks go back; day 3 and day 14 fall at 19:00 GMT.
+    treat(patient, practitioner, datetime(2026, 10, 24, 19, 0, tzinfo=UTC))
+    set_now(monkeypatch, datetime(2026, 10, 27, 12, 0, tzinfo=UTC))
+    shown = text(page(alice, "today"))
+    assert "Day 2 after your treatment on Sat 24 Oct" in shown
+    assert "From Tue 27 Oct, 19:00 (day 3):" in shown
+    assert "Until Sat 7 Nov, 19:00: Avoid extreme heat" in shown
+    timeline = text(page(alice, "timeline"))
+    assert "Done: Until Mon 26 Oct, 19:00: Avoid alcohol." in timeline
+    assert "Until Sat 7 Nov, 19:00: Stay out of hot tubs and whirlpools." in timeline
+
+
+def test_it_shows_times_in_the_treatment_zone(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=30), time_zone="America/New_York")
+    shown = text(page(alice, "today"))
+    # 08:30 UTC on 20 Nov is 03:30 in New York.
+    assert "Day 1 after your treatment on Fri 20 Nov" in shown
+    assert "Until Sun 22 Nov, 03:30: Avoid alcohol." in shown
+
+
+def test_it_says_when_no_treatment_is_recorded(alice: Client) -> None:
+    shown = text(page(alice, "today"))
+    assert "Your clinic has not recorded a treatment for you yet." in shown
+    assert "Day" not in shown
+
+
+def test_it_ignores_cancelled_and_future_treatments(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=10))
+    treat(patient, practitioner, NOW - timedelta(days=1), cancelled_at=NOW)
+    treat(patient, practitioner, NOW + timedelta(days=2))
+    assert "Day 10 after your treatment on Wed 11 Nov" in text(page(alice, "today"))
+
+
+def test_it_says_when_the_plan_is_behind_the_patient(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=20))
+    shown = text(page(alice, "today"))
+    assert "Every step of your aftercare plan is now behind you." in shown
+    assert "What to avoid for now" not in shown
+
+
+def test_it_never_shows_another_patients_data(
+    alice: Client,
+    patient: Patient,
+    other_patient: Patient,
+    practitioner: StaffMember,
+    outsider: StaffMember,
+) -> None:
+    other_patient.email = "bob@example.com"
+    other_patient.save()
+    stranger = Patient.objects.create(clinic=outsider.clinic, given_name="Carol", family_name="Zed")
+    treat(patient, practitioner, NOW - timedelta(days=3))
+    treat(other_patient, practitioner, NOW - timedelta(days=1))
+    treat(stranger, outsider, NOW - timedelta(days=2))
+    tampered = {"patient": str(other_patient.pk), "treatment": "1", "pk": str(stranger.pk)}
+    for name in ("today", "timeline", "course"):
+        shown = page(alice, name, **tampered)
+        assert "Bob" not in shown
+        assert "bob@example.com" not in shown
+        assert "Carol" not in shown
+        assert "Beta Clinic" not in shown
+    assert "Day 3 after your treatment on Wed 18 Nov" in text(page(alice, "today", **tampered))
+
+
+def test_it_audits_each_page_as_the_patient(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(patient, practitioner, NOW - timedelta(days=3))
+    for name in ("today", "timeline", "course"):
+        page(alice, name)
+    page(alice, "can_i", q="gym")
+    events = AuditEvent.objects.filter(action__startswith="portal.").exclude(action="portal.open")
+    assert sorted(events.values_list("action", flat=True)) == [
+        "portal.can_i",
+        "portal.course",
+        "portal.timeline",
+        "portal.today",
+    ]
+    for event in events:
+        assert event.actor_kind == ActorKind.PATIENT
+        assert event.actor_patient_id == patient.pk
+        assert event.patient_id == patient.pk
+        assert event.object_id == str(treatment.pk)
+
+
+@pytest.mark.parametrize("name", ["today", "timeline", "can_i", "course"])
+def test_pages_make_a_bounded_number_of_queries(
+    alice: Client,
+    patient: Patient,
+    practitioner: StaffMember,
+    django_assert_max_num_queries: QueryBound,
+    name: str,
+) -> None:
+    for days in range(0, 300, 10):
+        treat(patient, practitioner, NOW - timedelta(days=days, hours=1))
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        page(alice, name, **({"q": "gym"} if name == "can_i" else {}))
+
+
+# --- timeline -----------------------------------------------------------------
+
+
+def test_the_timeline_groups_the_plan_with_reasons(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=30))
+    html = page(alice, "timeline")
+    shown = text(html)
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings == [
+        "The next few hours",
+        "Tomorrow",
+        "The next week",
+        "The next two weeks",
+    ]
+    assert (
+        "Until Sun 22 Nov, 08:30: Avoid alcohol. Why: Alcohol widens blood vessels, "
+        "which can add to redness, swelling and bruising." in shown
+    )
+    assert "Allowed now: From Sat 21 Nov, 08:30: You can wear makeup again" in shown
+    assert "Done:" not in shown
+
+
+def test_the_timeline_marks_what_is_behind_the_patient(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=4))
+    html = page(alice, "timeline")
+    assert '<li class="muted">' in html
+    assert "Done: Until Thu 19 Nov, 14:30: Avoid alcohol." in text(html)
+    assert "Done: Until Sat 21 Nov" not in text(html)
+
+
+# --- can I …? -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "question", "expected"),
+    [
+        (10, "gym", "Strenuous exercise or heavy sweating: Not yet — from Tue 24 Nov, 04:30"),
+        (10, "makeup", "Makeup: Not yet — from Sun 22 Nov, 04:30"),
+        (10, "makeup", "Only once the redness has gone and the skin has settled."),
+        (30, "make-up", "Makeup: Only once the redness has gone and the skin has settled"),
+        (50, "Prosecco", "Alcohol: Yes Allowed since Sat 21 Nov, 12:30 (day 2)."),
+        (10, "spf", "Sunscreen: Yes — and every day until Sat 5 Dec, 04:30"),
+        (10, "spf", "SPF 50 or higher."),
+    ],
+)
+def test_can_i_answers_from_the_protocol(
+    alice: Client,
+    patient: Patient,
+    practitioner: StaffMember,
+    hours: int,
+    question: str,
+    expected: str,
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=hours))
+    assert expected in text(page(alice, "can_i", q=question))
+
+
+def test_can_i_gives_the_reason_when_not_yet(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    shown = text(page(alice, "can_i", q="sauna"))
+    assert "Sauna: Not yet — from Sat 5 Dec, 04:30" in shown
+    assert "Why: Heat widens blood vessels and can inflame skin that is still healing." in shown
+
+
+def test_can_i_suggests_close_matches_for_an_unknown_activity(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    html = page(alice, "can_i", q="saunna")
+    shown = text(html)
+    assert "We don't know that one" in shown
+    assert '<a href="?q=Sauna">Sauna</a>' in html
+    assert '<a href="tel:+442079460001">020 7946 0001</a>' in html
+
+
+def test_can_i_says_it_does_not_know_without_suggestions(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    shown = text(page(alice, "can_i", q="💄"))
+    assert "We don't know that one" in shown
+    assert "Did you mean" not in shown
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "Type what you would like to do"),
+        ("   ", "Type what you would like to do"),
+        ("g" * 201, "at most 200 characters"),
+        ("g" * 10_000, "at most 200 characters"),
+        ("gym\u202e", "Please remove the invisible character"),
+    ],
+)
+def test_can_i_refuses_blank_long_and_invisible_questions(
+    alice: Client, patient: Patient, practitioner: StaffMember, question: str, message: str
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    response = alice.get(reverse("portal:can_i"), {"q": question})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AuditEvent.objects.filter(action="portal.can_i").exists()
+
+
+def test_can_i_shows_only_the_form_before_a_question(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    html = page(alice, "can_i")
+    assert '<label for="id_q">' in html
+    assert "errorlist" not in html
+
+
+# --- course ---------------------------------------------------------------------
+
+
+def test_course_shows_the_next_session_window_and_maintenance(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, datetime(2026, 10, 10, 9, 0, tzinfo=UTC))
+    treat(patient, practitioner, datetime(2026, 9, 5, 9, 0, tzinfo=UTC))
+    shown = text(page(alice, "course"))
+    assert "Sat 5 Sep 2026 Sat 10 Oct 2026" in shown
+    assert "Between Sat 7 Nov 2026 and Sat 21 Nov 2026." in shown
+    assert "You are within this window now" in shown
+    assert "maintenance session is due between Sat 10 Apr 2027 and Sun 10 Oct 2027" in shown
+
+
+def test_course_uses_the_local_date_of_a_late_evening_session(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    # 23:30 UTC on 31 October is 00:30 on 1 November in Sydney.
+    treat(patient, practitioner, datetime(2026, 10, 31, 23, 30, tzinfo=UTC), "Australia/Sydney")
+    shown = text(page(alice, "course"))
+    assert "Sun 1 Nov 2026" in shown
+    assert "Between Sun 29 Nov 2026 and Sun 13 Dec 2026." in shown
+    assert "It is too early for your next session yet." in shown
+
+
+def test_course_says_when_nothing_is_recorded(alice: Client) -> None:
+    assert "has not recorded a treatment" in text(page(alice, "course"))
+
+
+def test_course_after_the_last_possible_session_shows_only_maintenance(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    for months in range(6):
+        treat(patient, practitioner, datetime(2026, 5 + months, 1, 9, 0, tzinfo=UTC))
+    shown = text(page(alice, "course"))
+    assert "Next session of the course" not in shown
+    assert "A maintenance session is due between Thu 1 Apr 2027 and Fri 1 Oct 2027" in shown

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 import runpy
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
 from django.test import Client
 from pytest_django.fixtures import Settings
+
+from aftercare.web import config
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +39,7 @@ def test_it_answers_probes_over_plain_http_while_other_urls_redirect(
 ) -> None:
     # With HTTPS on (production), a load balancer still probes over plain HTTP.
     monkeypatch.setenv("AFTERCARE_HTTPS", "true")
-    production = runpy.run_module("aftercare.web.config.settings")
+    production = runpy.run_path(str(Path(config.__file__).parent / "settings.py"))
     settings.SECURE_SSL_REDIRECT = production["SECURE_SSL_REDIRECT"]
     settings.SECURE_REDIRECT_EXEMPT = production["SECURE_REDIRECT_EXEMPT"]
     assert client.get("/healthz").status_code == 200

@@ -67,6 +67,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if _is_loopback(args.host):
         # Plain HTTP on this machine only; behind a TLS proxy set AFTERCARE_HTTPS=true.
         os.environ.setdefault("AFTERCARE_HTTPS", "false")
+        # Patients' links point at this server unless the deployment names its address.
+        shown = f"[{args.host}]" if ":" in args.host else args.host
+        os.environ.setdefault("AFTERCARE_BASE_URL", f"http://{shown}:{args.port}")
     _setup_django(create_secret_key=True)
     from django.core.management import call_command
 

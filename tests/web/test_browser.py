@@ -1,0 +1,186 @@
+"""The demo, end to end in a real browser: Debian's chromium driven by Playwright.
+
+Staff sign in, add a patient, screen them, record a treatment and create their link; the
+patient opens it on a phone-sized screen and reports discharge; the alert is on the clinic
+dashboard and staff review it. axe-core (vendored from npm) checks every page visited, and
+each page is saved as a screenshot under artifacts/screenshots/ (ignored by git).
+
+Needs /usr/bin/chromium (Debian package ``chromium``): skipped without it, except in CI,
+where a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.web.live import Server, served
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Chromium as root in a sandbox, on a closed network: no background fetches.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs Debian's chromium at {CHROMIUM}", pytrace=False)
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+class Visits:
+    """Every page the walk visits: checked by axe, then saved as a screenshot."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.problems: list[str] = []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def check(self, page: Page, name: str) -> None:
+        page.wait_for_load_state("load")
+        self.count += 1
+        page.screenshot(path=SCREENSHOTS / f"{self.count:02d}-{name}.png", full_page=True)
+        page.add_script_tag(path=str(AXE))
+        violations = page.evaluate(
+            """async (tags) => {
+                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                return result.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)
+                }));
+            }""",
+            AXE_TAGS,
+        )
+        for violation in violations:
+            if violation["impact"] in {"serious", "critical"}:
+                self.problems.append(f"{name} ({page.url}): {violation}")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with served(tmp_path_factory.mktemp("browser-data"), "--demo") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browser) -> None:
+    visits = Visits()
+    staff = browser.new_page(viewport={"width": 1280, "height": 900})
+    staff.set_default_timeout(15_000)
+
+    staff.goto(f"{demo.url}/login")
+    visits.check(staff, "sign-in")
+    staff.get_by_label("Username").fill(demo.value("username"))
+    staff.get_by_label("Password").fill(demo.value("password"))
+    staff.get_by_role("button", name="Sign in").click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Dashboard")
+    # The demo's red-flag check-in is waiting.
+    expect(staff.get_by_text("Carter").first).to_be_visible()
+    visits.check(staff, "dashboard")
+
+    staff.get_by_role("link", name="Patients").first.click()
+    visits.check(staff, "patients")
+    staff.get_by_role("link", name=re.compile("new patient", re.I)).first.click()
+    visits.check(staff, "new-patient")
+    staff.get_by_label("Given name").fill("Grace")
+    staff.get_by_label("Family name").fill("Hughes")
+    staff.get_by_label("Date of birth").fill("1988-04-02")
+    staff.get_by_label("Email").fill("grace@example.com")
+    staff.get_by_label(re.compile("Preferred channel", re.I)).select_option("email")
+    staff.get_by_label(re.compile("consent", re.I)).check()
+    staff.get_by_role("button", name=re.compile("save", re.I)).click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Grace Hughes")
+    visits.check(staff, "patient")
+
+    staff.get_by_role("link", name=re.compile("new screening", re.I)).click()
+    visits.check(staff, "screening-form")
+    staff.get_by_role("button", name=re.compile("screen", re.I)).click()
+    expect(staff.get_by_text("Eligible").first).to_be_visible()
+    visits.check(staff, "screening-result")
+
+    staff.get_by_role("link", name="Grace Hughes").first.click()
+    staff.get_by_role("link", name=re.compile("new treatment", re.I)).click()
+    visits.check(staff, "treatment-form")
+    staff.get_by_label(re.compile("^Date", re.I)).fill("2026-11-20")
+    staff.get_by_label(re.compile("^Time", re.I)).fill("10:30")
+    staff.get_by_label(re.compile("needle depth", re.I)).fill("1.0")
+    staff.get_by_role("button", name=re.compile("preview", re.I)).click()
+    visits.check(staff, "treatment-preview")
+    staff.get_by_role("button", name=re.compile("save treatment", re.I)).click()
+    visits.check(staff, "treatment")
+
+    staff.get_by_role("link", name="Grace Hughes").first.click()
+    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
+    visits.check(staff, "link-form")
+    staff.get_by_role("button", name=re.compile("create", re.I)).click()
+    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
+    assert link is not None
+    expect(staff.locator(".qr svg")).to_be_visible()
+    visits.check(staff, "link")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    patient = phone.new_page()
+    patient.set_default_timeout(15_000)
+    patient.goto(link)
+    visits.check(patient, "portal-open")
+    patient.get_by_role("button", name="Open my aftercare plan").click()
+    expect(patient.get_by_role("heading", level=1)).to_contain_text("Day 1")
+    visits.check(patient, "portal-today")
+    patient.get_by_role("link", name="Timeline").click()
+    visits.check(patient, "portal-timeline")
+    patient.get_by_role("link", name="Can I…?").click()
+    patient.get_by_label(re.compile("Can I", re.I)).fill("swim")
+    patient.get_by_role("button", name=re.compile("ask|check", re.I)).click()
+    visits.check(patient, "portal-can-i")
+    patient.get_by_role("link", name="Next session").click()
+    visits.check(patient, "portal-course")
+    patient.get_by_role("link", name="How are you?").click()
+    visits.check(patient, "portal-check-in")
+    patient.get_by_label(re.compile("discharge|pus|fluid", re.I)).first.check()
+    patient.get_by_role("radio", name="Getting worse").check()
+    patient.get_by_role("button", name=re.compile("send", re.I)).click()
+    urgent = patient.locator(".urgent")
+    expect(urgent).to_be_visible()
+    expect(urgent.locator("a[href^='tel:']")).to_be_visible()
+    visits.check(patient, "portal-urgent")
+
+    staff.goto(f"{demo.url}/clinic/")
+    alert = staff.get_by_role("link", name=re.compile("Grace Hughes")).first
+    expect(alert).to_be_visible()
+    visits.check(staff, "dashboard-alert")
+    staff.locator("tr, li, article").filter(has_text="Grace Hughes").locator(
+        "a[href*='/clinic/check-ins/']"
+    ).first.click()
+    visits.check(staff, "check-in")
+    staff.get_by_label(re.compile("What did you do", re.I)).fill("Called Grace; seen today.")
+    staff.get_by_role("button", name=re.compile("reviewed", re.I)).click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Dashboard")
+    expect(staff.locator("a[href*='/clinic/check-ins/']").filter(has_text="Grace")).to_have_count(0)
+    visits.check(staff, "dashboard-after-review")
+
+    assert visits.problems == []
+    assert visits.count >= 18

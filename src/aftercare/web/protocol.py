@@ -24,7 +24,13 @@ from aftercare.protocols.overlay import Overlay, apply_overlay
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic
 
-__all__ = ["OLDER_MODIFIER", "base_protocol", "clinic_protocol", "effective_protocol"]
+__all__ = [
+    "OLDER_MODIFIER",
+    "aftercare_horizon_hours",
+    "base_protocol",
+    "clinic_protocol",
+    "effective_protocol",
+]
 
 # The protocol modifier the clinic's age setting moves.
 OLDER_MODIFIER = "older_patient"
@@ -78,3 +84,11 @@ def _older_age(protocol: Protocol) -> int | None:
         if modifier.id == OLDER_MODIFIER:
             return modifier.age_at_least
     return None
+
+
+def aftercare_horizon_hours(protocol: Protocol) -> int:
+    """How long after a treatment a patient is in aftercare: the protocol's last rule or
+    timeline group, whichever ends later."""
+    rules = (max(r.allowed_from_hours, r.required_until_hours or 0) for r in protocol.aftercare)
+    groups = (g.until_hours or 0 for g in protocol.timeline_groups)
+    return max(*rules, *groups)

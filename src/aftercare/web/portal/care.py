@@ -18,7 +18,7 @@ from aftercare.engine.localtime import hours_between, zone
 from aftercare.engine.model import Factors, resolve_areas
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 
 __all__ = [
     "Care",
@@ -80,14 +80,8 @@ def session_until(patient: Patient, protocol: Protocol, at: datetime) -> datetim
     floor = at + MIN_SESSION
     if latest is None:
         return floor
-    reach = timedelta(days=protocol.course.max_gap_days, hours=_horizon_hours(protocol))
+    reach = timedelta(days=protocol.course.max_gap_days, hours=aftercare_horizon_hours(protocol))
     return max(floor, latest.treated_at + reach)
-
-
-def _horizon_hours(protocol: Protocol) -> int:
-    return max(
-        max(rule.allowed_from_hours, rule.required_until_hours or 0) for rule in protocol.aftercare
-    )
 
 
 def factors_for(care: Care) -> Factors:

@@ -21,12 +21,11 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Treatment
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 
 __all__ = [
     "Alert",
     "TreatmentRow",
-    "aftercare_horizon_hours",
     "clinic_moment",
     "dashboard",
     "day_after",
@@ -72,13 +71,6 @@ def symptom_labels(protocol: Protocol, symptoms: Iterable[Any]) -> tuple[str, ..
         symptom = known.get(symptom_id)
         labels.append(symptom.label if symptom is not None else symptom_id)
     return tuple(labels)
-
-
-def aftercare_horizon_hours(protocol: Protocol) -> int:
-    """How long after a treatment a patient is in aftercare: the protocol's last rule."""
-    rules = (max(r.allowed_from_hours, r.required_until_hours or 0) for r in protocol.aftercare)
-    groups = (g.until_hours or 0 for g in protocol.timeline_groups)
-    return max(*rules, *groups)
 
 
 def open_alerts(clinic: Clinic) -> QuerySet[CheckIn]:

@@ -41,6 +41,7 @@ class Kind(Enum):
     ADMIN = "clinic administrators"
     ADMIN_RECORD = "administrators of the record's clinic"
     PORTAL = "a signed-in patient, about themselves"
+    PORTAL_RECORD = "the signed-in patient the record belongs to"
 
 
 URLS: dict[str, Kind] = {
@@ -72,6 +73,7 @@ URLS: dict[str, Kind] = {
     "portal:timeline": Kind.PORTAL,
     "portal:can_i": Kind.PORTAL,
     "portal:check_in": Kind.PORTAL,
+    "portal:check_in_result": Kind.PORTAL_RECORD,
     "portal:course": Kind.PORTAL,
 }
 
@@ -148,6 +150,7 @@ EXPECTED: dict[Kind, dict[str, int | str]] = {
         "outsider_admin": TO_SIGNED_OUT,
     },
 }
+EXPECTED[Kind.PORTAL_RECORD] = EXPECTED[Kind.PORTAL] | {"other_patient": 404}
 # Who must never see anything of that patient, on any page.
 STRANGERS = frozenset({"anonymous", "other_patient", "deactivated", "outsider", "outsider_admin"})
 # The personal data of the patient every record URL points at.
@@ -168,6 +171,7 @@ class World:
     def kwargs(self, name: str, pattern: URLPattern) -> dict[str, Any]:
         ids = {
             "staff:check_in": {"pk": self.check_in.pk},
+            "portal:check_in_result": {"pk": self.check_in.pk},
             "staff:staff_edit": {"pk": self.colleague.pk},
         }
         if name in ids:

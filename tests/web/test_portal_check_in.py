@@ -49,7 +49,9 @@ def treated(patient: Patient, staff: StaffMember, hours: float, **fields: object
 
 def send(client: Client, *symptoms: str, trend: str = "stable", free_text: str = "") -> str:
     data = {"symptoms": list(symptoms), "trend": trend, "free_text": free_text}
-    response = client.post(CHECK_IN, data)
+    posted = client.post(CHECK_IN, data)
+    assert posted.status_code == 302, posted.content
+    response = client.get(posted["Location"])
     assert response.status_code == 200, response.content
     return response.content.decode()
 
@@ -244,8 +246,36 @@ def test_checking_in_makes_a_bounded_number_of_queries(
     for days in range(20):
         treated(patient, practitioner, 24 * days + 1)
     symptoms = ["redness", "swelling", "bruising", "itching", "discharge", "fever"]
-    # Session, patient, treatment, then the check-in and its audit row in a transaction.
-    with django_assert_max_num_queries(7):
+    # Posting: session, patient, treatment, then the check-in and its audit row in a
+    # transaction. Showing the result: session, patient, the check-in, its audit row.
+    with django_assert_max_num_queries(11):
         send(alice, *symptoms)
     with django_assert_max_num_queries(4):
         assert alice.get(CHECK_IN).status_code == 200
+
+
+def test_reloading_the_result_never_sends_the_check_in_twice(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treated(patient, practitioner, 30)
+    posted = alice.post(CHECK_IN, {"symptoms": ["discharge"], "trend": "worsening"})
+    for _ in range(2):
+        page = alice.get(posted["Location"]).content.decode()
+        assert 'class="urgent"' in page
+    assert CheckIn.objects.count() == 1
+
+
+def test_another_patients_check_in_is_not_found(
+    alice: Client, other_patient: Patient, practitioner: StaffMember
+) -> None:
+    theirs = CheckIn.objects.create(
+        treatment=treated(other_patient, practitioner, 30),
+        symptoms=[{"symptom": "discharge"}],
+        level="contact_clinic_now",
+        result={"advice": "Secret advice for Bob", "symptoms": []},
+        hours_after=30,
+    )
+    response = alice.get(reverse("portal:check_in_result", kwargs={"pk": theirs.pk}))
+    assert response.status_code == 404
+    assert b"Bob" not in response.content
+    assert b"Secret advice" not in response.content

@@ -1,7 +1,8 @@
 """The symptom check-in: the patient says what they notice, the engine triages it at once.
 
 The result is stored frozen with the check-in, so the clinic's dashboard shows what the
-patient was told, and shown straight away: an urgent answer leads the page, with the
+patient was told, and shown straight away on the check-in's own page (post, then redirect:
+reloading it never sends the check-in twice): an urgent answer leads the page, with the
 clinic's urgent number to tap.
 """
 
@@ -9,48 +10,75 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from aftercare.engine.triage import Trend as EngineTrend
-from aftercare.engine.triage import TriageResult, symptom_report, triage
+from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
-from aftercare.web.access import PatientRequest, patient_required
+from aftercare.web.access import PatientRequest, patient_required, scoped
 from aftercare.web.clinic.models import CheckIn
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, current_care, factors_for
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
 
-__all__ = ["check_in"]
+__all__ = ["check_in", "check_in_result"]
 
 TEMPLATE = "aftercare/portal/check_in.html"
 
 
-@patient_required
-def check_in(request: PatientRequest) -> HttpResponse:
-    care = current_care(request.patient, clock.now())
+def _context(request: PatientRequest, care: Care | None) -> dict[str, object]:
     clinic = request.patient.clinic
-    context = {
+    return {
         "nav": "check_in",
         "care": care,
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
         "urgent_href": tel_href(clinic.urgent_phone),
     }
+
+
+@patient_required
+def check_in(request: PatientRequest) -> HttpResponse:
+    care = current_care(request.patient, clock.now())
+    context = _context(request, care)
     if care is None:
         return render(request, TEMPLATE, context)
     form = CheckInForm(care.protocol, request.POST if request.method == "POST" else None)
     if not form.is_valid():
         status = 400 if form.is_bound else 200
         return render(request, TEMPLATE, context | {"form": form}, status=status)
-    record, result = _store(request, care, form)
-    urgent = result.level is Level.CONTACT_CLINIC_NOW
-    answer = {"result": result, "check_in": record, "urgent": urgent}
-    return render(request, TEMPLATE, context | answer)
+    record = _store(request, care, form)
+    return redirect("portal:check_in_result", pk=record.pk)
 
 
-def _store(request: PatientRequest, care: Care, form: CheckInForm) -> tuple[CheckIn, TriageResult]:
+@patient_required
+def check_in_result(request: PatientRequest, pk: int) -> HttpResponse:
+    """What the patient was told for one of their own check-ins, as it was stored."""
+    record = scoped(
+        request,
+        CheckIn.objects.filter(treatment__patient=request.patient),
+        pk,
+        clinic=request.patient.clinic,
+        action="portal.checkin.view",
+    )
+    audit.record(
+        request,
+        "portal.checkin.view",
+        clinic=request.patient.clinic,
+        patient=request.patient,
+        obj=record,
+    )
+    answer = {
+        "result": record.result,
+        "check_in": record,
+        "urgent": record.level == Level.CONTACT_CLINIC_NOW.value,
+    }
+    return render(request, TEMPLATE, _context(request, None) | answer)
+
+
+def _store(request: PatientRequest, care: Care, form: CheckInForm) -> CheckIn:
     data = form.cleaned_data
     trend = EngineTrend(data["trend"])
     reports = [symptom_report(care.protocol, s, trend) for s in data["symptoms"]]
@@ -73,4 +101,4 @@ def _store(request: PatientRequest, care: Care, form: CheckInForm) -> tuple[Chec
             patient=request.patient,
             obj=record,
         )
-    return record, result
+    return record

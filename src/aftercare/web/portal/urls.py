@@ -15,5 +15,6 @@ urlpatterns: list[URLPattern] = [
     path("timeline", plan.timeline, name="timeline"),
     path("can-i", plan.can_i, name="can_i"),
     path("check-in", check_in.check_in, name="check_in"),
+    path("check-ins/<int:pk>", check_in.check_in_result, name="check_in_result"),
     path("course", plan.course, name="course"),
 ]

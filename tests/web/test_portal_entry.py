@@ -46,7 +46,7 @@ def _now(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def alice(patient: Patient) -> Patient:
     patient.email = "Alice@Example.com"
-    patient.mobile = "07700 900123"
+    patient.mobile = "+447700900123"  # as the patient form stores it
     patient.preferred_channel = Channel.EMAIL
     patient.consent_to_messages = True
     patient.save()
@@ -337,12 +337,12 @@ def test_nothing_is_sent_without_consent_or_on_another_channel(
 
 
 @pytest.mark.parametrize("typed", ["07700900123", "+44 7700 900123", "0044 (7700) 900-123"])
-def test_a_mobile_number_matches_by_its_digits(
+def test_a_mobile_number_matches_however_it_is_typed(
     client: Client, alice: Patient, sms: list[notify.Message], typed: str
 ) -> None:
     Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
     assert ask(client, typed)[0] == 200
-    assert [message.to for message in sms] == ["07700 900123"]
+    assert [message.to for message in sms] == ["+447700900123"]
     assert mail.outbox == []
 
 

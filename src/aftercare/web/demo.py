@@ -125,7 +125,7 @@ def _patient(clinic: Clinic, person: DemoPatient, index: int) -> Patient:
         defaults={
             "date_of_birth": date(1980 + index * 3, 1 + index, 10 + index),
             "email": f"{person.given_name.lower()}@example.com",
-            "mobile": f"07700 900{index:03d}",
+            "mobile": f"+447700900{index:03d}",
             "preferred_channel": Channel.EMAIL,
             "consent_to_messages": True,
         },

@@ -12,6 +12,7 @@ import logging
 from typing import cast
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +22,7 @@ from aftercare.web.access import PatientRequest, end_patient_session, start_pati
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
 from aftercare.web.portal import ratelimit
 from aftercare.web.portal.care import session_until
-from aftercare.web.portal.forms import Contact, NewLinkForm, phone_digits
+from aftercare.web.portal.forms import Contact, NewLinkForm
 from aftercare.web.protocol import clinic_protocol
 
 __all__ = ["leave", "new_link", "open_link", "signed_out"]
@@ -96,11 +97,9 @@ def _patients_for(contact: Contact) -> list[Patient]:
         consent_to_messages=True, preferred_channel=contact.channel
     )
     if contact.channel == Channel.EMAIL:
-        return list(patients.filter(email__iexact=contact.value))
-    # Mobile numbers are stored as typed; compare them by their digits.
-    numbers = patients.exclude(mobile="").values_list("pk", "mobile")
-    matched = [pk for pk, mobile in numbers if phone_digits(mobile) == contact.value]
-    return list(patients.filter(pk__in=matched)) if matched else []
+        # contact.value is lower case; Lower("email") is what the patient_email_lower index holds.
+        return list(patients.alias(email_lower=Lower("email")).filter(email_lower=contact.value))
+    return list(patients.filter(mobile=contact.value))
 
 
 def _send_link(request: HttpRequest, patient: Patient, channel: Channel) -> None:

@@ -6,7 +6,6 @@ nothing they type can reach the engine unchecked.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -18,19 +17,18 @@ from django.http import QueryDict
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Channel, Trend
 from aftercare.web.clinic.validators import validate_visible_text
+from aftercare.web.phones import e164
 
 __all__ = ["CanIForm", "CheckInForm", "Contact", "NewLinkForm", "parse_contact"]
 
 MAX_CONTACT = 254
 MAX_QUESTION = 200
 MAX_FREE_TEXT = 2000
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()\-.]+$")
-_MIN_PHONE_DIGITS, _MAX_PHONE_DIGITS = 10, 15
 
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """An email address (lower case) or a mobile number (digits, UK numbers as 44…)."""
+    """An email address (lower case) or a mobile number (E.164, as patients' are stored)."""
 
     channel: Channel
     value: str
@@ -45,22 +43,8 @@ def parse_contact(text: str) -> Contact | None:
         except ValidationError:
             return None
         return Contact(Channel.EMAIL, text.lower())
-    number = phone_digits(text)
+    number = e164(text, mobile=True)
     return None if number is None else Contact(Channel.SMS, number)
-
-
-def phone_digits(text: str) -> str | None:
-    """'07700 900001', '+44 7700 900001' and '0044 7700 900001' all give '447700900001'."""
-    if not _PHONE_CHARACTERS.match(text.strip()):
-        return None
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0"):
-        digits = "44" + digits[1:]
-    if not _MIN_PHONE_DIGITS <= len(digits) <= _MAX_PHONE_DIGITS:
-        return None
-    return digits
 
 
 class NewLinkForm(forms.Form):

@@ -17,8 +17,8 @@ from aftercare.engine.explain import describe_entry, moment_phrase
 from aftercare.engine.localtime import format_day, format_moment
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.protocols.schema import Protocol, RuleKind
+from aftercare.web.phones import e164
 from aftercare.web.portal.care import Care
-from aftercare.web.portal.forms import phone_digits
 
 __all__ = [
     "Answer",
@@ -37,9 +37,9 @@ __all__ = [
 
 def tel_href(phone: str) -> str:
     """A tap-to-call address: 'tel:+442079460002' for '020 7946 0002'."""
-    digits = phone_digits(phone)
-    if digits is not None:
-        return f"tel:+{digits}"
+    number = e164(phone)
+    if number is not None:
+        return f"tel:{number}"
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 

@@ -7,7 +7,6 @@ record that the reminders would silently skip.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any, ClassVar
 
@@ -15,16 +14,11 @@ from django import forms
 
 from aftercare.web.clinic.models import Channel, Patient
 from aftercare.web.clinic.validators import validate_visible_text
+from aftercare.web.phones import e164
 
-__all__ = ["EARLIEST_BIRTH", "PatientForm", "normalise_mobile"]
+__all__ = ["EARLIEST_BIRTH", "PatientForm"]
 
 EARLIEST_BIRTH = date(1900, 1, 1)
-_MOBILE = re.compile(r"\+?[0-9]{7,15}")
-
-
-def normalise_mobile(value: str) -> str:
-    """The number without spaces; "" when blank."""
-    return "".join(value.split())
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -83,11 +77,16 @@ class PatientForm(forms.ModelForm[Patient]):
         return born
 
     def clean_mobile(self) -> str:
-        mobile = normalise_mobile(str(self.cleaned_data["mobile"]))
-        if mobile and not _MOBILE.fullmatch(mobile):
+        """Stored as E.164 ("+447700900123"), so a patient asking for a new link by any
+        spelling of their number matches it exactly."""
+        typed = str(self.cleaned_data["mobile"]).strip()
+        if not typed:
+            return ""
+        mobile = e164(typed, mobile=True)
+        if mobile is None:
             raise forms.ValidationError(
-                "Enter a mobile number of 7 to 15 digits, with + in front for an "
-                "international number; only digits, spaces and + are allowed."
+                "Enter a mobile number such as 07700 900123, or +44 7700 900123; "
+                "numbers from outside the UK start with + and the country code."
             )
         return mobile
 

@@ -22,8 +22,9 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.phones import e164
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.patient_forms import PatientForm, normalise_mobile
+from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.summary import (
     area_labels,
     course_summary,
@@ -89,7 +90,7 @@ def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
             | Q(email__icontains=word)
             | Q(mobile__icontains=word)
         )
-    number = normalise_mobile(query)
+    number = e164(query, mobile=True) or "".join(query.split())
     return patients.filter(words | Q(mobile__icontains=number))
 
 

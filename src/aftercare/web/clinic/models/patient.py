@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from aftercare.web.clinic.models.clinic import Clinic
@@ -22,6 +23,7 @@ class Patient(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
+    # E.164 ("+447700900123"), as the patient form stores it: matched exactly.
     mobile = models.CharField(max_length=40, blank=True)
     preferred_channel = models.CharField(
         max_length=10, choices=Channel.choices, default=Channel.NONE
@@ -34,6 +36,9 @@ class Patient(models.Model):
         indexes = (
             # The staff patient list: one clinic's patients by surname.
             models.Index(fields=["clinic", "family_name"], name="patient_clinic_family"),
+            # "Send me a new link": a patient found by their address, across clinics.
+            models.Index(Lower("email"), name="patient_email_lower"),
+            models.Index(fields=["mobile"], name="patient_mobile"),
         )
 
     def __str__(self) -> str:

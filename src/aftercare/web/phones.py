@@ -1,0 +1,38 @@
+"""Phone numbers in one form, E.164 ("+447700900123"), so that matching is exact.
+
+libphonenumber reads what people type ("07700 900123", "+44 7700 900123", "0044 …") and
+numbers without a country code count as UK ones. Numbers are checked for a possible length
+only, not against the live numbering plan, so Ofcom's drama ranges used in examples pass.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+__all__ = ["DEFAULT_REGION", "e164"]
+
+DEFAULT_REGION = "GB"
+_TYPED = re.compile(r"[0-9+ ()\-.]+")
+
+
+def e164(text: str, *, mobile: bool = False, region: str = DEFAULT_REGION) -> str | None:
+    """``text`` as an E.164 number, or None when it is not a phone number (with ``mobile``,
+    not one of a length a mobile number can have)."""
+    text = text.strip()
+    if not _TYPED.fullmatch(text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    kind = phonenumbers.PhoneNumberType.MOBILE if mobile else None
+    possible = (
+        phonenumbers.is_possible_number_for_type(number, kind)
+        if kind is not None
+        else phonenumbers.is_possible_number(number)
+    )
+    if not possible:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

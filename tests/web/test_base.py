@@ -6,8 +6,10 @@ import logging
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, RequestFactory
+from pytest_django.fixtures import Settings
 
+from aftercare.web.addresses import client_address
 from aftercare.web.clinic.models import ActorKind, AuditEvent, Outcome, StaffMember
 from aftercare.web.middleware import StripQueryFilter
 
@@ -151,3 +153,41 @@ def test_a_no_referrer_form_post_is_accepted_only_from_this_origin_with_its_toke
     response = client.post("/login", data, headers=headers)
     assert (response.status_code == 302) is accepted
     assert (response.status_code == 403) is not accepted
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "address"),
+    [
+        (0, "203.0.113.9", "10.0.0.1"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "203.0.113.9"),
+        (2, "198.51.100.1, 203.0.113.9, 10.0.0.2", "203.0.113.9"),
+        (2, "203.0.113.9", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_what_the_outermost_trusted_proxy_saw(
+    settings: Settings, proxies: int, forwarded: str, address: str
+) -> None:
+    settings.PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == address
+
+
+def test_sign_in_throttling_counts_the_client_not_the_proxy(
+    client: Client, login: str, settings: Settings
+) -> None:
+    settings.PROXY_COUNT = 1
+    for n in range(5):
+        client.post(
+            "/login",
+            {"username": login, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    other = client.post(
+        "/login",
+        {"username": login, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.200",
+    )
+    assert other.status_code == 302

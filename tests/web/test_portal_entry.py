@@ -395,7 +395,7 @@ def test_ten_requests_per_client_an_hour(client: Client, alice: Patient) -> None
 def test_the_limit_counts_the_address_the_proxy_saw_not_what_the_client_claims(
     client: Client, alice: Patient, settings: Settings
 ) -> None:
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     for n in range(10):
         client.post(
             NEW_LINK,

@@ -12,7 +12,7 @@ AFTERCARE_BASE_URL      the address patients' links start with (default http://1
 AFTERCARE_EMAIL_FROM    the sender of patient emails (default aftercare@localhost)
 AFTERCARE_EMAIL         console (default: printed), file (to DATA_DIR/outbox) or smtp, with
                         EMAIL_HOST, EMAIL_PORT (587), EMAIL_HOST_USER, EMAIL_HOST_PASSWORD
-AFTERCARE_PROXY_COUNT   reverse proxies in front, for the client address login throttling
+AFTERCARE_PROXY_COUNT   reverse proxies in front, for the client address that throttling
                         uses (default 0)
 """
 
@@ -91,7 +91,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "aftercare/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("AFTERCARE_PROXY_COUNT", 0)
+# Behind a TLS proxy or load balancer: how many, so the client's address is read right.
+PROXY_COUNT = env_int("AFTERCARE_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "aftercare.web.addresses.client_address"
 
 ROOT_URLCONF = "aftercare.web.config.urls"
 WSGI_APPLICATION = "aftercare.web.config.wsgi.application"

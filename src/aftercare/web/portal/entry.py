@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.web import audit, clock, notify
 from aftercare.web.access import PatientRequest, end_patient_session, start_patient_session
+from aftercare.web.addresses import client_address
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
 from aftercare.web.portal import ratelimit
 from aftercare.web.portal.care import session_until
@@ -84,7 +85,7 @@ def new_link(request: HttpRequest) -> HttpResponse:
         return render(request, "aftercare/portal/new_link.html", {"form": form})
     contact: Contact = form.cleaned_data["contact"]
     now = clock.now()
-    if not ratelimit.admit(contact.value, ratelimit.client_address(request), now):
+    if not ratelimit.admit(contact.value, client_address(request), now):
         return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
     for patient in _patients_for(contact):
         _send_link(request, patient, contact.channel)

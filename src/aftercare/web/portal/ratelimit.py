@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 
 from aftercare.web.clinic.models import LinkRequest
 
-__all__ = ["PER_CLIENT", "PER_CONTACT", "WINDOW", "admit", "client_address", "keyed_hash"]
+__all__ = ["PER_CLIENT", "PER_CONTACT", "WINDOW", "admit", "keyed_hash"]
 
 PER_CONTACT = 3
 PER_CLIENT = 10
@@ -30,15 +29,6 @@ def keyed_hash(kind: str, value: str) -> str:
     against a list of likely email addresses or phone numbers."""
     message = f"{kind}:{value}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address: the one the nearest trusted proxy saw, or the socket's."""
-    proxies: int = settings.AXES_IPWARE_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if proxies > 0 and len(forwarded) >= proxies and forwarded[-proxies]:
-        return str(forwarded[-proxies])
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 @transaction.atomic

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.names import resolve
 from aftercare.protocols.schema import Modifier, Protocol
 
-__all__ = ["Factors", "active_modifiers", "resolve_areas"]
+__all__ = ["Factors", "active_modifiers", "age_on", "resolve_areas"]
 
 MAX_NEEDLE_DEPTH_MM = 5.0
 MAX_AGE_YEARS = 130
@@ -41,6 +42,12 @@ class Factors:
             raise InputError(f"age must be between 0 and {MAX_AGE_YEARS} years")
         if self.fitzpatrick is not None and not 1 <= self.fitzpatrick <= 6:
             raise InputError("Fitzpatrick skin type must be I to VI (1 to 6)")
+
+
+def age_on(born: date, on: date) -> int:
+    """Age in whole years on ``on`` (someone born on 29 February turns a year older on
+    1 March in years without one)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def resolve_areas(protocol: Protocol, names: Iterable[str]) -> frozenset[str]:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from aftercare.engine.errors import AftercareError
 from aftercare.engine.localtime import hours_between, zone
-from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.model import Factors, age_on, resolve_areas
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Patient, Treatment
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
@@ -121,9 +121,7 @@ def _areas(protocol: Protocol, names: object) -> frozenset[str]:
 
 
 def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return None if born is None else age_on(born, on)
 
 
 def short_day(moment: date) -> str:

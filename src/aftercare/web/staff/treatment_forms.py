@@ -18,7 +18,7 @@ from django import forms
 
 from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.localtime import format_day, local_datetime, zone
-from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors
+from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
@@ -232,8 +232,7 @@ class TreatmentForm(forms.Form):
         born = self.patient.date_of_birth
         if born is None or self.treated_at is None:
             return None
-        on = self.treated_at.date()
-        return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+        return age_on(born, self.treated_at.date())
 
 
 def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:

@@ -87,8 +87,8 @@ def _older_age(protocol: Protocol) -> int | None:
 
 
 def aftercare_horizon_hours(protocol: Protocol) -> int:
-    """How long after a treatment a patient is in aftercare: the protocol's last rule or
-    timeline group, whichever ends later."""
+    """How long after a treatment a patient is in aftercare: the protocol's declared horizon,
+    or its last rule or timeline group if an overlay moved one past it."""
     rules = (max(r.allowed_from_hours, r.required_until_hours or 0) for r in protocol.aftercare)
     groups = (g.until_hours or 0 for g in protocol.timeline_groups)
-    return max(*rules, *groups)
+    return max(protocol.horizon_hours, *rules, *groups)

@@ -8,6 +8,12 @@ from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.patient import Channel, Patient
+from aftercare.web.clinic.models.reminder import (
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    idempotency_key,
+)
 from aftercare.web.clinic.models.screening import Screening, ScreeningStatus
 from aftercare.web.clinic.models.staff import Role, StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
@@ -23,10 +29,14 @@ __all__ = [
     "Outcome",
     "Patient",
     "PatientLink",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
     "Role",
     "Screening",
     "ScreeningStatus",
     "StaffMember",
     "Treatment",
     "Trend",
+    "idempotency_key",
 ]

@@ -29,6 +29,12 @@ class Patient(models.Model):
         max_length=10, choices=Channel.choices, default=Channel.NONE
     )
     consent_to_messages = models.BooleanField(default=False)
+    # The patient said stop, from a message's link or the portal.
+    email_opted_out_at = models.DateTimeField(null=True, blank=True)
+    sms_opted_out_at = models.DateTimeField(null=True, blank=True)
+    # A transport refused the address for good (bounced, not a mobile); staff must fix it.
+    email_disabled_at = models.DateTimeField(null=True, blank=True)
+    sms_disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,0 +1,77 @@
+"""A message to a patient at a moment: one row per message is the source of truth.
+
+Workers claim due rows with a lease, send, and mark them; the idempotency key (treatment,
+schedule item, channel, protocol version) goes to the transport, so a retry after a crash
+can be recognised downstream and an edit never sends again what was already sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import models
+from django.utils import timezone
+
+from aftercare.web.clinic.models.patient import Patient
+from aftercare.web.clinic.models.treatment import Treatment
+
+__all__ = ["Reminder", "ReminderKind", "ReminderStatus", "idempotency_key"]
+
+
+class ReminderKind(models.TextChoices):
+    WELCOME = "welcome", "Welcome and link"
+    CHANGE = "change", "What changes today"
+    SUNSCREEN = "sunscreen", "Sunscreen"
+    CHECK_IN = "check_in", "Check-in prompt"
+    NEXT_SESSION = "next_session", "Next session window"
+    MAINTENANCE = "maintenance", "Maintenance window"
+
+
+class ReminderStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+def idempotency_key(treatment_id: int, item: str, channel: str, protocol_version: str) -> str:
+    raw = f"{treatment_id}:{item}:{channel}:{protocol_version}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Reminder(models.Model):
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="reminders")
+    # The treatment's patient, kept here so staff lists and opt-outs need no join.
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    # The protocol's schedule item and occurrence, e.g. "RM-sunscreen:3".
+    item = models.CharField(max_length=80)
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    channel = models.CharField(max_length=10)
+    # When it is due, in UTC, already moved out of the clinic's quiet hours.
+    due_at = models.DateTimeField()
+    body = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.SCHEDULED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker's claim: until this moment no other worker takes the row.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=64, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    protocol_version = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("due_at", "pk")
+        indexes = (
+            # The workers' claim: scheduled rows by due time.
+            models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            # A patient's reminders, for staff.
+            models.Index(fields=["patient", "due_at"], name="reminder_patient_due"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.kind} for treatment {self.treatment_id} at {self.due_at:%Y-%m-%d %H:%M}"

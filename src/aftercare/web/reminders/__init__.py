@@ -1,0 +1,1 @@
+"""Reminders: the schedule turned into rows, the workers that send them, and opting out."""

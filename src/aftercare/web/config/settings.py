@@ -12,6 +12,7 @@ AFTERCARE_BASE_URL      the address patients' links start with (default http://1
 AFTERCARE_EMAIL_FROM    the sender of patient emails (default aftercare@localhost)
 AFTERCARE_EMAIL         console (default: printed), file (to DATA_DIR/outbox) or smtp, with
                         EMAIL_HOST, EMAIL_PORT (587), EMAIL_HOST_USER, EMAIL_HOST_PASSWORD
+AFTERCARE_SMS_WEBHOOK_URL  where text messages are POSTed as JSON (default: printed)
 AFTERCARE_PROXY_COUNT   reverse proxies in front, for the client address that throttling
                         uses (default 0)
 """
@@ -152,6 +153,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = EMAIL_PORT == 587
 EMAIL_USE_SSL = EMAIL_PORT == 465
 EMAIL_TIMEOUT = 20
+
+# Text messages: POSTed as JSON {"to", "body", "idempotency_key"} to a webhook that any SMS
+# provider can sit behind; without one they are printed (development).
+SMS_WEBHOOK_URL = env_str("AFTERCARE_SMS_WEBHOOK_URL", "")
 
 # Patients' and staff pages carry health data: no referrer leaves them, nothing caches them
 # (``NoStoreMiddleware``), and a patient's link token is never in a URL a log keeps.

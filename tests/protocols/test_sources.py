@@ -131,6 +131,7 @@ def test_it_finds_the_cited_items_of_every_section(protocol: Protocol) -> None:
         "screening",
         "course",
         "information",
+        "reminders",
     }
 
 
@@ -228,6 +229,18 @@ def test_it_leaves_numbers_of_hours_and_days_to_the_engine(protocol: Protocol) -
         if re.search(r"\d", text)
     ]
 
+    assert with_digits == []
+
+
+def test_it_leaves_numbers_and_dates_in_reminders_to_the_engine(protocol: Protocol) -> None:
+    with_digits = [
+        (item.id, text)
+        for item in protocol.reminders
+        for text in (item.text, item.avoid_ended_text or "", item.routine_ended_text or "")
+        if re.search(r"\d", text)
+    ]
+
+    assert protocol.reminders
     assert with_digits == []
 
 

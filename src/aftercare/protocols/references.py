@@ -13,6 +13,7 @@ from aftercare.protocols.schema import (
     Citation,
     Cited,
     Protocol,
+    RuleKind,
     Symptom,
     Trigger,
 )
@@ -33,6 +34,7 @@ def reference_issues(protocol: Protocol) -> list[Issue]:
         _names_unambiguous,
         _modifier_references,
         _screening_references,
+        _reminder_references,
         _citations,
     )
     return [
@@ -81,6 +83,7 @@ def _rule_ids(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
         (("screening", "rules", i), rule.id) for i, rule in enumerate(protocol.screening.rules)
     )
     yield from ((("information", i), item.id) for i, item in enumerate(protocol.information))
+    yield from ((("reminders", i), item.id) for i, item in enumerate(protocol.reminders))
 
 
 def _aftercare_references(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
@@ -166,6 +169,23 @@ def _screening_references(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
                 yield (*loc, "cautions", j), f"unknown caution '{caution}'"
 
 
+def _reminder_references(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
+    """One reminder of each kind; a sunscreen reminder names the 'do' rule that sets its SPF."""
+    rules = {rule.id: rule for rule in protocol.aftercare}
+    kinds: set[str] = set()
+    for i, item in enumerate(protocol.reminders):
+        if item.kind in kinds:
+            yield ("reminders", i, "kind"), f"there is already a '{item.kind}' reminder"
+        kinds.add(item.kind)
+        if item.rule is None:
+            continue
+        rule = rules.get(item.rule)
+        if rule is None:
+            yield ("reminders", i, "rule"), f"unknown aftercare rule '{item.rule}'"
+        elif rule.kind is not RuleKind.DO or rule.min_spf is None:
+            yield ("reminders", i, "rule"), f"'{item.rule}' is not a 'do' rule with a min_spf"
+
+
 def _trigger_problem(trigger: Trigger, kind: str, choices: tuple[str, ...]) -> str | None:
     fits = {
         "yes_no": isinstance(trigger.equals, bool),
@@ -188,6 +208,7 @@ def _cited_items(protocol: Protocol) -> Iterator[tuple[Loc, Cited]]:
     )
     yield ("course",), protocol.course
     yield from ((("information", i), item) for i, item in enumerate(protocol.information))
+    yield from ((("reminders", i), item) for i, item in enumerate(protocol.reminders))
 
 
 def _citations(protocol: Protocol) -> Iterator[tuple[Loc, str]]:

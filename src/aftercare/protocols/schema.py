@@ -8,11 +8,13 @@ reported at once, each with its path.
 
 from __future__ import annotations
 
+from datetime import time
 from enum import StrEnum
 from functools import cached_property
+from string import Formatter
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from aftercare.protocols.version import content_version
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from aftercare.protocols.index import ProtocolIndex
 
 __all__ = [
+    "REMINDER_PLACEHOLDERS",
     "Activity",
     "ActivityRule",
     "AppliedChange",
@@ -40,6 +43,8 @@ __all__ = [
     "Question",
     "Recheck",
     "Reconciliation",
+    "ReminderItem",
+    "ReminderKind",
     "Requirement",
     "RuleKind",
     "Screening",
@@ -91,6 +96,17 @@ class RuleKind(StrEnum):
     ALLOWED_FROM = "allowed_from"
 
 
+class ReminderKind(StrEnum):
+    """What a scheduled message is for; the engine knows when each kind is due."""
+
+    WELCOME = "welcome"
+    CHANGE = "change"
+    SUNSCREEN = "sunscreen"
+    CHECK_IN = "check_in"
+    NEXT_SESSION = "next_session"
+    MAINTENANCE = "maintenance"
+
+
 class ScreeningOutcome(StrEnum):
     """What a screening rule does when it fires, mildest first."""
 
@@ -104,6 +120,7 @@ ProvenanceField = Annotated[Provenance, Field(strict=False)]
 LevelField = Annotated[Level, Field(strict=False)]
 RuleKindField = Annotated[RuleKind, Field(strict=False)]
 OutcomeField = Annotated[ScreeningOutcome, Field(strict=False)]
+ReminderKindField = Annotated[ReminderKind, Field(strict=False)]
 
 
 # --- sources -----------------------------------------------------------------
@@ -445,6 +462,103 @@ class Conflict(Strict):
     rule: Text
 
 
+# --- reminders -----------------------------------------------------------------
+
+
+def _wall_time(text: str) -> str:
+    try:
+        time.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a time of day; use HH:MM, from 00:00 to 23:59") from None
+    if len(text) != len("00:00"):
+        raise ValueError(f"'{text}' is not a time of day; use HH:MM, from 00:00 to 23:59")
+    return text
+
+
+WallTime = Annotated[str, AfterValidator(_wall_time)]
+ReminderDay = Annotated[int, Field(ge=1, le=366)]
+
+# The values the engine renders into a message's text, by kind ("SPF {spf} or higher").
+REMINDER_PLACEHOLDERS: dict[ReminderKind, frozenset[str]] = {
+    ReminderKind.WELCOME: frozenset(),
+    ReminderKind.CHANGE: frozenset(),
+    ReminderKind.SUNSCREEN: frozenset({"spf"}),
+    ReminderKind.CHECK_IN: frozenset(),
+    ReminderKind.NEXT_SESSION: frozenset({"earliest", "latest"}),
+    ReminderKind.MAINTENANCE: frozenset({"earliest", "latest"}),
+}
+
+
+class ReminderItem(Cited):
+    """One entry of the reminder schedule: what to send, on which local days, at what time.
+
+    Days are the patient's local calendar days after the treatment's local date (day 1 is
+    the next day); ``at`` is a wall-clock time on the patient's clock. The welcome is sent
+    when the treatment ends, so it has no ``at``.
+    """
+
+    id: RuleId
+    kind: ReminderKindField
+    at: WallTime | None = None
+    days: tuple[ReminderDay, ...] = ()
+    first_day: ReminderDay | None = None
+    last_day: ReminderDay | None = None
+    rule: RuleId | None = None
+    text: Text
+    avoid_ended_text: Text | None = None
+    routine_ended_text: Text | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> ReminderItem:
+        kind = self.kind
+        if (kind is ReminderKind.WELCOME) != (self.at is None):
+            raise ValueError("every reminder but the welcome has a local time 'at'")
+        if (kind is ReminderKind.CHECK_IN) != bool(self.days):
+            raise ValueError("a 'check_in' reminder, and only that, lists its days")
+        if list(self.days) != sorted(set(self.days)):
+            raise ValueError("days are listed once each, in rising order")
+        if not _all_or_none(
+            kind is ReminderKind.SUNSCREEN, self.first_day, self.last_day, self.rule
+        ):
+            raise ValueError(
+                "a 'sunscreen' reminder, and only that, has first_day, last_day and rule"
+            )
+        if (
+            self.first_day is not None
+            and self.last_day is not None
+            and (self.first_day > self.last_day)
+        ):
+            raise ValueError("first_day cannot come after last_day")
+        ended = (self.avoid_ended_text, self.routine_ended_text)
+        if not _all_or_none(kind is ReminderKind.CHANGE, *ended):
+            raise ValueError(
+                "a 'change' reminder, and only that, has avoid_ended_text and routine_ended_text"
+            )
+        _check_placeholders(self.text, REMINDER_PLACEHOLDERS[kind])
+        return self
+
+    @property
+    def local_time(self) -> time | None:
+        return None if self.at is None else time.fromisoformat(self.at)
+
+
+def _all_or_none(wanted: bool, *parts: object) -> bool:
+    """All of ``parts`` are given when ``wanted``, and none otherwise."""
+    given = [part is not None for part in parts]
+    return all(given) if wanted else not any(given)
+
+
+def _check_placeholders(text: str, allowed: frozenset[str]) -> None:
+    try:
+        names = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+    except ValueError:
+        raise ValueError("a brace in text is not a placeholder; write {{ or }} for one") from None
+    unknown = sorted(names - allowed)
+    if unknown:
+        offered = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+        raise ValueError(f"unknown placeholder '{{{unknown[0]}}}' in text; this kind has {offered}")
+
+
 # --- overlays ------------------------------------------------------------------
 
 
@@ -490,6 +604,7 @@ class Protocol(Strict):
     course: Course
     information: tuple[Information, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
+    reminders: tuple[ReminderItem, ...] = ()
     overlay: OverlayRecord | None = None
 
     @cached_property

@@ -1,0 +1,237 @@
+"""When to send what: the protocol's reminder schedule, on one treatment, in local time.
+
+Pure, like the rest of the engine: given the protocol, the end of treatment, the patient's
+zone and the clinic's quiet hours, it lists every message with its due moment in UTC.
+
+Days are the patient's local calendar days after the treatment's local date (day 1 is the
+next day), and each message is due at a wall-clock time on the patient's clock, so a daily
+reminder stays at 08:00 across a clock change while its UTC moment shifts by an hour. A
+wall time the clocks skip moves forward to the first instant that exists; a repeated one
+takes its first occurrence. Quiet hours then move a message to the end of the quiet window.
+
+Nothing is ever due before the treatment ended. Whether a message is already in the past
+(a treatment recorded late) is the caller's concern, not the engine's: the schedule is the
+same whenever it is computed, so the caller decides what to skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aftercare.engine.course import maintenance_window
+from aftercare.engine.errors import InputError, LocalTimeError
+from aftercare.engine.explain import describe_entry
+from aftercare.engine.localtime import format_day, format_moment, local_datetime, zone
+from aftercare.engine.timeline import Plan, PlanEntry, plan
+from aftercare.protocols.schema import Protocol, ReminderItem, ReminderKind, RuleKind
+
+__all__ = ["PlannedReminder", "QuietHours", "schedule"]
+
+# Real clock changes skip at most a few hours; a day bounds the search for a valid wall time.
+_MAX_GAP_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """No message is due from ``start`` to ``end`` on the patient's clock (may span midnight).
+
+    ``start == end`` means no quiet hours at all.
+    """
+
+    start: time
+    end: time
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise InputError("quiet hours are wall-clock times, without a time zone")
+
+    def contains(self, clock: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= clock < self.end
+        return clock >= self.start or clock < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedReminder:
+    # The schedule item's id and occurrence, stable across edits: "RM-sunscreen:3".
+    item: str
+    # welcome | change | sunscreen | check_in | next_session | maintenance
+    kind: str
+    # Aware, UTC, already outside quiet hours.
+    due_at: datetime
+    # The message as the patient reads it, from the protocol's wording, dates rendered.
+    text: str
+
+
+def schedule(
+    protocol: Protocol,
+    treated_at: datetime,
+    zone_name: str,
+    quiet: QuietHours,
+    *,
+    course_complete: bool = False,
+) -> tuple[PlannedReminder, ...]:
+    """Every message for a treatment that ended at ``treated_at``, sorted by due moment.
+
+    The maintenance window is announced only when this treatment completed the course.
+    """
+    if treated_at.tzinfo is None or treated_at.utcoffset() is None:
+        raise InputError("the treatment time needs a time zone")
+    calendar = _Calendar(protocol, treated_at, zone(zone_name), quiet)
+    planned = [
+        reminder
+        for item in protocol.reminders
+        if course_complete or item.kind is not ReminderKind.MAINTENANCE
+        for reminder in _OCCURRENCES[item.kind](protocol, item, calendar)
+        if reminder.due_at >= treated_at
+    ]
+    return tuple(sorted(planned, key=lambda reminder: (reminder.due_at, reminder.item)))
+
+
+class _Calendar:
+    """The patient's clock for one treatment: its plan, local days, wall times, quiet hours."""
+
+    def __init__(
+        self, protocol: Protocol, treated_at: datetime, tz: ZoneInfo, quiet: QuietHours
+    ) -> None:
+        self.tz = tz
+        self.treated_at = treated_at.astimezone(tz)
+        self.first_day = self.treated_at.date()
+        self.quiet = quiet
+        self.plan: Plan = plan(protocol, self.treated_at)
+
+    def day(self, number: int) -> date:
+        return self.first_day + timedelta(days=number)
+
+    def day_number(self, moment: datetime) -> int:
+        return (moment.astimezone(self.tz).date() - self.first_day).days
+
+    def at(self, day: date, clock: time) -> datetime:
+        """``clock`` on ``day`` on the patient's clock, out of quiet hours, in UTC."""
+        return self.allowed(_wall(day, clock, self.tz))
+
+    def allowed(self, moment: datetime) -> datetime:
+        """``moment``, or the end of the quiet hours it falls in, in UTC."""
+        local = moment.astimezone(self.tz)
+        if not self.quiet.contains(local.time()):
+            return moment.astimezone(UTC)
+        day = local.date()
+        if self.quiet.start > self.quiet.end and local.time() >= self.quiet.start:
+            day += timedelta(days=1)
+        return _wall(day, self.quiet.end, self.tz).astimezone(UTC)
+
+
+def _wall(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """``clock`` on ``day``: a time the clocks skip moves forward; a repeated one is the first."""
+    naive = datetime.combine(day, clock)
+    for _ in range(_MAX_GAP_MINUTES):
+        try:
+            return local_datetime(naive, tz)
+        except LocalTimeError:
+            first = naive.replace(tzinfo=tz, fold=0)
+            if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
+                return first
+        naive = (naive + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    raise InputError(f"no wall time near {day} {clock:%H:%M} exists in {tz.key}")
+
+
+def _planned(
+    item: ReminderItem, due_at: datetime, text: str, day: int | None = None
+) -> PlannedReminder:
+    occurrence = item.id if day is None else f"{item.id}:{day}"
+    return PlannedReminder(occurrence, item.kind.value, due_at, text)
+
+
+def _clock(item: ReminderItem) -> time:
+    clock = item.local_time
+    if clock is None:
+        raise InputError(f"reminder '{item.id}' has no local time")
+    return clock
+
+
+def _welcome(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    yield _planned(item, calendar.allowed(calendar.treated_at), item.text)
+
+
+def _changes(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    """One morning message on each later local day on which a rule changes."""
+    by_day: dict[int, list[PlanEntry]] = {}
+    for change in calendar.plan.changes:
+        number = calendar.day_number(change.at)
+        if number > 0:
+            by_day.setdefault(number, []).extend(change.entries)
+    for number, entries in sorted(by_day.items()):
+        text = "\n".join((item.text, *_change_lines(protocol, item, entries)))
+        yield _planned(item, calendar.at(calendar.day(number), _clock(item)), text, number)
+
+
+def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
+    """What becomes allowed, in each rule's words; then what no longer needs avoiding or doing."""
+    lines = [describe_entry(protocol, e) for e in entries if e.kind is RuleKind.ALLOWED_FROM]
+    ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
+    for kind, words in ended:
+        for moment in sorted({e.changes_at for e in entries if e.kind is kind}):
+            names = ", ".join(
+                protocol.index.activities[activity].label
+                for e in entries
+                if e.kind is kind and e.changes_at == moment
+                for activity in e.rule.activities
+            )
+            lines.append(f"From {format_moment(moment)}, {words}: {names}.")
+    return lines
+
+
+def _sunscreen(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    """Every morning from ``first_day`` to ``last_day``, while the sunscreen rule applies."""
+    entry = next(e for e in calendar.plan.entries if e.id == item.rule)
+    text = item.text.format(spf=entry.rule.min_spf)
+    for number in range(item.first_day or 1, (item.last_day or 0) + 1):
+        due_at = calendar.at(calendar.day(number), _clock(item))
+        if due_at < entry.changes_at:
+            yield _planned(item, due_at, text, number)
+
+
+def _check_ins(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    for number in item.days:
+        yield _planned(item, calendar.at(calendar.day(number), _clock(item)), item.text, number)
+
+
+def _next_session(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    course = protocol.course
+    earliest = calendar.day(course.min_gap_days)
+    latest = calendar.day(course.max_gap_days)
+    text = item.text.format(earliest=format_day(earliest), latest=format_day(latest))
+    yield _planned(item, calendar.at(earliest, _clock(item)), text)
+
+
+def _maintenance(
+    protocol: Protocol, item: ReminderItem, calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    window = maintenance_window(protocol, calendar.first_day)
+    text = item.text.format(earliest=format_day(window.earliest), latest=format_day(window.latest))
+    yield _planned(item, calendar.at(window.earliest, _clock(item)), text)
+
+
+_Occurrences = Callable[[Protocol, ReminderItem, _Calendar], Iterator[PlannedReminder]]
+
+_OCCURRENCES: dict[ReminderKind, _Occurrences] = {
+    ReminderKind.WELCOME: _welcome,
+    ReminderKind.CHANGE: _changes,
+    ReminderKind.SUNSCREEN: _sunscreen,
+    ReminderKind.CHECK_IN: _check_ins,
+    ReminderKind.NEXT_SESSION: _next_session,
+    ReminderKind.MAINTENANCE: _maintenance,
+}

@@ -1,0 +1,501 @@
+"""The reminder schedule: every message, at the right wall time, out of quiet hours."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+import pytest
+
+from aftercare.engine.errors import InputError
+from aftercare.engine.localtime import parse_local, zone
+from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
+from aftercare.protocols.load import (
+    ProtocolError,
+    ProtocolIssue,
+    default_protocol_path,
+    load_protocol,
+)
+from aftercare.protocols.schema import Protocol, ReminderItem
+
+LONDON = zone("Europe/London")
+NIGHT = QuietHours(time(21), time(8))
+NONE = QuietHours(time(0), time(0))
+OVERLAYS = Path(__file__).parents[1] / "fixtures" / "overlays"
+
+
+def planned(
+    protocol: Protocol,
+    treated_at: str,
+    quiet: QuietHours = NIGHT,
+    *,
+    course_complete: bool = False,
+    zone_name: str = "Europe/London",
+) -> dict[str, PlannedReminder]:
+    reminders = schedule(
+        protocol,
+        parse_local(treated_at, zone(zone_name)),
+        zone_name,
+        quiet,
+        course_complete=course_complete,
+    )
+    return {reminder.item: reminder for reminder in reminders}
+
+
+def local(reminder: PlannedReminder) -> str:
+    return reminder.due_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+
+
+def utc(reminder: PlannedReminder) -> str:
+    return reminder.due_at.strftime("%Y-%m-%d %H:%M")
+
+
+def with_item(protocol: Protocol, item_id: str, **changes: object) -> Protocol:
+    """The protocol with one reminder item changed, validated again as a whole."""
+    items = [
+        item.model_copy(update=changes) if item.id == item_id else item
+        for item in protocol.reminders
+    ]
+    return replaced(protocol, reminders=tuple(items))
+
+
+def replaced(protocol: Protocol, **fields: object) -> Protocol:
+    """The protocol with whole fields replaced, validated again as a whole."""
+    current = {name: getattr(protocol, name) for name in Protocol.model_fields}
+    return Protocol.model_validate({**current, **fields})
+
+
+# --- what is sent, and when ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "kind", "due"),
+    [
+        ("RM-welcome", "welcome", "2026-11-21 10:30"),
+        ("RM-changes:1", "change", "2026-11-22 08:30"),
+        ("RM-changes:3", "change", "2026-11-24 08:30"),
+        ("RM-changes:14", "change", "2026-12-05 08:30"),
+        ("RM-sunscreen:1", "sunscreen", "2026-11-22 08:00"),
+        ("RM-sunscreen:14", "sunscreen", "2026-12-05 08:00"),
+        ("RM-check-in:1", "check_in", "2026-11-22 18:00"),
+        ("RM-check-in:3", "check_in", "2026-11-24 18:00"),
+        ("RM-check-in:7", "check_in", "2026-11-28 18:00"),
+        ("RM-next-session", "next_session", "2026-12-19 10:00"),
+    ],
+)
+def test_it_sends_each_kind_at_its_local_time(
+    protocol: Protocol, item: str, kind: str, due: str
+) -> None:
+    reminder = planned(protocol, "2026-11-21 10:30")[item]
+
+    assert (reminder.kind, local(reminder)) == (kind, due)
+    assert reminder.due_at.tzinfo is UTC
+
+
+def test_it_lists_exactly_the_protocol_items(protocol: Protocol) -> None:
+    items = planned(protocol, "2026-11-21 10:30")
+
+    assert sorted(items) == sorted(
+        [
+            "RM-welcome",
+            *(f"RM-changes:{day}" for day in (1, 2, 3, 5, 6, 7, 14)),
+            *(f"RM-sunscreen:{day}" for day in range(1, 15)),
+            *(f"RM-check-in:{day}" for day in (1, 3, 7)),
+            "RM-next-session",
+        ]
+    )
+
+
+def test_it_sorts_by_due_moment_then_item(protocol: Protocol) -> None:
+    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+
+    assert list(reminders) == sorted(reminders, key=lambda r: (r.due_at, r.item))
+
+
+def test_it_gives_the_same_items_for_the_same_treatment(protocol: Protocol) -> None:
+    treated_at = parse_local("2026-11-21 10:30", LONDON)
+    first = schedule(protocol, treated_at, "Europe/London", NIGHT)
+    again = schedule(load_protocol(), treated_at.astimezone(UTC), "Europe/London", NIGHT)
+
+    assert first == again
+    assert len({reminder.item for reminder in first}) == len(first)
+
+
+def test_it_never_schedules_before_the_treatment(protocol: Protocol) -> None:
+    treated_at = parse_local("2026-11-21 23:59", LONDON)
+    reminders = schedule(protocol, treated_at, "Europe/London", NONE, course_complete=True)
+
+    assert min(reminder.due_at for reminder in reminders) == treated_at
+
+
+# --- maintenance ----------------------------------------------------------------------
+
+
+def test_it_announces_maintenance_only_when_the_course_is_complete(protocol: Protocol) -> None:
+    ongoing = planned(protocol, "2026-08-31 11:00")
+    complete = planned(protocol, "2026-08-31 11:00", course_complete=True)
+
+    assert not any(reminder.kind == "maintenance" for reminder in ongoing.values())
+    # Six calendar months after 31 August is the last day of February, in winter time.
+    assert local(complete["RM-maintenance"]) == "2027-02-28 10:00"
+    assert utc(complete["RM-maintenance"]) == "2027-02-28 10:00"
+    assert "runs until Tue 31 Aug 2027" in complete["RM-maintenance"].text
+    assert set(complete) - set(ongoing) == {"RM-maintenance"}
+
+
+def test_it_follows_the_clinic_overlay_for_the_next_session(protocol: Protocol) -> None:
+    tighter = load_protocol(overlay=OVERLAYS / "tighter-clinic.yaml")
+
+    reminder = planned(tighter, "2026-11-21 10:30")["RM-next-session"]
+
+    assert local(reminder) == "2026-12-26 10:00"
+    assert "runs until Sat 2 Jan 2027" in reminder.text
+
+
+# --- clock changes ----------------------------------------------------------------------
+
+
+def test_it_keeps_the_wall_time_across_the_autumn_clock_change(protocol: Protocol) -> None:
+    # Clocks go back at 02:00 on Sun 25 Oct 2026.
+    items = planned(protocol, "2026-10-24 20:00")
+
+    assert utc(items["RM-welcome"]) == "2026-10-24 19:00"
+    sunscreen = [items[f"RM-sunscreen:{day}"] for day in range(1, 15)]
+    assert {local(r)[-5:] for r in sunscreen} == {"08:00"}
+    assert {utc(r)[-5:] for r in sunscreen} == {"08:00"}
+    assert utc(items["RM-check-in:1"]) == "2026-10-25 18:00"
+
+
+def test_it_shifts_utc_by_an_hour_in_the_week_of_the_change(protocol: Protocol) -> None:
+    items = planned(protocol, "2026-10-22 20:00")
+
+    assert [
+        (local(items[f"RM-sunscreen:{d}"]), utc(items[f"RM-sunscreen:{d}"])) for d in (1, 2, 3)
+    ] == [
+        ("2026-10-23 08:00", "2026-10-23 07:00"),
+        ("2026-10-24 08:00", "2026-10-24 07:00"),
+        ("2026-10-25 08:00", "2026-10-25 08:00"),
+    ]
+
+
+def test_it_moves_a_wall_time_the_clocks_skip_forward(protocol: Protocol) -> None:
+    # Clocks go forward from 01:00 to 02:00 on Sun 28 Mar 2027: 01:30 does not exist.
+    early = with_item(protocol, "RM-check-in", at="01:30")
+
+    reminder = planned(early, "2027-03-27 10:00", NONE)["RM-check-in:1"]
+
+    assert local(reminder) == "2027-03-28 02:00"
+    assert utc(reminder) == "2027-03-28 01:00"
+
+
+def test_it_takes_the_first_of_a_repeated_wall_time(protocol: Protocol) -> None:
+    # Clocks go back from 02:00 to 01:00 on Sun 25 Oct 2026: 01:30 happens twice.
+    early = with_item(protocol, "RM-check-in", at="01:30")
+
+    reminder = planned(early, "2026-10-24 10:00", NONE)["RM-check-in:1"]
+
+    assert utc(reminder) == "2026-10-25 00:30"
+
+
+def test_it_moves_a_quiet_hours_end_the_clocks_skip(protocol: Protocol) -> None:
+    quiet = QuietHours(time(22), time(1, 30))
+
+    welcome = planned(protocol, "2027-03-27 23:00", quiet)["RM-welcome"]
+
+    assert (local(welcome), utc(welcome)) == ("2027-03-28 02:00", "2027-03-28 01:00")
+
+
+# --- quiet hours ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("treated_at", "quiet", "welcome"),
+    [
+        ("2026-11-21 22:30", NIGHT, "2026-11-22 08:00"),
+        ("2026-11-21 21:00", NIGHT, "2026-11-22 08:00"),
+        ("2026-11-21 20:59", NIGHT, "2026-11-21 20:59"),
+        ("2026-11-22 03:00", NIGHT, "2026-11-22 08:00"),
+        ("2026-11-22 08:00", NIGHT, "2026-11-22 08:00"),
+        ("2026-11-21 12:30", QuietHours(time(12), time(14)), "2026-11-21 14:00"),
+        ("2026-11-21 14:00", QuietHours(time(12), time(14)), "2026-11-21 14:00"),
+        ("2026-11-21 11:59", QuietHours(time(12), time(14)), "2026-11-21 11:59"),
+        ("2026-11-21 23:30", NONE, "2026-11-21 23:30"),
+    ],
+)
+def test_it_moves_the_welcome_out_of_quiet_hours(
+    protocol: Protocol, treated_at: str, quiet: QuietHours, welcome: str
+) -> None:
+    assert local(planned(protocol, treated_at, quiet)["RM-welcome"]) == welcome
+
+
+def test_it_moves_every_message_inside_quiet_hours(protocol: Protocol) -> None:
+    late_riser = QuietHours(time(17), time(9))
+    items = planned(protocol, "2026-11-21 10:30", late_riser)
+
+    assert local(items["RM-sunscreen:1"]) == "2026-11-22 09:00"
+    assert local(items["RM-changes:1"]) == "2026-11-22 09:00"
+    assert local(items["RM-check-in:1"]) == "2026-11-23 09:00"
+    assert local(items["RM-next-session"]) == "2026-12-19 10:00"
+
+
+def test_it_counts_days_on_the_patients_clock(protocol: Protocol) -> None:
+    # 23:30 in London is already the next day in Athens.
+    treated_at = parse_local("2026-11-21 23:30", LONDON)
+    reminders = schedule(protocol, treated_at, "Europe/Athens", NONE)
+    check_in = next(r for r in reminders if r.item == "RM-check-in:1")
+
+    assert check_in.due_at.astimezone(zone("Europe/Athens")).strftime("%d %H:%M") == "23 18:00"
+
+
+# --- wording ---------------------------------------------------------------------------
+
+
+NUMBERS_OF_TIME = re.compile(r"\b(day|days|hour|hours|week|weeks)\s+\d|\d+\s*(h|hours?|days?)\b")
+
+
+def test_it_words_each_message_from_the_protocol(protocol: Protocol) -> None:
+    items = planned(protocol, "2026-11-21 10:30")
+    words = {item.id: item.text for item in protocol.reminders}
+
+    assert items["RM-welcome"].text == words["RM-welcome"]
+    assert items["RM-check-in:3"].text == words["RM-check-in"]
+    assert items["RM-sunscreen:5"].text == words["RM-sunscreen"].format(spf=50)
+    assert "SPF 50 or higher" in items["RM-sunscreen:5"].text
+    assert items["RM-next-session"].text == words["RM-next-session"].format(latest="Sat 2 Jan 2027")
+    assert all(not NUMBERS_OF_TIME.search(r.text) for r in items.values())
+
+
+def test_it_lists_what_changes_in_the_rules_words(protocol: Protocol) -> None:
+    items = planned(protocol, "2026-11-21 10:30")
+    change = next(item for item in protocol.reminders if item.id == "RM-changes")
+
+    assert items["RM-changes:1"].text == "\n".join(
+        [
+            change.text,
+            "From Sun 22 Nov, 10:30: You can wear makeup again, with clean brushes and sponges. "
+            "Only once the redness has gone and the skin has settled. "
+            "Clean your brushes and sponges before you use them.",
+        ]
+    )
+    assert items["RM-changes:2"].text.splitlines()[1:] == [
+        f"From Mon 23 Nov, 10:30, {change.avoid_ended_text}: Alcohol."
+    ]
+    assert items["RM-changes:14"].text.splitlines()[-1] == (
+        f"From Sat 5 Dec, 10:30, {change.routine_ended_text}: "
+        "Gentle non-foaming cleanser, Moisturiser, Sunscreen."
+    )
+
+
+def test_it_renders_the_spf_of_the_sunscreen_rule(protocol: Protocol) -> None:
+    rules = tuple(
+        rule.model_copy(update={"min_spf": 30}) if rule.id == "AC-sunscreen" else rule
+        for rule in protocol.aftercare
+    )
+    spf30 = replaced(protocol, aftercare=rules)
+
+    assert "SPF 30 or higher" in planned(spf30, "2026-11-21 10:30")["RM-sunscreen:1"].text
+
+
+def test_it_stops_sunscreen_reminders_when_the_rule_ends(protocol: Protocol) -> None:
+    rules = tuple(
+        rule.model_copy(update={"required_until_hours": 240}) if rule.id == "AC-sunscreen" else rule
+        for rule in protocol.aftercare
+    )
+    shorter = replaced(protocol, aftercare=rules)
+
+    items = planned(shorter, "2026-11-21 10:30")
+
+    assert [day for day in range(1, 15) if f"RM-sunscreen:{day}" in items] == list(range(1, 11))
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+def test_it_refuses_a_treatment_time_without_a_zone(protocol: Protocol) -> None:
+    with pytest.raises(InputError, match="needs a time zone"):
+        schedule(protocol, datetime(2026, 11, 21, 10, 30), "Europe/London", NIGHT)  # noqa: DTZ001
+
+
+def test_it_refuses_an_unknown_zone(protocol: Protocol) -> None:
+    with pytest.raises(InputError, match="unknown time zone 'Mars/Olympus'"):
+        schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Mars/Olympus", NIGHT)
+
+
+def test_it_refuses_quiet_hours_with_a_zone() -> None:
+    with pytest.raises(InputError, match="wall-clock times"):
+        QuietHours(time(21, tzinfo=UTC), time(8))
+
+
+# --- the schedule in the protocol file ---------------------------------------------------
+
+
+def issues_of(tmp_path: Path, old: str, new: str) -> tuple[tuple[ProtocolIssue, ...], str]:
+    """The issues of the built-in protocol with one edit, and the edited text."""
+    text = default_protocol_path().read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    edited = text.replace(old, new)
+    path = tmp_path / "protocol.yaml"
+    path.write_text(edited, encoding="utf-8")
+    with pytest.raises(ProtocolError) as raised:
+        load_protocol(path)
+    return raised.value.issues, edited
+
+
+def line_of_text(text: str, needle: str) -> int:
+    assert text.count(needle) == 1, f"not unique: {needle!r}"
+    return text[: text.index(needle)].count("\n") + 1
+
+
+SUNSCREEN_AT = '    kind: sunscreen\n    at: "08:00"\n'
+SUNSCREEN_ITEM = "  - id: RM-sunscreen\n"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path", "message", "on"),
+    [
+        (
+            SUNSCREEN_AT,
+            '    kind: birthday\n    at: "08:00"\n',
+            "reminders[2].kind",
+            "Input should be 'welcome', 'change', 'sunscreen', 'check_in', 'next_session' "
+            "or 'maintenance'",
+            "kind: birthday",
+        ),
+        (
+            SUNSCREEN_AT,
+            '    kind: sunscreen\n    at: "25:00"\n',
+            "reminders[2].at",
+            "'25:00' is not a time of day; use HH:MM, from 00:00 to 23:59",
+            'at: "25:00"',
+        ),
+        (
+            SUNSCREEN_AT,
+            '    kind: sunscreen\n    at: "8am"\n',
+            "reminders[2].at",
+            "'8am' is not a time of day; use HH:MM, from 00:00 to 23:59",
+            'at: "8am"',
+        ),
+        (
+            SUNSCREEN_AT,
+            '    kind: sunscreen\n    at: "08:00"\n    days: [2]\n',
+            "reminders[2]",
+            "a 'check_in' reminder, and only that, lists its days",
+            SUNSCREEN_ITEM,
+        ),
+        (
+            SUNSCREEN_AT,
+            '    kind: check_in\n    at: "08:00"\n',
+            "reminders[2]",
+            "a 'check_in' reminder, and only that, lists its days",
+            SUNSCREEN_ITEM,
+        ),
+        (
+            "    first_day: 1\n",
+            "    first_day: 15\n",
+            "reminders[2]",
+            "first_day cannot come after last_day",
+            SUNSCREEN_ITEM,
+        ),
+        (
+            "    rule: AC-sunscreen\n",
+            "    rule: AC-alcohol\n",
+            "reminders[2].rule",
+            "'AC-alcohol' is not a 'do' rule with a min_spf",
+            "rule: AC-alcohol",
+        ),
+        (
+            "    rule: AC-sunscreen\n",
+            "    rule: AC-suncream\n",
+            "reminders[2].rule",
+            "unknown aftercare rule 'AC-suncream'",
+            "rule: AC-suncream",
+        ),
+        (
+            "or higher, and reapply when outdoors.",
+            "or higher {until}.",
+            "reminders[2]",
+            "unknown placeholder '{until}' in text; this kind has {spf}",
+            SUNSCREEN_ITEM,
+        ),
+        (
+            "  - id: RM-next-session\n    kind: next_session\n",
+            "  - id: RM-next-session\n    kind: maintenance\n",
+            "reminders[5].kind",
+            "there is already a 'maintenance' reminder",
+            '    kind: maintenance\n    at: "10:00"\n    text: Your maintenance',
+        ),
+        (
+            "  - id: RM-maintenance\n",
+            "  - id: RM-next-session\n    extra: 1\n",
+            "reminders[5].extra",
+            "Extra inputs are not permitted",
+            "extra: 1",
+        ),
+        (
+            "  - id: RM-next-session\n    kind: next_session\n",
+            "  - id: RM-next-session\n    kind: welcome\n",
+            "reminders[4]",
+            "every reminder but the welcome has a local time 'at'",
+            "  - id: RM-next-session\n",
+        ),
+        (
+            "    days: [1, 3, 7]\n",
+            "    days: [3, 1]\n",
+            "reminders[3]",
+            "days are listed once each, in rising order",
+            "  - id: RM-check-in\n",
+        ),
+        (
+            "    days: [1, 3, 7]\n",
+            "    days: [0, 3]\n",
+            "reminders[3].days[0]",
+            "Input should be greater than or equal to 1",
+            "days: [0, 3]",
+        ),
+    ],
+)
+def test_it_reports_a_broken_schedule_with_path_and_line(
+    tmp_path: Path, old: str, new: str, path: str, message: str, on: str
+) -> None:
+    issues, edited = issues_of(tmp_path, old, new)
+
+    assert issues == (ProtocolIssue(path, message, line_of_text(edited, on)),)
+
+
+def test_it_reports_a_reminder_id_used_twice(tmp_path: Path) -> None:
+    issues, edited = issues_of(tmp_path, "  - id: RM-maintenance\n", "  - id: RM-next-session\n")
+
+    assert issues == (
+        ProtocolIssue(
+            "reminders[5].id",
+            "'RM-next-session' is defined more than once",
+            line_of_text(edited, "  - id: RM-next-session\n    kind: maintenance"),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kind": "welcome", "at": "09:00"}, "every reminder but the welcome has a local time"),
+        ({"kind": "check_in", "at": "09:00", "days": (1,), "rule": "AC-sunscreen"}, "first_day"),
+        ({"kind": "change", "at": "09:00", "avoid_ended_text": "x"}, "routine_ended_text"),
+        ({"kind": "welcome", "text": "Hello {name}"}, "unknown placeholder '{name}'"),
+        ({"kind": "welcome", "text": "A stray } brace"}, "a brace in text is not a placeholder"),
+        ({"kind": "next_session", "at": "09:00", "text": "Until {}"}, "this kind has {earliest}"),
+    ],
+)
+def test_it_refuses_fields_that_do_not_fit_the_kind(
+    fields: dict[str, object], message: str
+) -> None:
+    data = {
+        "id": "RM-test",
+        "text": "Hello",
+        "provenance": "literature",
+        "sources": ({"literature": "A source"},),
+        **fields,
+    }
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        ReminderItem.model_validate(data)

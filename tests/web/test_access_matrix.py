@@ -23,12 +23,15 @@ from aftercare.web.clinic.models import (
     Level,
     Patient,
     PatientLink,
+    Reminder,
     Role,
     Screening,
     ScreeningStatus,
     StaffMember,
     Treatment,
+    idempotency_key,
 )
+from aftercare.web.reminders.optout import optout_token
 from tests.web.conftest import NOW, make_clinic, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,7 @@ class Kind(Enum):
     ADMIN_RECORD = "administrators of the record's clinic"
     PORTAL = "a signed-in patient, about themselves"
     PORTAL_RECORD = "the signed-in patient the record belongs to"
+    BY_TOKEN = "anyone holding the signed link from a message"
 
 
 URLS: dict[str, Kind] = {
@@ -58,6 +62,9 @@ URLS: dict[str, Kind] = {
     "staff:screening": Kind.RECORD,
     "staff:treatment_new": Kind.RECORD,
     "staff:treatment": Kind.RECORD,
+    "staff:treatment_edit": Kind.RECORD,
+    "staff:treatment_cancel": Kind.RECORD,
+    "staff:reminder_cancel": Kind.RECORD,
     "staff:patient_link": Kind.RECORD,
     "staff:check_in": Kind.RECORD,
     "staff:clinic_settings": Kind.ADMIN,
@@ -75,6 +82,8 @@ URLS: dict[str, Kind] = {
     "portal:check_in": Kind.PORTAL,
     "portal:check_in_result": Kind.PORTAL_RECORD,
     "portal:course": Kind.PORTAL,
+    "portal:message_settings": Kind.PORTAL,
+    "portal:stop": Kind.BY_TOKEN,
 }
 
 PERSONAS = (
@@ -151,6 +160,7 @@ EXPECTED: dict[Kind, dict[str, int | str]] = {
     },
 }
 EXPECTED[Kind.PORTAL_RECORD] = EXPECTED[Kind.PORTAL] | {"other_patient": 404}
+EXPECTED[Kind.BY_TOKEN] = dict.fromkeys(PERSONAS, "ok")
 # Who must never see anything of that patient, on any page.
 STRANGERS = frozenset({"anonymous", "other_patient", "deactivated", "outsider", "outsider_admin"})
 # The personal data of the patient every record URL points at.
@@ -165,6 +175,7 @@ class World:
     screening: Screening
     treatment: Treatment
     check_in: CheckIn
+    reminder: Reminder
     colleague: StaffMember
     clients: dict[str, Client]
 
@@ -181,6 +192,8 @@ class World:
             "pk": self.patient.pk,
             "screening_pk": self.screening.pk,
             "treatment_pk": self.treatment.pk,
+            "reminder_pk": self.reminder.pk,
+            "token": optout_token(self.patient.pk, "email"),
         }
         return {key: values[key] for key in params}
 
@@ -243,6 +256,17 @@ def world(clinic: Clinic, practitioner: StaffMember, colleague: StaffMember) -> 
         level=Level.CONTACT_CLINIC_NOW,
         hours_after=30,
     )
+    reminder = Reminder.objects.create(
+        treatment=treatment,
+        patient=patient,
+        item="RM-sunscreen:1",
+        kind="sunscreen",
+        channel="email",
+        due_at=NOW,
+        body="Patient-Secret sunscreen",
+        idempotency_key=idempotency_key(treatment.pk, "RM-sunscreen:1", "email", "test"),
+        protocol_version="test",
+    )
     admin = make_staff("admin", clinic)
     admin.role = Role.CLINIC_ADMIN
     admin.save()
@@ -264,7 +288,9 @@ def world(clinic: Clinic, practitioner: StaffMember, colleague: StaffMember) -> 
         "outsider_admin": _staff_client(outsider_admin),
     }
     User.objects.filter(pk=deactivated.user.pk).update(is_active=False)
-    return World(clinic, patient, other, screening, treatment, check_in, colleague, clients)
+    return World(
+        clinic, patient, other, screening, treatment, check_in, reminder, colleague, clients
+    )
 
 
 def test_every_url_pattern_is_in_the_table() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from aftercare.web.portal import check_in, entry, plan
+from aftercare.web.portal import check_in, entry, plan, stop
 
 urlpatterns: list[URLPattern] = [
     path("open", entry.open_link, name="open"),
@@ -17,4 +17,6 @@ urlpatterns: list[URLPattern] = [
     path("check-in", check_in.check_in, name="check_in"),
     path("check-ins/<int:pk>", check_in.check_in_result, name="check_in_result"),
     path("course", plan.course, name="course"),
+    path("messages", stop.message_settings, name="message_settings"),
+    path("stop/<str:token>", stop.stop, name="stop"),
 ]

@@ -1,7 +1,7 @@
 """The staff dashboard: what needs a person now, who is treated today, who is in aftercare.
 
 Open alerts come first because a "contact the clinic now" check-in waits on a call back.
-The page reads three bounded queries, whatever the number of patients, and shows every
+The page reads four bounded queries, whatever the number of patients, and shows every
 time in the clinic's zone.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -20,7 +20,7 @@ from aftercare.engine.localtime import format_day, format_moment, hours_between,
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
-from aftercare.web.clinic.models import CheckIn, Clinic, Level, Treatment
+from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "day_after",
     "open_alerts",
     "symptom_labels",
+    "undeliverable",
 ]
 
 ALERT_LEVELS = (Level.CONTACT_CLINIC_NOW, Level.CONTACT_CLINIC)
@@ -151,6 +152,14 @@ def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime) -> list[Trea
     ]
 
 
+def undeliverable(clinic: Clinic) -> QuerySet[Patient]:
+    """The clinic's patients whose email or mobile a transport refused for good."""
+    refused = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
+    return Patient.objects.filter(refused, clinic=clinic).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
 def _oldest_first(treatments: Iterable[Treatment]) -> Sequence[Treatment]:
     return sorted(treatments, key=lambda t: (t.treated_at, t.pk))
 
@@ -169,5 +178,6 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "today": _todays_treatments(clinic, at),
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),
         "in_aftercare": _in_aftercare(clinic, protocol, at),
+        "undeliverable": list(undeliverable(clinic)),
     }
     return render(request, "aftercare/staff/dashboard.html", context)

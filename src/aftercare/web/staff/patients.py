@@ -24,6 +24,8 @@ from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.phones import e164
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.schedule import sync_patient
+from aftercare.web.reminders.views import reminder_rows
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.summary import (
     area_labels,
@@ -125,6 +127,7 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             form.save()
             audit.record(request, "patient.update", clinic=clinic, patient=patient, obj=patient)
+            sync_patient(patient, clock.now())
         messages.success(request, f"{patient}'s details have been saved.")
         return redirect("staff:patient", pk=patient.pk)
     if request.method == "POST":
@@ -174,6 +177,7 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         "current_at": current_at,
         "course": course_summary(protocol, treatments, local_today(clinic, now)),
         "course_text": protocol.course.text,
+        "reminders": reminder_rows(patient),
     }
 
 

@@ -22,6 +22,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.schedule import sync_reminders
 from aftercare.web.staff.summary import (
     PlanView,
     area_labels,
@@ -106,6 +107,7 @@ def _save(
             audit.record(
                 request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
             )
+        sync_reminders(treatment, clock.now())
     return treatment
 
 

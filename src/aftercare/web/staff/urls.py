@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from aftercare.web.reminders import views as reminders
 from aftercare.web.staff import (
     check_ins,
     clinic_admin,
@@ -11,6 +12,7 @@ from aftercare.web.staff import (
     links,
     patients,
     screening,
+    treatment_changes,
     treatments,
 )
 
@@ -31,6 +33,21 @@ urlpatterns: list[URLPattern] = [
         "patients/<int:pk>/treatments/<int:treatment_pk>",
         treatments.treatment_detail,
         name="treatment",
+    ),
+    path(
+        "patients/<int:pk>/treatments/<int:treatment_pk>/edit",
+        treatment_changes.treatment_edit,
+        name="treatment_edit",
+    ),
+    path(
+        "patients/<int:pk>/treatments/<int:treatment_pk>/cancel",
+        treatment_changes.treatment_cancel,
+        name="treatment_cancel",
+    ),
+    path(
+        "patients/<int:pk>/reminders/<int:reminder_pk>/cancel",
+        reminders.reminder_cancel,
+        name="reminder_cancel",
     ),
     path("patients/<int:pk>/link", links.patient_link, name="patient_link"),
     path("check-ins/<int:pk>", check_ins.check_in_detail, name="check_in"),

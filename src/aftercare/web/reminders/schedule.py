@@ -1,0 +1,206 @@
+"""Turn a treatment into reminder rows, and keep the rows in step when anything changes.
+
+The engine says what the plan wants; this module reconciles the database with it, one
+(schedule item, channel) at a time. A row already sent (or given up on) is never touched
+and blocks a new row for the same item and channel, whatever the protocol version, so an
+edit never sends twice what the patient already had. Rows still waiting are moved,
+cancelled, or brought back. Only rows a person cancelled stay cancelled for good.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from django.db import transaction
+
+from aftercare.engine import reminders as engine_reminders
+from aftercare.engine.reminders import PlannedReminder, QuietHours
+from aftercare.protocols.schema import Protocol
+from aftercare.web.clinic.models import (
+    Channel,
+    Patient,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Treatment,
+    idempotency_key,
+)
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = [
+    "STAFF_CANCELLED",
+    "cancel_by_staff",
+    "receiving_channels",
+    "sync_patient",
+    "sync_reminders",
+]
+
+# Kept in ``last_error`` of a row a staff member cancelled: such a row is never revived.
+STAFF_CANCELLED = "Cancelled by staff"
+# A row in one of these states was handed to a transport: it must never be sent again.
+_DONE = frozenset({ReminderStatus.SENT, ReminderStatus.FAILED})
+
+
+def receiving_channels(patient: Patient) -> tuple[str, ...]:
+    """The channels ``patient`` may be sent messages on now (none without consent)."""
+    channel = patient.preferred_channel
+    if not patient.consent_to_messages or channel == Channel.NONE:
+        return ()
+    address = patient.email if channel == Channel.EMAIL else patient.mobile
+    opted_out = getattr(patient, f"{channel}_opted_out_at", None)
+    disabled = getattr(patient, f"{channel}_disabled_at", None)
+    if not address or opted_out is not None or disabled is not None:
+        return ()
+    return (channel,)
+
+
+def sync_reminders(treatment: Treatment, now: datetime) -> None:
+    """Make ``treatment``'s reminder rows match its plan as of ``now``.
+
+    Items already due before ``now`` are left out, so a treatment recorded late sends no
+    stale "from today" message; the welcome is the exception and becomes due at ``now``,
+    because it carries the patient's link and the plan is no use without it.
+    """
+    patient = treatment.patient
+    protocol = clinic_protocol(patient.clinic)
+    channels = () if treatment.cancelled_at is not None else receiving_channels(patient)
+    planned = _planned(treatment, protocol, now) if channels else ()
+    with transaction.atomic():
+        rows = Reminder.objects.select_for_update().filter(treatment=treatment)
+        existing = _by_item(rows)
+        wanted = {(p.item, channel): p for p in planned for channel in channels}
+        for key, plan in wanted.items():
+            _apply(treatment, protocol, (key, plan), existing.pop(key, []), now)
+        for stale in existing.values():
+            _cancel_waiting(stale, now)
+
+
+def sync_patient(patient: Patient, now: datetime) -> None:
+    """Re-sync after the patient's contact details, consent or opt-outs changed.
+
+    The latest treatment still counts (it may now gain rows), and so does every treatment
+    with rows still waiting (they may now have to stop).
+    """
+    treatments = Treatment.objects.filter(patient=patient, cancelled_at=None).select_related(
+        "patient__clinic"
+    )
+    latest = treatments.order_by("-treated_at", "-pk").first()
+    waiting = treatments.filter(reminders__status=ReminderStatus.SCHEDULED).distinct()
+    chosen = {t.pk: t for t in waiting}
+    if latest is not None:
+        chosen.setdefault(latest.pk, latest)
+    for treatment in chosen.values():
+        sync_reminders(treatment, now)
+
+
+def cancel_by_staff(reminder: Reminder, now: datetime) -> bool:
+    """Cancel one waiting reminder for good; False when it was no longer waiting."""
+    updated = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SCHEDULED).update(
+        status=ReminderStatus.CANCELLED, cancelled_at=now, last_error=STAFF_CANCELLED
+    )
+    return updated == 1
+
+
+def _planned(
+    treatment: Treatment, protocol: Protocol, now: datetime
+) -> tuple[PlannedReminder, ...]:
+    plan = _schedule(treatment, protocol, treatment.treated_at)
+    late_welcome = any(p.kind == ReminderKind.WELCOME and p.due_at < now for p in plan)
+    # A late welcome goes as a welcome would for a treatment ending now, quiet hours included.
+    welcome_now = _schedule(treatment, protocol, now) if late_welcome else ()
+    return tuple(_not_past(plan, welcome_now, now))
+
+
+def _schedule(
+    treatment: Treatment, protocol: Protocol, treated_at: datetime
+) -> tuple[PlannedReminder, ...]:
+    clinic = treatment.patient.clinic
+    return engine_reminders.schedule(
+        protocol,
+        treated_at,
+        treatment.time_zone,
+        QuietHours(clinic.quiet_hours_start, clinic.quiet_hours_end),
+        course_complete=_course_complete(treatment, protocol),
+    )
+
+
+def _not_past(
+    plan: Iterable[PlannedReminder], welcome_now: Iterable[PlannedReminder], now: datetime
+) -> Iterable[PlannedReminder]:
+    due_now = {p.item: p.due_at for p in welcome_now if p.kind == ReminderKind.WELCOME}
+    for item in plan:
+        if item.due_at >= now:
+            yield item
+        elif item.kind == ReminderKind.WELCOME:
+            yield PlannedReminder(item.item, item.kind, due_now.get(item.item, now), item.text)
+
+
+def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
+    sessions = Treatment.objects.filter(
+        patient_id=treatment.patient_id, cancelled_at=None, treated_at__lte=treatment.treated_at
+    ).count()
+    return sessions >= protocol.course.default_sessions
+
+
+def _by_item(rows: Iterable[Reminder]) -> dict[tuple[str, str], list[Reminder]]:
+    grouped: dict[tuple[str, str], list[Reminder]] = defaultdict(list)
+    for row in rows:
+        grouped[(row.item, row.channel)].append(row)
+    return grouped
+
+
+def _apply(
+    treatment: Treatment,
+    protocol: Protocol,
+    wanted: tuple[tuple[str, str], PlannedReminder],
+    rows: Sequence[Reminder],
+    now: datetime,
+) -> None:
+    _, plan = wanted
+    if any(row.status in _DONE or row.last_error == STAFF_CANCELLED for row in rows):
+        return
+    row = next((r for r in rows if r.status == ReminderStatus.SCHEDULED), None) or next(
+        iter(rows), None
+    )
+    if row is None:
+        _create(treatment, protocol, wanted, now)
+        return
+    if (row.status, row.due_at, row.body) != (ReminderStatus.SCHEDULED, plan.due_at, plan.text):
+        row.status, row.due_at, row.body, row.cancelled_at = (
+            ReminderStatus.SCHEDULED,
+            plan.due_at,
+            plan.text,
+            None,
+        )
+        row.save(update_fields=["status", "due_at", "body", "cancelled_at"])
+
+
+def _create(
+    treatment: Treatment,
+    protocol: Protocol,
+    wanted: tuple[tuple[str, str], PlannedReminder],
+    now: datetime,
+) -> None:
+    (item, channel), plan = wanted
+    Reminder.objects.create(
+        treatment=treatment,
+        patient_id=treatment.patient_id,
+        item=item,
+        kind=plan.kind,
+        channel=channel,
+        due_at=plan.due_at,
+        body=plan.text,
+        idempotency_key=idempotency_key(treatment.pk, item, channel, protocol.version),
+        protocol_version=protocol.version,
+        created_at=now,
+    )
+
+
+def _cancel_waiting(rows: Iterable[Reminder], now: datetime) -> None:
+    waiting = [row.pk for row in rows if row.status == ReminderStatus.SCHEDULED]
+    if waiting:
+        Reminder.objects.filter(pk__in=waiting, status=ReminderStatus.SCHEDULED).update(
+            status=ReminderStatus.CANCELLED, cancelled_at=now
+        )

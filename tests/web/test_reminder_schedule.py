@@ -1,0 +1,345 @@
+"""Reminder rows follow the plan: created, moved, cancelled; never sent twice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftercare.web.clinic.models import (
+    Channel,
+    Clinic,
+    Patient,
+    Reminder,
+    ReminderStatus,
+    StaffMember,
+    Treatment,
+    idempotency_key,
+)
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.schedule import (
+    STAFF_CANCELLED,
+    cancel_by_staff,
+    receiving_channels,
+    sync_patient,
+    sync_reminders,
+)
+from tests.web.conftest import NOW
+from tests.web.reminder_fakes import use_fake_schedule
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = ["RM-welcome:1", "RM-sunscreen:1", "RM-check-in:1", "RM-sunscreen:2", "RM-sunscreen:3"]
+
+
+@pytest.fixture(autouse=True)
+def _fake(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if "real_engine" not in request.fixturenames:
+        use_fake_schedule(monkeypatch)
+
+
+@pytest.fixture
+def real_engine() -> None:
+    """Asked for by the tests that run the engine's own schedule."""
+
+
+@pytest.fixture
+def emailed(patient: Patient) -> Patient:
+    patient.email = "alice@example.com"
+    patient.preferred_channel = Channel.EMAIL
+    patient.consent_to_messages = True
+    patient.save()
+    return patient
+
+
+def treat(patient: Patient, staff: StaffMember, at: object = NOW) -> Treatment:
+    protocol = clinic_protocol(patient.clinic)
+    return Treatment.objects.create(
+        patient=patient,
+        treated_at=at,
+        time_zone="Europe/London",
+        areas=["face"],
+        protocol_id=protocol.effective_id,
+        protocol_version=protocol.version,
+        created_by=staff,
+    )
+
+
+def rows(treatment: Treatment) -> list[Reminder]:
+    return list(Reminder.objects.filter(treatment=treatment).order_by("due_at", "pk"))
+
+
+def test_it_creates_a_row_per_item_for_an_email_patient(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    made = rows(treatment)
+    assert [r.item for r in made] == ITEMS
+    assert {r.channel for r in made} == {"email"}
+    assert {r.status for r in made} == {ReminderStatus.SCHEDULED}
+    assert made[0].due_at == NOW
+    assert made[0].body == "Welcome (2026-11-21 14:30)"
+    version = clinic_protocol(emailed.clinic).version
+    assert made[0].idempotency_key == idempotency_key(
+        treatment.pk, "RM-welcome:1", "email", version
+    )
+    assert all(r.patient_id == emailed.pk for r in made)
+
+
+def test_it_is_idempotent(emailed: Patient, practitioner: StaffMember) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    sync_reminders(treatment, NOW)
+    assert Reminder.objects.filter(treatment=treatment).count() == len(ITEMS)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({}, ("email",)),
+        ({"consent_to_messages": False}, ()),
+        ({"preferred_channel": Channel.NONE}, ()),
+        ({"email": ""}, ()),
+        ({"email_opted_out_at": NOW}, ()),
+        ({"email_disabled_at": NOW}, ()),
+        ({"sms_opted_out_at": NOW}, ("email",)),
+        ({"preferred_channel": Channel.SMS}, ()),
+        ({"preferred_channel": Channel.SMS, "mobile": "+447700900123"}, ("sms",)),
+    ],
+)
+def test_who_receives_what(
+    emailed: Patient, change: dict[str, object], expected: tuple[str, ...]
+) -> None:
+    for field, value in change.items():
+        setattr(emailed, field, value)
+    assert receiving_channels(emailed) == expected
+
+
+def test_it_creates_nothing_without_consent_or_channel(
+    patient: Patient, practitioner: StaffMember
+) -> None:
+    patient.email = "alice@example.com"
+    patient.preferred_channel = Channel.EMAIL
+    patient.save()
+    sync_reminders(treat(patient, practitioner), NOW)
+    patient.consent_to_messages, patient.preferred_channel = True, Channel.NONE
+    patient.save()
+    sync_reminders(treat(patient, practitioner), NOW)
+    assert Reminder.objects.count() == 0
+
+
+def test_editing_the_time_moves_waiting_rows_and_leaves_sent_ones(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    Reminder.objects.filter(item="RM-welcome:1").update(status=ReminderStatus.SENT, sent_at=NOW)
+    treatment.treated_at = NOW + timedelta(hours=2)
+    treatment.save()
+    sync_reminders(treatment, NOW + timedelta(minutes=5))
+    made = {r.item: r for r in rows(treatment)}
+    assert len(made) == len(ITEMS)
+    assert made["RM-welcome:1"].status == ReminderStatus.SENT
+    assert made["RM-welcome:1"].due_at == NOW
+    assert made["RM-welcome:1"].body == "Welcome (2026-11-21 14:30)"
+    assert made["RM-sunscreen:1"].due_at == NOW + timedelta(days=1, hours=2)
+    assert made["RM-check-in:1"].due_at == NOW + timedelta(hours=32)
+
+
+def test_a_new_protocol_version_does_not_resend_a_sent_item(
+    emailed: Patient, practitioner: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    Reminder.objects.filter(item="RM-welcome:1").update(status=ReminderStatus.SENT)
+    protocol = clinic_protocol(emailed.clinic)
+    newer = protocol.model_copy(update={"version": "newer"})
+    monkeypatch.setattr("aftercare.web.reminders.schedule.clinic_protocol", lambda _: newer)
+    sync_reminders(treatment, NOW)
+    made = rows(treatment)
+    assert len(made) == len(ITEMS)
+    assert [r.item for r in made if r.item == "RM-welcome:1"] == ["RM-welcome:1"]
+    assert {r.protocol_version for r in made} == {protocol.version}
+
+
+def test_cancelling_the_treatment_cancels_every_waiting_row(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    Reminder.objects.filter(item="RM-welcome:1").update(status=ReminderStatus.SENT)
+    later = NOW + timedelta(hours=1)
+    treatment.cancelled_at = later
+    treatment.save()
+    sync_reminders(treatment, later)
+    statuses = {r.item: (r.status, r.cancelled_at) for r in rows(treatment)}
+    assert statuses.pop("RM-welcome:1") == (ReminderStatus.SENT, None)
+    assert set(statuses.values()) == {(ReminderStatus.CANCELLED, later)}
+
+
+def test_a_treatment_recorded_three_days_late_sends_only_the_welcome_now(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner, NOW - timedelta(days=3, minutes=1))
+    sync_reminders(treatment, NOW)
+    made = rows(treatment)
+    assert [(r.item, r.due_at) for r in made] == [("RM-welcome:1", NOW)]
+
+
+def test_a_treatment_recorded_a_day_late_keeps_only_future_items(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner, NOW - timedelta(hours=26))
+    sync_reminders(treatment, NOW)
+    assert [r.item for r in rows(treatment)] == [
+        "RM-welcome:1",
+        "RM-check-in:1",
+        "RM-sunscreen:2",
+        "RM-sunscreen:3",
+    ]
+
+
+def test_withdrawn_consent_cancels_and_renewed_consent_restores(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    emailed.consent_to_messages = False
+    emailed.save()
+    sync_patient(emailed, NOW)
+    assert {r.status for r in rows(treatment)} == {ReminderStatus.CANCELLED}
+    emailed.consent_to_messages = True
+    emailed.save()
+    sync_patient(emailed, NOW + timedelta(hours=1))
+    restored = rows(treatment)
+    assert [(r.item, r.status) for r in restored] == [
+        (item, ReminderStatus.SCHEDULED) for item in ITEMS
+    ]
+    assert restored[0].due_at == NOW + timedelta(hours=1)
+
+
+def test_a_row_cancelled_by_staff_stays_cancelled(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    sunscreen = Reminder.objects.get(item="RM-sunscreen:2")
+    assert cancel_by_staff(sunscreen, NOW)
+    assert not cancel_by_staff(sunscreen, NOW)
+    sync_reminders(treatment, NOW)
+    sunscreen.refresh_from_db()
+    assert (sunscreen.status, sunscreen.last_error) == (ReminderStatus.CANCELLED, STAFF_CANCELLED)
+    assert Reminder.objects.filter(treatment=treatment).count() == len(ITEMS)
+
+
+def test_changing_channel_moves_messages_to_the_new_one(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    emailed.preferred_channel, emailed.mobile = Channel.SMS, "+447700900123"
+    emailed.save()
+    sync_patient(emailed, NOW)
+    waiting = Reminder.objects.filter(treatment=treatment, status=ReminderStatus.SCHEDULED)
+    assert {r.channel for r in waiting} == {"sms"}
+    assert waiting.count() == len(ITEMS)
+
+
+def test_other_clinics_rows_are_untouched(
+    emailed: Patient, practitioner: StaffMember, outsider: StaffMember
+) -> None:
+    beta: Clinic = outsider.clinic
+    stranger = Patient.objects.create(
+        clinic=beta,
+        given_name="Carol",
+        family_name="Beta",
+        email="carol@example.com",
+        preferred_channel=Channel.EMAIL,
+        consent_to_messages=True,
+    )
+    theirs = treat(stranger, outsider)
+    sync_reminders(theirs, NOW)
+    mine = treat(emailed, practitioner)
+    mine.cancelled_at = NOW
+    mine.save()
+    sync_reminders(mine, NOW)
+    assert {r.status for r in rows(theirs)} == {ReminderStatus.SCHEDULED}
+
+
+# --- with the engine's schedule ------------------------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_clock(reminders: list[Reminder]) -> list[tuple[str, str]]:
+    return [(r.item, f"{r.due_at.astimezone(LONDON):%a %d %b %H:%M}") for r in reminders]
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_the_week_the_clocks_go_back_keeps_morning_messages_at_eight(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treated_at = datetime(2026, 10, 23, 13, 0, tzinfo=UTC)
+    treatment = treat(emailed, practitioner, treated_at)
+    sync_reminders(treatment, treated_at)
+    sunscreen = [r for r in rows(treatment) if r.kind == "sunscreen"]
+    assert local_clock(sunscreen)[:3] == [
+        ("RM-sunscreen:1", "Sat 24 Oct 08:00"),
+        ("RM-sunscreen:2", "Sun 25 Oct 08:00"),
+        ("RM-sunscreen:3", "Mon 26 Oct 08:00"),
+    ]
+    assert [r.due_at.astimezone(UTC).hour for r in sunscreen[:2]] == [7, 8]
+    check_ins = [r for r in rows(treatment) if r.kind == "check_in"]
+    assert local_clock(check_ins) == [
+        ("RM-check-in:1", "Sat 24 Oct 18:00"),
+        ("RM-check-in:3", "Mon 26 Oct 18:00"),
+        ("RM-check-in:7", "Fri 30 Oct 18:00"),
+    ]
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_quiet_hours_move_messages_to_the_clinics_morning(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    clinic = emailed.clinic
+    clinic.quiet_hours_start, clinic.quiet_hours_end = time(21, 0), time(9, 0)
+    clinic.save()
+    treated_at = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
+    treatment = treat(emailed, practitioner, treated_at)
+    sync_reminders(treatment, treated_at)
+    made = dict(local_clock(rows(treatment)))
+    assert made["RM-welcome"] == "Sat 21 Nov 09:00"
+    assert made["RM-sunscreen:1"] == "Sat 21 Nov 09:00"
+    assert made["RM-check-in:1"] == "Sat 21 Nov 18:00"
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_a_late_welcome_recorded_at_night_waits_for_the_morning(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    now = datetime(2026, 11, 21, 23, 15, tzinfo=UTC)
+    treatment = treat(emailed, practitioner, now - timedelta(days=3))
+    sync_reminders(treatment, now)
+    made = rows(treatment)
+    assert local_clock(made)[0] == ("RM-welcome", "Sun 22 Nov 08:00")
+    assert all(r.due_at >= now for r in made)
+    assert "RM-sunscreen:1" not in {r.item for r in made}
+    assert "RM-sunscreen:4" in {r.item for r in made}
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_the_engines_rows_are_kept_in_step_by_an_edit(
+    emailed: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(emailed, practitioner)
+    sync_reminders(treatment, NOW)
+    before = Reminder.objects.filter(treatment=treatment).count()
+    assert before > 10
+    treatment.treated_at = NOW - timedelta(days=1)
+    treatment.save()
+    sync_reminders(treatment, NOW)
+    waiting = Reminder.objects.filter(treatment=treatment, status=ReminderStatus.SCHEDULED)
+    assert all(r.due_at >= NOW for r in waiting)
+    assert Reminder.objects.filter(treatment=treatment).count() == before

@@ -19,7 +19,6 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import (
-    STAFF_CANCELLED,
     cancel_by_staff,
     receiving_channels,
     sync_patient,
@@ -226,11 +225,11 @@ def test_a_row_cancelled_by_staff_stays_cancelled(
     treatment = treat(emailed, practitioner)
     sync_reminders(treatment, NOW)
     sunscreen = Reminder.objects.get(item="RM-sunscreen:2")
-    assert cancel_by_staff(sunscreen, NOW)
-    assert not cancel_by_staff(sunscreen, NOW)
+    assert cancel_by_staff(sunscreen, practitioner, NOW)
+    assert not cancel_by_staff(sunscreen, practitioner, NOW)
     sync_reminders(treatment, NOW)
     sunscreen.refresh_from_db()
-    assert (sunscreen.status, sunscreen.last_error) == (ReminderStatus.CANCELLED, STAFF_CANCELLED)
+    assert (sunscreen.status, sunscreen.cancelled_by) == (ReminderStatus.CANCELLED, practitioner)
     assert Reminder.objects.filter(treatment=treatment).count() == len(ITEMS)
 
 

@@ -24,6 +24,7 @@ from aftercare.web.clinic.models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    StaffMember,
     Treatment,
     idempotency_key,
 )
@@ -37,7 +38,7 @@ __all__ = [
     "sync_reminders",
 ]
 
-# Kept in ``last_error`` of a row a staff member cancelled: such a row is never revived.
+# Shown with a row a staff member cancelled; such a row is never revived.
 STAFF_CANCELLED = "Cancelled by staff"
 # A row in one of these states was handed to a transport: it must never be sent again.
 _DONE = frozenset({ReminderStatus.SENT, ReminderStatus.FAILED})
@@ -95,10 +96,13 @@ def sync_patient(patient: Patient, now: datetime) -> None:
         sync_reminders(treatment, now)
 
 
-def cancel_by_staff(reminder: Reminder, now: datetime) -> bool:
+def cancel_by_staff(reminder: Reminder, staff: StaffMember, now: datetime) -> bool:
     """Cancel one waiting reminder for good; False when it was no longer waiting."""
     updated = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SCHEDULED).update(
-        status=ReminderStatus.CANCELLED, cancelled_at=now, last_error=STAFF_CANCELLED
+        status=ReminderStatus.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=staff,
+        last_error=STAFF_CANCELLED,
     )
     return updated == 1
 
@@ -159,7 +163,7 @@ def _apply(
     now: datetime,
 ) -> None:
     _, plan = wanted
-    if any(row.status in _DONE or row.last_error == STAFF_CANCELLED for row in rows):
+    if any(row.status in _DONE or row.cancelled_by_id is not None for row in rows):
         return
     row = next((r for r in rows if r.status == ReminderStatus.SCHEDULED), None) or next(
         iter(rows), None

@@ -73,7 +73,7 @@ def reminder_cancel(request: StaffRequest, pk: int, reminder_pk: int) -> HttpRes
     )
     if request.method != "POST":
         return redirect("staff:patient", pk=patient.pk)
-    if cancel_by_staff(reminder, clock.now()):
+    if cancel_by_staff(reminder, request.staff, clock.now()):
         audit.record(request, "reminder.cancel", clinic=clinic, patient=patient, obj=reminder)
         messages.success(request, "The message has been cancelled; it will not be sent.")
     else:

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from aftercare.web.clinic.models.patient import Patient
+from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
 __all__ = ["Reminder", "ReminderKind", "ReminderStatus", "idempotency_key"]
@@ -63,6 +64,10 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when a staff member cancelled this one message: it is never scheduled again.
+    cancelled_by = models.ForeignKey(
+        StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ("due_at", "pk")

@@ -10,16 +10,23 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import signal
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
+from types import FrameType
 from typing import Any
 
 from aftercare.cli.common import CliError
 
-__all__ = ["register"]
+__all__ = ["register", "setup_django"]
 
 SETTINGS_MODULE = "aftercare.web.config.settings"
 DEFAULT_PORT = 8000
 THREADS = 8
+# The worker beside the web server checks for due reminders this often.
+WORKER_POLL_SECONDS = 15.0
+WORKER_STOP_SECONDS = 30.0
 
 
 def register(subparsers: Any) -> None:
@@ -33,6 +40,11 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not send reminders from this process (run `aftercare worker` instead)",
+    )
     serve.set_defaults(handler=run_serve)
 
     add_clinic = subparsers.add_parser(
@@ -70,17 +82,17 @@ def run_serve(args: argparse.Namespace) -> int:
         # Patients' links point at this server unless the deployment names its address.
         shown = f"[{args.host}]" if ":" in args.host else args.host
         os.environ.setdefault("AFTERCARE_BASE_URL", f"http://{shown}:{args.port}")
-    _setup_django(create_secret_key=True)
+    setup_django(create_secret_key=True)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
     if args.demo:
         _print_demo_login()
-    return _serve(args.host, args.port)
+    return _serve(args.host, args.port, with_worker=not args.no_worker)
 
 
 def run_add_clinic(args: argparse.Namespace) -> int:
-    _setup_django(create_secret_key=True)
+    setup_django(create_secret_key=True)
     from django.core.exceptions import ValidationError
     from django.core.management import call_command
 
@@ -107,14 +119,14 @@ def run_add_clinic(args: argparse.Namespace) -> int:
 
 
 def run_manage(args: argparse.Namespace) -> int:
-    _setup_django(create_secret_key=False)
+    setup_django(create_secret_key=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["aftercare manage", *args.arguments])
     return 0
 
 
-def _setup_django(create_secret_key: bool) -> None:
+def setup_django(create_secret_key: bool) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
     import django
     from django.core.exceptions import ImproperlyConfigured
@@ -140,7 +152,7 @@ def _print_demo_login() -> None:
     print(f"  password: {login.password}", flush=True)
 
 
-def _serve(host: str, port: int) -> int:
+def _serve(host: str, port: int, *, with_worker: bool) -> int:
     from waitress.server import create_server
 
     from aftercare.web.config.wsgi import application
@@ -149,6 +161,9 @@ def _serve(host: str, port: int) -> int:
         server = create_server(application, host=host, port=port, threads=THREADS)
     except OSError as error:
         raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    # SIGTERM stops the server as Ctrl-C does, so the worker can finish its message.
+    signal.signal(signal.SIGTERM, _interrupt)
+    stop_worker = _start_worker() if with_worker else None
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     try:
@@ -157,7 +172,38 @@ def _serve(host: str, port: int) -> int:
         pass
     finally:
         server.close()
+        if stop_worker is not None:
+            stop_worker()
     return 0
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _start_worker() -> Callable[[], None]:
+    """Run one reminder worker in a thread; returns the function that stops it."""
+    from django.db import connection
+
+    from aftercare.cli.worker import start_worker
+
+    worker = start_worker(batch=100, lease_seconds=60.0, poll_seconds=WORKER_POLL_SECONDS)
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="aftercare-worker", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        worker.stop()
+        thread.join(WORKER_STOP_SECONDS)
+
+    print("Sending reminders from this process (--no-worker to turn off)", flush=True)
+    return stop
 
 
 def _is_loopback(host: str) -> bool:

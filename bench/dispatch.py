@@ -1,0 +1,152 @@
+"""Reminders per second through the worker, against the raw claim-and-mark SQL loop.
+
+For SQLite and PostgreSQL (when DATABASE_URL names a server), with 1 and 2 processes:
+the real ``Worker`` (claim, re-check, compose with the opt-out link, send, mark) using an
+in-process null transport, so the figure is the worker's own cost and not a provider's;
+and, in the same run on the same rows, the bare SQL a worker cannot do without (claim a
+batch, mark each row sent on its own). Processes start first and are timed from a common
+"go", so start-up is not counted.
+
+Run: python bench/dispatch.py   (targets: worker >= half the raw loop; >= 2,000/s on
+     PostgreSQL with 2 workers)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from crash_reminders import (
+    BENCH_DATABASE,
+    SETUP,
+    base_environment,
+    postgres_url,
+    python,
+    recreate_postgres,
+)
+
+COUNT = 10_000
+BATCH = 100
+
+# Each child waits for the go file, works until nothing is due, prints count and times.
+WORKER = """
+import json, os, sys, time, django
+django.setup()
+from datetime import timedelta
+from aftercare.web.reminders.transports import Transports
+from aftercare.web.reminders.worker import Worker
+class Null:
+    def send(self, message): pass
+worker = Worker(Transports(email=Null(), sms=Null()), batch=int(sys.argv[2]),
+    lease=timedelta(seconds=60))
+from aftercare.web.clinic.models import Reminder
+Reminder.objects.exists()
+while not os.path.exists(sys.argv[1]): time.sleep(0.001)
+start = time.time(); worker.drain(); end = time.time()
+print(json.dumps({"n": worker.tally["sent"], "start": start, "end": end}))
+"""
+
+RAW = """
+import json, os, sys, time, uuid, django
+django.setup()
+from datetime import UTC, datetime, timedelta
+from django.db import connection, transaction
+me, batch = uuid.uuid4().hex, int(sys.argv[2])
+pg = connection.vendor == "postgresql"
+CLAIM = ("UPDATE clinic_reminder SET leased_by = %s, lease_until = %s WHERE id IN ("
+    "SELECT id FROM clinic_reminder WHERE status = 'scheduled' AND due_at <= %s"
+    " AND (lease_until IS NULL OR lease_until < %s) ORDER BY due_at, id LIMIT %s"
+    + (" FOR UPDATE SKIP LOCKED" if pg else "") + ") RETURNING id")
+MARK = ("UPDATE clinic_reminder SET status = 'sent', sent_at = %s, lease_until = NULL"
+    " WHERE id = %s AND leased_by = %s AND status = 'scheduled'")
+cursor = connection.cursor()
+while not os.path.exists(sys.argv[1]): time.sleep(0.001)
+start, n = time.time(), 0
+while True:
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        cursor.execute(CLAIM, [me, now + timedelta(seconds=60), now, now, batch])
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        break
+    for pk in ids:
+        cursor.execute(MARK, [datetime.now(UTC), pk, me])
+        n += cursor.rowcount
+end = time.time()
+print(json.dumps({"n": n, "start": start, "end": end}))
+"""
+
+RESET = """
+import django
+django.setup()
+from aftercare.web.clinic.models import Reminder
+Reminder.objects.update(status="scheduled", leased_by="", lease_until=None, sent_at=None)
+"""
+
+
+def measure(script: str, processes: int, env: dict[str, str], data_dir: Path) -> float:
+    """Reminders per second for ``processes`` copies of ``script`` on fresh rows."""
+    python(RESET, env)
+    go = data_dir / "go"
+    go.unlink(missing_ok=True)
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(go), str(BATCH)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    time.sleep(3)
+    go.touch()
+    results = [json.loads(child.communicate(timeout=300)[0]) for child in children]
+    sent = sum(result["n"] for result in results)
+    if sent != COUNT:
+        raise SystemExit(f"expected {COUNT} sent, got {sent}")
+    elapsed = max(r["end"] for r in results) - min(r["start"] for r in results)
+    return sent / elapsed
+
+
+def bench(label: str, env: dict[str, str], data_dir: Path) -> list[str]:
+    python(SETUP, env, str(COUNT))
+    rows = []
+    for processes in (1, 2):
+        worker = measure(WORKER, processes, env, data_dir)
+        raw = measure(RAW, processes, env, data_dir)
+        rows.append(
+            f"{label:<11} {processes:>7} {worker:>10,.0f} {raw:>10,.0f} {worker / raw:>6.2f}"
+        )
+    return rows
+
+
+def main() -> None:
+    print(f"{'database':<11} {'workers':>7} {'worker/s':>10} {'raw/s':>10} {'ratio':>6}")
+    with tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir:
+        for row in bench("sqlite", base_environment(Path(data_dir)), Path(data_dir)):
+            print(row, flush=True)
+    server_url = os.environ.get("DATABASE_URL", "")
+    if not server_url.startswith("postgres"):
+        print("postgresql  skipped: set DATABASE_URL=postgres://…")
+        return
+    recreate_postgres(server_url, BENCH_DATABASE)
+    try:
+        with tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir:
+            env = base_environment(Path(data_dir))
+            env["DATABASE_URL"] = postgres_url(server_url, BENCH_DATABASE)
+            for row in bench("postgresql", env, Path(data_dir)):
+                print(row, flush=True)
+    finally:
+        recreate_postgres(server_url, BENCH_DATABASE, drop_only=True)
+    print("transport: in-process null (no network); batch", BATCH)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""How a reminder leaves the building: email through Django, SMS through a JSON webhook.
+
+Every transport raises one of two errors, because the worker must act differently: a
+``TemporaryError`` (a timeout, a busy server) is retried later; a ``PermanentError`` (the
+address is refused for good) disables that destination until staff fix it. The
+idempotency key travels with every message, so a provider can drop a retry it has seen.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import smtplib
+from dataclasses import dataclass
+from typing import Protocol as TypingProtocol
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from aftercare.web.clinic.models import Channel
+from aftercare.web.notify import ConsoleSms, Message
+
+__all__ = [
+    "ConsoleSmsTransport",
+    "EmailTransport",
+    "OutgoingMessage",
+    "PermanentError",
+    "TemporaryError",
+    "Transport",
+    "Transports",
+    "WebhookSmsTransport",
+    "message_id",
+]
+
+WEBHOOK_TIMEOUT_SECONDS = 10
+# Statuses that say the webhook itself is misconfigured or overloaded, not that the
+# patient's number is bad: retried, so one wrong setting never disables every patient.
+_RETRIED_CLIENT_STATUSES = frozenset({401, 403, 404, 408, 429})
+_RESET_ERRORS = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+class TemporaryError(Exception):
+    """The message may go through later: retry with backoff."""
+
+
+class PermanentError(Exception):
+    """The destination refuses this message for good: stop using it."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    channel: str
+    to: str
+    subject: str
+    body: str
+    idempotency_key: str
+
+
+class Transport(TypingProtocol):
+    def send(self, message: OutgoingMessage) -> None: ...
+
+
+def message_id(idempotency_key: str) -> str:
+    """The email Message-ID for a key: the same reminder always carries the same id."""
+    host = urlsplit(settings.BASE_URL).hostname or "aftercare"
+    return f"<{idempotency_key}@{host}>"
+
+
+class EmailTransport:
+    """Django's configured email backend (console, file or SMTP)."""
+
+    def send(self, message: OutgoingMessage) -> None:
+        email = EmailMessage(
+            message.subject,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.to],
+            headers={"Message-ID": message_id(message.idempotency_key)},
+        )
+        try:
+            email.send()
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _ in error.recipients.values()]
+            if codes and all(500 <= code < 600 for code in codes):
+                raise PermanentError(f"recipient refused ({codes[0]})") from None
+            raise TemporaryError(f"recipient deferred ({codes[0] if codes else '?'})") from None
+        except smtplib.SMTPResponseException as error:
+            raise TemporaryError(f"mail server answered {error.smtp_code}") from None
+        except OSError as error:
+            raise TemporaryError(f"mail server unreachable: {type(error).__name__}") from None
+
+
+class WebhookSmsTransport:
+    """POST ``{"to", "body", "idempotency_key"}`` as JSON, on one kept-alive connection."""
+
+    def __init__(self, url: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError("the SMS webhook must be an http:// or https:// address")
+        self._scheme = parts.scheme
+        self._host = parts.hostname
+        self._port = parts.port
+        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        self._timeout = timeout
+        self._connection: http.client.HTTPConnection | None = None
+
+    def send(self, message: OutgoingMessage) -> None:
+        payload = {
+            "to": message.to,
+            "body": message.body,
+            "idempotency_key": message.idempotency_key,
+        }
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Idempotency-Key": message.idempotency_key,
+        }
+        status = self._post(body, headers)
+        if 200 <= status < 300:
+            return
+        if 400 <= status < 500 and status not in _RETRIED_CLIENT_STATUSES:
+            raise PermanentError(f"SMS webhook refused the message ({status})")
+        raise TemporaryError(f"SMS webhook answered {status}")
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _post(self, body: bytes, headers: dict[str, str]) -> int:
+        reused = self._connection is not None
+        try:
+            return self._exchange(body, headers)
+        except _RESET_ERRORS:
+            self.close()
+            if not reused:
+                raise TemporaryError("SMS webhook closed the connection") from None
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            raise TemporaryError(f"SMS webhook unreachable: {type(error).__name__}") from None
+        # A kept-alive connection the server had closed: try once more on a fresh one.
+        try:
+            return self._exchange(body, headers)
+        except (OSError, http.client.HTTPException) as error:
+            self.close()
+            raise TemporaryError(f"SMS webhook unreachable: {type(error).__name__}") from None
+
+    def _exchange(self, body: bytes, headers: dict[str, str]) -> int:
+        connection = self._connection or self._connect()
+        self._connection = connection
+        connection.request("POST", self._path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if response.will_close:
+            self.close()
+        return response.status
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self._scheme == "https":
+            return http.client.HTTPSConnection(self._host, self._port, timeout=self._timeout)
+        return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+
+
+class ConsoleSmsTransport:
+    """Development: the text is printed, as Django's console backend prints email."""
+
+    def send(self, message: OutgoingMessage) -> None:
+        ConsoleSms().send(Message(Channel.SMS, message.to, message.subject, message.body))
+
+
+class Transports:
+    """One transport per channel, built once per worker so connections are reused."""
+
+    def __init__(self, email: Transport | None = None, sms: Transport | None = None) -> None:
+        self.email = email or EmailTransport()
+        self.sms = sms or _configured_sms()
+
+    def for_channel(self, channel: str) -> Transport:
+        if channel == Channel.EMAIL:
+            return self.email
+        if channel == Channel.SMS:
+            return self.sms
+        raise PermanentError(f"no transport for channel {channel!r}")
+
+
+def _configured_sms() -> Transport:
+    url = getattr(settings, "SMS_WEBHOOK_URL", "")
+    return WebhookSmsTransport(url) if url else ConsoleSmsTransport()

@@ -1,0 +1,280 @@
+"""The reminder worker: claim due rows with a lease, re-check, send, record the outcome.
+
+Any number of workers may run against one database. A claim is a lease: PostgreSQL locks
+the rows it takes with ``FOR UPDATE SKIP LOCKED``; SQLite, which has one writer at a time,
+takes them with one guarded UPDATE. Every outcome is written only while the lease is still
+ours (``WHERE leased_by = me``), so a worker that stalled past its lease cannot overwrite
+the work of the one that took over. A worker killed mid-batch leaves its rows to expire
+and be claimed again: at least once, with the idempotency key for the provider to dedupe.
+Logs carry reminder ids only, never addresses or message text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from aftercare.web import clock
+from aftercare.web.clinic.models import (
+    ActorKind,
+    AuditEvent,
+    Outcome,
+    Patient,
+    PatientLink,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+)
+from aftercare.web.notify import destination, link_url
+from aftercare.web.reminders.optout import optout_url
+from aftercare.web.reminders.transports import (
+    OutgoingMessage,
+    PermanentError,
+    TemporaryError,
+    Transports,
+)
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "Worker",
+    "backoff",
+    "claim",
+    "compose",
+    "deliver",
+    "new_worker_id",
+    "release",
+    "why_not_send",
+]
+
+log = logging.getLogger("aftercare.worker")
+
+MAX_ATTEMPTS = 6
+FIRST_RETRY_AFTER = timedelta(minutes=1)
+LAST_RETRY_AFTER = timedelta(hours=1)
+# Stop starting new messages once this share of the lease has gone, so nobody else can
+# claim a row while we still hold it in hand.
+_LEASE_SHARE = 0.8
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: 1 min, 2, 4, … up to 1 hour."""
+    return min(FIRST_RETRY_AFTER * (1 << min(max(attempts - 1, 0), 16)), LAST_RETRY_AFTER)
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=ReminderStatus.SCHEDULED, due_at__lte=now) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+
+
+def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[Reminder]:
+    """Lease up to ``batch`` due reminders to ``worker_id`` until ``now + lease``.
+
+    PostgreSQL skips rows another worker has locked, so workers never wait on each other.
+    SQLite's transactions take the write lock at BEGIN, which serialises claims; the
+    guarded UPDATE is a compare-and-set either way, and only the rows it changed are ours.
+    """
+    until = now + lease
+    due = Reminder.objects.filter(_due(now)).order_by("due_at", "pk")
+    if connection.vendor == "postgresql":
+        due = due.select_for_update(skip_locked=True)
+    with transaction.atomic():
+        ids = list(due.values_list("pk", flat=True)[:batch])
+        if ids:
+            Reminder.objects.filter(_due(now), pk__in=ids).update(
+                leased_by=worker_id, lease_until=until
+            )
+    if not ids:
+        return []
+    return list(
+        Reminder.objects.filter(pk__in=ids, leased_by=worker_id, lease_until=until)
+        .select_related("patient__clinic", "treatment")
+        .defer("treatment__factors", "treatment__notes", "treatment__override_reason")
+        .order_by("due_at", "pk")
+    )
+
+
+def release(reminders: Sequence[Reminder], worker_id: str) -> int:
+    """Give back leased rows we will not send now, so another worker need not wait."""
+    ids = [reminder.pk for reminder in reminders]
+    return Reminder.objects.filter(
+        pk__in=ids, leased_by=worker_id, status=ReminderStatus.SCHEDULED
+    ).update(lease_until=None, leased_by="")
+
+
+def why_not_send(reminder: Reminder, disabled: frozenset[tuple[int, str]] = frozenset()) -> str:
+    """Why this reminder must no longer go out, or "" when it still applies."""
+    patient, channel = reminder.patient, reminder.channel
+    if reminder.treatment.cancelled_at is not None:
+        return "the treatment was cancelled"
+    if not patient.consent_to_messages:
+        return "the patient has not consented to messages"
+    if getattr(patient, f"{channel}_opted_out_at", None) is not None:
+        return f"the patient opted out of {channel}"
+    disabled_at = getattr(patient, f"{channel}_disabled_at", None)
+    if disabled_at is not None or (patient.pk, channel) in disabled:
+        return f"the patient's {channel} address is disabled"
+    if not destination(patient, channel):  # type: ignore[arg-type]
+        return f"the patient has no {channel} address"
+    return ""
+
+
+def compose(reminder: Reminder, now: datetime) -> OutgoingMessage:
+    """The final text: the body, the patient's link for a welcome, and the way to stop."""
+    patient = reminder.patient
+    parts = [reminder.body.rstrip()]
+    if reminder.kind == ReminderKind.WELCOME:
+        _, token = PatientLink.issue(patient, now)
+        parts.append(f"Your aftercare plan: {link_url(token)}")
+    parts.append(f"To stop these messages: {optout_url(patient.pk, reminder.channel)}")
+    return OutgoingMessage(
+        channel=reminder.channel,
+        to=destination(patient, reminder.channel),  # type: ignore[arg-type]
+        subject=f"Your aftercare from {patient.clinic.name}",
+        body="\n\n".join(parts) + "\n",
+        idempotency_key=reminder.idempotency_key,
+    )
+
+
+def deliver(
+    reminder: Reminder,
+    worker_id: str,
+    transports: Transports,
+    now: datetime,
+    disabled: set[tuple[int, str]] | None = None,
+) -> str:
+    """Re-check, send and record one claimed reminder; returns the outcome's name."""
+    disabled = disabled if disabled is not None else set()
+    reason = why_not_send(reminder, frozenset(disabled))
+    if reason:
+        _record(
+            reminder,
+            worker_id,
+            status=ReminderStatus.CANCELLED,
+            cancelled_at=now,
+            last_error=reason,
+        )
+        return "cancelled"
+    try:
+        transports.for_channel(reminder.channel).send(compose(reminder, now))
+    except TemporaryError as error:
+        return _retry_later(reminder, worker_id, now, str(error))
+    except PermanentError as error:
+        _disable_destination(reminder, worker_id, now, str(error))
+        disabled.add((reminder.patient_id, reminder.channel))
+        return "failed"
+    if not _record(reminder, worker_id, status=ReminderStatus.SENT, sent_at=now):
+        log.warning("reminder %s sent after its lease was lost", reminder.pk)
+    return "sent"
+
+
+def _record(reminder: Reminder, worker_id: str, **fields: object) -> bool:
+    """Write an outcome, only while the lease is still ours."""
+    return bool(
+        Reminder.objects.filter(
+            pk=reminder.pk, leased_by=worker_id, status=ReminderStatus.SCHEDULED
+        ).update(lease_until=None, **fields)
+    )
+
+
+def _retry_later(reminder: Reminder, worker_id: str, now: datetime, error: str) -> str:
+    attempts = reminder.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        fields: dict[str, object] = {"status": ReminderStatus.FAILED}
+        outcome = "failed"
+    else:
+        fields = {"due_at": now + backoff(attempts), "leased_by": ""}
+        outcome = "retried"
+    _record(reminder, worker_id, attempts=attempts, last_error=error[:500], **fields)
+    log.warning("reminder %s: temporary error, attempt %s: %s", reminder.pk, attempts, error)
+    return outcome
+
+
+def _disable_destination(reminder: Reminder, worker_id: str, now: datetime, error: str) -> None:
+    patient = reminder.patient
+    with transaction.atomic():
+        _record(
+            reminder,
+            worker_id,
+            status=ReminderStatus.FAILED,
+            attempts=reminder.attempts + 1,
+            last_error=error[:500],
+        )
+        Patient.objects.filter(pk=patient.pk).update(**{f"{reminder.channel}_disabled_at": now})
+        AuditEvent.objects.create(
+            actor_kind=ActorKind.SYSTEM,
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            action="reminder.destination_disabled",
+            object_type="reminder",
+            object_id=str(reminder.pk),
+            outcome=Outcome.ALLOWED,
+            at=now,
+        )
+    log.warning("reminder %s: destination refused for good, %s disabled", reminder.pk, patient.pk)
+
+
+class Worker:
+    """The loop: claim a batch, deliver it, sleep when nothing is due; stops when asked."""
+
+    def __init__(
+        self,
+        transports: Transports,
+        *,
+        batch: int = 100,
+        lease: timedelta = timedelta(seconds=60),
+        poll_seconds: float = 5.0,
+        worker_id: str | None = None,
+    ) -> None:
+        self.transports = transports
+        self.batch = batch
+        self.lease = lease
+        self.poll_seconds = poll_seconds
+        self.worker_id = worker_id or new_worker_id()
+        self.tally: Counter[str] = Counter()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Finish the message in hand, give back the rest, and return from ``run``."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    def run_batch(self) -> int:
+        """Claim and deliver one batch; the number of reminders claimed."""
+        claimed = claim(self.batch, self.worker_id, clock.now(), self.lease)
+        deadline = time.monotonic() + self.lease.total_seconds() * _LEASE_SHARE
+        disabled: set[tuple[int, str]] = set()
+        for index, reminder in enumerate(claimed):
+            if self.stopping or time.monotonic() > deadline:
+                release(claimed[index:], self.worker_id)
+                break
+            outcome = deliver(reminder, self.worker_id, self.transports, clock.now(), disabled)
+            self.tally[outcome] += 1
+        return len(claimed)
+
+    def drain(self) -> None:
+        """Deliver everything due now, then return (``aftercare worker --once``)."""
+        while not self.stopping and self.run_batch():
+            pass
+
+    def run(self) -> None:
+        while not self.stopping:
+            if not self.run_batch():
+                self._stopping.wait(self.poll_seconds)

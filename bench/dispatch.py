@@ -4,8 +4,9 @@ For SQLite and PostgreSQL (when DATABASE_URL names a server), with 1 and 2 proce
 the real ``Worker`` (claim, re-check, compose with the opt-out link, send, mark) using an
 in-process null transport, so the figure is the worker's own cost and not a provider's;
 and, in the same run on the same rows, the bare SQL a worker cannot do without (claim a
-batch, mark each row sent on its own). Processes start first and are timed from a common
-"go", so start-up is not counted.
+batch, mark each row sent on its own). Both commit as ``aftercare worker`` does
+(PostgreSQL: ``synchronous_commit = off``, see ``worker.relax_commits``). Processes start
+first and are timed from a common "go", so start-up is not counted.
 
 Run: python bench/dispatch.py   (targets: worker >= half the raw loop; >= 2,000/s on
      PostgreSQL with 2 workers)
@@ -41,7 +42,8 @@ import json, os, sys, time, django
 django.setup()
 from datetime import timedelta
 from aftercare.web.reminders.transports import Transports
-from aftercare.web.reminders.worker import Worker
+from aftercare.web.reminders.worker import Worker, relax_commits
+relax_commits()  # as `aftercare worker` does
 class Null:
     def send(self, message): pass
 worker = Worker(Transports(email=Null(), sms=Null()), batch=int(sys.argv[2]),
@@ -67,6 +69,8 @@ CLAIM = ("UPDATE clinic_reminder SET leased_by = %s, lease_until = %s WHERE id I
 MARK = ("UPDATE clinic_reminder SET status = 'sent', sent_at = %s, lease_until = NULL"
     " WHERE id = %s AND leased_by = %s AND status = 'scheduled'")
 cursor = connection.cursor()
+if pg:
+    cursor.execute("SET synchronous_commit TO off")  # as the worker's connections
 while not os.path.exists(sys.argv[1]): time.sleep(0.001)
 start, n = time.time(), 0
 while True:

@@ -62,6 +62,9 @@ def start_worker(batch: int, lease_seconds: float, poll_seconds: float) -> Worke
 
 def run_worker(args: argparse.Namespace) -> int:
     setup_django(create_secret_key=False)
+    from aftercare.web.reminders.worker import relax_commits
+
+    relax_commits()
     worker = start_worker(args.batch, args.lease_seconds, args.poll_seconds)
 
     def stop(signum: int, frame: FrameType | None) -> None:

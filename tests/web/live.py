@@ -41,6 +41,20 @@ class Server:
     process: subprocess.Popen[str]
     port: int
     lines: list[str] = field(default_factory=list)
+    pending: queue.Queue[str | None] = field(default_factory=queue.Queue)
+
+    def wait_for(self, text: str, seconds: float = STARTUP_SECONDS) -> bool:
+        """Read the server's output until ``text`` appears; False if it never does."""
+        deadline = time.monotonic() + seconds
+        while text not in self.output:
+            try:
+                line = self.pending.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                return False
+            if line is None:
+                return False
+            self.lines.append(line)
+        return True
 
     @property
     def url(self) -> str:
@@ -70,27 +84,22 @@ def served(data_dir: Path, *args: str) -> Iterator[Server]:
         text=True,
     )
     server = Server(process, port)
-    lines: queue.Queue[str | None] = queue.Queue()
 
     def pump() -> None:
         assert process.stdout is not None
         for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
+            server.pending.put(line)
+        server.pending.put(None)
 
     threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + STARTUP_SECONDS
     try:
-        while "Serving on" not in server.output:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-            if line is None:
-                raise AssertionError(f"the server stopped:\n{server.output}")
-            server.lines.append(line)
+        if not server.wait_for("Serving on"):
+            raise AssertionError(f"the server did not start:\n{server.output}")
         yield server
     finally:
         process.terminate()
         process.wait(timeout=10)
-        while not lines.empty():
-            line = lines.get()
+        while not server.pending.empty():
+            line = server.pending.get()
             if line is not None:
                 server.lines.append(line)

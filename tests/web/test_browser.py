@@ -141,6 +141,9 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     assert link is not None
     expect(staff.locator(".qr svg")).to_be_visible()
     visits.check(staff, "link")
+    # The worker inside `aftercare serve` sends the welcome reminder (email, to the console)
+    # within its polling interval, with the way to stop messages.
+    assert demo.wait_for("To stop these messages:", seconds=20), demo.output[-3000:]
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     patient = phone.new_page()

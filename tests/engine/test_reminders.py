@@ -132,7 +132,9 @@ def test_it_never_schedules_before_the_treatment(protocol: Protocol) -> None:
 # --- maintenance ----------------------------------------------------------------------
 
 
-def test_it_announces_maintenance_only_when_the_course_is_complete(protocol: Protocol) -> None:
+def test_it_announces_maintenance_instead_of_a_next_session_once_the_course_is_complete(
+    protocol: Protocol,
+) -> None:
     ongoing = planned(protocol, "2026-08-31 11:00")
     complete = planned(protocol, "2026-08-31 11:00", course_complete=True)
 
@@ -142,6 +144,7 @@ def test_it_announces_maintenance_only_when_the_course_is_complete(protocol: Pro
     assert utc(complete["RM-maintenance"]) == "2027-02-28 10:00"
     assert "runs until Tue 31 Aug 2027" in complete["RM-maintenance"].text
     assert set(complete) - set(ongoing) == {"RM-maintenance"}
+    assert set(ongoing) - set(complete) == {"RM-next-session"}
 
 
 def test_it_follows_the_clinic_overlay_for_the_next_session(protocol: Protocol) -> None:

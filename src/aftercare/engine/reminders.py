@@ -76,7 +76,8 @@ def schedule(
 ) -> tuple[PlannedReminder, ...]:
     """Every message for a treatment that ended at ``treated_at``, sorted by due moment.
 
-    The maintenance window is announced only when this treatment completed the course.
+    The maintenance window is announced only when this treatment completed the course, and
+    the next session's window only when it did not.
     """
     if treated_at.tzinfo is None or treated_at.utcoffset() is None:
         raise InputError("the treatment time needs a time zone")
@@ -84,11 +85,15 @@ def schedule(
     planned = [
         reminder
         for item in protocol.reminders
-        if course_complete or item.kind is not ReminderKind.MAINTENANCE
+        if item.kind is not _NOT_AFTER[course_complete]
         for reminder in _OCCURRENCES[item.kind](protocol, item, calendar)
         if reminder.due_at >= treated_at
     ]
     return tuple(sorted(planned, key=lambda reminder: (reminder.due_at, reminder.item)))
+
+
+# Which kind a treatment does not announce: maintenance mid-course, a next session after it.
+_NOT_AFTER = {False: ReminderKind.MAINTENANCE, True: ReminderKind.NEXT_SESSION}
 
 
 class _Calendar:

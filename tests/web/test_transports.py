@@ -14,6 +14,8 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from pytest_django.fixtures import Settings
 
+from aftercare.web import notify
+from aftercare.web.clinic.models import Channel
 from aftercare.web.reminders.transports import (
     ConsoleSmsTransport,
     EmailTransport,
@@ -165,3 +167,21 @@ def test_sms_goes_to_the_webhook_when_one_is_set(settings: Settings, sink: str) 
 def test_console_sms_prints_the_message(capsys: pytest.CaptureFixture[str]) -> None:
     ConsoleSmsTransport().send(MESSAGE)
     assert "SMS to +447700900123\nSunscreen today.\n" in capsys.readouterr().out
+
+
+def test_a_link_staff_send_by_text_goes_through_the_same_webhook(
+    settings: Settings, sink: str
+) -> None:
+    settings.SMS_WEBHOOK_URL = sink
+    notify.send(notify.Message(Channel.SMS, "+447700900123", "Your plan", "Your link\n"))
+    [(_, headers, body, _)] = Sink.received
+    sent = json.loads(body)
+    assert (sent["to"], sent["body"]) == ("+447700900123", "Your link\n")
+    assert headers["Idempotency-Key"] == sent["idempotency_key"]
+
+
+def test_a_refused_link_message_is_a_notify_error(settings: Settings, sink: str) -> None:
+    settings.SMS_WEBHOOK_URL = sink
+    Sink.status = 400
+    with pytest.raises(notify.NotifyError, match="refused"):
+        notify.send(notify.Message(Channel.SMS, "+447700900123", "Your plan", "Your link\n"))

@@ -1,32 +1,38 @@
 """Send a message to a patient: email through Django's mail backends, SMS to a transport.
 
-This is the notify layer the views use. In development both print to the console (Django's
-console email backend, and ``ConsoleSms``); production sets ``AFTERCARE_EMAIL=smtp``. The
-reminders worker adds real SMS transports behind the same ``send``.
+This is the notify layer the views use, over the same transports as the reminders: email
+through Django's backends (console in development, ``AFTERCARE_EMAIL=smtp`` in production),
+text messages through the SMS webhook when one is set, else printed.
 """
 
 from __future__ import annotations
 
-import sys
+import secrets
 from dataclasses import dataclass
-from typing import Protocol as TypingProtocol
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from aftercare.web.clinic.models import Channel, Clinic, Patient
+from aftercare.web.reminders.transports import (
+    EmailTransport,
+    OutgoingMessage,
+    PermanentError,
+    TemporaryError,
+    Transport,
+    configured_sms,
+)
 
 __all__ = [
-    "ConsoleSms",
     "Message",
     "NotifyError",
     "destination",
     "link_message",
     "link_url",
     "send",
+    "sms_transport",
 ]
 
 
@@ -42,20 +48,9 @@ class Message:
     body: str
 
 
-class SmsTransport(TypingProtocol):
-    def send(self, message: Message) -> None: ...
-
-
-class ConsoleSms:
-    """Development SMS: the message goes to standard output, like Django's console email."""
-
-    def send(self, message: Message) -> None:
-        sys.stdout.write(f"SMS to {message.to}\n{message.body}\n{'-' * 40}\n")
-        sys.stdout.flush()
-
-
-def sms_transport() -> SmsTransport:
-    return ConsoleSms()
+def sms_transport() -> Transport:
+    """The SMS transport the reminders use too: the webhook, or the console."""
+    return configured_sms()
 
 
 def link_url(token: str) -> str:
@@ -82,17 +77,22 @@ def link_message(patient: Patient, clinic: Clinic, channel: Channel, url: str) -
 
 
 def send(message: Message) -> None:
-    """Hand ``message`` to its transport; raises NotifyError when that fails."""
+    """Hand ``message`` to the transport of its channel, the one reminders use; raises
+    NotifyError when that fails. Each message gets a fresh idempotency key: it is sent
+    once, by a person, and never retried automatically."""
     if not message.to:
         raise NotifyError("no address for this channel")
+    if message.channel not in {Channel.EMAIL, Channel.SMS}:
+        raise NotifyError("the patient has asked for no messages")
+    outgoing = OutgoingMessage(
+        channel=message.channel,
+        to=message.to,
+        subject=message.subject,
+        body=message.body,
+        idempotency_key=secrets.token_hex(16),
+    )
+    transport = EmailTransport() if message.channel == Channel.EMAIL else sms_transport()
     try:
-        if message.channel == Channel.EMAIL:
-            EmailMessage(
-                message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.to]
-            ).send()
-        elif message.channel == Channel.SMS:
-            sms_transport().send(message)
-        else:
-            raise NotifyError("the patient has asked for no messages")
-    except OSError as error:
-        raise NotifyError(f"the message could not be sent: {error.strerror or error}") from None
+        transport.send(outgoing)
+    except (TemporaryError, PermanentError) as error:
+        raise NotifyError(f"the message could not be sent: {error}") from None

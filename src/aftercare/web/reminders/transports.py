@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import smtplib
+import sys
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
 from urllib.parse import urlsplit
@@ -19,7 +20,6 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from aftercare.web.clinic.models import Channel
-from aftercare.web.notify import ConsoleSms, Message
 
 __all__ = [
     "ConsoleSmsTransport",
@@ -30,6 +30,7 @@ __all__ = [
     "Transport",
     "Transports",
     "WebhookSmsTransport",
+    "configured_sms",
     "message_id",
 ]
 
@@ -166,7 +167,8 @@ class ConsoleSmsTransport:
     """Development: the text is printed, as Django's console backend prints email."""
 
     def send(self, message: OutgoingMessage) -> None:
-        ConsoleSms().send(Message(Channel.SMS, message.to, message.subject, message.body))
+        sys.stdout.write(f"SMS to {message.to}\n{message.body}\n{'-' * 40}\n")
+        sys.stdout.flush()
 
 
 class Transports:
@@ -174,7 +176,7 @@ class Transports:
 
     def __init__(self, email: Transport | None = None, sms: Transport | None = None) -> None:
         self.email = email or EmailTransport()
-        self.sms = sms or _configured_sms()
+        self.sms = sms or configured_sms()
 
     def for_channel(self, channel: str) -> Transport:
         if channel == Channel.EMAIL:
@@ -184,6 +186,7 @@ class Transports:
         raise PermanentError(f"no transport for channel {channel!r}")
 
 
-def _configured_sms() -> Transport:
+def configured_sms() -> Transport:
+    """The webhook when AFTERCARE_SMS_WEBHOOK_URL is set, else the console."""
     url = getattr(settings, "SMS_WEBHOOK_URL", "")
     return WebhookSmsTransport(url) if url else ConsoleSmsTransport()

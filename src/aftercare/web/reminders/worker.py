@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -36,7 +37,7 @@ from aftercare.web.clinic.models import (
     ReminderKind,
     ReminderStatus,
 )
-from aftercare.web.notify import destination, link_url
+from aftercare.web.notify import link_url
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
     OutgoingMessage,
@@ -47,6 +48,7 @@ from aftercare.web.reminders.transports import (
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "Claimed",
     "Worker",
     "backoff",
     "claim",
@@ -98,14 +100,57 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY_AFTER * (1 << min(max(attempts - 1, 0), 16)), LAST_RETRY_AFTER)
 
 
-# What delivering needs, and no more: building model instances is most of a claim's cost.
-_CLAIMED_FIELDS = (
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A leased reminder with what delivering it needs, read as plain values: building
+    three model instances per row would cost more than everything else a message does."""
+
+    pk: int
+    kind: str
+    channel: str
+    body: str
+    attempts: int
+    idempotency_key: str
+    patient_id: int
+    clinic_id: int
+    clinic_name: str
+    treatment_cancelled_at: datetime | None
+    consent_to_messages: bool
+    email: str
+    mobile: str
+    email_opted_out_at: datetime | None
+    sms_opted_out_at: datetime | None
+    email_disabled_at: datetime | None
+    sms_disabled_at: datetime | None
+
+    @property
+    def destination(self) -> str:
+        return {"email": self.email, "sms": self.mobile}.get(self.channel, "")
+
+    @property
+    def opted_out(self) -> bool:
+        return {"email": self.email_opted_out_at, "sms": self.sms_opted_out_at}.get(
+            self.channel
+        ) is not None
+
+    @property
+    def disabled(self) -> bool:
+        return {"email": self.email_disabled_at, "sms": self.sms_disabled_at}.get(
+            self.channel
+        ) is not None
+
+
+# The columns of Claimed, in its order.
+_CLAIMED_COLUMNS = (
+    "pk",
     "kind",
     "channel",
     "body",
     "attempts",
     "idempotency_key",
-    "due_at",
+    "patient_id",
+    "patient__clinic_id",
+    "patient__clinic__name",
     "treatment__cancelled_at",
     "patient__consent_to_messages",
     "patient__email",
@@ -114,11 +159,10 @@ _CLAIMED_FIELDS = (
     "patient__sms_opted_out_at",
     "patient__email_disabled_at",
     "patient__sms_disabled_at",
-    "patient__clinic__name",
 )
 
 
-def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[Reminder]:
+def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[Claimed]:
     """Lease up to ``batch`` due reminders to ``worker_id`` until ``now + lease``.
 
     One statement takes them: an UPDATE whose WHERE repeats the due test, so it is a
@@ -137,12 +181,12 @@ def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[R
         ids = [row[0] for row in cursor.fetchall()]
     if not ids:
         return []
-    return list(
+    rows = (
         Reminder.objects.filter(pk__in=ids, leased_by=worker_id)
-        .select_related("patient__clinic", "treatment")
-        .only(*_CLAIMED_FIELDS)
         .order_by("due_at", "pk")
+        .values_list(*_CLAIMED_COLUMNS)
     )
+    return [Claimed(*row) for row in rows]
 
 
 # The table is Reminder's (clinic_reminder); the worker tests fail if that ever changes.
@@ -154,7 +198,7 @@ _CLAIM = (
 )
 
 
-def release(reminders: Sequence[Reminder], worker_id: str) -> int:
+def release(reminders: Sequence[Claimed], worker_id: str) -> int:
     """Give back leased rows we will not send now, so another worker need not wait."""
     ids = [reminder.pk for reminder in reminders]
     return Reminder.objects.filter(
@@ -162,42 +206,40 @@ def release(reminders: Sequence[Reminder], worker_id: str) -> int:
     ).update(lease_until=None, leased_by="")
 
 
-def why_not_send(reminder: Reminder, disabled: frozenset[tuple[int, str]] = frozenset()) -> str:
+def why_not_send(reminder: Claimed, disabled: frozenset[tuple[int, str]] = frozenset()) -> str:
     """Why this reminder must no longer go out, or "" when it still applies."""
-    patient, channel = reminder.patient, reminder.channel
-    if reminder.treatment.cancelled_at is not None:
+    channel = reminder.channel
+    if reminder.treatment_cancelled_at is not None:
         return "the treatment was cancelled"
-    if not patient.consent_to_messages:
+    if not reminder.consent_to_messages:
         return "the patient has not consented to messages"
-    if getattr(patient, f"{channel}_opted_out_at", None) is not None:
+    if reminder.opted_out:
         return f"the patient opted out of {channel}"
-    disabled_at = getattr(patient, f"{channel}_disabled_at", None)
-    if disabled_at is not None or (patient.pk, channel) in disabled:
+    if reminder.disabled or (reminder.patient_id, channel) in disabled:
         return f"the patient's {channel} address is disabled"
-    if not destination(patient, channel):  # type: ignore[arg-type]
+    if not reminder.destination:
         return f"the patient has no {channel} address"
     return ""
 
 
-def compose(reminder: Reminder, now: datetime) -> OutgoingMessage:
+def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
     """The final text: the body, the patient's link for a welcome, and the way to stop."""
-    patient = reminder.patient
     parts = [reminder.body.rstrip()]
     if reminder.kind == ReminderKind.WELCOME:
-        _, token = PatientLink.issue(patient, now)
+        _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
         parts.append(f"Your aftercare plan: {link_url(token)}")
-    parts.append(f"To stop these messages: {optout_url(patient.pk, reminder.channel)}")
+    parts.append(f"To stop these messages: {optout_url(reminder.patient_id, reminder.channel)}")
     return OutgoingMessage(
         channel=reminder.channel,
-        to=destination(patient, reminder.channel),  # type: ignore[arg-type]
-        subject=f"Your aftercare from {patient.clinic.name}",
+        to=reminder.destination,
+        subject=f"Your aftercare from {reminder.clinic_name}",
         body="\n\n".join(parts) + "\n",
         idempotency_key=reminder.idempotency_key,
     )
 
 
 def deliver(
-    reminder: Reminder,
+    reminder: Claimed,
     worker_id: str,
     transports: Transports,
     now: datetime,
@@ -251,7 +293,7 @@ _MARK_SENT = (
 )
 
 
-def _record(reminder: Reminder, worker_id: str, **fields: object) -> bool:
+def _record(reminder: Claimed, worker_id: str, **fields: object) -> bool:
     """Write an outcome, only while the lease is still ours."""
     return bool(
         Reminder.objects.filter(
@@ -260,7 +302,7 @@ def _record(reminder: Reminder, worker_id: str, **fields: object) -> bool:
     )
 
 
-def _retry_later(reminder: Reminder, worker_id: str, now: datetime, error: str) -> str:
+def _retry_later(reminder: Claimed, worker_id: str, now: datetime, error: str) -> str:
     attempts = reminder.attempts + 1
     if attempts >= MAX_ATTEMPTS:
         fields: dict[str, object] = {"status": ReminderStatus.FAILED}
@@ -273,8 +315,7 @@ def _retry_later(reminder: Reminder, worker_id: str, now: datetime, error: str) 
     return outcome
 
 
-def _disable_destination(reminder: Reminder, worker_id: str, now: datetime, error: str) -> None:
-    patient = reminder.patient
+def _disable_destination(reminder: Claimed, worker_id: str, now: datetime, error: str) -> None:
     with transaction.atomic():
         _record(
             reminder,
@@ -283,18 +324,25 @@ def _disable_destination(reminder: Reminder, worker_id: str, now: datetime, erro
             attempts=reminder.attempts + 1,
             last_error=error[:500],
         )
-        Patient.objects.filter(pk=patient.pk).update(**{f"{reminder.channel}_disabled_at": now})
+        Patient.objects.filter(pk=reminder.patient_id).update(
+            **{f"{reminder.channel}_disabled_at": now}
+        )
         AuditEvent.objects.create(
             actor_kind=ActorKind.SYSTEM,
-            clinic_id=patient.clinic_id,
-            patient=patient,
+            clinic_id=reminder.clinic_id,
+            patient_id=reminder.patient_id,
             action="reminder.destination_disabled",
             object_type="reminder",
             object_id=str(reminder.pk),
             outcome=Outcome.ALLOWED,
             at=now,
         )
-    log.warning("reminder %s: destination refused for good, %s disabled", reminder.pk, patient.pk)
+    log.warning(
+        "reminder %s: destination refused for good, patient %s's %s disabled",
+        reminder.pk,
+        reminder.patient_id,
+        reminder.channel,
+    )
 
 
 class Worker:
@@ -316,6 +364,9 @@ class Worker:
         self.worker_id = worker_id or new_worker_id()
         self.tally: Counter[str] = Counter()
         self._stopping = threading.Event()
+        # Load the URL configuration (which opt-out addresses need) while starting, not
+        # while the first message waits.
+        optout_url(0, "email")
 
     def stop(self) -> None:
         """Finish the message in hand, give back the rest, and return from ``run``."""

@@ -80,3 +80,11 @@ def patient(clinic: Clinic) -> Patient:
 @pytest.fixture
 def other_patient(clinic: Clinic) -> Patient:
     return Patient.objects.create(clinic=clinic, given_name="Bob", family_name="Other")
+
+
+@pytest.fixture
+def clinic_admin(clinic: Clinic) -> StaffMember:
+    admin = make_staff("clinic-admin", clinic)
+    admin.role = Role.CLINIC_ADMIN
+    admin.save()
+    return admin

@@ -6,7 +6,10 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
+from aftercare.web import clock
 from aftercare.web.clinic.models import (
     Channel,
     Clinic,
@@ -342,3 +345,43 @@ def test_the_engines_rows_are_kept_in_step_by_an_edit(
     waiting = Reminder.objects.filter(treatment=treatment, status=ReminderStatus.SCHEDULED)
     assert all(r.due_at >= NOW for r in waiting)
     assert Reminder.objects.filter(treatment=treatment).count() == before
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_new_quiet_hours_re_time_the_messages_still_waiting(
+    client: Client,
+    emailed: Patient,
+    practitioner: StaffMember,
+    clinic_admin: StaffMember,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    treated_at = datetime(2026, 11, 20, 22, 30, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: treated_at + timedelta(minutes=5))
+    treatment = treat(emailed, practitioner, treated_at)
+    sync_reminders(treatment, treated_at)
+    sent = Reminder.objects.get(treatment=treatment, item="RM-welcome")
+    Reminder.objects.filter(pk=sent.pk).update(status=ReminderStatus.SENT, sent_at=treated_at)
+    assert dict(local_clock(rows(treatment)))["RM-sunscreen:1"] == "Sat 21 Nov 08:00"
+    client.force_login(clinic_admin.user)
+    clinic = emailed.clinic
+    form = {
+        "name": clinic.name,
+        "phone": clinic.phone,
+        "email": "",
+        "urgent_phone": clinic.urgent_phone,
+        "time_zone": clinic.time_zone,
+        "overlay_yaml": "",
+        "older_age_years": "65",
+        "screening_valid_days": "90",
+        "quiet_hours_start": "21:00",
+        "quiet_hours_end": "09:30",
+    }
+    response = client.post(reverse("staff:clinic_settings"), form)
+    assert response.status_code == 302
+    made = dict(local_clock(rows(treatment)))
+    assert made["RM-sunscreen:1"] == "Sat 21 Nov 09:30"
+    assert made["RM-check-in:1"] == "Sat 21 Nov 18:00"
+    # What was sent stays as it was.
+    before = sent.due_at
+    sent.refresh_from_db()
+    assert (sent.status, sent.due_at) == (ReminderStatus.SENT, before)

@@ -20,6 +20,7 @@ from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import (
     Channel,
+    Clinic,
     Patient,
     Reminder,
     ReminderKind,
@@ -34,6 +35,7 @@ __all__ = [
     "STAFF_CANCELLED",
     "cancel_by_staff",
     "receiving_channels",
+    "sync_clinic",
     "sync_patient",
     "sync_reminders",
 ]
@@ -76,6 +78,25 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
             _apply(treatment, protocol, (key, plan), existing.pop(key, []), now)
         for stale in existing.values():
             _cancel_waiting(stale, now)
+
+
+def sync_clinic(clinic: Clinic, now: datetime) -> int:
+    """Re-sync every treatment with messages still waiting, after the clinic changed what
+    the schedule depends on (quiet hours, its protocol overlay); the number re-synced."""
+    waiting = (
+        Treatment.objects.filter(
+            patient__clinic=clinic,
+            cancelled_at=None,
+            reminders__status=ReminderStatus.SCHEDULED,
+        )
+        .distinct()
+        .select_related("patient__clinic")
+    )
+    count = 0
+    for treatment in waiting:
+        sync_reminders(treatment, now)
+        count += 1
+    return count
 
 
 def sync_patient(patient: Patient, now: datetime) -> None:

@@ -20,10 +20,11 @@ from django.utils.http import urlencode
 
 from aftercare.protocols.load import ProtocolError
 from aftercare.protocols.schema import Protocol
-from aftercare.web import audit
+from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, admin_required, scoped
 from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Patient, StaffMember
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
     AuditFilterForm,
     ClinicSettingsForm,
@@ -38,6 +39,10 @@ __all__ = ["audit_log", "clinic_settings", "staff_edit", "staff_list", "staff_ne
 AUDIT_PAGE_SIZE = 100
 
 
+# What the reminder schedule depends on: a change re-times the messages still waiting.
+SCHEDULE_SETTINGS = frozenset({"quiet_hours_start", "quiet_hours_end", "overlay_yaml"})
+
+
 @admin_required
 def clinic_settings(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
@@ -48,6 +53,8 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
         if form.is_valid():
             form.save()
             audit.record(request, "clinic.update", clinic=clinic, obj=editable)
+            if set(form.changed_data) & SCHEDULE_SETTINGS:
+                sync_clinic(editable, clock.now())
             messages.success(request, "The clinic's settings are saved.")
             return redirect("staff:clinic_settings")
         return _settings_page(request, form, form.protocol, [])

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.backends.utils import CursorWrapper
 
 from aftercare.web import clock
 from aftercare.web.clinic.models import (
@@ -244,6 +245,7 @@ def deliver(
     transports: Transports,
     now: datetime,
     disabled: set[tuple[int, str]] | None = None,
+    cursor: CursorWrapper | None = None,
 ) -> str:
     """Re-check, send and record one claimed reminder; returns the outcome's name."""
     disabled = disabled if disabled is not None else set()
@@ -265,28 +267,25 @@ def deliver(
         _disable_destination(reminder, worker_id, now, str(error))
         disabled.add((reminder.patient_id, reminder.channel))
         return "failed"
-    if not _mark_sent(reminder.pk, worker_id, now):
+    if not _mark_sent(reminder.pk, worker_id, now, cursor):
         log.warning("reminder %s sent after its lease was lost", reminder.pk)
     return "sent"
 
 
-def _mark_sent(pk: int, worker_id: str, now: datetime) -> bool:
+def _mark_sent(pk: int, worker_id: str, now: datetime, cursor: CursorWrapper | None) -> bool:
     """``_record(status=SENT)`` as one prepared statement: the one write every message
-    makes, so it skips the ORM's query building (a third of a message's cost)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_SENT,
-            [
-                ReminderStatus.SENT.value,
-                connection.ops.adapt_datetimefield_value(now),
-                pk,
-                worker_id,
-                ReminderStatus.SCHEDULED.value,
-            ],
-        )
-        return bool(cursor.rowcount)
+    makes, so it skips the ORM's query building (a third of a message's cost), on the
+    batch's cursor when there is one."""
+    params = [_SENT, connection.ops.adapt_datetimefield_value(now), pk, worker_id, _SCHEDULED]
+    if cursor is None:
+        with connection.cursor() as own:
+            own.execute(_MARK_SENT, params)
+            return bool(own.rowcount)
+    cursor.execute(_MARK_SENT, params)
+    return bool(cursor.rowcount)
 
 
+_SENT, _SCHEDULED = ReminderStatus.SENT.value, ReminderStatus.SCHEDULED.value
 _MARK_SENT = (
     "UPDATE clinic_reminder SET status = %s, sent_at = %s, lease_until = NULL"
     " WHERE id = %s AND leased_by = %s AND status = %s"
@@ -381,12 +380,15 @@ class Worker:
         claimed = claim(self.batch, self.worker_id, clock.now(), self.lease)
         deadline = time.monotonic() + self.lease.total_seconds() * _LEASE_SHARE
         disabled: set[tuple[int, str]] = set()
-        for index, reminder in enumerate(claimed):
-            if self.stopping or time.monotonic() > deadline:
-                release(claimed[index:], self.worker_id)
-                break
-            outcome = deliver(reminder, self.worker_id, self.transports, clock.now(), disabled)
-            self.tally[outcome] += 1
+        with connection.cursor() as cursor:
+            for index, reminder in enumerate(claimed):
+                if self.stopping or time.monotonic() > deadline:
+                    release(claimed[index:], self.worker_id)
+                    break
+                outcome = deliver(
+                    reminder, self.worker_id, self.transports, clock.now(), disabled, cursor
+                )
+                self.tally[outcome] += 1
         return len(claimed)
 
     def drain(self) -> None:

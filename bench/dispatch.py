@@ -35,8 +35,9 @@ from crash_reminders import (
 
 COUNT = 10_000
 BATCH = 100
-# Each figure is the best of this many runs, the worker's and the raw loop's alike: a run
-# lasts about a second, and a busy moment on the machine would otherwise decide the ratio.
+# Each figure is the best of this many runs, the worker's and the raw loop's alike, taken
+# in turn: a run lasts about a second, and a busy moment on the machine would otherwise
+# decide the ratio.
 RUNS = 3
 
 # Each child waits for the go file, works until nothing is due, prints count and times.
@@ -126,8 +127,10 @@ def bench(label: str, env: dict[str, str], data_dir: Path) -> list[str]:
     python(SETUP, env, str(COUNT))
     rows = []
     for processes in (1, 2):
-        worker = max(measure(WORKER, processes, env, data_dir) for _ in range(RUNS))
-        raw = max(measure(RAW, processes, env, data_dir) for _ in range(RUNS))
+        worker = raw = 0.0
+        for _ in range(RUNS):
+            worker = max(worker, measure(WORKER, processes, env, data_dir))
+            raw = max(raw, measure(RAW, processes, env, data_dir))
         rows.append(
             f"{label:<11} {processes:>7} {worker:>10,.0f} {raw:>10,.0f} {worker / raw:>6.2f}"
         )

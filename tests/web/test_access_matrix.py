@@ -72,6 +72,9 @@ URLS: dict[str, Kind] = {
     "staff:staff_new": Kind.ADMIN,
     "staff:staff_edit": Kind.ADMIN_RECORD,
     "staff:audit": Kind.ADMIN,
+    "staff:treatment_leaflet": Kind.RECORD,
+    "staff:patient_fhir": Kind.RECORD,
+    "staff:clinic_leaflet": Kind.CLINIC,
     "portal:open": Kind.PUBLIC,
     "portal:new_link": Kind.PUBLIC,
     "portal:signed_out": Kind.PUBLIC,
@@ -82,6 +85,8 @@ URLS: dict[str, Kind] = {
     "portal:check_in": Kind.PORTAL,
     "portal:check_in_result": Kind.PORTAL_RECORD,
     "portal:course": Kind.PORTAL,
+    "portal:leaflet": Kind.PORTAL,
+    "portal:calendar": Kind.PORTAL,
     "portal:message_settings": Kind.PORTAL,
     "portal:stop": Kind.BY_TOKEN,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from aftercare.web import export_ics, export_pdf
 from aftercare.web.portal import check_in, entry, plan, stop
 
 urlpatterns: list[URLPattern] = [
@@ -17,6 +18,8 @@ urlpatterns: list[URLPattern] = [
     path("check-in", check_in.check_in, name="check_in"),
     path("check-ins/<int:pk>", check_in.check_in_result, name="check_in_result"),
     path("course", plan.course, name="course"),
+    path("leaflet.pdf", export_pdf.portal_leaflet, name="leaflet"),
+    path("calendar.ics", export_ics.portal_calendar, name="calendar"),
     path("messages", stop.message_settings, name="message_settings"),
     path("stop/<str:token>", stop.stop, name="stop"),
 ]

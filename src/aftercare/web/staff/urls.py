@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from aftercare.web import export_fhir, export_pdf
 from aftercare.web.reminders import views as reminders
 from aftercare.web.staff import (
     check_ins,
@@ -49,6 +50,13 @@ urlpatterns: list[URLPattern] = [
         reminders.reminder_cancel,
         name="reminder_cancel",
     ),
+    path(
+        "patients/<int:pk>/treatments/<int:treatment_pk>/leaflet.pdf",
+        export_pdf.treatment_leaflet,
+        name="treatment_leaflet",
+    ),
+    path("patients/<int:pk>/fhir.json", export_fhir.patient_bundle, name="patient_fhir"),
+    path("leaflet.pdf", export_pdf.clinic_leaflet, name="clinic_leaflet"),
     path("patients/<int:pk>/link", links.patient_link, name="patient_link"),
     path("check-ins/<int:pk>", check_ins.check_in_detail, name="check_in"),
     path("settings", clinic_admin.clinic_settings, name="clinic_settings"),

@@ -1,19 +1,120 @@
-"""STUB: being written."""
+"""Leaflet downloads: one treatment's (staff), the clinic's generic one (staff), and the
+signed-in patient's own (portal).
+
+The views only gather records into a ``Subject`` and hand it to ``aftercare.exports.pdf``,
+the same functions the command line calls, so the paper matches every other export.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 
-from django.http import HttpRequest, HttpResponse
+from aftercare.engine.localtime import zone
+from aftercare.exports import ClinicInfo, Subject
+from aftercare.exports.pdf import clinic_leaflet as render_clinic_leaflet
+from aftercare.exports.pdf import treatment_leaflet as render_treatment_leaflet
+from aftercare.web import audit, clock
+from aftercare.web.access import (
+    PatientRequest,
+    StaffRequest,
+    patient_required,
+    scoped,
+    staff_required,
+)
+from aftercare.web.clinic.models import Clinic, Patient, Treatment
+from aftercare.web.portal.care import Care, current_care, factors_for, treatments_of
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = [
+    "clinic_info",
+    "clinic_leaflet",
+    "portal_leaflet",
+    "treatment_leaflet",
+    "treatment_subject",
+]
+
+SAFE_METHODS = ("GET", "HEAD")
+PDF = "application/pdf"
 
 
-def treatment_leaflet(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def clinic_info(clinic: Clinic) -> ClinicInfo:
+    return ClinicInfo(clinic.name, clinic.phone, clinic.urgent_phone, clinic.email)
 
 
-def clinic_leaflet(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
+    """What the exports need about ``treatment``, in the zone recorded with it."""
+    protocol = clinic_protocol(patient.clinic)
+    treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
+    care = Care(patient, treatment, protocol, treated_at, treated_at)
+    earlier = (
+        treatments_of(patient)
+        .filter(treated_at__lt=treatment.treated_at)
+        .exclude(pk=treatment.pk)
+        .only("treated_at", "time_zone")
+    )
+    return Subject(
+        protocol=protocol,
+        treated_at=treated_at,
+        zone_name=treatment.time_zone,
+        clinic=clinic_info(patient.clinic),
+        patient_name=str(patient),
+        patient_id=str(patient.pk),
+        treatment_id=str(treatment.pk),
+        factors=factors_for(care),
+        earlier_sessions=tuple(
+            sorted(t.treated_at.astimezone(zone(t.time_zone)).date() for t in earlier)
+        ),
+    )
 
 
-def portal_leaflet(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+def treatment_leaflet(request: StaffRequest, pk: int, treatment_pk: int) -> HttpResponse:
+    clinic = request.staff.clinic
+    patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
+    patient = scoped(request, patients, pk, clinic=clinic, action="export.pdf")
+    treatments = Treatment.objects.filter(patient=patient)
+    treatment = scoped(request, treatments, treatment_pk, clinic=clinic, action="export.pdf")
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    if treatment.cancelled_at is not None:
+        raise Http404("not found")
+    audit.record(request, "export.pdf", clinic=clinic, patient=patient, obj=treatment)
+    pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
+    return _attachment(pdf, _filename(treatment))
+
+
+@staff_required
+def clinic_leaflet(request: StaffRequest) -> HttpResponse:
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    clinic = request.staff.clinic
+    pdf = render_clinic_leaflet(clinic_protocol(clinic), clinic_info(clinic))
+    return _attachment(pdf, "aftercare-leaflet.pdf")
+
+
+@patient_required
+def portal_leaflet(request: PatientRequest) -> HttpResponse:
+    """The latest treatment's leaflet; before any treatment, the clinic's generic one."""
+    if request.method not in SAFE_METHODS:
+        return HttpResponseNotAllowed(SAFE_METHODS)
+    patient = request.patient
+    care = current_care(patient, clock.now())
+    treatment = care.treatment if care else None
+    audit.record(request, "export.pdf", clinic=patient.clinic, patient=patient, obj=treatment)
+    if treatment is None:
+        pdf = render_clinic_leaflet(clinic_protocol(patient.clinic), clinic_info(patient.clinic))
+        return _attachment(pdf, "aftercare-leaflet.pdf")
+    pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
+    return _attachment(pdf, _filename(treatment))
+
+
+def _filename(treatment: Treatment) -> str:
+    """ASCII only, and no name: 'aftercare-2026-11-21.pdf' (the local date of treatment)."""
+    day = treatment.treated_at.astimezone(zone(treatment.time_zone)).date()
+    return f"aftercare-{day.isoformat()}.pdf"
+
+
+def _attachment(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type=PDF)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

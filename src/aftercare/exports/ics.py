@@ -1,0 +1,262 @@
+"""The calendar file: a treatment's aftercare milestones as iCalendar events (RFC 5545).
+
+Patients live by their phone calendars, so the plan's turning points go there: each rule's
+"allowed from" moment, the check-in prompts and the next session's window. Everything is
+rendered by the engine from the protocol, in the patient's own zone, with a VTIMEZONE.
+
+The file is a pure function of the ``Subject``: no clock, no database, no randomness. The
+stamp is the end of treatment and each UID is the treatment plus the milestone, so
+importing the file again updates its events instead of adding copies. The ``icalendar``
+library escapes text and folds lines; names are also stripped of control and bidi
+characters, which calendar apps would otherwise show or obey.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+
+from icalendar import Alarm, Calendar, Event, Timezone, is_utc, vDDDTypes, vInt, vText
+
+from aftercare.engine.course import check_session, maintenance_window
+from aftercare.engine.explain import describe_entry
+from aftercare.engine.localtime import zone
+from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
+from aftercare.engine.timeline import PlanEntry, plan
+from aftercare.exports import Subject
+from aftercare.protocols.schema import Protocol, ReminderKind, RuleKind
+
+__all__ = ["CONTENT_TYPE", "PRODID", "calendar", "filename"]
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+PRODID = "-//Aftercare//Aftercare plan//EN"
+
+# A milestone is a moment; a short event shows in day views without blocking the diary.
+_MILESTONE_LENGTH = timedelta(minutes=15)
+# A calendar is a diary, not a message: prompts sit at the protocol's wall time, quiet or not.
+_NO_QUIET_HOURS = QuietHours(time(0), time(0))
+# Zero-width joiners hold emoji sequences together; every other format character goes.
+_KEPT_FORMAT_CHARACTERS = frozenset({"\u200d"})
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+_UID_UNSAFE = re.compile(r"[^A-Za-z0-9.-]+")
+_SHOWN_REMINDERS = frozenset(
+    {ReminderKind.CHECK_IN, ReminderKind.NEXT_SESSION, ReminderKind.MAINTENANCE}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """What every event of one export needs, computed and encoded once."""
+
+    subject: Subject
+    treated_at: datetime
+    course_complete: bool
+    reminders: tuple[PlannedReminder, ...]
+    stamp: vDDDTypes
+    uid_prefix: str
+    contact: str
+
+    @classmethod
+    def of(cls, subject: Subject, treated_at: datetime) -> _Shared:
+        complete = _is_course_complete(subject)
+        protocol = subject.protocol
+        # Only the kinds a calendar shows: scheduling the daily messages too costs more
+        # than writing the whole file.
+        shown = tuple(item for item in protocol.reminders if item.kind in _SHOWN_REMINDERS)
+        reminders = schedule(
+            protocol.model_copy(update={"reminders": shown}),
+            treated_at,
+            subject.zone_name,
+            _NO_QUIET_HOURS,
+            course_complete=complete,
+        )
+        return cls(
+            subject=subject,
+            treated_at=treated_at,
+            course_complete=complete,
+            reminders=reminders,
+            stamp=vDDDTypes(subject.treated_at.astimezone(UTC)),
+            uid_prefix=_uid_prefix(subject),
+            contact=_contact(subject),
+        )
+
+    def of_kind(self, kind: ReminderKind) -> list[PlannedReminder]:
+        return [reminder for reminder in self.reminders if reminder.kind == kind.value]
+
+
+_SEQUENCE = vInt(0)
+_TRANSPARENT = vText("TRANSPARENT")
+_DISPLAY = vText("DISPLAY")
+
+
+def calendar(subject: Subject) -> bytes:
+    """The treatment's aftercare as an iCalendar file (UTF-8, CRLF line ends)."""
+    treated_at = subject.treated_at.astimezone(zone(subject.zone_name))
+    shared = _Shared.of(subject, treated_at)
+    events = [*_milestones(shared), *_check_ins(shared), _session_window(shared)]
+    cal = _calendar(subject)
+    if not is_utc(treated_at):
+        cal.add_component(_timezone(subject.zone_name, treated_at, events))
+    cal.subcomponents.extend(events)
+    return bytes(cal.to_ical(sorted=False))
+
+
+def filename(subject: Subject) -> str:
+    """An ASCII file name for the download: 'aftercare-2026-10-24.ics'."""
+    day = subject.treated_at.astimezone(zone(subject.zone_name)).date()
+    return f"aftercare-{day.isoformat()}.ics"
+
+
+def _calendar(subject: Subject) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    name = _visible(subject.patient_name)
+    cal.add("x-wr-calname", f"Aftercare for {name}" if name else "Aftercare")
+    cal.add("x-wr-timezone", subject.zone_name)
+    return cal
+
+
+def _milestones(shared: _Shared) -> Iterator[Event]:
+    """One event for each rule that later allows something: 'Makeup allowed from'."""
+    protocol = shared.subject.protocol
+    for entry in plan(protocol, shared.treated_at).entries:
+        if entry.kind is RuleKind.DO or entry.changes_after_hours <= 0:
+            continue
+        summary = f"{_labels(protocol, entry)} allowed from"
+        description = f"{describe_entry(protocol, entry)}\n\nWhy: {entry.rule.reason}"
+        yield _moment(shared, entry.id, summary, entry.changes_at, description)
+
+
+def _labels(protocol: Protocol, entry: PlanEntry) -> str:
+    activities = protocol.index.activities
+    return ", ".join(activities[activity].label for activity in entry.rule.activities)
+
+
+def _check_ins(shared: _Shared) -> Iterator[Event]:
+    """The protocol's check-in prompts, each with an alarm at its moment."""
+    for reminder in shared.of_kind(ReminderKind.CHECK_IN):
+        description = reminder.text + shared.contact
+        event = _moment(
+            shared, reminder.item, "Check in with your clinic", reminder.due_at, description
+        )
+        event.add_component(_alarm(reminder.text, timedelta(0)))
+        yield event
+
+
+def _moment(shared: _Shared, milestone: str, summary: str, at: datetime, description: str) -> Event:
+    start = at.astimezone(shared.treated_at.tzinfo)
+    event = _event(shared, milestone, summary, start)
+    event["DTEND"] = vDDDTypes(_later(start, _MILESTONE_LENGTH))
+    event["DESCRIPTION"] = vText(description)
+    return event
+
+
+def _session_window(shared: _Shared) -> Event:
+    """The next session's window, or maintenance once the course is complete, all day."""
+    protocol = shared.subject.protocol
+    last = shared.treated_at.date()
+    kind, milestone, summary = _WINDOWS[shared.course_complete]
+    if shared.course_complete:
+        window = maintenance_window(protocol, last)
+        earliest, latest = window.earliest, window.latest
+    else:
+        gap = check_session(protocol, last, last)
+        earliest, latest = gap.earliest, gap.latest
+    event = _event(shared, milestone, summary, earliest)
+    event["DTEND"] = vDDDTypes(latest + timedelta(days=1))
+    event["DESCRIPTION"] = vText(protocol.course.text + shared.contact)
+    for reminder in shared.of_kind(kind)[:1]:
+        opening = reminder.due_at.astimezone(shared.treated_at.tzinfo)
+        event.add_component(_alarm(reminder.text, _into_day(earliest, opening)))
+    return event
+
+
+_WINDOWS: dict[bool, tuple[ReminderKind, str, str]] = {
+    False: (ReminderKind.NEXT_SESSION, "next-session", "Window for your next session"),
+    True: (ReminderKind.MAINTENANCE, "maintenance", "Window for a maintenance session"),
+}
+
+
+def _is_course_complete(subject: Subject) -> bool:
+    """As the reminders decide: this treatment and the earlier ones make a full course."""
+    return len(subject.earlier_sessions) + 1 >= subject.protocol.course.default_sessions
+
+
+def _into_day(day: date, moment: datetime) -> timedelta:
+    """How far into ``day`` the wall clock shows ``moment``: an all-day event's alarm."""
+    return moment.replace(tzinfo=None) - datetime.combine(day, time(0))
+
+
+def _event(shared: _Shared, milestone: str, summary: str, start: date | datetime) -> Event:
+    # Values go in already typed: ``add`` would infer each type again, a third of the time.
+    event = Event()
+    event["UID"] = vText(f"{shared.uid_prefix}-{_UID_UNSAFE.sub('-', milestone)}@aftercare")
+    event["DTSTAMP"] = shared.stamp
+    event["SEQUENCE"] = _SEQUENCE
+    event["SUMMARY"] = vText(summary)
+    event["DTSTART"] = vDDDTypes(start)
+    event["TRANSP"] = _TRANSPARENT
+    return event
+
+
+def _alarm(text: str, trigger: timedelta) -> Alarm:
+    alarm = Alarm()
+    alarm["ACTION"] = _DISPLAY
+    alarm["DESCRIPTION"] = vText(text)
+    alarm["TRIGGER"] = vDDDTypes(trigger)
+    return alarm
+
+
+def _contact(subject: Subject) -> str:
+    """'\\n\\nAlpha Clinic: 020 7946 0001', after a description; '' when unknown."""
+    name, phone = _visible(subject.clinic.name), _visible(subject.clinic.phone)
+    return f"\n\n{name}: {phone}" if name and phone else ""
+
+
+def _uid_prefix(subject: Subject) -> str:
+    """The treatment's id, or a digest of its moment and zone when it has none."""
+    treatment = _UID_UNSAFE.sub("-", subject.treatment_id).strip("-")
+    if not treatment:
+        moment = f"{subject.treated_at.astimezone(UTC).isoformat()} {subject.zone_name}"
+        treatment = hashlib.sha256(moment.encode()).hexdigest()[:20]
+    return f"treatment-{treatment}"
+
+
+def _later(start: datetime, length: timedelta) -> datetime:
+    """``length`` of real time after ``start``, shown in its zone."""
+    return (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+
+
+def _timezone(zone_name: str, treated_at: datetime, events: list[Event]) -> Timezone:
+    last = max(_day(event.decoded("dtstart")) for event in events)
+    return _vtimezone(zone_name, date(treated_at.year, 1, 1), date(last.year + 1, 1, 1))
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone_name: str, first: date, last: date) -> Timezone:
+    # Whole years, so standard and daylight time are both defined around every event.
+    return Timezone.from_tzid(zone_name, first_date=first, last_date=last)
+
+
+def _day(moment: date | datetime) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def _visible(text: str) -> str:
+    """``text`` on one line, without control, bidi or zero-width characters."""
+    kept = "".join(
+        " " if character.isspace() else character
+        for character in text
+        if character.isspace()
+        or character in _KEPT_FORMAT_CHARACTERS
+        or unicodedata.category(character) not in _DROPPED_CATEGORIES
+    )
+    return " ".join(kept.split())

@@ -1,0 +1,352 @@
+"""The printable leaflets: one treatment's plan on the patient's own dates, and the clinic's
+generic leaflet of its effective protocol.
+
+Both are HTML laid out by WeasyPrint. The treatment leaflet includes the web plan's own
+template (``aftercare/staff/treatment_plan.html``), so the screen and the paper show the
+same lines. The templates are rendered by a standalone Django template ``Engine`` pointed
+at the web templates, never by the configured backend, so the leaflets render the same
+whether or not Django settings are configured (the command line has none). Every value
+handed to a template is already a string: no setting (localisation, time zone) is read.
+
+Names are shown as typed, less what could garble a printed line: bidirectional controls
+(U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C) are removed and control characters
+such as CR and LF become spaces; the name is also wrapped in ``<bdi>`` so a name in a
+right-to-left script cannot reorder the words around it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.template import Context, Engine
+from weasyprint import HTML  # type: ignore[import-untyped]
+
+from aftercare.engine.course import check_session, maintenance_window, plan_course
+from aftercare.engine.explain import describe_entry
+from aftercare.engine.localtime import format_day, format_moment, zone
+from aftercare.engine.timeline import DayChanges, Plan, PlanEntry, plan
+from aftercare.exports import ClinicInfo, Subject
+from aftercare.protocols.schema import ActivityRule, Citation, Level, Protocol, RuleKind
+
+__all__ = [
+    "clinic_leaflet",
+    "clinic_leaflet_html",
+    "display_name",
+    "treatment_leaflet",
+    "treatment_leaflet_html",
+]
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+LONGEST_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A plan line and the protocol's reason for it; shown as its text where only text fits."""
+
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    label: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    day: str
+    when: str
+    allowed: tuple[str, ...]
+    ended: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanPage:
+    """The fields of the web plan's template, from the same engine results."""
+
+    treated_at: str
+    zone: str
+    protocol_id: str
+    protocol_version: str
+    groups: tuple[Group, ...]
+    changes: tuple[Change, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Symptoms:
+    advice: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Urgent:
+    """When to call: now (the urgent box), and today."""
+
+    now: Symptoms
+    today: Symptoms
+
+
+@dataclass(frozen=True, slots=True)
+class NextSession:
+    session: str
+    planned: str
+    window: str
+    maintenance: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    number: str
+    text: str
+
+
+def display_name(name: str) -> str:
+    """The name as typed, without bidirectional controls, line breaks or runs of spaces."""
+    kept = (
+        " " if unicodedata.category(char) == "Cc" else char
+        for char in name
+        if char not in BIDI_CONTROLS
+    )
+    shown = " ".join("".join(kept).split())
+    return shown if len(shown) <= LONGEST_NAME else shown[: LONGEST_NAME - 1] + "…"
+
+
+def treatment_leaflet(subject: Subject) -> bytes:
+    """The A4 leaflet of one treatment: urgent box, the plan on the patient's dates, the course."""
+    return _pdf(treatment_leaflet_html(subject))
+
+
+def clinic_leaflet(protocol: Protocol, clinic: ClinicInfo) -> bytes:
+    """The clinic's generic A4 leaflet: every rule with its offset in words, and its sources."""
+    return _pdf(clinic_leaflet_html(protocol, clinic))
+
+
+def treatment_leaflet_html(subject: Subject) -> str:
+    protocol = subject.protocol
+    treated_at = subject.treated_at.astimezone(zone(subject.zone_name))
+    context = {
+        "clinic": subject.clinic,
+        "patient_name": display_name(subject.patient_name),
+        "treated_at": format_moment(treated_at),
+        "zone": subject.zone_name,
+        "urgent": _urgent(protocol),
+        "plan": _plan_page(protocol, plan(protocol, treated_at)),
+        "course": _next_session(protocol, treated_at.date(), subject.earlier_sessions),
+    }
+    return _render("aftercare/leaflet/treatment.html", context)
+
+
+def clinic_leaflet_html(protocol: Protocol, clinic: ClinicInfo) -> str:
+    sources = _Sources(protocol)
+    context = {
+        "clinic": clinic,
+        "protocol": {"title": protocol.title, "id": protocol.effective_id},
+        "version": protocol.version,
+        "overlay": "" if protocol.overlay is None else protocol.overlay.title,
+        "urgent": _urgent(protocol),
+        "sections": _rule_sections(protocol, sources),
+        "course": _course_words(protocol, sources),
+        "information": tuple(
+            Line(item.text, sources.marks(item.sources)) for item in protocol.information
+        ),
+        "sources": sources.listed(),
+    }
+    return _render("aftercare/leaflet/clinic.html", context)
+
+
+@cache
+def _engine() -> Engine:
+    return Engine(dirs=[str(TEMPLATES)], autoescape=True, string_if_invalid="")
+
+
+def _render(template: str, context: dict[str, Any]) -> str:
+    return _engine().get_template(template).render(Context(context, autoescape=True))
+
+
+def _pdf(html: str) -> bytes:
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf
+
+
+def _plan_page(protocol: Protocol, result: Plan) -> PlanPage:
+    return PlanPage(
+        treated_at=format_moment(result.treated_at),
+        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
+        protocol_id=result.protocol_id,
+        protocol_version=result.protocol_version,
+        groups=tuple(
+            Group(group.label, tuple(_line(protocol, entry) for entry in group.entries))
+            for group in result.groups
+            if group.entries
+        ),
+        changes=tuple(_change(protocol, change) for change in result.changes),
+    )
+
+
+def _line(protocol: Protocol, entry: PlanEntry) -> Line:
+    return Line(describe_entry(protocol, entry), entry.rule.reason)
+
+
+def _change(protocol: Protocol, change: DayChanges) -> Change:
+    labels = protocol.index.activities
+    entries = change.entries
+    return Change(
+        day=str(change.day),
+        when=format_moment(change.at),
+        allowed=tuple(
+            labels[a].label for e in entries if e.kind is not RuleKind.DO for a in e.rule.activities
+        ),
+        ended=tuple(
+            labels[a].label for e in entries if e.kind is RuleKind.DO for a in e.rule.activities
+        ),
+    )
+
+
+def _urgent(protocol: Protocol) -> Urgent:
+    advice = protocol.triage.advice
+    return Urgent(
+        now=Symptoms(advice[Level.CONTACT_CLINIC_NOW], _symptoms(protocol, now=True)),
+        today=Symptoms(advice[Level.CONTACT_CLINIC], _symptoms(protocol, now=False)),
+    )
+
+
+def _symptoms(protocol: Protocol, *, now: bool) -> tuple[Line, ...]:
+    """Red flags at this level; for "now", also those that become urgent as they worsen."""
+    lines: list[Line] = []
+    for symptom in protocol.symptoms:
+        if not symptom.red_flag:
+            continue
+        if (symptom.level is Level.CONTACT_CLINIC_NOW) == now:
+            lines.append(Line(symptom.label, symptom.reasons.beyond))
+        elif now and symptom.if_worsening is Level.CONTACT_CLINIC_NOW:
+            lines.append(Line(symptom.label, symptom.reasons.worsening or symptom.reasons.beyond))
+    return tuple(lines)
+
+
+def _next_session(protocol: Protocol, treated_on: date, earlier: Iterable[date]) -> NextSession:
+    """The next session's window, or maintenance once the planned course is complete."""
+    days = sorted({*earlier, treated_on})
+    number = days.index(treated_on) + 1
+    planned = max(protocol.course.default_sessions, len(days))
+    window = ""
+    if number < planned:
+        gap = check_session(protocol, treated_on, treated_on)
+        window = _span(gap.earliest, gap.latest)
+        upkeep = plan_course(protocol, days[0], planned).maintenance
+    else:
+        upkeep = maintenance_window(protocol, treated_on)
+    return NextSession(
+        session=str(number),
+        planned=str(planned),
+        window=window,
+        maintenance="" if upkeep is None else _span(upkeep.earliest, upkeep.latest),
+        text=protocol.course.text,
+    )
+
+
+def _span(earliest: date, latest: date) -> str:
+    return f"{format_day(earliest)} and {format_day(latest)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    title: str
+    lines: tuple[Line, ...]
+
+
+def _rule_sections(protocol: Protocol, sources: _Sources) -> tuple[Section, ...]:
+    def lines(kind: RuleKind) -> tuple[Line, ...]:
+        rules = sorted(
+            (rule for rule in protocol.aftercare if rule.kind is kind),
+            key=lambda rule: (rule.allowed_from_hours, rule.required_until_hours or 0),
+        )
+        return tuple(_rule_line(protocol, rule, sources) for rule in rules)
+
+    return (
+        Section("What to do", lines(RuleKind.DO)),
+        Section("What to avoid, and for how long", lines(RuleKind.AVOID)),
+        Section("What you can do again, and when", lines(RuleKind.ALLOWED_FROM)),
+    )
+
+
+def _rule_line(protocol: Protocol, rule: ActivityRule, sources: _Sources) -> Line:
+    index = protocol.index
+    gates = [f"Only {index.skin_states[rule.gate].text}."] if rule.gate else []
+    spf = [f"SPF {rule.min_spf} or higher."] if rule.min_spf is not None else []
+    needs = [index.requirements[i].text for i in rule.requirements if i in index.requirements]
+    words = " ".join((f"{_offset_words(rule)}:", rule.text, *gates, *spf, *needs))
+    return Line(words, f"{rule.reason} {sources.marks(rule.sources)}")
+
+
+def _offset_words(rule: ActivityRule) -> str:
+    """'For the first 14 days (336 hours)', 'From 3 days (72 hours) after treatment'."""
+    start = rule.allowed_from_hours
+    if rule.kind is RuleKind.AVOID:
+        return f"For the first {_duration(start)}"
+    if rule.kind is RuleKind.ALLOWED_FROM:
+        return "Straight away" if start == 0 else f"From {_duration(start)} after treatment"
+    until = _duration(rule.required_until_hours or 0)
+    if start == 0:
+        return f"Every day for the first {until}"
+    return f"From {_duration(start)} until {until} after treatment"
+
+
+def _duration(hours: int) -> str:
+    """'14 days (336 hours)', '1 day (24 hours)' or '8 hours'."""
+    if hours and hours % 24 == 0:
+        days = hours // 24
+        return f"{days} day{'s' if days != 1 else ''} ({hours} hours)"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+def _course_words(protocol: Protocol, sources: _Sources) -> Line:
+    course = protocol.course
+    words = (
+        f"A course is {course.min_sessions} to {course.max_sessions} sessions "
+        f"(usually {course.default_sessions}), {course.min_gap_days} to "
+        f"{course.max_gap_days} days apart; then maintenance every "
+        f"{course.maintenance_min_months} to {course.maintenance_max_months} months."
+    )
+    return Line(f"{course.text} {words}", sources.marks(course.sources))
+
+
+class _Sources:
+    """Citations numbered in order of first use, each listed once."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.titles = {
+            leaflet.file: f"{leaflet.id}, {leaflet.title}" for leaflet in protocol.leaflets
+        }
+        self.numbers: dict[str, int] = {}
+
+    def marks(self, citations: Iterable[Citation]) -> str:
+        numbers = sorted({self._number(citation) for citation in citations})
+        return "".join(f"[{number}]" for number in numbers)
+
+    def listed(self) -> tuple[Source, ...]:
+        return tuple(Source(str(number), text) for text, number in self.numbers.items())
+
+    def _number(self, citation: Citation) -> int:
+        return self.numbers.setdefault(self._text(citation), len(self.numbers) + 1)
+
+    def _text(self, citation: Citation) -> str:
+        if citation.leaflet is not None:
+            title = self.titles.get(citation.leaflet, citation.leaflet)
+            return f"{title}: “{citation.quote}”"
+        note = f" ({citation.note})" if citation.note else ""
+        return f"{citation.literature}{note}"

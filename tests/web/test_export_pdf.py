@@ -1,0 +1,194 @@
+"""Leaflet downloads: staff of the patient's clinic, the signed-in patient, and nobody else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+from pytest_django import DjangoAssertNumQueries
+
+from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember, Treatment
+from tests.web.conftest import NOW
+from tests.web.test_portal_plan import sign_in, treat
+
+pytestmark = pytest.mark.django_db
+
+QueryBound = Callable[..., DjangoAssertNumQueries]
+
+
+@pytest.fixture(autouse=True)
+def _now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
+
+
+def text(content: bytes) -> str:
+    pages = PdfReader(BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
+
+
+def leaflet_url(treatment: Treatment) -> str:
+    return reverse("staff:treatment_leaflet", args=[treatment.patient_id, treatment.pk])
+
+
+@pytest.fixture
+def treatment(patient: Patient, practitioner: StaffMember) -> Treatment:
+    # 10:30 UTC is 10:30 in London in November.
+    return treat(patient, practitioner, datetime(2026, 11, 18, 10, 30, tzinfo=UTC))
+
+
+def test_it_downloads_the_treatment_leaflet(
+    client: Client, practitioner: StaffMember, treatment: Treatment
+) -> None:
+    client.force_login(practitioner.user)
+    response = client.get(leaflet_url(treatment))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="aftercare-2026-11-18.pdf"'
+    shown = text(response.content)
+    assert "For Alice Patient, after your treatment on Wed 18 Nov, 10:30 (Europe/London)" in shown
+    assert "Call Alpha Clinic now on 020 7946 0002" in shown
+    assert "Day 3, Sat 21 Nov, 10:30" in shown
+    event = AuditEvent.objects.get(action="export.pdf")
+    assert (event.patient_id, event.actor_staff_id, event.object_id, event.outcome) == (
+        treatment.patient_id,
+        practitioner.pk,
+        str(treatment.pk),
+        "allowed",
+    )
+
+
+def test_it_shows_the_time_in_the_zone_recorded_with_the_treatment(
+    client: Client, practitioner: StaffMember, patient: Patient
+) -> None:
+    treatment = treat(
+        patient, practitioner, datetime(2026, 11, 18, 15, 30, tzinfo=UTC), "America/New_York"
+    )
+    client.force_login(practitioner.user)
+    shown = text(client.get(leaflet_url(treatment)).content)
+    assert "Wed 18 Nov, 10:30 (America/New_York)" in shown
+
+
+def test_it_counts_earlier_sessions_without_a_query_each(
+    client: Client,
+    practitioner: StaffMember,
+    treatment: Treatment,
+    django_assert_max_num_queries: QueryBound,
+) -> None:
+    for weeks in (20, 10, 5):
+        treat(treatment.patient, practitioner, treatment.treated_at - timedelta(weeks=weeks))
+    client.force_login(practitioner.user)
+    # Session, staff, patient, treatment, audit, earlier treatments (and savepoints).
+    with django_assert_max_num_queries(10):
+        response = client.get(leaflet_url(treatment))
+    assert "This was session 4 of a planned 4." in text(response.content)
+
+
+def test_another_clinic_gets_a_404_without_the_name(
+    client: Client, outsider: StaffMember, treatment: Treatment
+) -> None:
+    client.force_login(outsider.user)
+    response = client.get(leaflet_url(treatment))
+    assert response.status_code == 404
+    assert b"Alice" not in response.content
+    denied = AuditEvent.objects.get(action="export.pdf")
+    assert (denied.outcome, denied.clinic_id) == ("denied", outsider.clinic_id)
+    assert denied.patient_id is None
+
+
+def test_a_treatment_of_another_patient_is_404(
+    client: Client,
+    practitioner: StaffMember,
+    treatment: Treatment,
+    other_patient: Patient,
+) -> None:
+    client.force_login(practitioner.user)
+    url = reverse("staff:treatment_leaflet", args=[other_patient.pk, treatment.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_cancelled_treatment_has_no_leaflet(
+    client: Client, practitioner: StaffMember, treatment: Treatment
+) -> None:
+    Treatment.objects.filter(pk=treatment.pk).update(cancelled_at=NOW)
+    client.force_login(practitioner.user)
+    assert client.get(leaflet_url(treatment)).status_code == 404
+    assert not AuditEvent.objects.filter(action="export.pdf", outcome="allowed").exists()
+
+
+def test_it_refuses_post(client: Client, practitioner: StaffMember, treatment: Treatment) -> None:
+    client.force_login(practitioner.user)
+    assert client.post(leaflet_url(treatment)).status_code == 405
+    assert client.post(reverse("staff:clinic_leaflet")).status_code == 405
+    assert not AuditEvent.objects.filter(action="export.pdf").exists()
+
+
+@pytest.mark.parametrize("who", ["practitioner", "outsider"])
+def test_the_clinic_leaflet_is_of_the_staff_members_own_clinic(
+    client: Client, request: pytest.FixtureRequest, clinic: Clinic, who: str
+) -> None:
+    staff: StaffMember = request.getfixturevalue(who)
+    client.force_login(staff.user)
+    response = client.get(reverse("staff:clinic_leaflet"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="aftercare-leaflet.pdf"'
+    shown = text(response.content)
+    assert f"Call {staff.clinic.name} now on 020 7946 0002" in shown
+    assert "For the first 14 days (336 hours): Avoid extreme heat" in shown
+    other = "Beta Clinic" if who == "practitioner" else "Alpha Clinic"
+    assert other not in shown
+
+
+def test_the_patient_downloads_their_own_leaflet(
+    client: Client, patient: Patient, treatment: Treatment
+) -> None:
+    sign_in(client, patient)
+    response = client.get(reverse("portal:leaflet"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="aftercare-2026-11-18.pdf"'
+    assert "For Alice Patient, after your treatment on Wed 18 Nov, 10:30" in text(response.content)
+    event = AuditEvent.objects.get(action="export.pdf")
+    assert (event.actor_kind, event.actor_patient_id, event.patient_id) == (
+        "patient",
+        patient.pk,
+        patient.pk,
+    )
+
+
+def test_a_patient_without_a_treatment_gets_the_generic_leaflet(
+    client: Client, other_patient: Patient, treatment: Treatment
+) -> None:
+    sign_in(client, other_patient)
+    response = client.get(reverse("portal:leaflet"))
+    assert response["Content-Disposition"] == 'attachment; filename="aftercare-leaflet.pdf"'
+    shown = text(response.content)
+    assert "Alice" not in shown
+    assert "Bob" not in shown
+    assert "Call Alpha Clinic now on 020 7946 0002" in shown
+    assert AuditEvent.objects.get(action="export.pdf").patient_id == other_patient.pk
+
+
+def test_the_pages_link_to_the_leaflets(
+    client: Client,
+    patient: Patient,
+    practitioner: StaffMember,
+    clinic_admin: StaffMember,
+    treatment: Treatment,
+) -> None:
+    client.force_login(practitioner.user)
+    detail = client.get(reverse("staff:treatment", args=[patient.pk, treatment.pk]))
+    assert f'href="{leaflet_url(treatment)}" download>Print leaflet (PDF)</a>' in detail.text
+    assert "Why: Heat widens blood vessels" not in detail.text
+    client.force_login(clinic_admin.user)
+    settings_page = client.get(reverse("staff:clinic_settings")).text
+    assert f'href="{reverse("staff:clinic_leaflet")}" download>' in settings_page
+    client.logout()
+    sign_in(client, patient)
+    today = client.get(reverse("portal:today")).text
+    assert f'href="{reverse("portal:leaflet")}" download>Download your leaflet (PDF)</a>' in today

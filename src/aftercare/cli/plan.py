@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from aftercare.cli.common import (
+    CliError,
     add_elapsed_flags,
     add_factor_flags,
     add_protocol_flags,
@@ -20,9 +25,15 @@ from aftercare.engine.check import CheckResult, check
 from aftercare.engine.explain import describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.engine.timeline import Plan, PlanEntry, plan
+from aftercare.exports import ClinicInfo, Subject
 from aftercare.protocols.schema import RuleKind
 
 __all__ = ["check_json", "plan_json", "register"]
+
+FORMATS = ("text", "json", "ics", "pdf", "fhir")
+EXPORTS = frozenset({"ics", "pdf", "fhir"})
+# Not for a terminal: these need -o.
+BINARY = frozenset({"ics", "pdf"})
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +49,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help='when the treatment ended, local time: "2026-11-21 10:30"',
     )
     plan_parser.add_argument("--tz", default=DEFAULT_ZONE, metavar="ZONE")
-    plan_parser.add_argument("--format", choices=("text", "json"), default="text")
+    plan_parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="text or json (printed), ics or pdf (need -o), fhir (a FHIR R4B Bundle)",
+    )
+    plan_parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of printing"
+    )
+    exported = plan_parser.add_argument_group("for the leaflet, calendar and FHIR formats")
+    exported.add_argument("--patient", default="", metavar="NAME", help="the patient's name")
+    exported.add_argument("--clinic", default="Your clinic", metavar="NAME")
+    exported.add_argument("--clinic-phone", default="", metavar="PHONE")
+    exported.add_argument("--urgent-phone", default="", metavar="PHONE")
+    exported.add_argument(
+        "--earlier-session",
+        action="append",
+        default=[],
+        type=_day,
+        metavar="DATE",
+        help="the date of an earlier session of the course (repeatable)",
+    )
     add_factor_flags(plan_parser)
     add_protocol_flags(plan_parser)
     plan_parser.set_defaults(handler=run_plan)
@@ -63,14 +95,64 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_plan(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
-    factors_from_args(args, protocol)  # checked like every command; activity windows ignore them
+    factors = factors_from_args(args, protocol)
     treated_at = parse_local(args.treated_at, zone(args.tz))
+    if args.format in BINARY and args.output is None:
+        raise CliError(f"--format {args.format} writes a file: give it with -o FILE")
+    if args.format in EXPORTS:
+        subject = Subject(
+            protocol=protocol,
+            treated_at=treated_at,
+            zone_name=args.tz,
+            clinic=ClinicInfo(args.clinic, args.clinic_phone, args.urgent_phone),
+            patient_name=args.patient,
+            factors=factors,
+            earlier_sessions=tuple(sorted(args.earlier_session)),
+        )
+        _emit(_export(args.format, subject), args.output)
+        return 0
     result = plan(protocol, treated_at)
-    if args.format == "json":
-        print_json(plan_json(result))
-    else:
-        print(describe_plan(protocol, result))
+    text = (
+        json.dumps(plan_json(result), indent=2, ensure_ascii=False)
+        if args.format == "json"
+        else describe_plan(protocol, result)
+    )
+    _emit((text + "\n").encode(), args.output)
     return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2026-11-21") from None
+
+
+def _export(name: str, subject: Subject) -> bytes:
+    # Imported here: WeasyPrint and the FHIR models take a moment to load.
+    if name == "pdf":
+        from aftercare.exports.pdf import treatment_leaflet
+
+        return treatment_leaflet(subject)
+    if name == "ics":
+        from aftercare.exports.ics import calendar
+
+        return calendar(subject)
+    from aftercare.exports.fhir import bundle, to_json
+
+    # The edge reads the clock: the CarePlan's statuses are as of now.
+    return (to_json(bundle(subject, at=datetime.now(UTC)), indent=2) + "\n").encode()
+
+
+def _emit(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        raise CliError(f"cannot write {output}: {error.strerror}") from None
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -233,13 +233,14 @@ def _protocol_resources(protocol: Protocol, ids: _Ids) -> list[tuple[str, Resour
 
 def _organization(subject: Subject, ids: _Ids) -> Organization:
     clinic = subject.clinic
+    # FHIR strings may not be empty: only the contact points the clinic has.
+    points = (("phone", clinic.phone), ("phone", clinic.urgent_phone), ("email", clinic.email))
     telecom = [
-        ContactPoint(system="phone", value=clinic.phone, use="work"),
-        ContactPoint(system="phone", value=clinic.urgent_phone, use="work"),
+        ContactPoint(system=system, value=value.strip(), use="work")
+        for system, value in points
+        if value.strip()
     ]
-    if clinic.email:
-        telecom.append(ContactPoint(system="email", value=clinic.email, use="work"))
-    return Organization(id=ids.clinic, name=clinic.name, telecom=[c for c in telecom if c.value])
+    return Organization(id=ids.clinic, name=clinic.name.strip() or None, telecom=telecom or None)
 
 
 def _patient(subject: Subject, ids: _Ids) -> Patient:

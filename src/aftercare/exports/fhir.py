@@ -15,10 +15,12 @@ canonical reference.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle, BundleEntry
 from fhir.resources.R4B.careplan import CarePlan, CarePlanActivity, CarePlanActivityDetail
@@ -136,8 +138,37 @@ _ESCAPES = {code: f"\\u{code:04x}" for code in _HIDDEN}
 
 
 def to_json(result: Bundle, *, indent: int | None = None) -> str:
-    """The Bundle as FHIR JSON, with invisible and direction-changing characters escaped."""
-    return result.model_dump_json(indent=indent).translate(_ESCAPES)
+    """The Bundle as FHIR JSON, with invisible and direction-changing characters escaped.
+
+    The protocol's own resources (the PlanDefinition and the Questionnaires) are two
+    thirds of a Bundle and the same for every patient under one protocol version, whose
+    hash their ids carry: they are turned into JSON values once per process.
+    """
+    entries = []
+    for entry in result.entry or ():
+        resource = entry.resource
+        kind = resource.get_resource_type() if resource is not None else ""
+        if resource is not None and kind in _PROTOCOL_TYPES and resource.id:
+            key = (kind, str(resource.id))
+            if key not in _PROTOCOL_JSON:
+                if len(_PROTOCOL_JSON) >= _MAX_CACHED * len(_PROTOCOL_TYPES):
+                    _PROTOCOL_JSON.clear()
+                _PROTOCOL_JSON[key] = resource.model_dump(mode="json")
+            entries.append({"fullUrl": entry.fullUrl, "resource": _PROTOCOL_JSON[key]})
+        else:
+            entries.append(entry.model_dump(mode="json"))
+    # A copy without entries: excluding them from the dump would still encode them first.
+    data = result.model_copy(update={"entry": None}).model_dump(mode="json")
+    if entries:
+        data["entry"] = entries
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(data, indent=indent, ensure_ascii=False, separators=separators)
+    return text.translate(_ESCAPES)
+
+
+# The JSON values of the protocol's resources, by resource type and id (see ``to_json``).
+_PROTOCOL_TYPES = frozenset({"PlanDefinition", "Questionnaire"})
+_PROTOCOL_JSON: dict[tuple[str, str], Any] = {}
 
 
 def plan_definition_url(protocol: Protocol) -> str:

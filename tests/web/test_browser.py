@@ -132,6 +132,10 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     visits.check(staff, "treatment-preview")
     staff.get_by_role("button", name=re.compile("save treatment", re.I)).click()
     visits.check(staff, "treatment")
+    with staff.expect_download() as leaflet:
+        staff.get_by_role("link", name="Print leaflet (PDF)").click()
+    assert leaflet.value.suggested_filename == "aftercare-2026-11-20.pdf"
+    assert Path(leaflet.value.path()).read_bytes().startswith(b"%PDF-")
 
     staff.get_by_role("link", name="Grace Hughes").first.click()
     staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
@@ -155,6 +159,9 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     visits.check(patient, "portal-today")
     patient.get_by_role("link", name="Timeline").click()
     visits.check(patient, "portal-timeline")
+    with patient.expect_download() as calendar:
+        patient.get_by_role("link", name="Add to my calendar (.ics)").click()
+    assert Path(calendar.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
     patient.get_by_role("link", name="Can I…?").click()
     patient.get_by_label(re.compile("Can I", re.I)).fill("swim")
     patient.get_by_role("button", name=re.compile("ask|check", re.I)).click()

@@ -28,10 +28,10 @@ from django.template import Context, Engine
 from weasyprint import HTML  # type: ignore[import-untyped]
 
 from aftercare.engine.course import check_session, maintenance_window, plan_course
-from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import format_day, format_moment, zone
-from aftercare.engine.timeline import DayChanges, Plan, PlanEntry, plan
+from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
+from aftercare.exports.plan_view import Line, plan_view
 from aftercare.protocols.schema import ActivityRule, Citation, Level, Protocol, RuleKind
 
 __all__ = [
@@ -47,43 +47,6 @@ BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 LONGEST_NAME = 200
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A plan line and the protocol's reason for it; shown as its text where only text fits."""
-
-    text: str
-    reason: str
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    label: str
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    day: str
-    when: str
-    allowed: tuple[str, ...]
-    ended: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanPage:
-    """The fields of the web plan's template, from the same engine results."""
-
-    treated_at: str
-    zone: str
-    protocol_id: str
-    protocol_version: str
-    groups: tuple[Group, ...]
-    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +108,7 @@ def treatment_leaflet_html(subject: Subject) -> str:
         "treated_at": format_moment(treated_at),
         "zone": subject.zone_name,
         "urgent": _urgent(protocol),
-        "plan": _plan_page(protocol, plan(protocol, treated_at)),
+        "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
         "course": _next_session(protocol, treated_at.date(), subject.earlier_sessions),
     }
     return _render("aftercare/leaflet/treatment.html", context)
@@ -181,40 +144,6 @@ def _render(template: str, context: dict[str, Any]) -> str:
 def _pdf(html: str) -> bytes:
     pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
     return pdf
-
-
-def _plan_page(protocol: Protocol, result: Plan) -> PlanPage:
-    return PlanPage(
-        treated_at=format_moment(result.treated_at),
-        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
-        protocol_id=result.protocol_id,
-        protocol_version=result.protocol_version,
-        groups=tuple(
-            Group(group.label, tuple(_line(protocol, entry) for entry in group.entries))
-            for group in result.groups
-            if group.entries
-        ),
-        changes=tuple(_change(protocol, change) for change in result.changes),
-    )
-
-
-def _line(protocol: Protocol, entry: PlanEntry) -> Line:
-    return Line(describe_entry(protocol, entry), entry.rule.reason)
-
-
-def _change(protocol: Protocol, change: DayChanges) -> Change:
-    labels = protocol.index.activities
-    entries = change.entries
-    return Change(
-        day=str(change.day),
-        when=format_moment(change.at),
-        allowed=tuple(
-            labels[a].label for e in entries if e.kind is not RuleKind.DO for a in e.rule.activities
-        ),
-        ended=tuple(
-            labels[a].label for e in entries if e.kind is RuleKind.DO for a in e.rule.activities
-        ),
-    )
 
 
 def _urgent(protocol: Protocol) -> Urgent:

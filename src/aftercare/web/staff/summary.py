@@ -21,52 +21,22 @@ from aftercare.engine.course import (
 )
 from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
-from aftercare.engine.timeline import DayChanges, Plan, plan
-from aftercare.protocols.schema import Protocol, RuleKind
+from aftercare.engine.timeline import Plan, plan
+from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, StaffMember, Treatment
 
 __all__ = [
-    "ChangeView",
     "CourseSummary",
-    "GroupView",
-    "PlanView",
     "TodaySummary",
     "area_labels",
     "course_summary",
     "local_moment",
     "local_today",
-    "plan_view",
     "span",
     "staff_name",
     "today_summary",
     "treatment_plan",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class GroupView:
-    label: str
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeView:
-    """One moment in the plan: what becomes allowed and which daily routines end."""
-
-    day: int
-    when: str
-    allowed: tuple[str, ...]
-    ended: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PlanView:
-    treated_at: str
-    zone: str
-    protocol_id: str
-    protocol_version: str
-    groups: tuple[GroupView, ...]
-    changes: tuple[ChangeView, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,34 +98,6 @@ def staff_name(staff: StaffMember | None) -> str:
 def treatment_plan(protocol: Protocol, treatment: Treatment) -> Plan:
     """The plan of ``treatment``, in the zone the patient lives by."""
     return plan(protocol, treatment.treated_at.astimezone(zone(treatment.time_zone)))
-
-
-def plan_view(protocol: Protocol, result: Plan) -> PlanView:
-    """The plan grouped as patients think of it, then what changes when, for a template."""
-    return PlanView(
-        treated_at=format_moment(result.treated_at),
-        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
-        protocol_id=result.protocol_id,
-        protocol_version=result.protocol_version,
-        groups=tuple(
-            GroupView(group.label, tuple(describe_entry(protocol, e) for e in group.entries))
-            for group in result.groups
-            if group.entries
-        ),
-        changes=tuple(_change_view(protocol, change) for change in result.changes),
-    )
-
-
-def _change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
-    activities = protocol.index.activities
-    allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
-    ended = [e for e in change.entries if e.kind is RuleKind.DO]
-    return ChangeView(
-        day=change.day,
-        when=format_moment(change.at),
-        allowed=tuple(activities[a].label for e in allowed for a in e.rule.activities),
-        ended=tuple(activities[a].label for e in ended for a in e.rule.activities),
-    )
 
 
 def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummary:

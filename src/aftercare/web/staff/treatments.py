@@ -17,20 +17,14 @@ from django.shortcuts import redirect, render
 
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
+from aftercare.exports.plan_view import PlanView, plan_view
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_reminders
-from aftercare.web.staff.summary import (
-    PlanView,
-    area_labels,
-    local_moment,
-    plan_view,
-    staff_name,
-    treatment_plan,
-)
+from aftercare.web.staff.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm, screening_problem
 
 __all__ = ["treatment_detail", "treatment_new"]
@@ -78,7 +72,9 @@ def _preview(form: TreatmentForm, protocol: Protocol) -> PlanView | None:
     if form.treated_at is None or "time_zone" in form.errors:
         return None
     patient_zone = zone(form.cleaned_data["time_zone"])
-    return plan_view(protocol, plan(protocol, form.treated_at.astimezone(patient_zone)))
+    return plan_view(
+        protocol, plan(protocol, form.treated_at.astimezone(patient_zone)), reasons=False
+    )
 
 
 def _save(
@@ -129,7 +125,7 @@ def treatment_detail(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
         "areas": area_labels(protocol, treatment.areas),
         "factors": _factor_words(treatment.factors),
         "by": staff_name(treatment.created_by),
-        "plan": plan_view(protocol, treatment_plan(protocol, treatment)),
+        "plan": plan_view(protocol, treatment_plan(protocol, treatment), reasons=False),
         "protocol_changed": treatment.protocol_version != protocol.version,
     }
     return render(request, "aftercare/staff/treatment_detail.html", context)

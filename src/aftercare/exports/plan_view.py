@@ -1,0 +1,91 @@
+"""The plan as the plan template shows it: groups of lines, then what changes when.
+
+One structure for the staff plan pages and the printed leaflet, which share the template
+``aftercare/staff/treatment_plan.html``; free of Django, so the leaflet renders anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aftercare.engine.explain import describe_entry
+from aftercare.engine.localtime import format_moment
+from aftercare.engine.timeline import DayChanges, Plan
+from aftercare.protocols.schema import Protocol, RuleKind
+
+__all__ = ["ChangeView", "GroupView", "Line", "PlanView", "plan_view"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A plan line and the protocol's reason for it; shown as its text where only text fits."""
+
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    label: str
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeView:
+    """One moment in the plan: what becomes allowed and which daily routines end.
+
+    Every field is text, so the leaflet renders without Django's settings (a number would
+    be localised, which reads them)."""
+
+    day: str
+    when: str
+    allowed: tuple[str, ...]
+    ended: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    treated_at: str
+    zone: str
+    protocol_id: str
+    protocol_version: str
+    groups: tuple[GroupView, ...]
+    changes: tuple[ChangeView, ...]
+
+
+def plan_view(protocol: Protocol, result: Plan, *, reasons: bool) -> PlanView:
+    """The plan grouped as patients think of it, then what changes when; with ``reasons``,
+    each line carries the protocol's reason for it (the template then shows "Why: …")."""
+    return PlanView(
+        treated_at=format_moment(result.treated_at),
+        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
+        protocol_id=result.protocol_id,
+        protocol_version=result.protocol_version,
+        groups=tuple(
+            GroupView(
+                group.label,
+                tuple(
+                    Line(describe_entry(protocol, e), e.rule.reason if reasons else "")
+                    for e in group.entries
+                ),
+            )
+            for group in result.groups
+            if group.entries
+        ),
+        changes=tuple(_change_view(protocol, change) for change in result.changes),
+    )
+
+
+def _change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
+    activities = protocol.index.activities
+    allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
+    ended = [e for e in change.entries if e.kind is RuleKind.DO]
+    return ChangeView(
+        day=str(change.day),
+        when=format_moment(change.at),
+        allowed=tuple(activities[a].label for e in allowed for a in e.rule.activities),
+        ended=tuple(activities[a].label for e in ended for a in e.rule.activities),
+    )

@@ -16,8 +16,9 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Level
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.dashboard import clinic_moment, day_after, symptom_labels
+from aftercare.web.staff.dashboard import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
+from aftercare.web.staff.summary import local_moment
 
 __all__ = ["check_in_detail"]
 
@@ -76,10 +77,10 @@ def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpR
         "check_in": check_in,
         "patient": treatment.patient,
         "treatment": treatment,
-        "treated_when": clinic_moment(clinic, treatment.treated_at),
-        "sent_when": clinic_moment(clinic, check_in.created_at),
+        "treated_when": local_moment(treatment.treated_at, clinic.time_zone),
+        "sent_when": local_moment(check_in.created_at, clinic.time_zone),
         "reviewed_when": (
-            clinic_moment(clinic, check_in.reviewed_at) if check_in.reviewed_at else ""
+            local_moment(check_in.reviewed_at, clinic.time_zone) if check_in.reviewed_at else ""
         ),
         "day": day_after(check_in.hours_after),
         "symptoms": symptom_labels(clinic_protocol(clinic), check_in.symptoms),

@@ -32,7 +32,7 @@ from aftercare.web.staff.admin_forms import (
     StaffEditForm,
     describe_issue,
 )
-from aftercare.web.staff.dashboard import clinic_moment
+from aftercare.web.staff.summary import local_moment
 
 __all__ = ["audit_log", "clinic_settings", "staff_edit", "staff_list", "staff_new"]
 
@@ -170,7 +170,7 @@ def _audit_rows(clinic: Clinic, page: Page[AuditEvent]) -> list[dict[str, Any]]:
     return [
         {
             "event": event,
-            "when": clinic_moment(clinic, event.at),
+            "when": local_moment(event.at, clinic.time_zone),
             "actor": _actor(event, staff, patients),
         }
         for event in events

@@ -16,17 +16,17 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
+from aftercare.engine.localtime import format_day, hours_between, zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
+from aftercare.web.staff.summary import local_moment
 
 __all__ = [
     "Alert",
     "TreatmentRow",
-    "clinic_moment",
     "dashboard",
     "day_after",
     "open_alerts",
@@ -51,11 +51,6 @@ class TreatmentRow:
     when: str
     # Day N after the treatment; None on the list of today's treatments.
     day: int | None
-
-
-def clinic_moment(clinic: Clinic, moment: datetime) -> str:
-    """``moment`` as staff read it: 'Sat 5 Dec, 10:30' on the clinic's clock."""
-    return format_moment(moment.astimezone(zone(clinic.time_zone)))
 
 
 def day_after(hours: float) -> int:
@@ -98,7 +93,7 @@ def _alerts(clinic: Clinic, protocol: Protocol) -> list[Alert]:
         Alert(
             check_in=check_in,
             symptoms=symptom_labels(protocol, check_in.symptoms),
-            when=clinic_moment(clinic, check_in.created_at),
+            when=local_moment(check_in.created_at, clinic.time_zone),
             day=day_after(check_in.hours_after),
         )
         for check_in in open_alerts(clinic)
@@ -123,7 +118,7 @@ def _todays_treatments(clinic: Clinic, at: datetime) -> list[TreatmentRow]:
         treated_at__lt=end,
     ).select_related("patient")
     return [
-        TreatmentRow(t, clinic_moment(clinic, t.treated_at), None)
+        TreatmentRow(t, local_moment(t.treated_at, clinic.time_zone), None)
         for t in treatments.order_by("treated_at", "pk")
     ]
 
@@ -146,7 +141,9 @@ def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime) -> list[Trea
         latest.setdefault(treatment.patient_id, treatment)
     return [
         TreatmentRow(
-            t, clinic_moment(clinic, t.treated_at), day_after(hours_between(t.treated_at, at))
+            t,
+            local_moment(t.treated_at, clinic.time_zone),
+            day_after(hours_between(t.treated_at, at)),
         )
         for t in _oldest_first(latest.values())
     ]

@@ -355,15 +355,23 @@ def test_two_workers_at_once_never_get_the_same_row(
         for n in range(400)
     )
     claimed: dict[str, list[int]] = {}
+    got: dict[str, bool] = {}
+    # Rounds in which all four claim at the same moment, until a round finds nothing: a
+    # free-running thread can hold SQLite's write lock for every claim and drain the table
+    # alone, which would test no concurrency at all.
+    start, done = threading.Barrier(4, timeout=30), threading.Barrier(4, timeout=30)
 
     def work(name: str) -> None:
         mine = claimed.setdefault(name, [])
         try:
-            for _ in range(400):
+            while True:
+                start.wait()
                 batch = claim(7, name, NOW, timedelta(hours=1))
-                if not batch:
-                    break
+                got[name] = bool(batch)
                 mine.extend(r.pk for r in batch)
+                done.wait()
+                if not any(got.values()):
+                    break
         finally:
             connection.close()
 

@@ -26,6 +26,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "aftercare.web.config.settings"
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
+from django.test import Client  # noqa: E402
 
 from aftercare.web.clinic.models import Clinic, Patient, Role, StaffMember  # noqa: E402
 
@@ -88,3 +89,17 @@ def clinic_admin(clinic: Clinic) -> StaffMember:
     admin.role = Role.CLINIC_ADMIN
     admin.save()
     return admin
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The web app's clock stopped at NOW."""
+    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def staff_client(client: Client, practitioner: StaffMember) -> Client:
+    """The test client, signed in as the practitioner."""
+    client.force_login(practitioner.user)
+    return client

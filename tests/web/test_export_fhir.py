@@ -26,12 +26,7 @@ from aftercare.web.clinic.models import (
 )
 from tests.web.conftest import NOW
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 def treat(patient: Patient, staff: StaffMember, days_ago: float, **fields: Any) -> Treatment:

@@ -23,17 +23,12 @@ from aftercare.web.clinic.models import (
 from aftercare.web.protocol import base_protocol
 from tests.web.conftest import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 QueryBound = Callable[..., DjangoAssertNumQueries]
 URL = "/p/calendar.ics"
 # The evening before the UK clocks go back: 20:00 BST is 19:00 UTC.
 BEFORE_CLOCKS_GO_BACK = datetime(2026, 10, 24, 19, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
 
 
 def treat(

@@ -16,14 +16,9 @@ from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember
 from tests.web.conftest import NOW
 from tests.web.test_portal_plan import sign_in, treat
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 QueryBound = Callable[..., DjangoAssertNumQueries]
-
-
-@pytest.fixture(autouse=True)
-def _now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
 
 
 def text(content: bytes) -> str:

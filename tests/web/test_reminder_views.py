@@ -36,12 +36,6 @@ def _setup(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def staff_client(client: Client, practitioner: StaffMember) -> Client:
-    client.force_login(practitioner.user)
-    return client
-
-
-@pytest.fixture
 def emailed(patient: Patient, practitioner: StaffMember) -> Patient:
     patient.email = "alice@example.com"
     patient.preferred_channel = Channel.EMAIL

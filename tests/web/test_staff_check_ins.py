@@ -26,12 +26,6 @@ TREATED_AT = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
-    return NOW
-
-
-@pytest.fixture
 def check_in(patient: Patient, practitioner: StaffMember, now: datetime) -> CheckIn:
     return make_check_in(
         make_treatment(patient, TREATED_AT),

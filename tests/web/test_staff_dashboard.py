@@ -22,7 +22,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 from aftercare.web.protocol import base_protocol
-from tests.web.conftest import NOW, make_staff
+from tests.web.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +67,6 @@ def make_check_in(
         hours_after=hours_after,
         created_at=created_at,
     )
-
-
-@pytest.fixture
-def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
-    return NOW
 
 
 @pytest.fixture

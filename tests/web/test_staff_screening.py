@@ -13,20 +13,9 @@ from aftercare.web.clinic.models import AuditEvent, Outcome, Patient, Screening,
 from aftercare.web.protocol import base_protocol
 from tests.web.conftest import NOW
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 TODAY = NOW.date()
-
-
-@pytest.fixture(autouse=True)
-def _now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
-
-
-@pytest.fixture
-def staff_client(client: Client, practitioner: StaffMember) -> Client:
-    client.force_login(practitioner.user)
-    return client
 
 
 def answers(**changes: str) -> dict[str, str]:

@@ -23,18 +23,7 @@ from aftercare.web.frozen import frozen
 from aftercare.web.protocol import base_protocol
 from tests.web.conftest import NOW
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _now(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
-
-
-@pytest.fixture
-def staff_client(client: Client, practitioner: StaffMember) -> Client:
-    client.force_login(practitioner.user)
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 def screened(

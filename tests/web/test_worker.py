@@ -44,6 +44,9 @@ from tests.web.conftest import NOW
 LEASE = timedelta(minutes=1)
 
 
+pytestmark = pytest.mark.usefixtures("now")
+
+
 class FakeTransport:
     """Records what it is given; raises the errors it is told to, in order."""
 
@@ -59,11 +62,6 @@ class FakeTransport:
 
 def transports(sms: FakeTransport | None = None, email: FakeTransport | None = None) -> Transports:
     return Transports(email=email or FakeTransport(), sms=sms or FakeTransport())
-
-
-@pytest.fixture(autouse=True)
-def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
 
 
 @pytest.fixture

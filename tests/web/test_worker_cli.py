@@ -18,7 +18,6 @@ import pytest
 
 from aftercare.cli import main
 from aftercare.web.clinic.models import Patient, Reminder, ReminderStatus, StaffMember
-from tests.web.conftest import NOW
 from tests.web.live import aftercare_command, environment
 from tests.web.test_worker import make_reminder, make_treatment
 
@@ -44,9 +43,7 @@ Reminder.objects.bulk_create(Reminder(treatment=treatment, patient=patient, item
 """
 
 
-@pytest.fixture(autouse=True)
-def _frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("now")
 
 
 @pytest.mark.parametrize(

@@ -9,20 +9,11 @@ import icalendar
 import pytest
 from pypdf import PdfReader
 
-from aftercare.cli import main
+from tests.cli.test_plan_cli import run
 
 # The evening before the UK clocks go back: day 1 falls at 19:00 on the clock.
 TREATED = ["plan", "--treated-at", "2026-10-24 20:00", "--patient", "Grace Hughes"]
 CLINIC = ["--clinic", "Harbour Clinic", "--urgent-phone", "020 7946 0101"]
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_it_writes_the_leaflet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

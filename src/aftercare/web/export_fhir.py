@@ -15,7 +15,7 @@ from aftercare.exports.fhir import CheckInRecord, ScreeningRecord, bundle, to_js
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
-from aftercare.web.export_pdf import treatment_subject
+from aftercare.web.export_subject import treatment_subject
 from aftercare.web.portal.care import treatments_of
 
 __all__ = ["FHIR_JSON", "patient_bundle"]

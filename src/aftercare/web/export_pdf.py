@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 
 from aftercare.engine.localtime import zone
-from aftercare.exports import ClinicInfo, Subject
 from aftercare.exports.pdf import clinic_leaflet as render_clinic_leaflet
 from aftercare.exports.pdf import treatment_leaflet as render_treatment_leaflet
 from aftercare.web import audit, clock
@@ -21,50 +20,15 @@ from aftercare.web.access import (
     scoped,
     staff_required,
 )
-from aftercare.web.clinic.models import Clinic, Patient, Treatment
-from aftercare.web.portal.care import Care, current_care, factors_for, treatments_of
+from aftercare.web.clinic.models import Patient, Treatment
+from aftercare.web.export_subject import clinic_info, treatment_subject
+from aftercare.web.portal.care import current_care
 from aftercare.web.protocol import clinic_protocol
 
-__all__ = [
-    "clinic_info",
-    "clinic_leaflet",
-    "portal_leaflet",
-    "treatment_leaflet",
-    "treatment_subject",
-]
+__all__ = ["clinic_leaflet", "portal_leaflet", "treatment_leaflet"]
 
 SAFE_METHODS = ("GET", "HEAD")
 PDF = "application/pdf"
-
-
-def clinic_info(clinic: Clinic) -> ClinicInfo:
-    return ClinicInfo(clinic.name, clinic.phone, clinic.urgent_phone, clinic.email)
-
-
-def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
-    """What the exports need about ``treatment``, in the zone recorded with it."""
-    protocol = clinic_protocol(patient.clinic)
-    treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
-    care = Care(patient, treatment, protocol, treated_at, treated_at)
-    earlier = (
-        treatments_of(patient)
-        .filter(treated_at__lt=treatment.treated_at)
-        .exclude(pk=treatment.pk)
-        .only("treated_at", "time_zone")
-    )
-    return Subject(
-        protocol=protocol,
-        treated_at=treated_at,
-        zone_name=treatment.time_zone,
-        clinic=clinic_info(patient.clinic),
-        patient_name=str(patient),
-        patient_id=str(patient.pk),
-        treatment_id=str(treatment.pk),
-        factors=factors_for(care),
-        earlier_sessions=tuple(
-            sorted(t.treated_at.astimezone(zone(t.time_zone)).date() for t in earlier)
-        ),
-    )
 
 
 @staff_required

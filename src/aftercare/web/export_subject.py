@@ -1,0 +1,42 @@
+"""The ``Subject`` every export view hands to ``aftercare.exports``, built from the records."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aftercare.engine.localtime import zone
+from aftercare.exports import ClinicInfo, Subject
+from aftercare.web.clinic.models import Clinic, Patient, Treatment
+from aftercare.web.portal.care import Care, factors_for, treatments_of
+from aftercare.web.protocol import clinic_protocol
+
+__all__ = ["clinic_info", "treatment_subject"]
+
+
+def clinic_info(clinic: Clinic) -> ClinicInfo:
+    return ClinicInfo(clinic.name, clinic.phone, clinic.urgent_phone, clinic.email)
+
+
+def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
+    """What the exports need about ``treatment``, in the zone recorded with it."""
+    protocol = clinic_protocol(patient.clinic)
+    treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
+    care = Care(patient, treatment, protocol, treated_at, treated_at)
+    return Subject(
+        protocol=protocol,
+        treated_at=treated_at,
+        zone_name=treatment.time_zone,
+        clinic=clinic_info(patient.clinic),
+        patient_name=str(patient),
+        patient_id=str(patient.pk),
+        treatment_id=str(treatment.pk),
+        factors=factors_for(care),
+        earlier_sessions=_earlier_sessions(patient, treatment),
+    )
+
+
+def _earlier_sessions(patient: Patient, treatment: Treatment) -> tuple[date, ...]:
+    """The local dates of the patient's earlier treatments, each in its own zone."""
+    earlier = treatments_of(patient).filter(treated_at__lt=treatment.treated_at)
+    rows = earlier.order_by("treated_at").values_list("treated_at", "time_zone")
+    return tuple(treated_at.astimezone(zone(name)).date() for treated_at, name in rows)

@@ -10,6 +10,7 @@ from aftercare.engine.course import (
     SessionWindow,
     Verdict,
     check_session,
+    completes_course,
     maintenance_window,
     plan_course,
 )
@@ -125,3 +126,10 @@ def test_it_refuses_a_date_and_time(
     moment = datetime(2026, 12, 5, 10, 0)  # noqa: DTZ001 - the point of the test
     with pytest.raises(InputError, match="must be a date, not a date and time"):
         call(protocol, moment)
+
+
+def test_the_usual_number_of_sessions_completes_a_course(protocol: Protocol) -> None:
+    usual = protocol.course.default_sessions
+    assert not completes_course(protocol, usual - 1)
+    assert completes_course(protocol, usual)
+    assert completes_course(protocol, usual + 1)

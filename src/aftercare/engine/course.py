@@ -22,6 +22,7 @@ __all__ = [
     "SessionWindow",
     "Verdict",
     "check_session",
+    "completes_course",
     "maintenance_window",
     "plan_course",
 ]
@@ -117,6 +118,12 @@ def check_session(protocol: Protocol, previous: date, proposed: date) -> Session
         latest=previous + timedelta(days=course.max_gap_days),
         sources=course.sources,
     )
+
+
+def completes_course(protocol: Protocol, sessions: int) -> bool:
+    """Whether ``sessions`` sessions (this one included) make the protocol's usual course,
+    after which maintenance, not a next session, comes up."""
+    return sessions >= protocol.course.default_sessions
 
 
 def maintenance_window(protocol: Protocol, completed: date) -> MaintenanceWindow:

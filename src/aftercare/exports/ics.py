@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event, Timezone, is_utc, vDDDTypes, vInt, vText
 
-from aftercare.engine.course import check_session, maintenance_window
+from aftercare.engine.course import check_session, completes_course, maintenance_window
 from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import zone
 from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
@@ -187,7 +187,7 @@ _WINDOWS: dict[bool, tuple[ReminderKind, str, str]] = {
 
 def _is_course_complete(subject: Subject) -> bool:
     """As the reminders decide: this treatment and the earlier ones make a full course."""
-    return len(subject.earlier_sessions) + 1 >= subject.protocol.course.default_sessions
+    return completes_course(subject.protocol, len(subject.earlier_sessions) + 1)
 
 
 def _into_day(day: date, moment: datetime) -> timedelta:

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 
 from aftercare.engine import reminders as engine_reminders
+from aftercare.engine.course import completes_course
 from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import (
@@ -166,7 +167,7 @@ def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
     sessions = Treatment.objects.filter(
         patient_id=treatment.patient_id, cancelled_at=None, treated_at__lte=treatment.treated_at
     ).count()
-    return sessions >= protocol.course.default_sessions
+    return completes_course(protocol, sessions)
 
 
 def _by_item(rows: Iterable[Reminder]) -> dict[tuple[str, str], list[Reminder]]:

@@ -73,3 +73,11 @@ def test_the_text_plan_can_go_to_a_file(capsys: pytest.CaptureFixture[str], tmp_
     code, out, _ = run(capsys, "plan", "--treated-at", "2026-11-21 10:30", "-o", str(path))
     assert (code, out) == (0, "")
     assert path.read_text().startswith("Aftercare plan: treatment ended Sat 21 Nov, 10:30")
+
+
+def test_an_earlier_session_must_be_earlier(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, *TREATED, "--format", "fhir", "--earlier-session", "2026-10-24")
+    assert code == 2
+    assert err == (
+        "aftercare: error: --earlier-session 2026-10-24 is not before the treatment on 2026-10-24\n"
+    )

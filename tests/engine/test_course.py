@@ -11,6 +11,7 @@ from aftercare.engine.course import (
     Verdict,
     check_session,
     completes_course,
+    course_outlook,
     maintenance_window,
     plan_course,
 )
@@ -133,3 +134,20 @@ def test_the_usual_number_of_sessions_completes_a_course(protocol: Protocol) -> 
     assert not completes_course(protocol, usual - 1)
     assert completes_course(protocol, usual)
     assert completes_course(protocol, usual + 1)
+
+
+def test_the_outlook_mid_course_gives_the_next_window_and_maintenance_after_the_plan(
+    protocol: Protocol,
+) -> None:
+    outlook = course_outlook(protocol, [date(2026, 11, 21)], date(2026, 12, 1))
+    assert (outlook.sessions, outlook.planned) == (1, protocol.course.default_sessions)
+    assert outlook.next_session == check_session(protocol, date(2026, 11, 21), date(2026, 12, 1))
+    planned = plan_course(protocol, date(2026, 11, 21), protocol.course.default_sessions)
+    assert outlook.maintenance == planned.maintenance
+
+
+def test_the_outlook_after_a_full_course_gives_maintenance_only(protocol: Protocol) -> None:
+    days = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    outlook = course_outlook(protocol, reversed(days), date(2026, 11, 21))
+    assert (outlook.sessions, outlook.planned, outlook.next_session) == (3, 3, None)
+    assert outlook.maintenance == maintenance_window(protocol, date(2026, 11, 1))

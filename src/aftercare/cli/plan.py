@@ -100,6 +100,11 @@ def run_plan(args: argparse.Namespace) -> int:
     if args.format in BINARY and args.output is None:
         raise CliError(f"--format {args.format} writes a file: give it with -o FILE")
     if args.format in EXPORTS:
+        later = [day for day in args.earlier_session if day >= treated_at.date()]
+        if later:
+            raise CliError(
+                f"--earlier-session {later[0]} is not before the treatment on {treated_at.date()}"
+            )
         subject = Subject(
             protocol=protocol,
             treated_at=treated_at,

@@ -6,6 +6,7 @@ months, so 31 August plus six months is the last day of February.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -16,6 +17,7 @@ from aftercare.engine.errors import InputError
 from aftercare.protocols.schema import Citation, Course, Protocol
 
 __all__ = [
+    "CourseOutlook",
     "CoursePlan",
     "MaintenanceWindow",
     "SessionCheck",
@@ -23,6 +25,7 @@ __all__ = [
     "Verdict",
     "check_session",
     "completes_course",
+    "course_outlook",
     "maintenance_window",
     "plan_course",
 ]
@@ -76,6 +79,20 @@ class SessionCheck:
     sources: tuple[Citation, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class CourseOutlook:
+    """Where a course stands after its sessions so far."""
+
+    sessions: int
+    # The usual course, or as many sessions as were already given.
+    planned: int
+    # The next session's window after the last one, judged on the day asked about; None
+    # once the course is complete.
+    next_session: SessionCheck | None
+    # After the planned course, or after the last session once the course is complete.
+    maintenance: MaintenanceWindow | None
+
+
 def plan_course(protocol: Protocol, first: date, sessions: int) -> CoursePlan:
     """Windows for each of ``sessions`` sessions from ``first``, then for maintenance."""
     course = protocol.course
@@ -124,6 +141,21 @@ def completes_course(protocol: Protocol, sessions: int) -> bool:
     """Whether ``sessions`` sessions (this one included) make the protocol's usual course,
     after which maintenance, not a next session, comes up."""
     return sessions >= protocol.course.default_sessions
+
+
+def course_outlook(protocol: Protocol, sessions: Iterable[date], on: date) -> CourseOutlook:
+    """The course after ``sessions`` (local dates, at least one), as it stands ``on``."""
+    days = sorted(sessions)
+    first, last = days[0], days[-1]
+    planned = max(protocol.course.default_sessions, len(days))
+    if completes_course(protocol, len(days)):
+        return CourseOutlook(len(days), planned, None, maintenance_window(protocol, last))
+    return CourseOutlook(
+        sessions=len(days),
+        planned=planned,
+        next_session=check_session(protocol, last, max(on, last)),
+        maintenance=plan_course(protocol, first, planned).maintenance,
+    )
 
 
 def maintenance_window(protocol: Protocol, completed: date) -> MaintenanceWindow:

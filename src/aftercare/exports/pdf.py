@@ -27,7 +27,7 @@ from typing import Any
 from django.template import Context, Engine
 from weasyprint import HTML  # type: ignore[import-untyped]
 
-from aftercare.engine.course import check_session, maintenance_window, plan_course
+from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import format_day, format_moment, zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
@@ -169,20 +169,12 @@ def _symptoms(protocol: Protocol, *, now: bool) -> tuple[Line, ...]:
 
 def _next_session(protocol: Protocol, treated_on: date, earlier: Iterable[date]) -> NextSession:
     """The next session's window, or maintenance once the planned course is complete."""
-    days = sorted({*earlier, treated_on})
-    number = days.index(treated_on) + 1
-    planned = max(protocol.course.default_sessions, len(days))
-    window = ""
-    if number < planned:
-        gap = check_session(protocol, treated_on, treated_on)
-        window = _span(gap.earliest, gap.latest)
-        upkeep = plan_course(protocol, days[0], planned).maintenance
-    else:
-        upkeep = maintenance_window(protocol, treated_on)
+    outlook = course_outlook(protocol, {*earlier, treated_on}, treated_on)
+    gap, upkeep = outlook.next_session, outlook.maintenance
     return NextSession(
-        session=str(number),
-        planned=str(planned),
-        window=window,
+        session=str(outlook.sessions),
+        planned=str(outlook.planned),
+        window="" if gap is None else _span(gap.earliest, gap.latest),
         maintenance="" if upkeep is None else _span(upkeep.earliest, upkeep.latest),
         text=protocol.course.text,
     )

@@ -12,13 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aftercare.engine.course import (
-    MaintenanceWindow,
-    Verdict,
-    check_session,
-    maintenance_window,
-    plan_course,
-)
+from aftercare.engine.course import Verdict, course_outlook
 from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
 from aftercare.engine.timeline import Plan, plan
@@ -127,20 +121,13 @@ def course_summary(
     )
     if not days:
         return None
-    last = days[-1]
-    planned = max(protocol.course.default_sessions, len(days))
-    upkeep: MaintenanceWindow | None = maintenance_window(protocol, last)
-    next_window = next_verdict = None
-    if len(days) < planned:
-        gap = check_session(protocol, last, max(today, last))
-        next_window = span(gap.earliest, gap.latest)
-        next_verdict = _VERDICT_WORDS[gap.verdict]
-        upkeep = plan_course(protocol, days[0], planned).maintenance
+    outlook = course_outlook(protocol, days, today)
+    gap, upkeep = outlook.next_session, outlook.maintenance
     return CourseSummary(
-        sessions_done=len(days),
-        sessions_planned=planned,
-        last_session=format_day(last),
-        next_window=next_window,
-        next_verdict=next_verdict,
+        sessions_done=outlook.sessions,
+        sessions_planned=outlook.planned,
+        last_session=format_day(days[-1]),
+        next_window=None if gap is None else span(gap.earliest, gap.latest),
+        next_verdict=None if gap is None else _VERDICT_WORDS[gap.verdict],
         maintenance=None if upkeep is None else span(upkeep.earliest, upkeep.latest),
     )

@@ -13,7 +13,7 @@ from aftercare.engine.localtime import format_moment
 from aftercare.engine.timeline import DayChanges, Plan
 from aftercare.protocols.schema import Protocol, RuleKind
 
-__all__ = ["ChangeView", "GroupView", "Line", "PlanView", "plan_view"]
+__all__ = ["ChangeView", "GroupView", "Line", "PlanView", "change_view", "plan_view"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +75,11 @@ def plan_view(protocol: Protocol, result: Plan, *, reasons: bool) -> PlanView:
             for group in result.groups
             if group.entries
         ),
-        changes=tuple(_change_view(protocol, change) for change in result.changes),
+        changes=tuple(change_view(protocol, change) for change in result.changes),
     )
 
 
-def _change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
+def change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
     activities = protocol.index.activities
     allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
     ended = [e for e in change.entries if e.kind is RuleKind.DO]

@@ -16,6 +16,7 @@ from aftercare.engine.course import check_session, maintenance_window
 from aftercare.engine.explain import describe_entry, moment_phrase
 from aftercare.engine.localtime import format_day, format_moment
 from aftercare.engine.timeline import Plan, PlanEntry
+from aftercare.exports.plan_view import ChangeView, change_view
 from aftercare.protocols.schema import Protocol, RuleKind
 from aftercare.web.phones import e164
 from aftercare.web.portal.care import Care
@@ -23,7 +24,6 @@ from aftercare.web.portal.care import Care
 __all__ = [
     "Answer",
     "CourseView",
-    "NextChange",
     "TimelineGroup",
     "TimelineLine",
     "TodayView",
@@ -44,19 +44,11 @@ def tel_href(phone: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class NextChange:
-    day: int
-    when: str
-    allowed: tuple[str, ...]
-    ended: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class TodayView:
     do_now: tuple[str, ...]
     avoid_now: tuple[str, ...]
     allowed_now: tuple[str, ...]
-    next_change: NextChange | None
+    next_change: ChangeView | None
 
 
 def today_view(care: Care, result: Plan) -> TodayView:
@@ -78,21 +70,9 @@ def today_view(care: Care, result: Plan) -> TodayView:
     return TodayView(tuple(do_now), tuple(avoid_now), tuple(allowed_now), _next(care, result))
 
 
-def _next(care: Care, result: Plan) -> NextChange | None:
+def _next(care: Care, result: Plan) -> ChangeView | None:
     change = next((c for c in result.changes if c.at > care.at), None)
-    if change is None:
-        return None
-    return NextChange(
-        day=change.day,
-        when=format_moment(change.at),
-        allowed=_labels(care.protocol, [e for e in change.entries if e.kind is not RuleKind.DO]),
-        ended=_labels(care.protocol, [e for e in change.entries if e.kind is RuleKind.DO]),
-    )
-
-
-def _labels(protocol: Protocol, entries: list[PlanEntry]) -> tuple[str, ...]:
-    activities = protocol.index.activities
-    return tuple(activities[a].label for entry in entries for a in entry.rule.activities)
+    return None if change is None else change_view(care.protocol, change)
 
 
 @dataclass(frozen=True, slots=True)

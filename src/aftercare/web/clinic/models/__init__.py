@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aftercare.web.clinic.models.api_key import Access, ApiKey
 from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
 from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
 from aftercare.web.clinic.models.clinic import Clinic
@@ -19,7 +20,9 @@ from aftercare.web.clinic.models.staff import Role, StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
 __all__ = [
+    "Access",
     "ActorKind",
+    "ApiKey",
     "AuditEvent",
     "Channel",
     "CheckIn",

@@ -30,18 +30,23 @@ def record(
     """
     staff = getattr(request, "staff", None)
     patient_actor = getattr(request, "patient", None)
+    api_key = getattr(request, "api_key", None)
+    staff_id = patient_id = key_id = None
     if staff is not None:
-        kind, staff_id, patient_id = ActorKind.STAFF, staff.pk, None
+        kind, staff_id = ActorKind.STAFF, staff.pk
+    elif api_key is not None:
+        kind, key_id = ActorKind.API_KEY, api_key.pk
     elif patient_actor is not None:
-        kind, staff_id, patient_id = ActorKind.PATIENT, None, patient_actor.pk
+        kind, patient_id = ActorKind.PATIENT, patient_actor.pk
     else:
-        kind, staff_id, patient_id = ActorKind.SYSTEM, None, None
+        kind = ActorKind.SYSTEM
     if obj is not None:
         object_type, object_id = obj._meta.model_name or "", obj.pk
     return AuditEvent.objects.create(
         actor_kind=kind,
         actor_staff_id=staff_id,
         actor_patient_id=patient_id,
+        actor_key_id=key_id,
         clinic=clinic,
         patient=patient,
         action=action,

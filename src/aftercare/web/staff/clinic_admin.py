@@ -200,6 +200,8 @@ def _actor(event: AuditEvent, staff: dict[int, str], patients: dict[int, str]) -
     if event.actor_kind == ActorKind.PATIENT and event.actor_patient_id is not None:
         name = patients.get(event.actor_patient_id)
         return f"patient {name}" if name else "patient"
+    if event.actor_kind == ActorKind.API_KEY and event.actor_key_id is not None:
+        return f"API key {event.actor_key_id}"
     return event.get_actor_kind_display().lower()
 
 

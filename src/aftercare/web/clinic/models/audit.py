@@ -20,6 +20,7 @@ class AppendOnlyError(Exception):
 class ActorKind(models.TextChoices):
     STAFF = "staff", "Staff member"
     PATIENT = "patient", "Patient"
+    API_KEY = "api_key", "API key"
     SYSTEM = "system", "System"
 
 
@@ -41,6 +42,7 @@ class AuditEvent(models.Model):
     # Plain ids, not foreign keys: the record must outlive the login or link that acted.
     actor_staff_id = models.BigIntegerField(null=True, blank=True)
     actor_patient_id = models.BigIntegerField(null=True, blank=True)
+    actor_key_id = models.BigIntegerField(null=True, blank=True)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -17,14 +17,12 @@ from aftercare.cli.common import (
     add_protocol_flags,
     elapsed_from_args,
     factors_from_args,
-    iso,
     print_json,
     protocol_from_args,
-    sources_json,
 )
+from aftercare.contracts import course_json, screening_json, triage_json
 from aftercare.engine.course import (
     CoursePlan,
-    MaintenanceWindow,
     SessionCheck,
     check_session,
     maintenance_window,
@@ -41,7 +39,7 @@ from aftercare.engine.triage import (
 )
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["course_json", "register", "screening_json", "triage_json"]
+__all__ = ["register"]
 
 # A string: argparse's class is not subscriptable at run time.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
@@ -97,29 +95,6 @@ def run_triage(args: argparse.Namespace) -> int:
     return 0
 
 
-def triage_json(protocol: Protocol, result: TriageResult) -> dict[str, Any]:
-    """The JSON contract of `aftercare triage --json`."""
-    return {
-        "triage": result.level.value,
-        "hours_after": result.hours_after,
-        "symptoms": [
-            {
-                "id": symptom.symptom,
-                "label": symptom.label,
-                "level": symptom.level.value,
-                "expected_until_hours": symptom.expected_until_hours,
-                "widened_by": list(symptom.widened_by),
-                "reason": symptom.reason,
-                "sources": sources_json(symptom.sources),
-            }
-            for symptom in result.symptoms
-        ],
-        "advice": result.advice,
-        "sources": sources_json(result.sources),
-        "protocol": {"id": protocol.effective_id, "version": protocol.version},
-    }
-
-
 def _triage_text(result: TriageResult) -> str:
     lines = [result.advice, ""]
     lines += [f"- {s.label}: {_words(s.level)}. {s.reason}" for s in result.symptoms]
@@ -170,33 +145,6 @@ def _answers(args: argparse.Namespace, on: date) -> dict[str, Answer]:
     answers["diabetes"] = args.diabetes.strip().lower() if args.diabetes else None
     answers["fitzpatrick"] = args.fitzpatrick
     return answers
-
-
-def screening_json(protocol: Protocol, result: ScreeningResult) -> dict[str, Any]:
-    """The JSON contract of `aftercare screen --json`."""
-    return {
-        "eligible": result.eligible,
-        "status": result.status.value,
-        "earliest_date": iso(result.earliest_date),
-        "earliest_days_from_now": result.earliest_days_from_now,
-        "recheck": result.recheck,
-        "cautions": list(result.cautions),
-        "reasons": [
-            {
-                "rule": reason.rule,
-                "outcome": reason.outcome.value,
-                "text": reason.text,
-                "recheck": reason.recheck,
-                "recheck_text": reason.recheck_text,
-                "earliest": iso(reason.earliest),
-                "cautions": list(reason.cautions),
-                "sources": sources_json(reason.sources),
-            }
-            for reason in result.reasons
-        ],
-        "on": result.on.isoformat(),
-        "protocol": {"id": protocol.effective_id, "version": protocol.version},
-    }
 
 
 def _screening_text(protocol: Protocol, result: ScreeningResult) -> str:
@@ -275,40 +223,6 @@ def _course_mode(args: argparse.Namespace) -> str:
         pair = "--previous and --proposed" if mode == "check" else "--completed and --maintenance"
         raise CliError(f"{pair} go together")
     return mode
-
-
-def course_json(value: CoursePlan | SessionCheck | MaintenanceWindow) -> dict[str, Any]:
-    """The JSON contracts of `aftercare course --json`, one per way of calling it."""
-    if isinstance(value, SessionCheck):
-        return {
-            "verdict": value.verdict.value,
-            "allowed": value.allowed,
-            "earliest": value.earliest.isoformat(),
-            "latest": value.latest.isoformat(),
-            "gap_days": value.gap_days,
-        }
-    if isinstance(value, MaintenanceWindow):
-        return _maintenance_json(value)
-    return {
-        "valid": value.valid,
-        "requested_sessions": value.requested,
-        "min_sessions": value.min_sessions,
-        "max_sessions": value.max_sessions,
-        "min_gap_days": value.min_gap_days,
-        "max_gap_days": value.max_gap_days,
-        "sessions": [
-            {"number": s.number, "earliest": s.earliest.isoformat(), "latest": s.latest.isoformat()}
-            for s in value.sessions
-        ],
-        **_maintenance_json(value.maintenance),
-    }
-
-
-def _maintenance_json(window: MaintenanceWindow | None) -> dict[str, str | None]:
-    return {
-        "maintenance_earliest": iso(window.earliest if window else None),
-        "maintenance_latest": iso(window.latest if window else None),
-    }
 
 
 def _plan_text(plan: CoursePlan) -> str:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
 from aftercare.engine.model import Factors, resolve_areas
 from aftercare.protocols.load import load_protocol
-from aftercare.protocols.schema import Citation, Protocol
+from aftercare.protocols.schema import Protocol
 
 __all__ = [
     "CliError",
@@ -23,10 +22,8 @@ __all__ = [
     "add_protocol_flags",
     "elapsed_from_args",
     "factors_from_args",
-    "iso",
     "print_json",
     "protocol_from_args",
-    "sources_json",
 ]
 
 FITZPATRICK = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
@@ -114,16 +111,6 @@ def elapsed_from_args(args: argparse.Namespace) -> tuple[float, datetime | None]
     if hours < 0:
         raise CliError("--at is before --treated-at")
     return hours, treated_at
-
-
-def sources_json(sources: Iterable[Citation]) -> list[dict[str, str]]:
-    """Citations as JSON objects: leaflet and quote, or literature and note."""
-    return [source.model_dump(exclude_none=True) for source in sources]
-
-
-def iso(moment: date | None) -> str | None:
-    """ISO 8601 for a date or a datetime, None kept as None."""
-    return moment.isoformat() if moment is not None else None
 
 
 def print_json(value: Any) -> None:

@@ -7,7 +7,6 @@ import json
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from aftercare.cli.common import (
     CliError,
@@ -16,19 +15,17 @@ from aftercare.cli.common import (
     add_protocol_flags,
     elapsed_from_args,
     factors_from_args,
-    iso,
     print_json,
     protocol_from_args,
-    sources_json,
 )
-from aftercare.engine.check import CheckResult, check
+from aftercare.contracts import check_json, plan_json
+from aftercare.engine.check import check
 from aftercare.engine.explain import describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
-from aftercare.engine.timeline import Plan, PlanEntry, plan
+from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
-from aftercare.protocols.schema import RuleKind
 
-__all__ = ["check_json", "plan_json", "register"]
+__all__ = ["register"]
 
 FORMATS = ("text", "json", "ics", "pdf", "fhir")
 EXPORTS = frozenset({"ics", "pdf", "fhir"})
@@ -173,60 +170,3 @@ def run_check(args: argparse.Namespace) -> int:
     else:
         print(describe_check(protocol, result))
     return 0
-
-
-def check_json(result: CheckResult) -> dict[str, Any]:
-    """The JSON contract of `aftercare check --json`."""
-    return {
-        "activity": result.activity,
-        "verdict": result.verdict.value,
-        "allowed_from_hours": result.allowed_from_hours,
-        "allowed_from": iso(result.allowed_from),
-        "blocking_condition": result.blocking_condition,
-        "requirements": list(result.requirements),
-        "min_spf": result.min_spf,
-        "required_until_hours": result.required_until_hours,
-        "sources": sources_json(result.sources),
-        "note": result.note,
-        "rule": result.rule_id,
-        "label": result.label,
-    }
-
-
-def plan_json(result: Plan) -> dict[str, Any]:
-    return {
-        "protocol": {"id": result.protocol_id, "version": result.protocol_version},
-        "treated_at": result.treated_at.isoformat(),
-        "time_zone": str(getattr(result.treated_at.tzinfo, "key", result.treated_at.tzname())),
-        "items": [_entry_json(entry) for entry in result.entries],
-        "groups": [
-            {"id": g.id, "label": g.label, "items": [e.id for e in g.entries]}
-            for g in result.groups
-        ],
-        "changes": [
-            {"day": c.day, "at": c.at.isoformat(), "items": [e.id for e in c.entries]}
-            for c in result.changes
-        ],
-    }
-
-
-def _entry_json(entry: PlanEntry) -> dict[str, Any]:
-    rule = entry.rule
-    return {
-        "id": rule.id,
-        "kind": rule.kind.value,
-        "activities": list(rule.activities),
-        "text": rule.text,
-        "reason": rule.reason,
-        "allowed_from_hours": rule.allowed_from_hours,
-        "allowed_from": iso(entry.allowed_from),
-        "required_until_hours": rule.required_until_hours,
-        "required_until": iso(entry.changes_at if rule.kind is RuleKind.DO else None),
-        "gate": rule.gate,
-        "requirements": list(rule.requirements),
-        "min_spf": rule.min_spf,
-        "group": entry.group,
-        "provenance": rule.provenance.value,
-        "note": rule.reconciliation.note if rule.reconciliation else None,
-        "sources": sources_json(rule.sources),
-    }

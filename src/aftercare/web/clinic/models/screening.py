@@ -30,6 +30,10 @@ class Screening(models.Model):
     screened_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set when a clinic system recorded the screening through the API.
+    screened_by_key = models.ForeignKey(
+        "ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     screened_at = models.DateTimeField()
 
     class Meta:

@@ -28,7 +28,13 @@ class Treatment(models.Model):
     protocol_version = models.CharField(max_length=64)
     # Why a practitioner treated despite screening; required by the views, recorded here.
     override_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    # Who recorded it: a staff member in the web app, or a clinic system with an API key.
+    created_by = models.ForeignKey(
+        StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by_key = models.ForeignKey(
+        "ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

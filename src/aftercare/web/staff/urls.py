@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 from aftercare.web import export_fhir, export_pdf
 from aftercare.web.reminders import views as reminders
 from aftercare.web.staff import (
+    api_keys,
     check_ins,
     clinic_admin,
     dashboard,
@@ -64,4 +65,7 @@ urlpatterns: list[URLPattern] = [
     path("staff/new", clinic_admin.staff_new, name="staff_new"),
     path("staff/<int:pk>", clinic_admin.staff_edit, name="staff_edit"),
     path("audit", clinic_admin.audit_log, name="audit"),
+    path("api-keys/", api_keys.api_keys, name="api_keys"),
+    path("api-keys/new", api_keys.api_key_new, name="api_key_new"),
+    path("api-keys/revoke", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

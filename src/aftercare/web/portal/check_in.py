@@ -8,20 +8,18 @@ clinic's urgent number to tap.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.triage import Trend as EngineTrend
-from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required, scoped
 from aftercare.web.clinic.models import CheckIn
-from aftercare.web.frozen import frozen
-from aftercare.web.portal.care import Care, current_care, factors_for
+from aftercare.web.portal.care import Care, current_care
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
+from aftercare.web.records import record_check_in
 
 __all__ = ["check_in", "check_in_result"]
 
@@ -49,7 +47,10 @@ def check_in(request: PatientRequest) -> HttpResponse:
     if not form.is_valid():
         status = 400 if form.is_bound else 200
         return render(request, TEMPLATE, context | {"form": form}, status=status)
-    record = _store(request, care, form)
+    data = form.cleaned_data
+    record = record_check_in(
+        request, care, data["symptoms"], EngineTrend(data["trend"]), data["free_text"]
+    )
     return redirect("portal:check_in_result", pk=record.pk)
 
 
@@ -76,29 +77,3 @@ def check_in_result(request: PatientRequest, pk: int) -> HttpResponse:
         "urgent": record.level == Level.CONTACT_CLINIC_NOW.value,
     }
     return render(request, TEMPLATE, _context(request, None) | answer)
-
-
-def _store(request: PatientRequest, care: Care, form: CheckInForm) -> CheckIn:
-    data = form.cleaned_data
-    trend = EngineTrend(data["trend"])
-    reports = [symptom_report(care.protocol, s, trend) for s in data["symptoms"]]
-    result = triage(care.protocol, reports, care.hours_after, factors_for(care))
-    with transaction.atomic():
-        record = CheckIn.objects.create(
-            treatment=care.treatment,
-            symptoms=[{"symptom": s} for s in data["symptoms"]],
-            trend=trend.value,
-            free_text=data["free_text"],
-            level=result.level.value,
-            result=frozen(result),
-            hours_after=care.hours_after,
-            created_at=care.at,
-        )
-        audit.record(
-            request,
-            "checkin.create",
-            clinic=request.patient.clinic,
-            patient=request.patient,
-            obj=record,
-        )
-    return record

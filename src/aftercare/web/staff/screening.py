@@ -9,19 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import format_day
-from aftercare.engine.screening import CURRENT, screen
+from aftercare.engine.screening import CURRENT
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening
-from aftercare.web.frozen import frozen
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.records import record_screening
 from aftercare.web.staff.screening_forms import CURRENT_SUFFIX, ScreeningForm, choice_label
 from aftercare.web.staff.summary import local_moment, local_today, staff_name
 
@@ -39,27 +38,11 @@ def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
     today = local_today(clinic, now)
     form = ScreeningForm(request.POST or None, protocol=protocol, today=today)
     if request.method == "POST" and form.is_valid():
-        answers = form.answers()
         try:
-            result = screen(protocol, answers, today)
+            screening, _ = record_screening(request, patient, protocol, form.answers(), today)
         except InputError as error:
             form.add_error(None, str(error))
         else:
-            with transaction.atomic():
-                screening = Screening.objects.create(
-                    patient=patient,
-                    answers=frozen(answers),
-                    status=result.status.value,
-                    earliest_date=result.earliest_date,
-                    result=frozen(result),
-                    protocol_id=protocol.effective_id,
-                    protocol_version=protocol.version,
-                    screened_by=request.staff,
-                    screened_at=now,
-                )
-                audit.record(
-                    request, "screening.create", clinic=clinic, patient=patient, obj=screening
-                )
             return redirect("staff:screening", pk=patient.pk, screening_pk=screening.pk)
     if request.method != "POST":
         audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)

@@ -7,11 +7,9 @@ screening is recorded with its reason, in the treatment and in the audit log.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -23,7 +21,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.schedule import sync_reminders
+from aftercare.web.records import record_treatment
 from aftercare.web.staff.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm, screening_problem
 
@@ -46,7 +44,7 @@ def treatment_new(request: StaffRequest, pk: int) -> HttpResponse:
     )
     action = request.POST.get("action", SAVE)
     if request.method == "POST" and action == SAVE and form.is_valid() and form.treated_at:
-        treatment = _save(request, form, form.treated_at, protocol)
+        treatment = record_treatment(request, form, form.treated_at, protocol)
         messages.success(request, "The treatment has been saved.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
     preview = None
@@ -75,36 +73,6 @@ def _preview(form: TreatmentForm, protocol: Protocol) -> PlanView | None:
     return plan_view(
         protocol, plan(protocol, form.treated_at.astimezone(patient_zone)), reasons=False
     )
-
-
-def _save(
-    request: StaffRequest, form: TreatmentForm, treated_at: datetime, protocol: Protocol
-) -> Treatment:
-    clinic, patient = request.staff.clinic, form.patient
-    data = form.cleaned_data
-    with transaction.atomic():
-        treatment = Treatment.objects.create(
-            patient=patient,
-            treated_at=treated_at,
-            time_zone=data["time_zone"],
-            areas=list(data["areas"]),
-            needle_depth_mm=data["needle_depth_mm"],
-            device=data["device"].strip(),
-            notes=data["notes"].strip(),
-            factors=form.factors_json(),
-            protocol_id=protocol.effective_id,
-            protocol_version=protocol.version,
-            override_reason=data["override_reason"].strip() if form.override_used else "",
-            created_by=request.staff,
-            created_at=clock.now(),
-        )
-        audit.record(request, "treatment.create", clinic=clinic, patient=patient, obj=treatment)
-        if form.override_used:
-            audit.record(
-                request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
-            )
-        sync_reminders(treatment, clock.now())
-    return treatment
 
 
 @staff_required

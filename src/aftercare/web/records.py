@@ -1,0 +1,124 @@
+"""Writing a patient's clinical records, the same way from the web pages and the API.
+
+Each function freezes what the engine said at the time into the row, writes the audit
+entry in the same transaction, and keeps the reminders in step; the caller has already
+checked the input and looked the patient up within the caller's clinic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from aftercare.engine.screening import Answer, ScreeningResult, screen
+from aftercare.engine.triage import Trend, symptom_report, triage
+from aftercare.protocols.schema import Protocol
+from aftercare.web import audit, clock
+from aftercare.web.clinic.models import (
+    ApiKey,
+    CheckIn,
+    Patient,
+    Screening,
+    StaffMember,
+    Treatment,
+)
+from aftercare.web.frozen import frozen
+from aftercare.web.portal.care import Care, factors_for
+from aftercare.web.reminders.schedule import sync_reminders
+from aftercare.web.staff.treatment_forms import TreatmentForm
+
+__all__ = ["record_check_in", "record_screening", "record_treatment"]
+
+
+def _actors(request: HttpRequest) -> tuple[StaffMember | None, ApiKey | None]:
+    """Who is recording: a signed-in staff member, or a clinic system's API key."""
+    return getattr(request, "staff", None), getattr(request, "api_key", None)
+
+
+def record_screening(
+    request: HttpRequest,
+    patient: Patient,
+    protocol: Protocol,
+    answers: Mapping[str, Answer],
+    today: date,
+) -> tuple[Screening, ScreeningResult]:
+    """Screen ``answers`` on the clinic's day ``today`` and keep both; InputError if invalid."""
+    result = screen(protocol, answers, today)
+    staff, key = _actors(request)
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            patient=patient,
+            answers=frozen(dict(answers)),
+            status=result.status.value,
+            earliest_date=result.earliest_date,
+            result=frozen(result),
+            protocol_id=protocol.effective_id,
+            protocol_version=protocol.version,
+            screened_by=staff,
+            screened_by_key=key,
+            screened_at=clock.now(),
+        )
+        audit.record(
+            request, "screening.create", clinic=patient.clinic, patient=patient, obj=screening
+        )
+    return screening, result
+
+
+def record_treatment(
+    request: HttpRequest, form: TreatmentForm, treated_at: datetime, protocol: Protocol
+) -> Treatment:
+    """Save a valid treatment form, with its override (if used) and its reminders."""
+    patient = form.patient
+    data = form.cleaned_data
+    staff, key = _actors(request)
+    with transaction.atomic():
+        treatment = Treatment.objects.create(
+            patient=patient,
+            treated_at=treated_at,
+            time_zone=data["time_zone"],
+            areas=list(data["areas"]),
+            needle_depth_mm=data["needle_depth_mm"],
+            device=data["device"].strip(),
+            notes=data["notes"].strip(),
+            factors=form.factors_json(),
+            protocol_id=protocol.effective_id,
+            protocol_version=protocol.version,
+            override_reason=data["override_reason"].strip() if form.override_used else "",
+            created_by=staff,
+            created_by_key=key,
+            created_at=clock.now(),
+        )
+        clinic = patient.clinic
+        audit.record(request, "treatment.create", clinic=clinic, patient=patient, obj=treatment)
+        if form.override_used:
+            audit.record(
+                request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
+            )
+        sync_reminders(treatment, clock.now())
+    return treatment
+
+
+def record_check_in(
+    request: HttpRequest, care: Care, symptoms: Sequence[str], trend: Trend, free_text: str
+) -> CheckIn:
+    """Triage what the patient reports at ``care.at`` and keep it; InputError if invalid."""
+    reports = [symptom_report(care.protocol, s, trend) for s in symptoms]
+    unique = list({report.symptom: report for report in reports}.values())
+    result = triage(care.protocol, unique, care.hours_after, factors_for(care))
+    patient = care.patient
+    with transaction.atomic():
+        record = CheckIn.objects.create(
+            treatment=care.treatment,
+            symptoms=[{"symptom": report.symptom} for report in unique],
+            trend=trend.value,
+            free_text=free_text,
+            level=result.level.value,
+            result=frozen(result),
+            hours_after=care.hours_after,
+            created_at=care.at,
+        )
+        audit.record(request, "checkin.create", clinic=patient.clinic, patient=patient, obj=record)
+    return record

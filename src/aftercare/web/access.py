@@ -29,6 +29,7 @@ __all__ = [
     "end_patient_session",
     "patient_required",
     "scoped",
+    "session_patient",
     "staff_required",
     "start_patient_session",
 ]
@@ -96,7 +97,7 @@ def admin_required(view: StaffView[P]) -> View[P]:
 
 
 def scoped(
-    request: StaffRequest | PatientRequest,
+    request: HttpRequest,
     queryset: models.QuerySet[M],
     pk: object,
     *,
@@ -135,7 +136,7 @@ def patient_required(view: PatientView[P]) -> View[P]:
     """A browser signed in through a patient link; ``request.patient`` is that patient."""
 
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        patient = _session_patient(request)
+        patient = session_patient(request)
         if patient is None:
             return redirect("portal:signed_out")
         patient_request = cast(PatientRequest, request)
@@ -146,7 +147,8 @@ def patient_required(view: PatientView[P]) -> View[P]:
     return wrapper
 
 
-def _session_patient(request: HttpRequest) -> Patient | None:
+def session_patient(request: HttpRequest) -> Patient | None:
+    """The patient this browser is signed in as through a link, if the session is live."""
     patient_id = request.session.get(_PATIENT_KEY)
     until = request.session.get(_UNTIL_KEY)
     if patient_id is None or until is None:

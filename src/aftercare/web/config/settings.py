@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # django-ninja: its Swagger UI files, served from here rather than a CDN.
+    "ninja",
     "aftercare.web.clinic",
 ]
 

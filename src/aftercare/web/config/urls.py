@@ -1,4 +1,5 @@
-"""The site's URLs: staff pages under /clinic/, the patient portal under /p/."""
+"""The site's URLs: staff pages under /clinic/, the patient portal under /p/, the API under
+/api/."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from aftercare.web import health, home
+from aftercare.web.api.main import api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
@@ -20,4 +22,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
     path("clinic/", include(("aftercare.web.staff.urls", "staff"))),
     path("p/", include(("aftercare.web.portal.urls", "portal"))),
+    path("api/", api.urls),
 ]

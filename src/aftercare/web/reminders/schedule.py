@@ -118,8 +118,11 @@ def sync_patient(patient: Patient, now: datetime) -> None:
         sync_reminders(treatment, now)
 
 
-def cancel_by_staff(reminder: Reminder, staff: StaffMember, now: datetime) -> bool:
-    """Cancel one waiting reminder for good; False when it was no longer waiting."""
+def cancel_by_staff(reminder: Reminder, staff: StaffMember | None, now: datetime) -> bool:
+    """Cancel one waiting reminder for good; False when it was no longer waiting.
+
+    ``staff`` is None when a clinic system cancels it with an API key (the audit log
+    names the key)."""
     updated = Reminder.objects.filter(pk=reminder.pk, status=ReminderStatus.SCHEDULED).update(
         status=ReminderStatus.CANCELLED,
         cancelled_at=now,

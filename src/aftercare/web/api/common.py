@@ -1,0 +1,53 @@
+"""What the API's routes share: the protocol in force, the clock, and input checks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja.errors import ValidationError
+
+from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
+from aftercare.protocols.schema import Protocol
+from aftercare.web import clock
+from aftercare.web.api.auth import calling_clinic
+from aftercare.web.protocol import base_protocol, clinic_protocol
+
+__all__ = ["elapsed_hours", "invalid", "protocol_for", "today_for"]
+
+
+def protocol_for(request: HttpRequest) -> Protocol:
+    """The calling clinic's effective protocol, or the base protocol for nobody."""
+    clinic = calling_clinic(request)
+    return base_protocol() if clinic is None else clinic_protocol(clinic)
+
+
+def today_for(request: HttpRequest) -> date:
+    """Today on the calling clinic's calendar (the UK's for an anonymous caller)."""
+    clinic = calling_clinic(request)
+    return clock.now().astimezone(zone(clinic.time_zone if clinic else DEFAULT_ZONE)).date()
+
+
+def invalid(field: str, message: str) -> ValidationError:
+    """A 422 naming ``field`` (``"query.at"``, ``"body.treated_at"``)."""
+    source, _, name = field.partition(".")
+    return ValidationError([{"loc": (source, "_", *name.split(".")), "msg": message}])
+
+
+def elapsed_hours(
+    source: str,
+    hours_after: float | None,
+    treated_at: datetime | None,
+    at: datetime | None,
+) -> tuple[float, datetime | None]:
+    """Hours since treatment from ``hours_after``, or from ``treated_at`` and ``at``."""
+    if hours_after is not None:
+        if treated_at is not None:
+            raise invalid(f"{source}.treated_at", "give hours_after or treated_at, not both")
+        return hours_after, None
+    if treated_at is None:
+        raise invalid(f"{source}.hours_after", "give hours_after, or treated_at (and at)")
+    moment = at if at is not None else clock.now()
+    if moment < treated_at:
+        raise invalid(f"{source}.at", "is before treated_at")
+    return hours_between(treated_at, moment), treated_at

@@ -1,0 +1,132 @@
+"""Routes that hold no patient data: the protocol and the engine's answers.
+
+A booking system can ask them without a key (they use the base protocol); with a clinic's
+key they use that clinic's effective protocol.
+"""
+
+# No "from __future__ import annotations": ninja reads these signatures at import time.
+
+from datetime import date
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import AwareDatetime, Field
+
+from aftercare.contracts import check_json, course_json, screening_json, triage_json
+from aftercare.engine.check import check
+from aftercare.engine.course import check_session, maintenance_window, plan_course
+from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.screening import screen
+from aftercare.engine.triage import symptom_report, triage
+from aftercare.protocols.schema import Protocol
+from aftercare.web.api.auth import OptionalClinicKey
+from aftercare.web.api.common import elapsed_hours, protocol_for, today_for
+from aftercare.web.api.problems import responses
+from aftercare.web.api.schemas import (
+    CheckOut,
+    CourseCheckOut,
+    CoursePlanOut,
+    FactorsIn,
+    MaintenanceOut,
+    ScreenIn,
+    ScreeningOut,
+    TriageIn,
+    TriageOut,
+)
+
+__all__ = ["engine_factors", "router"]
+
+router = Router(tags=["engine"], auth=OptionalClinicKey())
+
+ERRORS = (401,)
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+
+
+@router.get("protocol", response=responses({200: Protocol}, *ERRORS))
+def get_protocol(request: HttpRequest) -> Protocol:
+    """The effective protocol, every item with its sources."""
+    return protocol_for(request)
+
+
+class CheckQuery(Schema):
+    activity: Annotated[str, Field(min_length=1, max_length=100)]
+    hours_after: float | None = Field(default=None, ge=0, le=24 * 366 * 10)
+    treated_at: AwareDatetime | None = None
+    at: AwareDatetime | None = None
+    redness_resolved: bool | None = None
+
+
+@router.get("check", response=responses({200: CheckOut}, *ERRORS))
+def get_check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, object]:
+    """May the patient do ``activity`` now: by hours since treatment, or by the two times."""
+    hours, treated_at = elapsed_hours("query", query.hours_after, query.treated_at, query.at)
+    skin = None if query.redness_resolved is None else {"redness_resolved": query.redness_resolved}
+    protocol = protocol_for(request)
+    return check_json(check(protocol, query.activity, hours, skin=skin, treated_at=treated_at))
+
+
+@router.post("triage", response=responses({200: TriageOut}, *ERRORS))
+def post_triage(request: HttpRequest, payload: TriageIn) -> dict[str, object]:
+    """Expected, contact the clinic, or contact the clinic now, with the reasons."""
+    protocol = protocol_for(request)
+    hours, _ = elapsed_hours("body", payload.hours_after, payload.treated_at, payload.at)
+    reports = [symptom_report(protocol, s.symptom, s.trend, s.severity) for s in payload.symptoms]
+    unique = list({report.symptom: report for report in reports}.values())
+    result = triage(protocol, unique, hours, engine_factors(protocol, payload.factors))
+    return triage_json(protocol, result)
+
+
+def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
+    return Factors(
+        areas=resolve_areas(protocol, factors.areas) if factors.areas else frozenset(),
+        needle_depth_mm=factors.needle_depth_mm,
+        sensitive_skin=factors.sensitive_skin,
+        age=factors.age,
+        fitzpatrick=factors.fitzpatrick,
+        platelet_medication=factors.platelet_medication,
+        anticoagulant=factors.anticoagulant,
+        cold_sore_history=factors.cold_sore_history,
+    )
+
+
+@router.post("screen", response=responses({200: ScreeningOut}, *ERRORS))
+def post_screen(request: HttpRequest, payload: ScreenIn) -> dict[str, object]:
+    """Screen answers before treatment, on ``on`` (default: the clinic's today)."""
+    protocol = protocol_for(request)
+    on = payload.on or today_for(request)
+    return screening_json(protocol, screen(protocol, payload.answers, on))
+
+
+class CoursePlanQuery(Schema):
+    first: Day
+    sessions: int | None = Field(default=None, ge=0, le=100)
+
+
+@router.get("course/plan", response=responses({200: CoursePlanOut}, *ERRORS))
+def get_course_plan(request: HttpRequest, query: Query[CoursePlanQuery]) -> dict[str, object]:
+    """Windows for each session of a course from the first, then maintenance."""
+    protocol = protocol_for(request)
+    sessions = query.sessions if query.sessions is not None else protocol.course.default_sessions
+    return course_json(plan_course(protocol, query.first, sessions))
+
+
+class CourseCheckQuery(Schema):
+    previous: Day
+    proposed: Day
+
+
+@router.get("course/check", response=responses({200: CourseCheckOut}, *ERRORS))
+def get_course_check(request: HttpRequest, query: Query[CourseCheckQuery]) -> dict[str, object]:
+    """Whether a proposed session date keeps the gap after the previous one."""
+    return course_json(check_session(protocol_for(request), query.previous, query.proposed))
+
+
+class MaintenanceQuery(Schema):
+    completed: Day
+
+
+@router.get("course/maintenance", response=responses({200: MaintenanceOut}, *ERRORS))
+def get_maintenance(request: HttpRequest, query: Query[MaintenanceQuery]) -> dict[str, object]:
+    """When maintenance is due after a course completed on ``completed``."""
+    return course_json(maintenance_window(protocol_for(request), query.completed))

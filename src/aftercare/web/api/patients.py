@@ -1,0 +1,199 @@
+"""A clinic's patients and their screenings, for clinic systems holding the clinic's key.
+
+Every query starts from the key's clinic; a patient of another clinic is a 404, the same
+as one that does not exist, and the denial is audited without any personal data.
+Patients are checked by the same form as the web app's, so a mobile number is stored
+in E.164 and a message channel needs its address and the patient's consent.
+"""
+
+# No "from __future__ import annotations": ninja reads these signatures at import time.
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from aftercare.contracts import screening_json
+from aftercare.web import audit, clock
+from aftercare.web.access import scoped
+from aftercare.web.api.auth import KeyRequest, require_write
+from aftercare.web.api.common import today_for
+from aftercare.web.api.present import patient_out, screening_out
+from aftercare.web.api.problems import responses
+from aftercare.web.api.schemas import (
+    PatientIn,
+    PatientOut,
+    PatientPatch,
+    ScreeningOut,
+    ScreeningRecordOut,
+)
+from aftercare.web.clinic.models import Patient, Screening
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.records import record_screening
+from aftercare.web.reminders.schedule import sync_patient
+from aftercare.web.staff.patient_forms import PatientForm
+
+__all__ = ["form_errors", "patient_of", "router"]
+
+router = Router(tags=["patients"])
+
+READ = (401, 404)
+WRITE = (401, 403, 404)
+MAX_PAGE = 100
+
+
+class Pages(LimitOffsetPagination):
+    """``limit`` (1 to 100, default 50) and ``offset``; the answer has ``items`` and ``count``."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=10_000_000)
+
+
+class PatientFilter(Schema):
+    family_name: Annotated[str, Field(max_length=100)] | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    mobile: Annotated[str, Field(max_length=40)] | None = None
+    ordering: Literal["family_name", "-family_name", "created_at", "-created_at", "id", "-id"] = (
+        "family_name"
+    )
+
+
+def patient_of(request: KeyRequest, pk: int, action: str) -> Patient:
+    clinic = request.api_key.clinic
+    patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
+    return scoped(request, patients, pk, clinic=clinic, action=action)
+
+
+def form_errors(form: BaseForm, fields: dict[str, str] | None = None) -> ValidationError:
+    """A 422 from a Django form's errors, with the API's field names."""
+    names = fields or {}
+    errors = [
+        {"loc": ("body", "_", names.get(field, field)), "msg": str(message)}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+    for error in errors:
+        if error["loc"][2] == "__all__":
+            error["loc"] = ("body",)
+    return ValidationError(errors)
+
+
+@router.get("patients", response=responses({200: list[PatientOut]}, 401))
+@paginate(Pages)
+def list_patients(request: KeyRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
+    """The clinic's patients, filtered by exact family name, email or mobile (E.164)."""
+    clinic = request.api_key.clinic
+    patients = Patient.objects.filter(clinic=clinic)
+    if filters.family_name:
+        patients = patients.filter(family_name__iexact=filters.family_name.strip())
+    if filters.email:
+        patients = patients.filter(email__iexact=filters.email.strip())
+    if filters.mobile:
+        patients = patients.filter(mobile=filters.mobile.strip())
+    audit.record(request, "api.patient.list", clinic=clinic)
+    return patients.order_by(filters.ordering, "pk")
+
+
+@router.post("patients", response=responses({201: PatientOut}, 401, 403))
+def create_patient(request: KeyRequest, payload: PatientIn) -> tuple[int, PatientOut]:
+    require_write(request)
+    clinic = request.api_key.clinic
+    form = PatientForm(_form_data(payload.model_dump()), today=today_for(request))
+    if not form.is_valid():
+        raise form_errors(form)
+    with transaction.atomic():
+        patient = form.save(commit=False)
+        patient.clinic = clinic
+        patient.created_at = clock.now()
+        patient.save()
+        audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+    return 201, patient_out(patient)
+
+
+@router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
+def get_patient(request: KeyRequest, pk: int) -> PatientOut:
+    patient = patient_of(request, pk, "patient.view")
+    audit.record(request, "patient.view", clinic=patient.clinic, patient=patient, obj=patient)
+    return patient_out(patient)
+
+
+@router.patch("patients/{int:pk}", response=responses({200: PatientOut}, *WRITE))
+def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> PatientOut:
+    """Change the fields sent; the others keep their values."""
+    require_write(request)
+    patient = patient_of(request, pk, "patient.update")
+    current = {name: getattr(patient, name) for name in PatientForm.Meta.fields}
+    changes = payload.model_dump(exclude_unset=True)
+    if any(changes.get(name, "") is None for name in ("given_name", "family_name")):
+        raise ValidationError([{"loc": ("body",), "msg": "names cannot be removed"}])
+    merged = current | {name: "" if value is None else value for name, value in changes.items()}
+    form = PatientForm(_form_data(merged), instance=patient, today=today_for(request))
+    if not form.is_valid():
+        raise form_errors(form)
+    with transaction.atomic():
+        form.save()
+        audit.record(request, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
+        sync_patient(patient, clock.now())
+    return patient_out(patient)
+
+
+def _form_data(values: dict[str, Any]) -> dict[str, Any]:
+    """JSON values as a form posts them (a checkbox is absent when false)."""
+    data = {k: ("" if v is None else v) for k, v in values.items() if v is not False}
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+
+
+@router.get(
+    "patients/{int:pk}/screenings", response=responses({200: list[ScreeningRecordOut]}, *READ)
+)
+def list_screenings(request: KeyRequest, pk: int) -> list[ScreeningRecordOut]:
+    """The patient's screenings, newest first, as they were decided."""
+    patient = patient_of(request, pk, "screening.list")
+    audit.record(request, "screening.list", clinic=patient.clinic, patient=patient, obj=patient)
+    screenings = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk")
+    return [screening_out(s) for s in screenings]
+
+
+class ScreeningIn(Schema):
+    """The answers, keyed by the protocol's question ids (``GET /v1/protocol``)."""
+
+    answers: dict[
+        Annotated[str, Field(max_length=100)],
+        bool | Annotated[str, Field(max_length=200)] | None,
+    ] = Field(max_length=100)
+
+
+class ScreeningCreated(ScreeningRecordOut):
+    result: ScreeningOut
+
+
+@router.post("patients/{int:pk}/screenings", response=responses({201: ScreeningCreated}, *WRITE))
+def create_screening(
+    request: KeyRequest, pk: int, payload: ScreeningIn
+) -> tuple[int, ScreeningCreated]:
+    """Screen the patient today (the clinic's day) and keep the answers and the result."""
+    require_write(request)
+    patient = patient_of(request, pk, "screening.create")
+    protocol = clinic_protocol(patient.clinic)
+    answers = {k: _answer(v) for k, v in payload.answers.items()}
+    screening, result = record_screening(request, patient, protocol, answers, today_for(request))
+    shown = screening_out(screening).model_dump()
+    result_out = ScreeningOut.model_validate(screening_json(protocol, result))
+    return 201, ScreeningCreated(**shown, result=result_out)
+
+
+def _answer(value: bool | str | None) -> Any:
+    """A date answer arrives as an ISO string; the engine takes it as a date."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,163 @@
+"""Records and engine results as the API's response objects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from aftercare.contracts import plan_json
+from aftercare.engine.course import course_outlook
+from aftercare.engine.localtime import hours_between, zone
+from aftercare.engine.screening import Status
+from aftercare.engine.timeline import Plan
+from aftercare.protocols.schema import Level, Protocol
+from aftercare.web.api.schemas import (
+    AlertOut,
+    CheckInOut,
+    CourseOut,
+    PatientOut,
+    PlanOut,
+    ProtocolRef,
+    ReminderOut,
+    ScreeningRecordOut,
+    TreatmentOut,
+)
+from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
+from aftercare.web.staff.summary import treatment_plan
+
+__all__ = [
+    "alert_out",
+    "check_in_out",
+    "course_out",
+    "patient_out",
+    "plan_out",
+    "reminder_out",
+    "screening_out",
+    "treatment_out",
+]
+
+
+def patient_out(patient: Patient) -> PatientOut:
+    return PatientOut.model_validate(patient, from_attributes=True)
+
+
+def screening_out(screening: Screening) -> ScreeningRecordOut:
+    answers = screening.answers if isinstance(screening.answers, dict) else {}
+    return ScreeningRecordOut(
+        id=screening.pk,
+        patient_id=screening.patient_id,
+        screened_at=screening.screened_at,
+        status=Status(screening.status),
+        earliest_date=screening.earliest_date,
+        answers=answers,
+        protocol=ProtocolRef(id=screening.protocol_id, version=screening.protocol_version),
+    )
+
+
+def plan_out(result: Plan, at: datetime | None = None) -> PlanOut:
+    shown: dict[str, Any] = plan_json(result)
+    if at is not None:
+        hours = hours_between(result.treated_at, at)
+        upcoming = next((c for c in result.changes if c.at > at), None)
+        shown |= {
+            "at": at.astimezone(result.treated_at.tzinfo),
+            "hours_after": hours,
+            "day": None if hours < 0 else int(hours // 24),
+            "next_change": None
+            if upcoming is None
+            else {
+                "day": upcoming.day,
+                "at": upcoming.at,
+                "items": [e.id for e in upcoming.entries],
+            },
+        }
+    return PlanOut.model_validate(shown)
+
+
+def treatment_out(
+    treatment: Treatment, protocol: Protocol | None = None, at: datetime | None = None
+) -> TreatmentOut:
+    """The treatment; with ``protocol``, its plan too (as of ``at`` when given)."""
+    factors = treatment.factors if isinstance(treatment.factors, dict) else {}
+    return TreatmentOut(
+        id=treatment.pk,
+        patient_id=treatment.patient_id,
+        treated_at=treatment.treated_at,
+        time_zone=treatment.time_zone,
+        areas=[str(a) for a in treatment.areas] if isinstance(treatment.areas, list) else [],
+        needle_depth_mm=treatment.needle_depth_mm,
+        device=treatment.device,
+        notes=treatment.notes,
+        factors=factors,
+        override_reason=treatment.override_reason,
+        protocol=ProtocolRef(id=treatment.protocol_id, version=treatment.protocol_version),
+        cancelled_at=treatment.cancelled_at,
+        plan=None if protocol is None else plan_out(treatment_plan(protocol, treatment), at),
+    )
+
+
+def check_in_out(check_in: CheckIn, urgent_phone: str) -> CheckInOut:
+    return CheckInOut(**_check_in_fields(check_in, urgent_phone))
+
+
+def alert_out(check_in: CheckIn, urgent_phone: str) -> AlertOut:
+    return AlertOut(
+        **_check_in_fields(check_in, urgent_phone), patient_id=check_in.treatment.patient_id
+    )
+
+
+def _check_in_fields(check_in: CheckIn, urgent_phone: str) -> dict[str, Any]:
+    result = check_in.result if isinstance(check_in.result, dict) else {}
+    stored = check_in.symptoms if isinstance(check_in.symptoms, list) else []
+    urgent = check_in.level == Level.CONTACT_CLINIC_NOW
+    return {
+        "id": check_in.pk,
+        "treatment_id": check_in.treatment_id,
+        "created_at": check_in.created_at,
+        "hours_after": check_in.hours_after,
+        "symptoms": [str(s.get("symptom", "")) for s in stored if isinstance(s, dict)],
+        "trend": check_in.trend or None,
+        "free_text": check_in.free_text,
+        "level": check_in.level,
+        "advice": str(result.get("advice", "")),
+        # The number to ring is part of an urgent answer, wherever it is shown.
+        "urgent_phone": urgent_phone if urgent else None,
+        "reviewed_at": check_in.reviewed_at,
+        "review_note": check_in.review_note,
+    }
+
+
+def reminder_out(reminder: Reminder) -> ReminderOut:
+    return ReminderOut.model_validate(reminder, from_attributes=True)
+
+
+def course_out(protocol: Protocol, treatments: list[Treatment], today: date) -> CourseOut:
+    """The course from the patient's treatments that were not cancelled, on ``today``."""
+    days = sorted(
+        t.treated_at.astimezone(zone(t.time_zone)).date()
+        for t in treatments
+        if t.cancelled_at is None
+    )
+    if not days:
+        return CourseOut(
+            sessions_done=0,
+            sessions_planned=protocol.course.default_sessions,
+            last_session=None,
+            next_earliest=None,
+            next_latest=None,
+            next_verdict=None,
+            maintenance_earliest=None,
+            maintenance_latest=None,
+        )
+    outlook = course_outlook(protocol, days, today)
+    gap, upkeep = outlook.next_session, outlook.maintenance
+    return CourseOut(
+        sessions_done=outlook.sessions,
+        sessions_planned=outlook.planned,
+        last_session=days[-1],
+        next_earliest=None if gap is None else gap.earliest,
+        next_latest=None if gap is None else gap.latest,
+        next_verdict=None if gap is None else gap.verdict,
+        maintenance_earliest=None if upkeep is None else upkeep.earliest,
+        maintenance_latest=None if upkeep is None else upkeep.latest,
+    )

@@ -1,0 +1,408 @@
+"""What the API takes and gives, as pydantic models; the OpenAPI document is built from them.
+
+The engine's answers (check, plan, triage, screening, course) have the shapes of
+``aftercare.contracts``, which the command line prints too; the models here describe those
+shapes so that every response is checked against its schema before it leaves.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from ninja import Schema
+from pydantic import AwareDatetime, Field
+
+from aftercare.engine.check import Verdict
+from aftercare.engine.course import Verdict as SessionVerdict
+from aftercare.engine.screening import Status
+from aftercare.engine.triage import Severity, Trend
+from aftercare.protocols.schema import Level, Provenance, RuleKind, ScreeningOutcome
+from aftercare.web.clinic.models import Channel, ReminderKind, ReminderStatus
+
+__all__ = [
+    "AlertOut",
+    "AlertReview",
+    "CheckInIn",
+    "CheckInOut",
+    "CheckOut",
+    "CourseCheckOut",
+    "CourseOut",
+    "CoursePlanOut",
+    "FactorsIn",
+    "MaintenanceOut",
+    "PatientIn",
+    "PatientOut",
+    "PatientPatch",
+    "PlanOut",
+    "ProtocolRef",
+    "ReminderOut",
+    "ScreenIn",
+    "ScreeningOut",
+    "ScreeningRecordOut",
+    "Source",
+    "SymptomIn",
+    "TreatmentIn",
+    "TreatmentOut",
+    "TriageIn",
+    "TriageOut",
+]
+
+Text = Annotated[str, Field(max_length=5000)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class Source(Schema):
+    """A citation: a leaflet (by file name) with its quote, or literature with a note."""
+
+    leaflet: str | None = None
+    quote: str | None = None
+    literature: str | None = None
+    note: str | None = None
+
+
+class ProtocolRef(Schema):
+    id: str
+    version: str
+
+
+# --- inputs shared by the stateless routes and the records ---------------------------
+
+
+class FactorsIn(Schema):
+    """What changes a patient's windows; all optional."""
+
+    areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
+    needle_depth_mm: float | None = Field(default=None, gt=0, le=3)
+    sensitive_skin: bool = False
+    age: int | None = Field(default=None, ge=0, le=120)
+    fitzpatrick: int | None = Field(default=None, ge=1, le=6)
+    platelet_medication: bool = False
+    anticoagulant: bool = False
+    cold_sore_history: bool = False
+
+
+class SymptomIn(Schema):
+    symptom: Annotated[str, Field(min_length=1, max_length=100)]
+    trend: Trend | None = None
+    severity: Severity | None = None
+
+
+# --- check ------------------------------------------------------------------------
+
+
+class CheckOut(Schema):
+    """May the patient do ``activity`` now, and from when."""
+
+    activity: str
+    verdict: Verdict
+    allowed_from_hours: float | None
+    allowed_from: datetime | None
+    blocking_condition: str | None
+    requirements: list[str]
+    min_spf: int | None
+    required_until_hours: float | None
+    sources: list[Source]
+    note: str | None
+    rule: str | None
+    label: str
+
+
+# --- plan ---------------------------------------------------------------------------
+
+
+class PlanItem(Schema):
+    id: str
+    kind: RuleKind
+    activities: list[str]
+    text: str
+    reason: str | None
+    allowed_from_hours: float | None
+    allowed_from: datetime | None
+    required_until_hours: float | None
+    required_until: datetime | None
+    gate: str | None
+    requirements: list[str]
+    min_spf: int | None
+    group: str | None
+    provenance: Provenance
+    note: str | None
+    sources: list[Source]
+
+
+class PlanGroup(Schema):
+    id: str
+    label: str
+    items: list[str]
+
+
+class PlanChange(Schema):
+    day: int
+    at: datetime
+    items: list[str]
+
+
+class PlanOut(Schema):
+    """A treatment's plan in the patient's zone; ``at`` says which items apply now."""
+
+    protocol: ProtocolRef
+    treated_at: datetime
+    time_zone: str
+    items: list[PlanItem]
+    groups: list[PlanGroup]
+    changes: list[PlanChange]
+    # With ?at=: how long after the treatment that is (day 0 is the first 24 hours; None
+    # before the treatment) and the next change after it.
+    at: datetime | None = None
+    hours_after: float | None = None
+    day: int | None = None
+    next_change: PlanChange | None = None
+
+
+# --- triage -------------------------------------------------------------------------
+
+
+class TriageIn(Schema):
+    """Symptoms reported some time after a treatment: ``hours_after``, or the two moments."""
+
+    symptoms: list[SymptomIn] = Field(min_length=1, max_length=20)
+    hours_after: float | None = Field(default=None, ge=0, le=24 * 366)
+    treated_at: AwareDatetime | None = None
+    at: AwareDatetime | None = None
+    factors: FactorsIn = Field(default_factory=FactorsIn)
+
+
+class TriageSymptom(Schema):
+    id: str
+    label: str
+    level: Level
+    expected_until_hours: float | None
+    widened_by: list[str]
+    reason: str
+    sources: list[Source]
+
+
+class TriageOut(Schema):
+    triage: Level
+    hours_after: float
+    symptoms: list[TriageSymptom]
+    advice: str
+    sources: list[Source]
+    protocol: ProtocolRef
+
+
+# --- screening ----------------------------------------------------------------------
+
+Answer = bool | date | Annotated[str, Field(max_length=200)] | None
+
+
+class ScreenIn(Schema):
+    """Answers keyed by the protocol's question ids; ``on`` is the day screened."""
+
+    answers: dict[Annotated[str, Field(max_length=100)], Answer] = Field(max_length=100)
+    on: date | None = None
+
+
+class ScreeningReasonOut(Schema):
+    rule: str
+    outcome: ScreeningOutcome
+    text: str
+    recheck: str | None
+    recheck_text: str | None
+    earliest: date | None
+    cautions: list[str]
+    sources: list[Source]
+
+
+class ScreeningOut(Schema):
+    eligible: bool
+    status: Status
+    earliest_date: date | None
+    earliest_days_from_now: int | None
+    recheck: str | None
+    cautions: list[str]
+    reasons: list[ScreeningReasonOut]
+    on: date
+    protocol: ProtocolRef
+
+
+class ScreeningRecordOut(Schema):
+    """A screening kept in a patient's record, with the result frozen when it was made."""
+
+    id: int
+    patient_id: int
+    screened_at: datetime
+    status: Status
+    earliest_date: date | None
+    answers: dict[str, Answer]
+    protocol: ProtocolRef
+
+
+# --- course -------------------------------------------------------------------------
+
+
+class CourseSession(Schema):
+    number: int
+    earliest: date
+    latest: date
+
+
+class CoursePlanOut(Schema):
+    valid: bool
+    requested_sessions: int
+    min_sessions: int
+    max_sessions: int
+    min_gap_days: int
+    max_gap_days: int
+    sessions: list[CourseSession]
+    maintenance_earliest: date | None
+    maintenance_latest: date | None
+
+
+class CourseCheckOut(Schema):
+    verdict: SessionVerdict
+    allowed: bool
+    earliest: date
+    latest: date
+    gap_days: int
+
+
+class MaintenanceOut(Schema):
+    maintenance_earliest: date | None
+    maintenance_latest: date | None
+
+
+class CourseOut(Schema):
+    """A patient's course so far, on the clinic's day: sessions given, and when the next
+    one (or maintenance) is due. ``next_*`` is empty once the course is complete."""
+
+    sessions_done: int
+    sessions_planned: int
+    last_session: date | None
+    next_earliest: date | None
+    next_latest: date | None
+    next_verdict: SessionVerdict | None
+    maintenance_earliest: date | None
+    maintenance_latest: date | None
+
+
+# --- records ------------------------------------------------------------------------
+
+
+class PatientIn(Schema):
+    given_name: Name
+    family_name: Name
+    date_of_birth: date | None = None
+    email: Annotated[str, Field(max_length=254)] = ""
+    mobile: Annotated[str, Field(max_length=40)] = ""
+    preferred_channel: Channel = Channel.NONE
+    consent_to_messages: bool = False
+
+
+class PatientPatch(Schema):
+    """Only the fields sent change."""
+
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: date | None = None
+    email: Annotated[str, Field(max_length=254)] | None = None
+    mobile: Annotated[str, Field(max_length=40)] | None = None
+    preferred_channel: Channel | None = None
+    consent_to_messages: bool | None = None
+
+
+class PatientOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    email: str
+    mobile: str
+    preferred_channel: Channel
+    consent_to_messages: bool
+    email_opted_out_at: datetime | None
+    sms_opted_out_at: datetime | None
+    created_at: datetime
+
+
+class TreatmentIn(Schema):
+    """A treatment that ended at ``treated_at`` (with its UTC offset, so it is never
+    ambiguous), for a patient who lives by ``time_zone``."""
+
+    treated_at: AwareDatetime
+    time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
+    needle_depth_mm: Decimal | None = Field(default=None, gt=0, le=3, decimal_places=2)
+    device: Annotated[str, Field(max_length=100)] = ""
+    notes: Text = ""
+    sensitive_skin: bool = False
+    fitzpatrick: int | None = Field(default=None, ge=1, le=6)
+    platelet_medication: bool = False
+    anticoagulant: bool = False
+    cold_sore_history: bool = False
+    override_reason: Annotated[str, Field(max_length=2000)] = ""
+
+
+class TreatmentOut(Schema):
+    id: int
+    patient_id: int
+    treated_at: datetime
+    time_zone: str
+    areas: list[str]
+    needle_depth_mm: Decimal | None
+    device: str
+    notes: str
+    factors: dict[str, bool | int | None]
+    override_reason: str
+    protocol: ProtocolRef
+    cancelled_at: datetime | None
+    plan: PlanOut | None = None
+
+
+class CheckInIn(Schema):
+    symptoms: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=20
+    )
+    trend: Trend
+    free_text: Text = ""
+
+
+class CheckInOut(Schema):
+    """A check-in and the triage it was given at the time."""
+
+    id: int
+    treatment_id: int
+    created_at: datetime
+    hours_after: float
+    symptoms: list[str]
+    trend: Trend | None
+    free_text: str
+    level: Level
+    advice: str
+    urgent_phone: str | None
+    reviewed_at: datetime | None
+    review_note: str
+
+
+class AlertOut(CheckInOut):
+    """A check-in that asked the patient to contact the clinic, for staff to review."""
+
+    patient_id: int
+
+
+class AlertReview(Schema):
+    reviewed: bool = True
+    note: Annotated[str, Field(max_length=2000)] = ""
+
+
+class ReminderOut(Schema):
+    id: int
+    treatment_id: int
+    kind: ReminderKind
+    channel: Channel
+    due_at: datetime
+    status: ReminderStatus
+    attempts: int
+    sent_at: datetime | None
+    cancelled_at: datetime | None

@@ -1,0 +1,313 @@
+"""Treatments, their plans, "can I", check-ins and exports, for clinic systems.
+
+A treatment is checked by the web app's form: the same screening gate (a treatment
+against the latest screening needs ``override_reason``), the same limits, and the time
+taken to the minute in the clinic's zone. Saving it schedules the patient's reminders.
+"""
+
+# No "from __future__ import annotations": ninja reads these signatures at import time.
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import AwareDatetime, Field
+
+from aftercare.contracts import check_json
+from aftercare.engine.check import check
+from aftercare.engine.localtime import zone
+from aftercare.engine.triage import Trend
+from aftercare.exports import fhir, ics
+from aftercare.exports.pdf import treatment_leaflet
+from aftercare.web import audit, clock
+from aftercare.web.access import scoped
+from aftercare.web.api.auth import KeyRequest, require_write
+from aftercare.web.api.patients import form_errors, patient_of
+from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
+from aftercare.web.api.problems import responses
+from aftercare.web.api.schemas import (
+    CheckInIn,
+    CheckInOut,
+    CheckOut,
+    CourseOut,
+    PlanOut,
+    TreatmentIn,
+    TreatmentOut,
+)
+from aftercare.web.clinic.models import CheckIn, Screening, Treatment
+from aftercare.web.export_fhir import FHIR_JSON, check_in_record, latest_treatment, screening_record
+from aftercare.web.export_subject import treatment_subject
+from aftercare.web.portal.care import Care
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.records import record_check_in, record_treatment
+from aftercare.web.staff.summary import treatment_plan
+from aftercare.web.staff.treatment_forms import (
+    MIN_OVERRIDE_LENGTH,
+    TreatmentForm,
+    screening_problem,
+)
+
+__all__ = ["care_at", "files", "router"]
+
+router = Router(tags=["treatments"])
+
+READ = (401, 404)
+WRITE = (401, 403, 404, 409)
+
+
+def files(media_type: str, description: str) -> dict[str, Any]:
+    """The OpenAPI description of a file download."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+
+
+def _treatment_of(request: KeyRequest, pk: int, action: str) -> Treatment:
+    clinic = request.api_key.clinic
+    treatments = Treatment.objects.filter(patient__clinic=clinic).select_related("patient__clinic")
+    return scoped(request, treatments, pk, clinic=clinic, action=action)
+
+
+def _audit(request: HttpRequest, action: str, treatment: Treatment) -> None:
+    patient = treatment.patient
+    audit.record(request, action, clinic=patient.clinic, patient=patient, obj=treatment)
+
+
+# --- treatments -----------------------------------------------------------------------
+
+
+@router.get("patients/{int:pk}/treatments", response=responses({200: list[TreatmentOut]}, *READ))
+def list_treatments(request: KeyRequest, pk: int) -> list[TreatmentOut]:
+    """The patient's treatments, latest first, cancelled ones included (``cancelled_at``)."""
+    patient = patient_of(request, pk, "treatment.list")
+    audit.record(request, "treatment.list", clinic=patient.clinic, patient=patient, obj=patient)
+    treatments = Treatment.objects.filter(patient=patient).order_by("-treated_at", "-pk")
+    return [treatment_out(t) for t in treatments]
+
+
+@router.post("patients/{int:pk}/treatments", response=responses({201: TreatmentOut}, *WRITE))
+def create_treatment(
+    request: KeyRequest, pk: int, payload: TreatmentIn
+) -> tuple[int, TreatmentOut]:
+    """Record a treatment and get its plan; its reminders are scheduled at once.
+
+    Refused with 409 when the patient's latest screening does not clear the treatment
+    (none, not eligible, or too old for the clinic) unless ``override_reason`` says why.
+    """
+    require_write(request)
+    patient = patient_of(request, pk, "treatment.create")
+    clinic = patient.clinic
+    protocol = clinic_protocol(clinic)
+    now = clock.now()
+    screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
+    problem = screening_problem(screening, clinic, payload.treated_at)
+    if problem is not None and len(payload.override_reason.strip()) < MIN_OVERRIDE_LENGTH:
+        raise HttpError(
+            409,
+            f"{problem} Screen the patient first, or send override_reason saying why you "
+            f"treated (at least {MIN_OVERRIDE_LENGTH} characters).",
+        )
+    form = TreatmentForm(
+        _form_data(payload, clinic.time_zone, protocol.default_area),
+        protocol=protocol,
+        patient=patient,
+        screening=screening,
+        now=now,
+    )
+    if not form.is_valid() or form.treated_at is None:
+        raise form_errors(form, FORM_FIELDS)
+    treatment = record_treatment(request, form, form.treated_at, protocol)
+    return 201, treatment_out(treatment, protocol)
+
+
+# The form's field names, as the API calls them.
+FORM_FIELDS = {"treated_on": "treated_at", "treated_time": "treated_at", "repeated": "treated_at"}
+
+
+def _form_data(payload: TreatmentIn, clinic_zone: str, default_area: str) -> dict[str, Any]:
+    """The treatment as the web form posts it: the time on the clinic's clock, to the minute,
+    and which of a repeated hour it was (the offset sent says)."""
+    local = payload.treated_at.astimezone(zone(clinic_zone))
+    data: dict[str, Any] = {
+        "treated_on": local.date().isoformat(),
+        "treated_time": f"{local:%H:%M}",
+        "repeated": "second" if local.fold else "first",
+        "time_zone": payload.time_zone or clinic_zone,
+        "areas": payload.areas or [default_area],
+        "needle_depth_mm": "" if payload.needle_depth_mm is None else str(payload.needle_depth_mm),
+        "device": payload.device,
+        "notes": payload.notes,
+        "fitzpatrick": "" if payload.fitzpatrick is None else str(payload.fitzpatrick),
+        "override_reason": payload.override_reason,
+    }
+    flags = ("sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history")
+    data |= {flag: "on" for flag in flags if getattr(payload, flag)}
+    if payload.override_reason.strip():
+        data["override"] = "on"
+    return data
+
+
+@router.get("treatments/{int:pk}", response=responses({200: TreatmentOut}, *READ))
+def get_treatment(request: KeyRequest, pk: int) -> TreatmentOut:
+    """The treatment with its plan."""
+    treatment = _treatment_of(request, pk, "treatment.view")
+    _audit(request, "treatment.view", treatment)
+    return treatment_out(treatment, clinic_protocol(treatment.patient.clinic))
+
+
+class AtQuery(Schema):
+    at: AwareDatetime | None = None
+
+
+@router.get("treatments/{int:pk}/plan", response=responses({200: PlanOut}, *READ))
+def get_plan(request: KeyRequest, pk: int, query: Query[AtQuery]) -> PlanOut:
+    """The plan in the patient's zone; with ``at``, the day it is then and the next change."""
+    treatment = _treatment_of(request, pk, "plan.view")
+    _audit(request, "plan.view", treatment)
+    protocol = clinic_protocol(treatment.patient.clinic)
+    return plan_out(treatment_plan(protocol, treatment), query.at)
+
+
+class CanIQuery(Schema):
+    activity: Annotated[str, Field(min_length=1, max_length=100)]
+    at: AwareDatetime | None = None
+
+
+@router.get("treatments/{int:pk}/can-i", response=responses({200: CheckOut}, *READ))
+def can_i(request: KeyRequest, pk: int, query: Query[CanIQuery]) -> dict[str, object]:
+    """May the patient do ``activity`` at ``at`` (default now); an unknown activity is a
+    422 that suggests the nearest names."""
+    treatment = _treatment_of(request, pk, "plan.can_i")
+    _audit(request, "plan.can_i", treatment)
+    return ask(clinic_protocol(treatment.patient.clinic), treatment, query.activity, query.at)
+
+
+def ask(
+    protocol: Any, treatment: Treatment, activity: str, at: datetime | None
+) -> dict[str, object]:
+    moment = at or clock.now()
+    if moment < treatment.treated_at:
+        raise HttpError(409, "That moment is before the treatment.")
+    treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
+    hours = (moment - treatment.treated_at).total_seconds() / 3600
+    return check_json(check(protocol, activity, hours, treated_at=treated_at))
+
+
+@router.get("patients/{int:pk}/course", response=responses({200: CourseOut}, *READ))
+def get_course(request: KeyRequest, pk: int) -> CourseOut:
+    """The patient's course so far, on the clinic's calendar today."""
+    patient = patient_of(request, pk, "course.view")
+    clinic = patient.clinic
+    audit.record(request, "course.view", clinic=clinic, patient=patient, obj=patient)
+    treatments = list(Treatment.objects.filter(patient=patient))
+    today = clock.now().astimezone(zone(clinic.time_zone)).date()
+    return course_out(clinic_protocol(clinic), treatments, today)
+
+
+# --- check-ins --------------------------------------------------------------------------
+
+
+def care_at(treatment: Treatment, at: datetime) -> Care:
+    """The treatment as the triage sees it at ``at``; 409 if it cannot be checked in on."""
+    if treatment.cancelled_at is not None:
+        raise HttpError(409, "This treatment was cancelled.")
+    if treatment.treated_at > at:
+        raise HttpError(409, "This treatment has not happened yet.")
+    tz = zone(treatment.time_zone)
+    patient = treatment.patient
+    return Care(
+        patient=patient,
+        treatment=treatment,
+        protocol=clinic_protocol(patient.clinic),
+        treated_at=treatment.treated_at.astimezone(tz),
+        at=at.astimezone(tz),
+    )
+
+
+@router.get("treatments/{int:pk}/check-ins", response=responses({200: list[CheckInOut]}, *READ))
+def list_check_ins(request: KeyRequest, pk: int) -> list[CheckInOut]:
+    treatment = _treatment_of(request, pk, "checkin.list")
+    _audit(request, "checkin.list", treatment)
+    urgent = treatment.patient.clinic.urgent_phone
+    return [check_in_out(c, urgent) for c in _check_ins(treatment)]
+
+
+def _check_ins(treatment: Treatment) -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(treatment=treatment).order_by("-created_at", "-pk")
+
+
+@router.post("treatments/{int:pk}/check-ins", response=responses({201: CheckInOut}, *WRITE))
+def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> tuple[int, CheckInOut]:
+    """Record symptoms reported now (by phone, say) and triage them; an answer other than
+    "expected" becomes an alert for staff."""
+    require_write(request)
+    treatment = _treatment_of(request, pk, "checkin.create")
+    care = care_at(treatment, clock.now())
+    record = record_check_in(
+        request, care, payload.symptoms, Trend(payload.trend), payload.free_text
+    )
+    return 201, check_in_out(record, treatment.patient.clinic.urgent_phone)
+
+
+# --- exports ----------------------------------------------------------------------------
+
+
+@router.get(
+    "treatments/{int:pk}/calendar.ics",
+    response=responses({200: None}, *READ),
+    openapi_extra=files(ics.CONTENT_TYPE, "The plan's milestones as an iCalendar file."),
+)
+def calendar(request: KeyRequest, pk: int) -> HttpResponse:
+    treatment = _treatment_of(request, pk, "export.ics")
+    _audit(request, "export.ics", treatment)
+    subject = treatment_subject(treatment.patient, treatment)
+    return download(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
+
+
+@router.get(
+    "treatments/{int:pk}/leaflet.pdf",
+    response=responses({200: None}, *READ),
+    openapi_extra=files("application/pdf", "The patient's printable leaflet."),
+)
+def leaflet(request: KeyRequest, pk: int) -> HttpResponse:
+    treatment = _treatment_of(request, pk, "export.pdf")
+    _audit(request, "export.pdf", treatment)
+    pdf = treatment_leaflet(treatment_subject(treatment.patient, treatment))
+    return download(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")
+
+
+@router.get(
+    "patients/{int:pk}/fhir",
+    response=responses({200: None}, *READ, 409),
+    openapi_extra=files(FHIR_JSON, "A FHIR R4 Bundle of the patient's latest treatment."),
+)
+def patient_fhir(request: KeyRequest, pk: int) -> HttpResponse:
+    patient = patient_of(request, pk, "export.fhir")
+    now = clock.now()
+    treatment = latest_treatment(patient, now)
+    if treatment is None:
+        raise HttpError(409, "This patient has no treatment to export yet.")
+    _audit(request, "export.fhir", treatment)
+    result = fhir.bundle(
+        treatment_subject(patient, treatment),
+        at=now,
+        check_ins=[check_in_record(c) for c in CheckIn.objects.filter(treatment=treatment)],
+        screenings=[screening_record(s) for s in Screening.objects.filter(patient=patient)],
+    )
+    return download(
+        fhir.to_json(result).encode(), FHIR_JSON, f"aftercare-patient-{patient.pk}.json"
+    )
+
+
+def download(data: bytes, media_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

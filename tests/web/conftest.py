@@ -28,7 +28,14 @@ django.setup()
 from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from aftercare.web.clinic.models import Clinic, Patient, Role, StaffMember  # noqa: E402
+from aftercare.web.clinic.models import (  # noqa: E402
+    Access,
+    ApiKey,
+    Clinic,
+    Patient,
+    Role,
+    StaffMember,
+)
 
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
 
@@ -103,3 +110,32 @@ def staff_client(client: Client, practitioner: StaffMember) -> Client:
     """The test client, signed in as the practitioner."""
     client.force_login(practitioner.user)
     return client
+
+
+def make_key(clinic: Clinic, access: Access = Access.READ_WRITE, name: str = "booking") -> str:
+    """A new API key of ``clinic``; the raw key, as a clinic system would hold it."""
+    _, raw = ApiKey.issue(clinic, name, access, NOW)
+    return raw
+
+
+def key_client(raw: str) -> Client:
+    """A test client that sends ``raw`` as its API key on every request."""
+    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+
+@pytest.fixture
+def api_client(clinic: Clinic) -> Client:
+    """A client with a read-write API key of the clinic."""
+    return key_client(make_key(clinic))
+
+
+@pytest.fixture
+def read_only_client(clinic: Clinic) -> Client:
+    """A client with a read-only API key of the clinic."""
+    return key_client(make_key(clinic, Access.READ, name="records"))
+
+
+@pytest.fixture
+def outsider_api_client(db: None) -> Client:
+    """A client with a read-write API key of another clinic."""
+    return key_client(make_key(make_clinic("elsewhere")))

@@ -19,14 +19,14 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so that `aftercare --help` lists every group and each module stays small.
-    from aftercare.cli import clinical, plan, protocol, serve, worker
+    from aftercare.cli import apikey, clinical, plan, protocol, serve, worker
 
     parser = Parser(
         prog="aftercare",
         description="Computable, cited microneedling aftercare.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (plan, protocol, clinical, serve, worker):
+    for module in (plan, protocol, clinical, serve, worker, apikey):
         module.register(subparsers)
     return parser
 

@@ -7,12 +7,12 @@ shapes so that every response is checked against its schema before it leaves.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, WithJsonSchema
 
 from aftercare.engine.check import Verdict
 from aftercare.engine.course import Verdict as SessionVerdict
@@ -32,6 +32,7 @@ __all__ = [
     "CoursePlanOut",
     "FactorsIn",
     "MaintenanceOut",
+    "Moment",
     "PatientIn",
     "PatientOut",
     "PatientPatch",
@@ -51,6 +52,21 @@ __all__ = [
 
 Text = Annotated[str, Field(max_length=5000)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+# A moment sent to the API: from 2000, long after the last zone with seconds in its UTC
+# offset gave them up (Africa/Monrovia, 1972), so every time given back can be written as
+# RFC 3339 asks, to the end of 2200, as for dates.
+Moment = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2200, 12, 31, 23, 59, tzinfo=UTC)),
+]
+# The engine has two enums called Verdict (a check's and a course session's); the document
+# would name both "Verdict" and keep one, so the session's is written out under its own name.
+SessionVerdictOut = Annotated[
+    SessionVerdict,
+    WithJsonSchema(
+        {"title": "SessionVerdict", "type": "string", "enum": [v.value for v in SessionVerdict]}
+    ),
+]
 
 
 class Source(Schema):
@@ -168,8 +184,8 @@ class TriageIn(Schema):
 
     symptoms: list[SymptomIn] = Field(min_length=1, max_length=20)
     hours_after: float | None = Field(default=None, ge=0, le=24 * 366)
-    treated_at: AwareDatetime | None = None
-    at: AwareDatetime | None = None
+    treated_at: Moment | None = None
+    at: Moment | None = None
     factors: FactorsIn = Field(default_factory=FactorsIn)
 
 
@@ -261,7 +277,7 @@ class CoursePlanOut(Schema):
 
 
 class CourseCheckOut(Schema):
-    verdict: SessionVerdict
+    verdict: SessionVerdictOut
     allowed: bool
     earliest: date
     latest: date
@@ -282,7 +298,7 @@ class CourseOut(Schema):
     last_session: date | None
     next_earliest: date | None
     next_latest: date | None
-    next_verdict: SessionVerdict | None
+    next_verdict: SessionVerdictOut | None
     maintenance_earliest: date | None
     maintenance_latest: date | None
 
@@ -330,7 +346,7 @@ class TreatmentIn(Schema):
     """A treatment that ended at ``treated_at`` (with its UTC offset, so it is never
     ambiguous), for a patient who lives by ``time_zone``."""
 
-    treated_at: AwareDatetime
+    treated_at: Moment
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
     needle_depth_mm: Decimal | None = Field(default=None, gt=0, le=3, decimal_places=2)

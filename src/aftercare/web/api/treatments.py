@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aftercare.contracts import check_json
 from aftercare.engine.check import check
@@ -33,6 +33,7 @@ from aftercare.web.api.schemas import (
     CheckInOut,
     CheckOut,
     CourseOut,
+    Moment,
     PlanOut,
     TreatmentIn,
     TreatmentOut,
@@ -58,14 +59,14 @@ READ = (401, 404)
 WRITE = (401, 403, 404, 409)
 
 
-def files(media_type: str, description: str) -> dict[str, Any]:
-    """The OpenAPI description of a file download."""
+BINARY = {"type": "string", "format": "binary"}
+
+
+def files(media_type: str, description: str, schema: dict[str, Any] = BINARY) -> dict[str, Any]:
+    """The OpenAPI description of a file download (``schema``: what a JSON file holds)."""
     return {
         "responses": {
-            200: {
-                "description": description,
-                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
+            200: {"description": description, "content": {media_type: {"schema": schema}}}
         }
     }
 
@@ -164,7 +165,7 @@ def get_treatment(request: KeyRequest, pk: int) -> TreatmentOut:
 
 
 class AtQuery(Schema):
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
 @router.get("treatments/{int:pk}/plan", response=responses({200: PlanOut}, *READ))
@@ -178,10 +179,10 @@ def get_plan(request: KeyRequest, pk: int, query: Query[AtQuery]) -> PlanOut:
 
 class CanIQuery(Schema):
     activity: Annotated[str, Field(min_length=1, max_length=100)]
-    at: AwareDatetime | None = None
+    at: Moment | None = None
 
 
-@router.get("treatments/{int:pk}/can-i", response=responses({200: CheckOut}, *READ))
+@router.get("treatments/{int:pk}/can-i", response=responses({200: CheckOut}, *READ, 409))
 def can_i(request: KeyRequest, pk: int, query: Query[CanIQuery]) -> dict[str, object]:
     """May the patient do ``activity`` at ``at`` (default now); an unknown activity is a
     422 that suggests the nearest names."""
@@ -287,7 +288,11 @@ def leaflet(request: KeyRequest, pk: int) -> HttpResponse:
 @router.get(
     "patients/{int:pk}/fhir",
     response=responses({200: None}, *READ, 409),
-    openapi_extra=files(FHIR_JSON, "A FHIR R4 Bundle of the patient's latest treatment."),
+    openapi_extra=files(
+        FHIR_JSON,
+        "A FHIR R4 Bundle of the patient's latest treatment.",
+        {"type": "object", "description": "A FHIR R4 Bundle (resourceType Bundle)."},
+    ),
 )
 def patient_fhir(request: KeyRequest, pk: int) -> HttpResponse:
     patient = patient_of(request, pk, "export.fhir")

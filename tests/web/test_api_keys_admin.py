@@ -57,6 +57,7 @@ def test_it_shows_a_new_key_once_and_the_key_works(
     response = as_admin.post(NEW, {"name": "  Booking system  ", "access": "read"})
     assert response.status_code == 200
     assert "Location" not in response
+    assert "no-store" in response["Cache-Control"]
     text = response.content.decode()
     assert SHOWN_ONCE in text
     raw = shown_key(text)

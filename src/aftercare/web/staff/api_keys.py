@@ -21,7 +21,15 @@ from aftercare.web.clinic.models import Access, ApiKey, Clinic, StaffMember
 from aftercare.web.staff.api_key_forms import ApiKeyCreateForm, ApiKeyRevokeForm
 from aftercare.web.staff.summary import local_moment, staff_name
 
-__all__ = ["ApiKeyRow", "api_key_new", "api_key_revoke", "api_key_rows", "api_keys", "revoke"]
+__all__ = [
+    "ApiKeyRow",
+    "api_key_new",
+    "api_key_revoke",
+    "api_key_rows",
+    "api_keys",
+    "clinic_keys",
+    "revoke",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +47,7 @@ class ApiKeyRow:
 
 
 def clinic_keys(clinic: Clinic) -> QuerySet[ApiKey]:
+    """The keys of ``clinic``, revoked ones too, with who created and revoked them."""
     return ApiKey.objects.filter(clinic=clinic).select_related(
         "created_by__user", "revoked_by__user"
     )

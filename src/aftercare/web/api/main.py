@@ -11,6 +11,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.views import openapi_json
 
 from aftercare.web.access import staff_required
 from aftercare.web.api import problems
@@ -67,7 +68,13 @@ def _optional_key(operation: dict[str, Any]) -> None:
 
 
 def _docs_for_staff(view: Any) -> Any:
-    """The interactive documentation is for signed-in clinic staff."""
+    """The interactive documentation is for signed-in clinic staff.
+
+    ninja hands this decorator the OpenAPI document's view too; that document stays
+    public, so that clinic systems and their client generators can read it without a login.
+    """
+    if getattr(view, "func", None) is openapi_json:
+        return view
     return staff_required(view)
 
 

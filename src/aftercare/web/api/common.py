@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from django.http import HttpRequest
 from ninja.errors import ValidationError
 
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
+from aftercare.engine.screening import Answer
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.api.auth import calling_clinic
 from aftercare.web.protocol import base_protocol, clinic_protocol
 
-__all__ = ["elapsed_hours", "invalid", "protocol_for", "today_for"]
+__all__ = ["elapsed_hours", "invalid", "protocol_for", "screening_answers", "today_for"]
+
+DATE_KINDS = frozenset({"date", "date_or_current"})
 
 
 def protocol_for(request: HttpRequest) -> Protocol:
@@ -51,3 +55,25 @@ def elapsed_hours(
     if moment < treated_at:
         raise invalid(f"{source}.at", "is before treated_at")
     return hours_between(treated_at, moment), treated_at
+
+
+def screening_answers(protocol: Protocol, answers: Mapping[str, Answer]) -> dict[str, Answer]:
+    """The answers as the engine takes them: JSON has no dates, so an ISO date sent for a
+    question that asks for one becomes a date. Anything else goes to the engine as it
+    came, and the engine says what is wrong with it."""
+    questions = protocol.index.questions
+    return {
+        question_id: _as_date(answer)
+        if question_id in questions and questions[question_id].kind in DATE_KINDS
+        else answer
+        for question_id, answer in answers.items()
+    }
+
+
+def _as_date(answer: Answer) -> Answer:
+    if isinstance(answer, str):
+        try:
+            return date.fromisoformat(answer.strip())
+        except ValueError:
+            return answer
+    return answer

@@ -21,7 +21,12 @@ from aftercare.engine.screening import screen
 from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.schema import Protocol
 from aftercare.web.api.auth import OptionalClinicKey
-from aftercare.web.api.common import elapsed_hours, protocol_for, today_for
+from aftercare.web.api.common import (
+    elapsed_hours,
+    protocol_for,
+    screening_answers,
+    today_for,
+)
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
     CheckOut,
@@ -92,10 +97,12 @@ def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
 
 @router.post("screen", response=responses({200: ScreeningOut}, *ERRORS))
 def post_screen(request: HttpRequest, payload: ScreenIn) -> dict[str, object]:
-    """Screen answers before treatment, on ``on`` (default: the clinic's today)."""
+    """Screen answers before treatment, on ``on`` (default: the clinic's today); a date
+    is sent as ``YYYY-MM-DD``."""
     protocol = protocol_for(request)
     on = payload.on or today_for(request)
-    return screening_json(protocol, screen(protocol, payload.answers, on))
+    answers = screening_answers(protocol, payload.answers)
+    return screening_json(protocol, screen(protocol, answers, on))
 
 
 class CoursePlanQuery(Schema):

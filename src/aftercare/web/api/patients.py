@@ -8,7 +8,6 @@ in E.164 and a message channel needs its address and the patient's consent.
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from django.db import transaction
@@ -23,7 +22,7 @@ from aftercare.contracts import screening_json
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
-from aftercare.web.api.common import today_for
+from aftercare.web.api.common import screening_answers, today_for
 from aftercare.web.api.present import patient_out, screening_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -182,18 +181,8 @@ def create_screening(
     require_write(request)
     patient = patient_of(request, pk, "screening.create")
     protocol = clinic_protocol(patient.clinic)
-    answers = {k: _answer(v) for k, v in payload.answers.items()}
+    answers = screening_answers(protocol, payload.answers)
     screening, result = record_screening(request, patient, protocol, answers, today_for(request))
     shown = screening_out(screening).model_dump()
     result_out = ScreeningOut.model_validate(screening_json(protocol, result))
     return 201, ScreeningCreated(**shown, result=result_out)
-
-
-def _answer(value: bool | str | None) -> Any:
-    """A date answer arrives as an ISO string; the engine takes it as a date."""
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return value
-    return value

@@ -8,6 +8,7 @@ at once, the second is told (409) that it was already reviewed, and the first no
 
 from typing import Literal
 
+from django.db import transaction
 from django.db.models import QuerySet
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -72,22 +73,19 @@ def list_alerts(request: KeyRequest, filters: Query[AlertFilter]) -> _LazyAlerts
 
 
 def _alert_of(request: KeyRequest, pk: int, action: str) -> CheckIn:
+    alerts = _alerts(request).select_related("treatment__patient")
+    return scoped(request, alerts, pk, clinic=request.api_key.clinic, action=action)
+
+
+def _audit(request: KeyRequest, action: str, alert: CheckIn) -> None:
     clinic = request.api_key.clinic
-    alert = scoped(
-        request,
-        _alerts(request).select_related("treatment__patient"),
-        pk,
-        clinic=clinic,
-        action=action,
-    )
-    patient = alert.treatment.patient
-    audit.record(request, action, clinic=clinic, patient=patient, obj=alert)
-    return alert
+    audit.record(request, action, clinic=clinic, patient=alert.treatment.patient, obj=alert)
 
 
 @router.get("alerts/{int:pk}", response=responses({200: AlertOut}, 401, 404))
 def get_alert(request: KeyRequest, pk: int) -> AlertOut:
     alert = _alert_of(request, pk, "checkin.view")
+    _audit(request, "checkin.view", alert)
     return alert_out(alert, request.api_key.clinic.urgent_phone)
 
 
@@ -98,9 +96,13 @@ def review_alert(request: KeyRequest, pk: int, payload: AlertReview) -> AlertOut
     if not payload.reviewed:
         raise HttpError(409, "A review cannot be undone; send reviewed: true.")
     alert = _alert_of(request, pk, "checkin.review")
-    claimed = CheckIn.objects.filter(pk=alert.pk, reviewed_at__isnull=True).update(
-        reviewed_at=clock.now(), review_note=payload.note.strip()
-    )
+    with transaction.atomic():
+        claimed = CheckIn.objects.filter(pk=alert.pk, reviewed_at__isnull=True).update(
+            reviewed_at=clock.now(), review_note=payload.note.strip()
+        )
+        # Only the review that took effect is audited, as in the web app.
+        if claimed == 1:
+            _audit(request, "checkin.review", alert)
     if claimed != 1:
         raise HttpError(409, "This alert has already been reviewed; the earlier note is kept.")
     alert.refresh_from_db()

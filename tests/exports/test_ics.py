@@ -14,7 +14,7 @@ from icalendar import Calendar, Event
 
 from aftercare.engine.explain import describe_entry
 from aftercare.engine.timeline import plan
-from aftercare.exports import ClinicInfo, Subject
+from aftercare.exports import ClinicInfo, Subject, ics
 from aftercare.exports.ics import calendar, filename
 from aftercare.protocols.schema import Protocol, RuleKind
 
@@ -255,6 +255,22 @@ def test_every_line_is_at_most_75_octets_and_ends_in_crlf(protocol: Protocol) ->
     for line in lines:
         line.decode("utf-8")
     assert str(parse(data)["X-WR-CALNAME"]) == f"Aftercare for {long_name}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    # "X-WR-CALNAME:Aftercare for " is 27 octets: these names end the line at 72 to 78
+    # octets, in one-, two- and four-octet characters, across icalendar's fold at 75.
+    [*("a" * n for n in range(45, 52)), *("\u00e9" * n for n in range(23, 26))]
+    + ["\U0001f600" * n for n in (11, 12, 13)],
+)
+def test_the_file_is_what_icalendar_itself_writes(
+    protocol: Protocol, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leaflet = subject(protocol, patient_name=name, clinic=replace(CLINIC, name=name))
+    data = calendar(leaflet)
+    monkeypatch.setattr(ics, "_to_ical", lambda cal: bytes(cal.to_ical(sorted=False)))
+    assert data == calendar(leaflet)
 
 
 def test_a_utc_patient_needs_no_vtimezone(protocol: Protocol) -> None:

@@ -67,7 +67,6 @@ def register(subparsers: Any) -> None:
 
 def run_create(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
-    from django.http import HttpRequest
 
     from aftercare.web import audit, clock
     from aftercare.web.clinic.models import Access, ApiKey
@@ -80,7 +79,7 @@ def run_create(args: argparse.Namespace) -> int:
     name, access = form.cleaned_data["name"], Access(form.cleaned_data["access"])
     key, raw = ApiKey.issue(clinic, name, access, clock.now())
     # No request on the command line: a bare one makes the system the actor.
-    audit.record(HttpRequest(), "apikey.create", clinic=clinic, obj=key)
+    audit.record(None, "apikey.create", clinic=clinic, obj=key)
     print(f"API key {name!r} created for clinic {clinic.slug!r} ({access.label.lower()}).")
     print("It is shown once, on the next line; it cannot be looked up later.")
     print(raw)
@@ -103,7 +102,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_revoke(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
-    from django.http import HttpRequest
 
     from aftercare.web import audit, clock
     from aftercare.web.staff.api_keys import clinic_keys, revoke
@@ -116,7 +114,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     if len(live) > 1:
         raise CliError(f"{len(live)} live keys have the prefix {prefix!r}; revoke them on the web")
     if live and revoke(live[0], None, clock.now()):
-        audit.record(HttpRequest(), "apikey.revoke", clinic=clinic, obj=live[0])
+        audit.record(None, "apikey.revoke", clinic=clinic, obj=live[0])
         print(f"API key {live[0]} revoked; it no longer works.")
         return 0
     print(f"API key {keys[0]} was already revoked.")

@@ -13,7 +13,7 @@ __all__ = ["record"]
 
 
 def record(
-    request: HttpRequest,
+    request: HttpRequest | None,
     action: str,
     *,
     clinic: Clinic,
@@ -23,7 +23,8 @@ def record(
     object_id: object = "",
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
-    """Append one event; the actor is whoever ``request`` belongs to.
+    """Append one event; the actor is whoever ``request`` belongs to, or the system (a
+    command run on the server) when there is no request.
 
     ``obj`` names the record acted on; for a denial, where the record must not be looked
     up, pass ``object_type`` and ``object_id`` (the id asked for) instead.
@@ -53,6 +54,6 @@ def record(
         object_type=object_type,
         object_id=str(object_id)[:64],
         outcome=outcome,
-        request_id=request_id(request),
+        request_id="" if request is None else request_id(request),
         at=clock.now(),
     )

@@ -1,0 +1,323 @@
+"""The stateless routes: the protocol and the engine's answers, with or without a key.
+
+Without a key they use the base protocol; with a clinic's key, that clinic's overlay.
+The expected values are worked out here from the protocol's numbers (90 days after
+isotretinoin, 28 to 42 days between sessions, 14 days before a sauna).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from aftercare.contracts import check_json, course_json
+from aftercare.engine.check import check
+from aftercare.engine.course import maintenance_window
+from aftercare.web.clinic.models import Clinic
+from aftercare.web.protocol import base_protocol, clinic_protocol
+from tests.web.conftest import key_client, make_clinic, make_key
+from tests.web.test_api_access import BAD_KEY, fields, ok, post, problem
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
+
+# A clinic that waits 180 days after isotretinoin instead of the protocol's 90.
+TIGHTER = """\
+id: harbour
+protocol: microneedling
+title: Harbour rules
+changes:
+  - item: SC-isotretinoin-recent
+    set: {trigger.within_days: 180}
+"""
+
+
+@pytest.fixture
+def anyone(db: None) -> Client:
+    return Client()
+
+
+@pytest.fixture
+def harbour(db: None) -> Client:
+    clinic = make_clinic("harbour")
+    clinic.overlay_yaml = TIGHTER
+    clinic.save()
+    return key_client(make_key(clinic))
+
+
+# --- protocol -----------------------------------------------------------------------
+
+
+def test_the_protocol_is_the_base_one_without_a_key(anyone: Client) -> None:
+    protocol = ok(anyone.get("/api/v1/protocol"))
+    assert (protocol["id"], protocol["overlay"]) == ("microneedling", None)
+    assert protocol["course"]["min_gap_days"] == 28
+    sauna = next(a for a in protocol["activities"] if a["id"] == "sauna")
+    assert sauna["label"] == "Sauna"
+
+
+def test_the_protocol_is_the_clinics_with_its_key(harbour: Client) -> None:
+    protocol = ok(harbour.get("/api/v1/protocol"))
+    rule = next(r for r in protocol["screening"]["rules"] if r["id"] == "SC-isotretinoin-recent")
+    assert rule["trigger"]["within_days"] == 180
+    assert protocol["overlay"]["id"] == "harbour"
+
+
+def test_a_bad_key_on_a_stateless_route_is_refused_not_ignored(anyone: Client) -> None:
+    response = Client(HTTP_AUTHORIZATION="Bearer ak_wrong").get("/api/v1/protocol")
+    assert problem(response, 401)["detail"] == BAD_KEY
+
+
+# --- check ----------------------------------------------------------------------------
+
+
+def test_a_sauna_two_days_after_is_not_yet_until_day_14(anyone: Client) -> None:
+    answer = ok(anyone.get("/api/v1/check", {"activity": "sauna", "hours_after": 48}))
+    assert answer["verdict"] == "not_yet"
+    assert answer["allowed_from_hours"] == 336
+    assert answer["allowed_from"] is None  # no treatment time, no moment
+    assert answer["rule"] == "AC-extreme-heat"
+    assert answer["label"] == "Sauna"
+    assert answer["sources"][0]["leaflet"] == "000_12476f0732dd14f5.txt"
+    engine = check_json(check(base_protocol(), "sauna", 48))
+    assert {k: v for k, v in answer.items() if k != "sources"} == {
+        k: v for k, v in engine.items() if k != "sources"
+    }
+
+
+def test_with_the_two_times_it_says_the_moment_in_the_treatments_zone(anyone: Client) -> None:
+    query = {
+        "activity": "saunas",  # an alias
+        "treated_at": "2026-10-20T11:00:00+01:00",
+        "at": "2026-10-22T10:00:00Z",
+    }
+    answer = ok(anyone.get("/api/v1/check", query))
+    assert answer["activity"] == "sauna"
+    assert answer["verdict"] == "not_yet"
+    # 336 hours later, in the offset the treatment time came with (the route knows no zone).
+    assert answer["allowed_from"] == "2026-11-03T11:00:00+01:00"
+
+
+def test_an_activity_that_is_allowed_now(anyone: Client) -> None:
+    answer = ok(anyone.get("/api/v1/check", {"activity": "sauna", "hours_after": 336}))
+    assert answer["verdict"] == "allowed"
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ({"activity": "sauna"}, "query.hours_after", "give hours_after, or treated_at (and at)"),
+        (
+            {"activity": "sauna", "hours_after": 3, "treated_at": "2026-11-20T10:00:00Z"},
+            "query.treated_at",
+            "give hours_after or treated_at, not both",
+        ),
+        (
+            {"activity": "sauna", "treated_at": "2026-11-20T10:00:00Z", "at": "2026-11-20T09:00Z"},
+            "query.at",
+            "is before treated_at",
+        ),
+        (
+            {"activity": "sauna", "treated_at": "2026-11-20T10:00:00"},
+            "query.treated_at",
+            "Input should have timezone info",
+        ),
+        (
+            {"activity": "sauna", "hours_after": -1},
+            "query.hours_after",
+            "Input should be greater than or equal to 0",
+        ),
+    ],
+)
+def test_check_names_the_field_that_is_wrong(
+    anyone: Client, query: dict[str, Any], field: str, message: str
+) -> None:
+    body = problem(anyone.get("/api/v1/check", query), 422)
+    assert fields(body) == {field: message}
+
+
+def test_an_unknown_activity_suggests_the_nearest_names(anyone: Client) -> None:
+    body = problem(anyone.get("/api/v1/check", {"activity": "sauan", "hours_after": 1}), 422)
+    assert body["detail"] == "unknown activity 'sauan'; did you mean sauna, intensive_sun?"
+
+
+# --- triage -----------------------------------------------------------------------------
+
+
+def test_redness_on_day_one_is_expected(anyone: Client) -> None:
+    answer = ok(
+        post(anyone, "/api/v1/triage", {"symptoms": [{"symptom": "red"}], "hours_after": 10})
+    )
+    assert answer["triage"] == "expected"
+    assert answer["hours_after"] == 10
+    assert [(s["id"], s["level"]) for s in answer["symptoms"]] == [("redness", "expected")]
+    assert answer["symptoms"][0]["expected_until_hours"] == 96
+
+
+def test_worsening_redness_after_its_window_and_discharge_are_urgent(anyone: Client) -> None:
+    body = {
+        "symptoms": [
+            {"symptom": "redness", "trend": "worsening"},
+            {"symptom": "weeping"},
+        ],
+        "treated_at": "2026-11-16T10:00:00Z",
+    }
+    answer = ok(post(anyone, "/api/v1/triage", body))
+    assert answer["triage"] == "contact_clinic_now"
+    assert answer["hours_after"] == 124.5  # to NOW, 21 Nov 14:30
+    assert {s["id"]: s["level"] for s in answer["symptoms"]} == {
+        "redness": "contact_clinic_now",
+        "discharge": "contact_clinic_now",
+    }
+    assert answer["advice"].startswith("Contact your clinic now.")
+
+
+def test_a_deep_treatment_widens_the_expected_window(anyone: Client) -> None:
+    body = {
+        "symptoms": [{"symptom": "redness"}],
+        "hours_after": 120,
+        "factors": {"needle_depth_mm": 2.0},
+    }
+    answer = ok(post(anyone, "/api/v1/triage", body))
+    (redness,) = answer["symptoms"]
+    assert (redness["level"], redness["expected_until_hours"]) == ("expected", 168)
+    assert redness["widened_by"] == ["deep_needling"]
+
+
+def test_triage_refuses_an_empty_list_and_an_unknown_symptom(anyone: Client) -> None:
+    body = problem(post(anyone, "/api/v1/triage", {"symptoms": [], "hours_after": 1}), 422)
+    assert list(fields(body)) == ["body.symptoms"]
+    unknown = {"symptoms": [{"symptom": "nonsense"}], "hours_after": 1}
+    assert problem(post(anyone, "/api/v1/triage", unknown), 422)["detail"] == (
+        "unknown symptom 'nonsense'"
+    )
+
+
+# --- screen -----------------------------------------------------------------------------
+
+
+def test_isotretinoin_in_october_is_not_yet_until_90_days_after(anyone: Client) -> None:
+    answer = ok(post(anyone, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
+    assert answer["eligible"] is False
+    assert answer["status"] == "not_yet"
+    assert answer["on"] == "2026-11-21"  # the UK's today
+    assert answer["earliest_date"] == "2026-12-30"
+    assert answer["earliest_days_from_now"] == 39
+    (reason,) = answer["reasons"]
+    assert reason["rule"] == "SC-isotretinoin-recent"
+    assert reason["text"] == "Isotretinoin (Roaccutane) was taken too recently."
+
+
+def test_a_clinic_that_waits_longer_says_so_with_its_key(harbour: Client) -> None:
+    answer = ok(post(harbour, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
+    assert answer["earliest_date"] == "2027-03-30"  # 180 days after
+    assert answer["protocol"]["id"] == "microneedling+harbour"
+
+
+def test_screening_on_a_given_day(anyone: Client) -> None:
+    body = {"answers": {"isotretinoin": "2026-10-01"}, "on": "2026-12-30"}
+    answer = ok(post(anyone, "/api/v1/screen", body))
+    assert (answer["status"], answer["on"]) == ("eligible", "2026-12-30")
+
+
+@pytest.mark.parametrize(
+    ("answers", "status", "recheck"),
+    [
+        ({"pregnant": False, "diabetes": "no", "fitzpatrick": "ii"}, "eligible", None),
+        ({"isotretinoin": "current"}, "not_suitable", "after_isotretinoin_washout"),
+        ({"pregnant": True}, "not_suitable", "after_pregnancy_and_breastfeeding"),
+        ({"active_skin_condition": "eczema flare"}, "not_suitable", "when_resolved"),
+    ],
+)
+def test_screening_answers_of_each_kind(
+    anyone: Client, answers: dict[str, Any], status: str, recheck: str | None
+) -> None:
+    answer = ok(post(anyone, "/api/v1/screen", {"answers": answers}))
+    assert (answer["status"], answer["recheck"]) == (status, recheck)
+
+
+@pytest.mark.parametrize(
+    ("answers", "detail"),
+    [
+        ({"pregnent": True}, "unknown screening question 'pregnent'; did you mean pregnant?"),
+        ({"pregnant": "maybe"}, "the answer to 'pregnant' must be yes or no (true or false)"),
+        (
+            {"isotretinoin": "last spring"},
+            "the answer to 'isotretinoin' must be a date or 'current'",
+        ),
+        ({"radiation": "2027-01-01"}, "the answer to 'radiation' (2027-01-01) is in the future"),
+    ],
+)
+def test_a_screening_answer_the_question_does_not_take_is_a_422(
+    anyone: Client, answers: dict[str, Any], detail: str
+) -> None:
+    assert problem(post(anyone, "/api/v1/screen", {"answers": answers}), 422)["detail"] == detail
+
+
+# --- course -----------------------------------------------------------------------------
+
+
+def test_a_course_from_the_first_of_december(anyone: Client) -> None:
+    answer = ok(anyone.get("/api/v1/course/plan", {"first": "2026-12-01"}))
+    assert answer["valid"] is True
+    assert answer["requested_sessions"] == 3
+    assert [(s["number"], s["earliest"], s["latest"]) for s in answer["sessions"]] == [
+        (1, "2026-12-01", "2026-12-01"),
+        (2, "2026-12-29", "2027-01-12"),  # 28 to 42 days after the first
+        (3, "2027-01-26", "2027-02-23"),  # 28 days after the earliest, 42 after the latest
+    ]
+
+
+def test_a_course_of_more_sessions_than_the_protocol_allows_is_not_valid(anyone: Client) -> None:
+    answer = ok(anyone.get("/api/v1/course/plan", {"first": "2026-12-01", "sessions": 7}))
+    assert (answer["valid"], answer["max_sessions"]) == (False, 6)
+
+
+@pytest.mark.parametrize(
+    ("proposed", "verdict", "allowed", "gap"),
+    [
+        ("2026-11-28", "too_early", False, 27),
+        ("2026-11-29", "within_window", True, 28),
+        ("2026-12-13", "within_window", True, 42),
+        ("2026-12-14", "late", True, 43),
+    ],
+)
+def test_the_gap_before_a_proposed_session(
+    anyone: Client, proposed: str, verdict: str, allowed: bool, gap: int
+) -> None:
+    query = {"previous": "2026-11-01", "proposed": proposed}
+    answer = ok(anyone.get("/api/v1/course/check", query))
+    assert answer == {
+        "verdict": verdict,
+        "allowed": allowed,
+        "earliest": "2026-11-29",
+        "latest": "2026-12-13",
+        "gap_days": gap,
+    }
+
+
+def test_a_session_before_the_previous_one_is_refused(anyone: Client) -> None:
+    query = {"previous": "2026-11-01", "proposed": "2026-10-01"}
+    assert problem(anyone.get("/api/v1/course/check", query), 422)["detail"] == (
+        "the proposed session cannot be before the previous one"
+    )
+
+
+def test_maintenance_six_to_twelve_months_after_the_course(anyone: Client) -> None:
+    answer = ok(anyone.get("/api/v1/course/maintenance", {"completed": "2026-11-01"}))
+    assert answer == {"maintenance_earliest": "2027-05-01", "maintenance_latest": "2027-11-01"}
+    assert answer == course_json(maintenance_window(base_protocol(), date(2026, 11, 1)))
+
+
+def test_a_date_out_of_range_is_a_422(anyone: Client) -> None:
+    body = problem(anyone.get("/api/v1/course/maintenance", {"completed": "1899-12-31"}), 422)
+    assert list(fields(body)) == ["query.completed"]
+
+
+def test_a_key_of_a_clinic_without_an_overlay_gets_the_base_rules(clinic: Clinic) -> None:
+    alpha = key_client(make_key(clinic))
+    answer = ok(post(alpha, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
+    assert answer["earliest_date"] == "2026-12-30"
+    assert answer["protocol"]["version"] == clinic_protocol(clinic).version

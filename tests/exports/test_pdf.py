@@ -80,6 +80,14 @@ def test_it_puts_the_urgent_box_with_the_urgent_number_on_the_first_page(
     assert "Telephone 020 7946 0001 or email hello@alpha.example" in first
 
 
+def test_it_is_laid_out_by_the_leaflet_stylesheet(november: bytes) -> None:
+    read = pages(november)
+    # The page footer and the bullets come from leaflet.css; each bullet reads before its line.
+    assert read[0].endswith(f"Page 1 of {len(read)}")
+    assert "• Pus or yellow crust: Pus is a sign of infection" in read[0]
+    assert "• Until Sat 5 Dec, 10:30: Avoid extreme heat" in " ".join(read)
+
+
 @pytest.mark.parametrize(
     ("earlier", "expected", "absent"),
     [

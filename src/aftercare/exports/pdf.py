@@ -1,7 +1,8 @@
 """The printable leaflets: one treatment's plan on the patient's own dates, and the clinic's
 generic leaflet of its effective protocol.
 
-Both are HTML laid out by WeasyPrint. The treatment leaflet includes the web plan's own
+Both are HTML laid out by WeasyPrint, with the leaflet stylesheet
+(``aftercare/leaflet/leaflet.css``). The treatment leaflet includes the web plan's own
 template (``aftercare/staff/treatment_plan.html``), so the screen and the paper show the
 same lines. The templates are rendered by a standalone Django template ``Engine`` pointed
 at the web templates, never by the configured backend, so the leaflets render the same
@@ -16,6 +17,7 @@ right-to-left script cannot reorder the words around it.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from django.template import Context, Engine
-from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint import CSS, HTML  # type: ignore[import-untyped]
+from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import format_day, format_moment, zone
@@ -43,6 +46,7 @@ __all__ = [
 ]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+STYLESHEET = TEMPLATES / "aftercare" / "leaflet" / "leaflet.css"
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
@@ -142,8 +146,26 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 
 def _pdf(html: str) -> bytes:
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    document = HTML(string=html, base_url=str(TEMPLATES))
+    pdf: bytes = document.write_pdf(stylesheets=[_stylesheet()], font_config=_fonts())
     return pdf
+
+
+@cache
+def _stylesheet() -> Any:
+    """The leaflet CSS, parsed once: WeasyPrint only reads a stylesheet while it renders."""
+    return CSS(filename=str(STYLESHEET))
+
+
+_thread = threading.local()
+
+
+def _fonts() -> Any:
+    """This thread's fonts, kept between leaflets so Pango loads and caches them once."""
+    fonts = getattr(_thread, "fonts", None)
+    if fonts is None:
+        fonts = _thread.fonts = FontConfiguration()
+    return fonts
 
 
 def _urgent(protocol: Protocol) -> Urgent:

@@ -17,6 +17,7 @@ from aftercare.web.access import staff_required
 from aftercare.web.api import problems
 from aftercare.web.api.alerts import router as alerts
 from aftercare.web.api.auth import ClinicKey
+from aftercare.web.api.body import ObjectParser
 from aftercare.web.api.engine import router as engine
 from aftercare.web.api.fallback import router as fallback
 from aftercare.web.api.me import router as me
@@ -85,6 +86,7 @@ api = AftercareApi(
     urls_namespace="api",
     docs_decorator=_docs_for_staff,
     auth=ClinicKey(),
+    parser=ObjectParser(),
 )
 problems.install(api)
 for router in (engine, patients, treatments, alerts, reminders):

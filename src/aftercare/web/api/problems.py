@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
 from aftercare.engine.errors import AftercareError
+from aftercare.web.api.body import NotAnObjectError
 
 __all__ = ["PROBLEM_TYPE", "FieldError", "Problem", "install", "problem", "responses"]
 
@@ -92,7 +93,11 @@ def _unauthenticated(request: HttpRequest, error: Any) -> HttpResponse:
 def _http_error(request: HttpRequest, error: Any) -> HttpResponse:
     detail = str(error)
     if error.status_code == 400 and detail.startswith("Cannot parse request body"):
-        detail = "The request body is not valid JSON."
+        # ninja words every unreadable body alike; what it could not read says which it was.
+        if isinstance(error.__cause__, NotAnObjectError):
+            detail = "The request body must be a JSON object."
+        else:
+            detail = "The request body is not valid JSON."
     if error.status_code == 403 and detail == "CSRF check Failed":
         detail = "The portal's CSRF token is missing or wrong; reload the page and try again."
     return problem(error.status_code, detail)

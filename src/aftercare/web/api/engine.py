@@ -6,12 +6,11 @@ key they use that clinic's effective protocol.
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
-from datetime import date
 from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aftercare.contracts import check_json, course_json, screening_json, triage_json
 from aftercare.engine.check import check
@@ -32,8 +31,10 @@ from aftercare.web.api.schemas import (
     CheckOut,
     CourseCheckOut,
     CoursePlanOut,
+    Day,
     FactorsIn,
     MaintenanceOut,
+    Moment,
     ScreenIn,
     ScreeningOut,
     TriageIn,
@@ -45,7 +46,6 @@ __all__ = ["engine_factors", "router"]
 router = Router(tags=["engine"], auth=OptionalClinicKey())
 
 ERRORS = (401,)
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 
 
 @router.get("protocol", response=responses({200: Protocol}, *ERRORS))
@@ -57,8 +57,8 @@ def get_protocol(request: HttpRequest) -> Protocol:
 class CheckQuery(Schema):
     activity: Annotated[str, Field(min_length=1, max_length=100)]
     hours_after: float | None = Field(default=None, ge=0, le=24 * 366 * 10)
-    treated_at: AwareDatetime | None = None
-    at: AwareDatetime | None = None
+    treated_at: Moment | None = None
+    at: Moment | None = None
     redness_resolved: bool | None = None
 
 

@@ -16,7 +16,7 @@ from django.forms import BaseForm
 from ninja import Query, Router, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from aftercare.contracts import screening_json
 from aftercare.web import audit, clock
@@ -165,7 +165,7 @@ class ScreeningIn(Schema):
 
     answers: dict[
         Annotated[str, Field(max_length=100)],
-        bool | Annotated[str, Field(max_length=200)] | None,
+        StrictBool | Annotated[str, Field(max_length=200)] | None,
     ] = Field(max_length=100)
 
 

@@ -7,12 +7,21 @@ shapes so that every response is checked against its schema before it leaves.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AwareDatetime, Field, WithJsonSchema
+from pydantic import (
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    WithJsonSchema,
+)
 
 from aftercare.engine.check import Verdict
 from aftercare.engine.course import Verdict as SessionVerdict
@@ -30,6 +39,7 @@ __all__ = [
     "CourseCheckOut",
     "CourseOut",
     "CoursePlanOut",
+    "Day",
     "FactorsIn",
     "MaintenanceOut",
     "Moment",
@@ -52,11 +62,32 @@ __all__ = [
 
 Text = Annotated[str, Field(max_length=5000)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+
+# pydantic would also read a number, or a string of digits, as seconds since 1970: a client
+# that sent 0 for a date would get 1 January 1970. Dates and moments are taken as written.
+WRITTEN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_date(value: object) -> object:
+    if isinstance(value, date) or (isinstance(value, str) and WRITTEN_DATE.fullmatch(value)):
+        return value
+    raise ValueError("should be a date written YYYY-MM-DD")
+
+
+def _written_moment(value: object) -> object:
+    if isinstance(value, datetime) or (isinstance(value, str) and WRITTEN_DATE.match(value)):
+        return value
+    raise ValueError("should be a date and time written YYYY-MM-DDTHH:MM with its UTC offset")
+
+
+IsoDate = Annotated[date, BeforeValidator(_written_date)]
+Day = Annotated[IsoDate, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 # A moment sent to the API: from 2000, long after the last zone with seconds in its UTC
 # offset gave them up (Africa/Monrovia, 1972), so every time given back can be written as
 # RFC 3339 asks, to the end of 2200, as for dates.
 Moment = Annotated[
     AwareDatetime,
+    BeforeValidator(_written_moment),
     Field(ge=datetime(2000, 1, 1, tzinfo=UTC), le=datetime(2200, 12, 31, 23, 59, tzinfo=UTC)),
 ]
 # The engine has two enums called Verdict (a check's and a course session's); the document
@@ -90,13 +121,13 @@ class FactorsIn(Schema):
     """What changes a patient's windows; all optional."""
 
     areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
-    needle_depth_mm: float | None = Field(default=None, gt=0, le=3)
-    sensitive_skin: bool = False
-    age: int | None = Field(default=None, ge=0, le=120)
-    fitzpatrick: int | None = Field(default=None, ge=1, le=6)
-    platelet_medication: bool = False
-    anticoagulant: bool = False
-    cold_sore_history: bool = False
+    needle_depth_mm: StrictFloat | None = Field(default=None, gt=0, le=3)
+    sensitive_skin: StrictBool = False
+    age: StrictInt | None = Field(default=None, ge=0, le=120)
+    fitzpatrick: StrictInt | None = Field(default=None, ge=1, le=6)
+    platelet_medication: StrictBool = False
+    anticoagulant: StrictBool = False
+    cold_sore_history: StrictBool = False
 
 
 class SymptomIn(Schema):
@@ -183,7 +214,7 @@ class TriageIn(Schema):
     """Symptoms reported some time after a treatment: ``hours_after``, or the two moments."""
 
     symptoms: list[SymptomIn] = Field(min_length=1, max_length=20)
-    hours_after: float | None = Field(default=None, ge=0, le=24 * 366)
+    hours_after: StrictFloat | None = Field(default=None, ge=0, le=24 * 366)
     treated_at: Moment | None = None
     at: Moment | None = None
     factors: FactorsIn = Field(default_factory=FactorsIn)
@@ -210,14 +241,25 @@ class TriageOut(Schema):
 
 # --- screening ----------------------------------------------------------------------
 
-Answer = bool | date | Annotated[str, Field(max_length=200)] | None
+
+def _answer(value: object) -> object:
+    # Checked before the union, so that a wrong type gets one error rather than one a branch.
+    if value is None or isinstance(value, bool | str | date):
+        return value
+    raise ValueError("should be true, false, a date written YYYY-MM-DD, text, or null")
+
+
+Answer = Annotated[
+    StrictBool | IsoDate | Annotated[str, Field(max_length=200)] | None,
+    BeforeValidator(_answer),
+]
 
 
 class ScreenIn(Schema):
     """Answers keyed by the protocol's question ids; ``on`` is the day screened."""
 
     answers: dict[Annotated[str, Field(max_length=100)], Answer] = Field(max_length=100)
-    on: date | None = None
+    on: Day | None = None
 
 
 class ScreeningReasonOut(Schema):
@@ -309,11 +351,11 @@ class CourseOut(Schema):
 class PatientIn(Schema):
     given_name: Name
     family_name: Name
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     email: Annotated[str, Field(max_length=254)] = ""
     mobile: Annotated[str, Field(max_length=40)] = ""
     preferred_channel: Channel = Channel.NONE
-    consent_to_messages: bool = False
+    consent_to_messages: StrictBool = False
 
 
 class PatientPatch(Schema):
@@ -321,11 +363,11 @@ class PatientPatch(Schema):
 
     given_name: Name | None = None
     family_name: Name | None = None
-    date_of_birth: date | None = None
+    date_of_birth: IsoDate | None = None
     email: Annotated[str, Field(max_length=254)] | None = None
     mobile: Annotated[str, Field(max_length=40)] | None = None
     preferred_channel: Channel | None = None
-    consent_to_messages: bool | None = None
+    consent_to_messages: StrictBool | None = None
 
 
 class PatientOut(Schema):
@@ -352,11 +394,11 @@ class TreatmentIn(Schema):
     needle_depth_mm: Decimal | None = Field(default=None, gt=0, le=3, decimal_places=2)
     device: Annotated[str, Field(max_length=100)] = ""
     notes: Text = ""
-    sensitive_skin: bool = False
-    fitzpatrick: int | None = Field(default=None, ge=1, le=6)
-    platelet_medication: bool = False
-    anticoagulant: bool = False
-    cold_sore_history: bool = False
+    sensitive_skin: StrictBool = False
+    fitzpatrick: StrictInt | None = Field(default=None, ge=1, le=6)
+    platelet_medication: StrictBool = False
+    anticoagulant: StrictBool = False
+    cold_sore_history: StrictBool = False
     override_reason: Annotated[str, Field(max_length=2000)] = ""
 
 
@@ -408,7 +450,7 @@ class AlertOut(CheckInOut):
 
 
 class AlertReview(Schema):
-    reviewed: bool = True
+    reviewed: StrictBool = True
     note: Annotated[str, Field(max_length=2000)] = ""
 
 

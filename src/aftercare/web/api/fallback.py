@@ -9,6 +9,7 @@ This router is added last: every real route is tried before it.
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import register_converter
 from ninja import Router
 
 from aftercare.web.api.problems import problem
@@ -17,12 +18,27 @@ __all__ = ["NO_SUCH_ADDRESS", "router"]
 
 NO_SUCH_ADDRESS = "The API has no such address; its routes are listed in /api/openapi.json."
 
+
+class AnyText:
+    """Any rest of a path, line breaks included (Django's ``path`` stops at one: ``%0A``)."""
+
+    regex = r"[\s\S]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(AnyText, "anytext")
+
 # Nobody needs a key to be told that an address does not exist.
 router = Router(auth=None)
 
 
 @router.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "{path:rest}", include_in_schema=False
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "{anytext:rest}", include_in_schema=False
 )
 def no_such_address(request: HttpRequest, rest: str) -> HttpResponse:
     return problem(404, NO_SUCH_ADDRESS)

@@ -13,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
@@ -65,6 +66,7 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(AftercareError, _refused_by_engine)
+    api.add_exception_handler(MultiPartParserError, _unreadable_form)
 
 
 def _invalid(request: HttpRequest, error: Any) -> HttpResponse:
@@ -101,6 +103,12 @@ def _http_error(request: HttpRequest, error: Any) -> HttpResponse:
     if error.status_code == 403 and detail == "CSRF check Failed":
         detail = "The portal's CSRF token is missing or wrong; reload the page and try again."
     return problem(error.status_code, detail)
+
+
+def _unreadable_form(request: HttpRequest, error: Any) -> HttpResponse:
+    """A broken multipart body, read by the portal session's CSRF check before the route's
+    own parser: Django would answer with the site's HTML 400."""
+    return problem(400, "The request body is not valid JSON.")
 
 
 def _refused_by_engine(request: HttpRequest, error: Any) -> HttpResponse:

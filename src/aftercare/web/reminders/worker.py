@@ -151,9 +151,7 @@ def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[C
     One statement takes them: an UPDATE whose WHERE repeats the due test, so it is a
     compare-and-set, returning the ids it changed. On PostgreSQL its subquery locks the
     rows ``FOR UPDATE SKIP LOCKED``, so workers never wait on each other; SQLite has one
-    writer at a time, so two claims cannot interleave. Those rows are then read, joined,
-    once the claim has committed: the lease guards them from then on, and SQLite's write
-    lock, which every other worker's marks wait for, is held for the UPDATE alone.
+    writer at a time, so two claims cannot interleave. Those rows are then read, joined.
     """
     adapt = connection.ops.adapt_datetimefield_value
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
@@ -165,11 +163,10 @@ def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[C
             [worker_id, until, status, adapt(now), adapt(now), batch],
         )
         ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return []
-    # Only placeholders are joined into the statement; the ids travel as parameters.
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
+        if not ids:
+            return []
+        # Only placeholders are joined into the statement; the ids travel as parameters.
+        placeholders = ", ".join(["%s"] * len(ids))
         cursor.execute(_CLAIMED.format(ids=placeholders), [worker_id, *ids])
         return [Claimed.from_row(row) for row in cursor.fetchall()]
 

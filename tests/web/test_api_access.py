@@ -348,3 +348,20 @@ def test_read_write_and_read_only_keys_differ_only_in_writing(clinic: Clinic) ->
     reader = key_client(make_key(clinic, Access.READ, name="records"))
     created = ok(post(writer, "/api/v1/patients", {"given_name": "C", "family_name": "D"}), 201)
     assert ok(reader.get(f"/api/v1/patients/{created['id']}")) == created
+
+
+def test_a_method_a_route_does_not_take_is_a_problem_naming_the_methods_it_does(
+    api_client: Client,
+) -> None:
+    response = api_client.delete("/api/v1/patients")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Allow"] == "GET, POST"
+    assert response.json()["detail"] == "This address does not take DELETE; it takes GET, POST."
+
+
+def test_the_api_root_is_a_problem_not_the_sites_page(client: Client) -> None:
+    response = client.get("/api/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert "/api/openapi.json" in response.json()["detail"]

@@ -1,0 +1,51 @@
+"""Under /api/, every error is a problem: answers made outside ninja's handlers included.
+
+ninja answers a method a route does not take with Django's bare 405, and Django answers
+some errors before any route is reached; a client of the API should never have to parse
+the web app's HTML. Such answers are turned into ``application/problem+json`` here, with
+their status and headers (``Allow``) kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+
+from django.http import HttpRequest, HttpResponse
+
+from aftercare.web.api.problems import PROBLEM_TYPE, problem
+
+__all__ = ["ProblemMiddleware"]
+
+PREFIX = "/api/"
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+def _detail(request: HttpRequest, response: HttpResponse) -> str:
+    if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        allowed = response.get("Allow", "")
+        return f"This address does not take {request.method}; it takes {allowed}."
+    if response.status_code == HTTPStatus.NOT_FOUND:
+        return "The API has no such address; its routes are listed in /api/openapi.json."
+    if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
+        return "Something went wrong on our side; nothing was changed. Please try again later."
+    return HTTPStatus(response.status_code).description or "The request was refused."
+
+
+class ProblemMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < HTTPStatus.BAD_REQUEST
+            or not request.path.startswith(PREFIX)
+            or response.get("Content-Type", "").startswith(PROBLEM_TYPE)
+        ):
+            return response
+        answer = problem(response.status_code, _detail(request, response))
+        for header in KEPT_HEADERS:
+            if header in response:
+                answer[header] = response[header]
+        return answer

@@ -87,7 +87,9 @@ def test_a_sauna_two_days_after_is_not_yet_until_day_14(anyone: Client) -> None:
     }
 
 
-def test_with_the_two_times_it_says_the_moment_in_the_treatments_zone(anyone: Client) -> None:
+def test_with_the_two_times_it_says_the_moment_on_the_uk_clock_by_default(
+    anyone: Client,
+) -> None:
     query = {
         "activity": "saunas",  # an alias
         "treated_at": "2026-10-20T11:00:00+01:00",
@@ -96,8 +98,8 @@ def test_with_the_two_times_it_says_the_moment_in_the_treatments_zone(anyone: Cl
     answer = ok(anyone.get("/api/v1/check", query))
     assert answer["activity"] == "sauna"
     assert answer["verdict"] == "not_yet"
-    # 336 hours later, in the offset the treatment time came with (the route knows no zone).
-    assert answer["allowed_from"] == "2026-11-03T11:00:00+01:00"
+    # 336 hours later: the clocks have gone back by then, so 10:00 GMT, not 11:00.
+    assert answer["allowed_from"] == "2026-11-03T10:00:00Z"
 
 
 def test_an_activity_that_is_allowed_now(anyone: Client) -> None:
@@ -321,3 +323,16 @@ def test_a_key_of_a_clinic_without_an_overlay_gets_the_base_rules(clinic: Clinic
     answer = ok(post(alpha, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
     assert answer["earliest_date"] == "2026-12-30"
     assert answer["protocol"]["version"] == clinic_protocol(clinic).version
+
+
+def test_check_shows_allowed_from_in_the_zone_asked_for(client: Client) -> None:
+    # Sent with a summer offset in November; shown on the UK's clock (GMT) by default.
+    query = {"activity": "sauna", "treated_at": "2026-11-03T12:00:00+01:00"}
+    query["at"] = "2026-11-04T12:00:00+00:00"
+    default = client.get("/api/v1/check", query).json()
+    assert default["allowed_from"] == "2026-11-17T11:00:00Z"
+    tokyo = client.get("/api/v1/check", query | {"time_zone": "Asia/Tokyo"}).json()
+    assert tokyo["allowed_from"] == "2026-11-17T20:00:00+09:00"
+    response = client.get("/api/v1/check", query | {"time_zone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["query.time_zone"]

@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
+from aftercare.web.api.common import only_known
 from aftercare.web.api.patients import Pages
 from aftercare.web.api.present import alert_out
 from aftercare.web.api.problems import responses
@@ -61,7 +62,9 @@ class _LazyAlerts:
 @router.get("alerts", response=responses({200: list[AlertOut]}, 401))
 @paginate(Pages)
 def list_alerts(request: KeyRequest, filters: Query[AlertFilter]) -> _LazyAlerts:
-    """The clinic's alerts, newest first; ``reviewed=false`` for those still to review."""
+    """The clinic's alerts, newest first; ``reviewed=false`` for those still to review;
+    any other query parameter is refused (422)."""
+    only_known(request, AlertFilter, Pages.Input)
     alerts = _alerts(request)
     if filters.level is not None:
         alerts = alerts.filter(level=filters.level)

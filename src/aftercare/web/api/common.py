@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from ninja.errors import ValidationError
+from pydantic import BaseModel
 
+from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
 from aftercare.engine.screening import Answer
 from aftercare.protocols.schema import Protocol
@@ -15,7 +18,15 @@ from aftercare.web import clock
 from aftercare.web.api.auth import calling_clinic
 from aftercare.web.protocol import base_protocol, clinic_protocol
 
-__all__ = ["elapsed_hours", "invalid", "protocol_for", "screening_answers", "today_for"]
+__all__ = [
+    "elapsed_hours",
+    "invalid",
+    "only_known",
+    "protocol_for",
+    "screening_answers",
+    "today_for",
+    "zone_for",
+]
 
 DATE_KINDS = frozenset({"date", "date_or_current"})
 
@@ -24,6 +35,29 @@ def protocol_for(request: HttpRequest) -> Protocol:
     """The calling clinic's effective protocol, or the base protocol for nobody."""
     clinic = calling_clinic(request)
     return base_protocol() if clinic is None else clinic_protocol(clinic)
+
+
+def zone_for(request: HttpRequest, asked: str | None) -> ZoneInfo:
+    """The zone times are shown in: the one asked for, else the calling clinic's (the UK's
+    for an anonymous caller). An unknown zone is a 422 naming ``query.time_zone``."""
+    clinic = calling_clinic(request)
+    name = asked or (clinic.time_zone if clinic else DEFAULT_ZONE)
+    try:
+        return zone(name)
+    except InputError as error:
+        raise invalid("query.time_zone", str(error)) from None
+
+
+def only_known(request: HttpRequest, *schemas: type[BaseModel]) -> None:
+    """Refuse query parameters the route does not take: a mistyped filter would otherwise
+    be ignored and the whole list returned as if it had been applied."""
+    known = {name for schema in schemas for name in schema.model_fields}
+    unknown = sorted(set(request.GET) - known)
+    if unknown:
+        raise invalid(
+            f"query.{unknown[0]}",
+            f"is not a parameter of this list; it takes {', '.join(sorted(known))}",
+        )
 
 
 def today_for(request: HttpRequest) -> date:

@@ -25,6 +25,7 @@ from aftercare.web.api.common import (
     protocol_for,
     screening_answers,
     today_for,
+    zone_for,
 )
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -60,12 +61,16 @@ class CheckQuery(Schema):
     treated_at: Moment | None = None
     at: Moment | None = None
     redness_resolved: bool | None = None
+    # The zone allowed_from is shown in (default: the clinic's, or the UK's without a key).
+    time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 @router.get("check", response=responses({200: CheckOut}, *ERRORS))
 def get_check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, object]:
     """May the patient do ``activity`` now: by hours since treatment, or by the two times."""
     hours, treated_at = elapsed_hours("query", query.hours_after, query.treated_at, query.at)
+    if treated_at is not None:
+        treated_at = treated_at.astimezone(zone_for(request, query.time_zone))
     skin = None if query.redness_resolved is None else {"redness_resolved": query.redness_resolved}
     protocol = protocol_for(request)
     return check_json(check(protocol, query.activity, hours, skin=skin, treated_at=treated_at))

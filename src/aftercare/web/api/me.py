@@ -8,7 +8,7 @@ portal's CSRF token, as any cookie-authenticated form does.
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
 from django.http import HttpResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
 from aftercare.engine.localtime import zone
@@ -62,7 +62,7 @@ def my_can_i(request: PatientRequest, query: Query[CanIQuery]) -> dict[str, obje
 
 
 @router.post("check-ins", response=responses({201: CheckInOut}, 401, 403, 409))
-def my_check_in(request: PatientRequest, payload: CheckInIn) -> tuple[int, CheckInOut]:
+def my_check_in(request: PatientRequest, payload: CheckInIn) -> Status[CheckInOut]:
     """Tell the clinic how you are; the answer says whether to contact them, with the
     number to ring when it is urgent."""
     treatment = _latest(request, "portal.checkin")
@@ -70,7 +70,7 @@ def my_check_in(request: PatientRequest, payload: CheckInIn) -> tuple[int, Check
     record = record_check_in(
         request, care, payload.symptoms, Trend(payload.trend), payload.free_text
     )
-    return 201, check_in_out(record, request.patient.clinic.urgent_phone)
+    return Status(201, check_in_out(record, request.patient.clinic.urgent_phone))
 
 
 @router.get("check-ins/{int:pk}", response=responses({200: CheckInOut}, 401, 404))

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, StrictBool
@@ -22,7 +22,7 @@ from aftercare.contracts import screening_json
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
-from aftercare.web.api.common import screening_answers, today_for
+from aftercare.web.api.common import only_known, screening_answers, today_for
 from aftercare.web.api.present import patient_out, screening_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -87,7 +87,9 @@ def form_errors(form: BaseForm, fields: dict[str, str] | None = None) -> Validat
 @router.get("patients", response=responses({200: list[PatientOut]}, 401))
 @paginate(Pages)
 def list_patients(request: KeyRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
-    """The clinic's patients, filtered by exact family name, email or mobile (E.164)."""
+    """The clinic's patients, filtered by exact family name, email or mobile (E.164);
+    any other query parameter is refused (422)."""
+    only_known(request, PatientFilter, Pages.Input)
     clinic = request.api_key.clinic
     patients = Patient.objects.filter(clinic=clinic)
     if filters.family_name:
@@ -101,7 +103,7 @@ def list_patients(request: KeyRequest, filters: Query[PatientFilter]) -> QuerySe
 
 
 @router.post("patients", response=responses({201: PatientOut}, 401, 403))
-def create_patient(request: KeyRequest, payload: PatientIn) -> tuple[int, PatientOut]:
+def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut]:
     require_write(request)
     clinic = request.api_key.clinic
     form = PatientForm(_form_data(payload.model_dump()), today=today_for(request))
@@ -113,7 +115,7 @@ def create_patient(request: KeyRequest, payload: PatientIn) -> tuple[int, Patien
         patient.created_at = clock.now()
         patient.save()
         audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
-    return 201, patient_out(patient)
+    return Status(201, patient_out(patient))
 
 
 @router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
@@ -176,7 +178,7 @@ class ScreeningCreated(ScreeningRecordOut):
 @router.post("patients/{int:pk}/screenings", response=responses({201: ScreeningCreated}, *WRITE))
 def create_screening(
     request: KeyRequest, pk: int, payload: ScreeningIn
-) -> tuple[int, ScreeningCreated]:
+) -> Status[ScreeningCreated]:
     """Screen the patient today (the clinic's day) and keep the answers and the result."""
     require_write(request)
     patient = patient_of(request, pk, "screening.create")
@@ -185,4 +187,4 @@ def create_screening(
     screening, result = record_screening(request, patient, protocol, answers, today_for(request))
     shown = screening_out(screening).model_dump()
     result_out = ScreeningOut.model_validate(screening_json(protocol, result))
-    return 201, ScreeningCreated(**shown, result=result_out)
+    return Status(201, ScreeningCreated(**shown, result=result_out))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -95,9 +95,7 @@ def list_treatments(request: KeyRequest, pk: int) -> list[TreatmentOut]:
 
 
 @router.post("patients/{int:pk}/treatments", response=responses({201: TreatmentOut}, *WRITE))
-def create_treatment(
-    request: KeyRequest, pk: int, payload: TreatmentIn
-) -> tuple[int, TreatmentOut]:
+def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Status[TreatmentOut]:
     """Record a treatment and get its plan; its reminders are scheduled at once.
 
     Refused with 409 when the patient's latest screening does not clear the treatment
@@ -126,7 +124,7 @@ def create_treatment(
     if not form.is_valid() or form.treated_at is None:
         raise form_errors(form, FORM_FIELDS)
     treatment = record_treatment(request, form, form.treated_at, protocol)
-    return 201, treatment_out(treatment, protocol)
+    return Status(201, treatment_out(treatment, protocol))
 
 
 # The form's field names, as the API calls them.
@@ -246,7 +244,7 @@ def _check_ins(treatment: Treatment) -> QuerySet[CheckIn]:
 
 
 @router.post("treatments/{int:pk}/check-ins", response=responses({201: CheckInOut}, *WRITE))
-def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> tuple[int, CheckInOut]:
+def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> Status[CheckInOut]:
     """Record symptoms reported now (by phone, say) and triage them; an answer other than
     "expected" becomes an alert for staff."""
     require_write(request)
@@ -255,7 +253,7 @@ def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> tuple[i
     record = record_check_in(
         request, care, payload.symptoms, Trend(payload.trend), payload.free_text
     )
-    return 201, check_in_out(record, treatment.patient.clinic.urgent_phone)
+    return Status(201, check_in_out(record, treatment.patient.clinic.urgent_phone))
 
 
 # --- exports ----------------------------------------------------------------------------

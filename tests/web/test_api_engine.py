@@ -51,7 +51,10 @@ def harbour(db: None) -> Client:
 
 
 def test_the_protocol_is_the_base_one_without_a_key(anyone: Client) -> None:
-    protocol = ok(anyone.get("/api/v1/protocol"))
+    answer = ok(anyone.get("/api/v1/protocol"))
+    base = base_protocol()
+    assert (answer["id"], answer["version"]) == (base.effective_id, base.version)
+    protocol = answer["protocol"]
     assert (protocol["id"], protocol["overlay"]) == ("microneedling", None)
     assert protocol["course"]["min_gap_days"] == 28
     sauna = next(a for a in protocol["activities"] if a["id"] == "sauna")
@@ -59,7 +62,9 @@ def test_the_protocol_is_the_base_one_without_a_key(anyone: Client) -> None:
 
 
 def test_the_protocol_is_the_clinics_with_its_key(harbour: Client) -> None:
-    protocol = ok(harbour.get("/api/v1/protocol"))
+    answer = ok(harbour.get("/api/v1/protocol"))
+    assert answer["version"] != base_protocol().version
+    protocol = answer["protocol"]
     rule = next(r for r in protocol["screening"]["rules"] if r["id"] == "SC-isotretinoin-recent")
     assert rule["trigger"]["within_days"] == 180
     assert protocol["overlay"]["id"] == "harbour"

@@ -49,10 +49,21 @@ router = Router(tags=["engine"], auth=OptionalClinicKey())
 ERRORS = (401,)
 
 
-@router.get("protocol", response=responses({200: Protocol}, *ERRORS))
-def get_protocol(request: HttpRequest) -> Protocol:
-    """The effective protocol, every item with its sources."""
-    return protocol_for(request)
+class ProtocolOut(Schema):
+    """The protocol in force, named as records name it (``protocol: {id, version}``)."""
+
+    id: str
+    version: str
+    protocol: Protocol
+
+
+@router.get("protocol", response=responses({200: ProtocolOut}, *ERRORS))
+def get_protocol(request: HttpRequest) -> ProtocolOut:
+    """The effective protocol, every item with its sources; ``id`` and ``version`` are those
+    that treatments and screenings record, so a record can be matched to the protocol it was
+    made under."""
+    protocol = protocol_for(request)
+    return ProtocolOut(id=protocol.effective_id, version=protocol.version, protocol=protocol)
 
 
 class CheckQuery(Schema):

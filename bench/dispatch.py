@@ -6,7 +6,7 @@ in-process null transport, so the figure is the worker's own cost and not a prov
 and, in the same run on the same rows, the bare SQL a worker cannot do without (claim a
 batch, mark each row sent on its own). Both commit as ``aftercare worker`` does
 (PostgreSQL: ``synchronous_commit = off``, see ``worker.relax_commits``). Processes start
-first and are timed from a common "go", so start-up is not counted.
+first and are timed from a common "go", given once all are ready, so start-up is not counted.
 
 Run: python bench/dispatch.py   (targets: worker >= half the raw loop; >= 2,000/s on
      PostgreSQL with 2 workers)
@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,7 +39,8 @@ BATCH = 100
 # decide the ratio.
 RUNS = 3
 
-# Each child waits for the go file, works until nothing is due, prints count and times.
+# Each child says it is ready, waits for the go file, works until nothing is due, and
+# prints count and times.
 WORKER = """
 import json, os, sys, time, django
 django.setup()
@@ -54,6 +54,7 @@ worker = Worker(Transports(email=Null(), sms=Null()), batch=int(sys.argv[2]),
     lease=timedelta(seconds=60))
 from aftercare.web.clinic.models import Reminder
 Reminder.objects.exists()
+print("ready", flush=True)
 while not os.path.exists(sys.argv[1]): time.sleep(0.001)
 start = time.time(); worker.drain(); end = time.time()
 print(json.dumps({"n": worker.tally["sent"], "start": start, "end": end}))
@@ -75,6 +76,7 @@ MARK = ("UPDATE clinic_reminder SET status = 'sent', sent_at = %s, lease_until =
 cursor = connection.cursor()
 if pg:
     cursor.execute("SET synchronous_commit TO off")  # as the worker's connections
+print("ready", flush=True)
 while not os.path.exists(sys.argv[1]): time.sleep(0.001)
 start, n = time.time(), 0
 while True:
@@ -113,7 +115,13 @@ def measure(script: str, processes: int, env: dict[str, str], data_dir: Path) ->
         )
         for _ in range(processes)
     ]
-    time.sleep(2)
+    # Go only once every child is ready: the worker's start-up (Django, the URL
+    # configuration) can outlast any fixed wait on a busy machine, and a child that starts
+    # late leaves the other to work alone for part of the timed run.
+    for child in children:
+        assert child.stdout is not None
+        if child.stdout.readline() != "ready\n":
+            raise SystemExit("a child failed to start: " + child.communicate(timeout=300)[0])
     go.touch()
     results = [json.loads(child.communicate(timeout=300)[0]) for child in children]
     sent = sum(result["n"] for result in results)

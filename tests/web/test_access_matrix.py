@@ -117,7 +117,6 @@ URLS: dict[str, Kind] = {
     "api:openapi-json": Kind.API_DOCUMENT,
     "api:openapi-view": Kind.API_DOCS,
     "api:api-root": Kind.API_NOWHERE,
-    "api:no_such_address": Kind.API_NOWHERE,
     "api:get_protocol": Kind.API_ENGINE,
     "api:get_check": Kind.API_ENGINE,
     "api:post_triage": Kind.API_ENGINE,
@@ -326,8 +325,6 @@ class World:
         }
         if name in ids:
             return ids[name]
-        if name == "api:no_such_address":
-            return {"rest": "v1/nowhere"}
         if name.startswith("api:") and "pk" in pattern.pattern.converters:
             route = str(pattern.pattern)
             record = next(attr for prefix, attr in API_RECORDS if route.startswith(prefix))
@@ -495,11 +492,9 @@ class Call:
 
 
 # The API's URLs that are not operations of its OpenAPI document: asked by GET.
-OUTSIDE_THE_DOCUMENT = frozenset(
-    {"api:openapi-json", "api:openapi-view", "api:api-root", "api:no_such_address"}
-)
+OUTSIDE_THE_DOCUMENT = frozenset({"api:openapi-json", "api:openapi-view", "api:api-root"})
 # Django views rather than ninja operations: their errors are the web app's pages.
-NOT_PROBLEMS = frozenset({"api:openapi-view", "api:api-root"})
+NOT_PROBLEMS = frozenset({"api:openapi-view"})
 
 
 def _calls(world: World, name: str, pattern: URLPattern) -> list[Call]:

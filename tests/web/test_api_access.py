@@ -302,9 +302,12 @@ def test_an_invalid_query_parameter_is_named_too(api_client: Client) -> None:
     }
 
 
-def test_an_invalid_path_id_is_not_a_route(api_client: Client) -> None:
+@pytest.mark.parametrize("path", ["/api/v1/patients/abc", "/api/v1/patients/-1", "/api/v1/x%0A"])
+def test_an_invalid_path_id_is_not_a_route_and_still_a_problem(
+    api_client: Client, path: str
+) -> None:
     # The converter is <int:pk>: "abc" matches no API route at all.
-    assert api_client.get("/api/v1/patients/abc").status_code == 404
+    assert "/api/openapi.json" in problem(api_client.get(path), 404)["detail"]
 
 
 # --- the OpenAPI document and the interactive docs ----------------------------------------

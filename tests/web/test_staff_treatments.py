@@ -257,6 +257,7 @@ def test_a_repeated_time_must_say_which(
         ({"treated_on": "2026-02-30"}, "Enter a valid date."),
         ({"treated_time": "25:00"}, "Enter a valid time."),
         ({"treated_on": "2026-11-22", "treated_time": "15:00"}, "more than a day in the future"),
+        ({"treated_on": "1960-05-01"}, "cannot be before 2000"),
         ({"treated_on": None}, "This field is required."),
         ({"time_zone": "Mars/Olympus"}, "unknown time zone &#x27;Mars/Olympus&#x27;"),
         ({"time_zone": "+01:00"}, "unknown time zone"),

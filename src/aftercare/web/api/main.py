@@ -19,7 +19,6 @@ from aftercare.web.api.alerts import router as alerts
 from aftercare.web.api.auth import ClinicKey
 from aftercare.web.api.body import ObjectParser
 from aftercare.web.api.engine import router as engine
-from aftercare.web.api.fallback import router as fallback
 from aftercare.web.api.me import router as me
 from aftercare.web.api.patients import router as patients
 from aftercare.web.api.reminders import router as reminders
@@ -92,5 +91,3 @@ problems.install(api)
 for router in (engine, patients, treatments, alerts, reminders):
     api.add_router("/v1/", router)
 api.add_router("/v1/me/", me)
-# Last, after every real route: the problem for an address the API does not have.
-api.add_router("", fallback)

@@ -23,13 +23,17 @@ KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 def _detail(request: HttpRequest, response: HttpResponse) -> str:
     if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
-        allowed = response.get("Allow", "")
-        return f"This address does not take {request.method}; it takes {allowed}."
+        return f"This address does not take {request.method}; it takes {_allowed(response)}."
     if response.status_code == HTTPStatus.NOT_FOUND:
         return "The API has no such address; its routes are listed in /api/openapi.json."
     if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return "Something went wrong on our side; nothing was changed. Please try again later."
     return HTTPStatus(response.status_code).description or "The request was refused."
+
+
+def _allowed(response: HttpResponse) -> str:
+    """The methods in ``Allow``, in a stable order (ninja lists them in no fixed one)."""
+    return ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip()))
 
 
 class ProblemMiddleware:
@@ -48,4 +52,6 @@ class ProblemMiddleware:
         for header in KEPT_HEADERS:
             if header in response:
                 answer[header] = response[header]
+        if "Allow" in answer:
+            answer["Allow"] = _allowed(response)
         return answer

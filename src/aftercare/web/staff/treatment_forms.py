@@ -26,6 +26,8 @@ from aftercare.web.clinic.validators import validate_time_zone, validate_visible
 __all__ = ["MIN_OVERRIDE_LENGTH", "TreatmentForm", "screening_problem"]
 
 MIN_OVERRIDE_LENGTH = 10
+# No clinic records a microneedling treatment from before this year.
+EARLIEST_YEAR = 2000
 MAX_FUTURE = timedelta(days=1)
 ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
 SKIN_TYPES = (("", "Not assessed"), *((str(n), r.upper()) for n, r in enumerate(ROMAN, 1)))
@@ -173,6 +175,10 @@ class TreatmentForm(forms.Form):
             moment = _local(naive, tz, cleaned.get("repeated", ""))
         except LocalTimeError as error:
             self.add_error("treated_time", str(error))
+            return None
+        if moment.year < EARLIEST_YEAR:
+            # Also keeps out zones' old local mean times, whose offsets have seconds.
+            self.add_error("treated_on", f"The treatment cannot be before {EARLIEST_YEAR}.")
             return None
         if moment - self.now > MAX_FUTURE:
             self.add_error("treated_on", "The treatment cannot be more than a day in the future.")

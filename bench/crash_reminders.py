@@ -2,13 +2,15 @@
 
 For SQLite (a temporary data directory) and PostgreSQL (DATABASE_URL's server, in a
 database of its own, created and dropped here): migrate, create 10,000 due SMS reminders,
-start a local HTTP sink that records every idempotency key, run 2 ``aftercare worker``
-processes with a 2-second lease, ``kill -9`` a random one at random moments (at least 20
-times) and restart it, then let them drain. One line per database:
+start a local HTTP sink that records every idempotency key (answering in 10 ms, as a
+provider might, so the messages outlast the kills), run 2 ``aftercare worker`` processes
+with a 2-second lease, ``kill -9`` a random one 24 times, each time at a random moment
+once it is sending, and restart it, then let them drain. One line per database:
 
-    db=sqlite sent_unique=10000 lost=0 duplicates=D kills=K stuck=0
+    db=sqlite sent_unique=10000 lost=0 duplicates=D kills=K stuck=0 sent_while_killing=S
 
-Required: lost=0 and stuck=0; duplicates (deliveries beyond the first) no more than kills.
+Required: lost=0 and stuck=0; duplicates (deliveries beyond the first) no more than kills;
+kills=24 (fewer means the messages ran out, or a worker never started sending).
 
 Run: python bench/crash_reminders.py   (DATABASE_URL=postgres://postgres@127.0.0.1:5432/x
      for the PostgreSQL server to use; without it, SQLite only)
@@ -16,6 +18,7 @@ Run: python bench/crash_reminders.py   (DATABASE_URL=postgres://postgres@127.0.0
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -38,6 +41,9 @@ KILLS = 24
 WORKERS = 2
 BENCH_DATABASE = "aftercare_bench"
 DRAIN_SECONDS = 180
+ANSWER_SECONDS = 0.01
+# How long a restarted worker may take to send its first message.
+START_SECONDS = 60
 AFTERCARE = str(Path(sys.executable).parent / "aftercare")
 
 # Run in a child process, so each database gets a fresh Django.
@@ -75,14 +81,19 @@ print(json.dumps({row["status"]: row["n"] for row in rows}))
 
 
 class Sink(BaseHTTPRequestHandler):
+    """Counts deliveries by idempotency key, and by path: each worker posts to its own."""
+
     protocol_version = "HTTP/1.1"
     keys: ClassVar[Counter[str]] = Counter()
+    paths: ClassVar[Counter[str]] = Counter()
     lock: ClassVar[threading.Lock] = threading.Lock()
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        time.sleep(ANSWER_SECONDS)
         with Sink.lock:
             Sink.keys[body["idempotency_key"]] += 1
+            Sink.paths[self.path] += 1
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -101,10 +112,11 @@ class QuietServer(ThreadingHTTPServer):
 @contextmanager
 def sink() -> Iterator[str]:
     Sink.keys.clear()
+    Sink.paths.clear()
     server = QuietServer(("127.0.0.1", 0), Sink)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sms"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -151,6 +163,17 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
 
 
+def is_sending(path: str) -> bool:
+    """Wait until the worker posting to ``path`` has sent a message; False when it cannot,
+    because nothing is left to send or it never started."""
+    deadline = time.monotonic() + START_SECONDS
+    while not Sink.paths[path]:
+        if len(Sink.keys) >= COUNT or time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def statuses(env: dict[str, str]) -> dict[str, int]:
     counts: dict[str, int] = json.loads(python(STATUSES, env))
     return counts
@@ -159,24 +182,34 @@ def statuses(env: dict[str, str]) -> dict[str, int]:
 def run(label: str, env: dict[str, str], rng: random.Random) -> str:
     python(SETUP, env, str(COUNT))
     with sink() as url:
-        env = {**env, "AFTERCARE_SMS_WEBHOOK_URL": url}
-        workers = [start_worker(env) for _ in range(WORKERS)]
+        started = itertools.count()
+
+        def start() -> tuple[subprocess.Popen[bytes], str]:
+            path = f"/sms/{next(started)}"
+            return start_worker({**env, "AFTERCARE_SMS_WEBHOOK_URL": url + path}), path
+
+        workers = [start() for _ in range(WORKERS)]
         kills = 0
+        # Start-up takes a second or more; a worker killed before it sends tests nothing.
         while kills < KILLS:
-            time.sleep(rng.uniform(0.05, 0.6))
             index = rng.randrange(WORKERS)
-            workers[index].send_signal(signal.SIGKILL)
-            workers[index].wait()
+            worker, path = workers[index]
+            if not is_sending(path):
+                break
+            time.sleep(rng.uniform(0, 0.3))
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
             kills += 1
-            workers[index] = start_worker(env)
+            workers[index] = start()
+        sent_while_killing = len(Sink.keys)
         deadline = time.monotonic() + DRAIN_SECONDS
         while len(Sink.keys) < COUNT and time.monotonic() < deadline:
             time.sleep(0.2)
         # Let the last marks land, then stop the workers as a deployment would.
         time.sleep(1)
-        for worker in workers:
+        for worker, _ in workers:
             worker.send_signal(signal.SIGTERM)
-        for worker in workers:
+        for worker, _ in workers:
             worker.wait(timeout=30)
         received = Counter(Sink.keys)
     counts = statuses(env)
@@ -187,7 +220,7 @@ def run(label: str, env: dict[str, str], rng: random.Random) -> str:
     stuck = counts.get("scheduled", 0)
     return (
         f"db={label} sent_unique={unique} lost={lost} duplicates={duplicates} "
-        f"kills={kills} stuck={stuck}"
+        f"kills={kills} stuck={stuck} sent_while_killing={sent_while_killing}"
     )
 
 

@@ -76,6 +76,12 @@ MARK = ("UPDATE clinic_reminder SET status = 'sent', sent_at = %s, lease_until =
 cursor = connection.cursor()
 if pg:
     cursor.execute("SET synchronous_commit TO off")  # as the worker's connections
+# Marks on the driver's own cursor, with the moment as the driver takes it, as the worker's
+# SentMarks does: the loop the worker is compared with pays no more than the worker does.
+connection.ensure_connection()
+driver = connection.connection.cursor()
+DRIVER_MARK = MARK if pg else MARK.replace("%s", "?")
+stamp = (lambda t: t) if pg else (lambda t: str(t.replace(tzinfo=None)))
 print("ready", flush=True)
 while not os.path.exists(sys.argv[1]): time.sleep(0.001)
 start, n = time.time(), 0
@@ -87,8 +93,8 @@ while True:
     if not ids:
         break
     for pk in ids:
-        cursor.execute(MARK, [datetime.now(UTC), pk, me])
-        n += cursor.rowcount
+        driver.execute(DRIVER_MARK, [stamp(datetime.now(UTC)), pk, me])
+        n += driver.rowcount
 end = time.time()
 print(json.dumps({"n": n, "start": start, "end": end}))
 """

@@ -271,3 +271,9 @@ def test_the_link_shows_to_administrators_only(
     client.force_login(clinic_admin.user)
     page = client.get(KEYS).content.decode()
     assert f'<a href="{KEYS}" aria-current="page">API keys</a>' in page
+
+
+def test_the_keys_page_links_the_api_documentation(as_admin: Client) -> None:
+    page = as_admin.get(KEYS).content.decode()
+    assert 'href="/api/docs"' in page
+    assert 'href="/api/openapi.json"' in page

@@ -15,10 +15,10 @@ from aftercare.exports.fhir import CheckInRecord, ScreeningRecord, bundle, to_js
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
-from aftercare.web.export_subject import treatment_subject
+from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.portal.care import treatments_of
 
-__all__ = ["FHIR_JSON", "patient_bundle"]
+__all__ = ["FHIR_JSON", "bundle_download", "latest_treatment", "patient_bundle"]
 
 FHIR_JSON = "application/fhir+json"
 SAFE_METHODS = ("GET", "HEAD")
@@ -40,15 +40,18 @@ def patient_bundle(request: StaffRequest, pk: int) -> HttpResponse:
             "This patient has no treatment to export yet.", status=409, content_type="text/plain"
         )
     audit.record(request, "export.fhir", clinic=clinic, patient=patient, obj=treatment)
+    return bundle_download(patient, treatment, now)
+
+
+def bundle_download(patient: Patient, treatment: Treatment, at: datetime) -> HttpResponse:
+    """The Bundle of ``treatment`` with its check-ins and the patient's screenings, as a file."""
     result = bundle(
         treatment_subject(patient, treatment),
-        at=now,
+        at=at,
         check_ins=[check_in_record(c) for c in CheckIn.objects.filter(treatment=treatment)],
         screenings=[screening_record(s) for s in Screening.objects.filter(patient=patient)],
     )
-    response = HttpResponse(to_json(result), content_type=FHIR_JSON)
-    response["Content-Disposition"] = f'attachment; filename="aftercare-patient-{patient.pk}.json"'
-    return response
+    return attachment(to_json(result), FHIR_JSON, f"aftercare-patient-{patient.pk}.json")
 
 
 def latest_treatment(patient: Patient, at: datetime) -> Treatment | None:

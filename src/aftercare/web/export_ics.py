@@ -13,7 +13,7 @@ from django.shortcuts import render
 from aftercare.exports import ics
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
-from aftercare.web.export_subject import treatment_subject
+from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.portal.care import current_care
 from aftercare.web.portal.present import tel_href
 
@@ -34,9 +34,7 @@ def portal_calendar(request: PatientRequest) -> HttpResponse:
     if care is None:
         return _no_treatment(request)
     subject = treatment_subject(patient, care.treatment)
-    response = HttpResponse(ics.calendar(subject), content_type=ics.CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{ics.filename(subject)}"'
-    return response
+    return attachment(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
 
 
 def _no_treatment(request: PatientRequest) -> HttpResponse:

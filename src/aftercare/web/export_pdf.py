@@ -21,7 +21,7 @@ from aftercare.web.access import (
     staff_required,
 )
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.export_subject import clinic_info, treatment_subject
+from aftercare.web.export_subject import attachment, clinic_info, treatment_subject
 from aftercare.web.portal.care import current_care
 from aftercare.web.protocol import clinic_protocol
 
@@ -44,7 +44,7 @@ def treatment_leaflet(request: StaffRequest, pk: int, treatment_pk: int) -> Http
         raise Http404("not found")
     audit.record(request, "export.pdf", clinic=clinic, patient=patient, obj=treatment)
     pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
-    return _attachment(pdf, _filename(treatment))
+    return attachment(pdf, PDF, _filename(treatment))
 
 
 @staff_required
@@ -53,7 +53,7 @@ def clinic_leaflet(request: StaffRequest) -> HttpResponse:
         return HttpResponseNotAllowed(SAFE_METHODS)
     clinic = request.staff.clinic
     pdf = render_clinic_leaflet(clinic_protocol(clinic), clinic_info(clinic))
-    return _attachment(pdf, "aftercare-leaflet.pdf")
+    return attachment(pdf, PDF, "aftercare-leaflet.pdf")
 
 
 @patient_required
@@ -67,18 +67,12 @@ def portal_leaflet(request: PatientRequest) -> HttpResponse:
     audit.record(request, "export.pdf", clinic=patient.clinic, patient=patient, obj=treatment)
     if treatment is None:
         pdf = render_clinic_leaflet(clinic_protocol(patient.clinic), clinic_info(patient.clinic))
-        return _attachment(pdf, "aftercare-leaflet.pdf")
+        return attachment(pdf, PDF, "aftercare-leaflet.pdf")
     pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
-    return _attachment(pdf, _filename(treatment))
+    return attachment(pdf, PDF, _filename(treatment))
 
 
 def _filename(treatment: Treatment) -> str:
     """ASCII only, and no name: 'aftercare-2026-11-21.pdf' (the local date of treatment)."""
     day = treatment.treated_at.astimezone(zone(treatment.time_zone)).date()
     return f"aftercare-{day.isoformat()}.pdf"
-
-
-def _attachment(pdf: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type=PDF)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -1,8 +1,11 @@
-"""The ``Subject`` every export view hands to ``aftercare.exports``, built from the records."""
+"""What every export view shares: the ``Subject`` it hands to ``aftercare.exports``, built
+from the records, and the download it answers with."""
 
 from __future__ import annotations
 
 from datetime import date
+
+from django.http import HttpResponse
 
 from aftercare.engine.localtime import zone
 from aftercare.exports import ClinicInfo, Subject
@@ -10,7 +13,14 @@ from aftercare.web.clinic.models import Clinic, Patient, Treatment
 from aftercare.web.portal.care import Care, factors_for, treatments_of
 from aftercare.web.protocol import clinic_protocol
 
-__all__ = ["clinic_info", "treatment_subject"]
+__all__ = ["attachment", "clinic_info", "treatment_subject"]
+
+
+def attachment(data: bytes | str, media_type: str, filename: str) -> HttpResponse:
+    """``data`` as a file to save, named ``filename`` (ASCII, without the patient's name)."""
+    response = HttpResponse(data, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def clinic_info(clinic: Clinic) -> ClinicInfo:

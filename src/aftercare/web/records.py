@@ -20,6 +20,7 @@ from aftercare.web import audit, clock
 from aftercare.web.clinic.models import (
     ApiKey,
     CheckIn,
+    Clinic,
     Patient,
     Screening,
     StaffMember,
@@ -27,15 +28,43 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, factors_for
-from aftercare.web.reminders.schedule import sync_reminders
+from aftercare.web.reminders.schedule import sync_patient, sync_reminders
+from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.treatment_forms import TreatmentForm
 
-__all__ = ["record_check_in", "record_screening", "record_treatment"]
+__all__ = [
+    "record_check_in",
+    "record_new_patient",
+    "record_patient_change",
+    "record_screening",
+    "record_treatment",
+]
 
 
 def _actors(request: HttpRequest) -> tuple[StaffMember | None, ApiKey | None]:
     """Who is recording: a signed-in staff member, or a clinic system's API key."""
     return getattr(request, "staff", None), getattr(request, "api_key", None)
+
+
+def record_new_patient(request: HttpRequest, form: PatientForm, clinic: Clinic) -> Patient:
+    """Save a valid new-patient form as a patient of ``clinic``."""
+    with transaction.atomic():
+        patient = form.save(commit=False)
+        patient.clinic = clinic
+        patient.created_at = clock.now()
+        patient.save()
+        audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+    return patient
+
+
+def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
+    """Save a valid form editing a patient; their waiting reminders follow the new
+    contact details and consent."""
+    with transaction.atomic():
+        patient = form.save()
+        audit.record(request, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
+        sync_patient(patient, clock.now())
+    return patient
 
 
 def record_screening(

@@ -11,7 +11,6 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from aftercare.engine.localtime import zone
 from aftercare.engine.triage import Trend
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
@@ -21,13 +20,13 @@ from aftercare.web.api.auth import PatientRequest, PatientSession
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import CheckInIn, CheckInOut, CheckOut, CourseOut, PlanOut
-from aftercare.web.api.treatments import AtQuery, CanIQuery, ask, care_at, download, files
+from aftercare.web.api.treatments import AtQuery, CanIQuery, ask, care_at, files
 from aftercare.web.clinic.models import CheckIn, Treatment
-from aftercare.web.export_subject import treatment_subject
+from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.portal.care import current_care, treatments_of
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_check_in
-from aftercare.web.staff.summary import treatment_plan
+from aftercare.web.staff.summary import local_today, treatment_plan
 
 __all__ = ["router"]
 
@@ -58,7 +57,7 @@ def my_plan(request: PatientRequest, query: Query[AtQuery]) -> PlanOut:
 def my_can_i(request: PatientRequest, query: Query[CanIQuery]) -> dict[str, object]:
     """Can I … now (or at ``at``)?"""
     treatment = _latest(request, "portal.can_i")
-    return ask(clinic_protocol(request.patient.clinic), treatment, query.activity, query.at)
+    return ask(request.patient, treatment, query.activity, query.at)
 
 
 @router.post("check-ins", response=responses({201: CheckInOut}, 401, 403, 409))
@@ -87,7 +86,7 @@ def my_course(request: PatientRequest) -> CourseOut:
     patient = request.patient
     clinic = patient.clinic
     audit.record(request, "portal.course", clinic=clinic, patient=patient, obj=patient)
-    today = clock.now().astimezone(zone(clinic.time_zone)).date()
+    today = local_today(clinic, clock.now())
     return course_out(clinic_protocol(clinic), list(treatments_of(patient)), today)
 
 
@@ -99,7 +98,7 @@ def my_course(request: PatientRequest) -> CourseOut:
 def my_calendar(request: PatientRequest) -> HttpResponse:
     treatment = _latest(request, "export.ics")
     subject = treatment_subject(request.patient, treatment)
-    return download(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
+    return attachment(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
 
 
 @router.get(
@@ -110,4 +109,4 @@ def my_calendar(request: PatientRequest) -> HttpResponse:
 def my_leaflet(request: PatientRequest) -> HttpResponse:
     treatment = _latest(request, "export.pdf")
     pdf = treatment_leaflet(treatment_subject(request.patient, treatment))
-    return download(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")
+    return attachment(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")

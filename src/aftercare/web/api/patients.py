@@ -10,7 +10,6 @@ in E.164 and a message channel needs its address and the patient's consent.
 
 from typing import Annotated, Any, Literal
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from ninja import Query, Router, Schema, Status
@@ -19,7 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, StrictBool
 
 from aftercare.contracts import screening_json
-from aftercare.web import audit, clock
+from aftercare.web import audit
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import only_known, screening_answers, today_for
@@ -34,8 +33,7 @@ from aftercare.web.api.schemas import (
 )
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_screening
-from aftercare.web.reminders.schedule import sync_patient
+from aftercare.web.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.staff.patient_forms import PatientForm
 
 __all__ = ["form_errors", "patient_of", "router"]
@@ -109,13 +107,7 @@ def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut
     form = PatientForm(_form_data(payload.model_dump()), today=today_for(request))
     if not form.is_valid():
         raise form_errors(form)
-    with transaction.atomic():
-        patient = form.save(commit=False)
-        patient.clinic = clinic
-        patient.created_at = clock.now()
-        patient.save()
-        audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
-    return Status(201, patient_out(patient))
+    return Status(201, patient_out(record_new_patient(request, form, clinic)))
 
 
 @router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
@@ -138,11 +130,7 @@ def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> Patie
     form = PatientForm(_form_data(merged), instance=patient, today=today_for(request))
     if not form.is_valid():
         raise form_errors(form)
-    with transaction.atomic():
-        form.save()
-        audit.record(request, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
-        sync_patient(patient, clock.now())
-    return patient_out(patient)
+    return patient_out(record_patient_change(request, form))
 
 
 def _form_data(values: dict[str, Any]) -> dict[str, Any]:

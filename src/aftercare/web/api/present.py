@@ -7,7 +7,7 @@ from typing import Any
 
 from aftercare.contracts import plan_json
 from aftercare.engine.course import course_outlook
-from aftercare.engine.localtime import hours_between, zone
+from aftercare.engine.localtime import hours_between
 from aftercare.engine.screening import Status
 from aftercare.engine.timeline import Plan
 from aftercare.protocols.schema import Level, Protocol
@@ -23,7 +23,7 @@ from aftercare.web.api.schemas import (
     TreatmentOut,
 )
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
-from aftercare.web.staff.summary import treatment_plan
+from aftercare.web.staff.summary import session_days, treatment_plan
 
 __all__ = [
     "alert_out",
@@ -133,11 +133,7 @@ def reminder_out(reminder: Reminder) -> ReminderOut:
 
 def course_out(protocol: Protocol, treatments: list[Treatment], today: date) -> CourseOut:
     """The course from the patient's treatments that were not cancelled, on ``today``."""
-    days = sorted(
-        t.treated_at.astimezone(zone(t.time_zone)).date()
-        for t in treatments
-        if t.cancelled_at is None
-    )
+    days = session_days(treatments)
     if not days:
         return CourseOut(
             sessions_done=0,

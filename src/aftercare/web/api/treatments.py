@@ -20,7 +20,7 @@ from aftercare.contracts import check_json
 from aftercare.engine.check import check
 from aftercare.engine.localtime import zone
 from aftercare.engine.triage import Trend
-from aftercare.exports import fhir, ics
+from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
@@ -38,20 +38,20 @@ from aftercare.web.api.schemas import (
     TreatmentIn,
     TreatmentOut,
 )
-from aftercare.web.clinic.models import CheckIn, Screening, Treatment
-from aftercare.web.export_fhir import FHIR_JSON, check_in_record, latest_treatment, screening_record
-from aftercare.web.export_subject import treatment_subject
-from aftercare.web.portal.care import Care
+from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
+from aftercare.web.export_subject import attachment, treatment_subject
+from aftercare.web.portal.care import Care, care_of
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_check_in, record_treatment
-from aftercare.web.staff.summary import treatment_plan
+from aftercare.web.staff.summary import local_today, treatment_plan
 from aftercare.web.staff.treatment_forms import (
     MIN_OVERRIDE_LENGTH,
     TreatmentForm,
     screening_problem,
 )
 
-__all__ = ["care_at", "files", "router"]
+__all__ = ["ask", "care_at", "files", "router"]
 
 router = Router(tags=["treatments"])
 
@@ -186,18 +186,19 @@ def can_i(request: KeyRequest, pk: int, query: Query[CanIQuery]) -> dict[str, ob
     422 that suggests the nearest names."""
     treatment = _treatment_of(request, pk, "plan.can_i")
     _audit(request, "plan.can_i", treatment)
-    return ask(clinic_protocol(treatment.patient.clinic), treatment, query.activity, query.at)
+    return ask(treatment.patient, treatment, query.activity, query.at)
 
 
 def ask(
-    protocol: Any, treatment: Treatment, activity: str, at: datetime | None
+    patient: Patient, treatment: Treatment, activity: str, at: datetime | None
 ) -> dict[str, object]:
+    """Can the patient do ``activity`` at ``at`` (default now), as the portal answers it."""
     moment = at or clock.now()
     if moment < treatment.treated_at:
         raise HttpError(409, "That moment is before the treatment.")
-    treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
-    hours = (moment - treatment.treated_at).total_seconds() / 3600
-    return check_json(check(protocol, activity, hours, treated_at=treated_at))
+    care = care_of(patient, treatment, moment)
+    result = check(care.protocol, activity, care.hours_after, treated_at=care.treated_at)
+    return check_json(result)
 
 
 @router.get("patients/{int:pk}/course", response=responses({200: CourseOut}, *READ))
@@ -207,8 +208,7 @@ def get_course(request: KeyRequest, pk: int) -> CourseOut:
     clinic = patient.clinic
     audit.record(request, "course.view", clinic=clinic, patient=patient, obj=patient)
     treatments = list(Treatment.objects.filter(patient=patient))
-    today = clock.now().astimezone(zone(clinic.time_zone)).date()
-    return course_out(clinic_protocol(clinic), treatments, today)
+    return course_out(clinic_protocol(clinic), treatments, local_today(clinic, clock.now()))
 
 
 # --- check-ins --------------------------------------------------------------------------
@@ -220,15 +220,7 @@ def care_at(treatment: Treatment, at: datetime) -> Care:
         raise HttpError(409, "This treatment was cancelled.")
     if treatment.treated_at > at:
         raise HttpError(409, "This treatment has not happened yet.")
-    tz = zone(treatment.time_zone)
-    patient = treatment.patient
-    return Care(
-        patient=patient,
-        treatment=treatment,
-        protocol=clinic_protocol(patient.clinic),
-        treated_at=treatment.treated_at.astimezone(tz),
-        at=at.astimezone(tz),
-    )
+    return care_of(treatment.patient, treatment, at)
 
 
 @router.get("treatments/{int:pk}/check-ins", response=responses({200: list[CheckInOut]}, *READ))
@@ -268,7 +260,7 @@ def calendar(request: KeyRequest, pk: int) -> HttpResponse:
     treatment = _treatment_of(request, pk, "export.ics")
     _audit(request, "export.ics", treatment)
     subject = treatment_subject(treatment.patient, treatment)
-    return download(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
+    return attachment(ics.calendar(subject), ics.CONTENT_TYPE, ics.filename(subject))
 
 
 @router.get(
@@ -280,7 +272,7 @@ def leaflet(request: KeyRequest, pk: int) -> HttpResponse:
     treatment = _treatment_of(request, pk, "export.pdf")
     _audit(request, "export.pdf", treatment)
     pdf = treatment_leaflet(treatment_subject(treatment.patient, treatment))
-    return download(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")
+    return attachment(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")
 
 
 @router.get(
@@ -299,18 +291,4 @@ def patient_fhir(request: KeyRequest, pk: int) -> HttpResponse:
     if treatment is None:
         raise HttpError(409, "This patient has no treatment to export yet.")
     _audit(request, "export.fhir", treatment)
-    result = fhir.bundle(
-        treatment_subject(patient, treatment),
-        at=now,
-        check_ins=[check_in_record(c) for c in CheckIn.objects.filter(treatment=treatment)],
-        screenings=[screening_record(s) for s in Screening.objects.filter(patient=patient)],
-    )
-    return download(
-        fhir.to_json(result).encode(), FHIR_JSON, f"aftercare-patient-{patient.pk}.json"
-    )
-
-
-def download(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return bundle_download(patient, treatment, now)

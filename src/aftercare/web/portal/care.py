@@ -22,6 +22,7 @@ from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 
 __all__ = [
     "Care",
+    "care_of",
     "current_care",
     "factors_for",
     "session_until",
@@ -61,8 +62,11 @@ def treatments_of(patient: Patient) -> QuerySet[Treatment]:
 def current_care(patient: Patient, at: datetime) -> Care | None:
     """The latest non-cancelled treatment that has already happened, or None."""
     treatment = treatments_of(patient).filter(treated_at__lte=at).order_by("-treated_at").first()
-    if treatment is None:
-        return None
+    return None if treatment is None else care_of(patient, treatment, at)
+
+
+def care_of(patient: Patient, treatment: Treatment, at: datetime) -> Care:
+    """``treatment`` of ``patient`` as the engine sees it at ``at``, in the treatment's zone."""
     tz = zone(treatment.time_zone)
     return Care(
         patient=patient,

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -24,7 +23,7 @@ from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.phones import e164
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.schedule import sync_patient
+from aftercare.web.records import record_new_patient, record_patient_change
 from aftercare.web.reminders.views import reminder_rows
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.summary import (
@@ -101,12 +100,7 @@ def patient_new(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
     form = PatientForm(request.POST or None, today=local_today(clinic, clock.now()))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            patient = form.save(commit=False)
-            patient.clinic = clinic
-            patient.created_at = clock.now()
-            patient.save()
-            audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+        patient = record_new_patient(request, form, clinic)
         messages.success(request, f"{patient} has been added.")
         return redirect("staff:patient", pk=patient.pk)
     context = {"nav": "patients", "form": form, "patient": None}
@@ -124,10 +118,7 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None, instance=patient, today=local_today(clinic, clock.now())
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit.record(request, "patient.update", clinic=clinic, patient=patient, obj=patient)
-            sync_patient(patient, clock.now())
+        record_patient_change(request, form)
         messages.success(request, f"{patient}'s details have been saved.")
         return redirect("staff:patient", pk=patient.pk)
     if request.method == "POST":

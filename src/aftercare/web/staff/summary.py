@@ -8,7 +8,7 @@ in the clinic's zone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,6 +26,7 @@ __all__ = [
     "course_summary",
     "local_moment",
     "local_today",
+    "session_days",
     "span",
     "staff_name",
     "today_summary",
@@ -110,15 +111,21 @@ def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummar
     )
 
 
-def course_summary(
-    protocol: Protocol, treatments: Sequence[Treatment], today: date
-) -> CourseSummary | None:
-    """The course so far from the treatments (any order; cancelled ones are skipped)."""
-    days = sorted(
+def session_days(treatments: Iterable[Treatment]) -> list[date]:
+    """The local days of the treatments that were not cancelled, earliest first: the
+    sessions of the course so far."""
+    return sorted(
         t.treated_at.astimezone(zone(t.time_zone)).date()
         for t in treatments
         if t.cancelled_at is None
     )
+
+
+def course_summary(
+    protocol: Protocol, treatments: Sequence[Treatment], today: date
+) -> CourseSummary | None:
+    """The course so far from the treatments (any order; cancelled ones are skipped)."""
+    days = session_days(treatments)
     if not days:
         return None
     outlook = course_outlook(protocol, days, today)

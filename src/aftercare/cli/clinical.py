@@ -34,6 +34,7 @@ from aftercare.engine.triage import (
     Severity,
     Trend,
     TriageResult,
+    distinct_reports,
     symptom_report,
     triage,
 )
@@ -89,8 +90,7 @@ def run_triage(args: argparse.Namespace) -> int:
     trend = Trend(args.trend) if args.trend else None
     severity = Severity(args.severity) if args.severity else None
     reports = [symptom_report(protocol, name, trend, severity) for name in args.symptoms]
-    unique = list({report.symptom: report for report in reports}.values())
-    result = triage(protocol, unique, hours, factors)
+    result = triage(protocol, distinct_reports(reports), hours, factors)
     _show(args, triage_json(protocol, result), _triage_text(result))
     return 0
 

@@ -24,6 +24,7 @@ __all__ = [
     "SymptomResult",
     "Trend",
     "TriageResult",
+    "distinct_reports",
     "symptom_report",
     "triage",
 ]
@@ -93,6 +94,12 @@ def symptom_report(
     """A report for the symptom that ``name`` stands for ("red skin", "puffy")."""
     symptom = resolve("symptom", name, protocol.index.symptom_names)
     return SymptomReport(symptom, trend, severity)
+
+
+def distinct_reports(reports: Iterable[SymptomReport]) -> list[SymptomReport]:
+    """One report per symptom, in the order first reported, each the last report of it:
+    for people who name a symptom twice ("red skin", "redness")."""
+    return list({report.symptom: report for report in reports}.values())
 
 
 def triage(

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from aftercare.engine.screening import Answer, ScreeningResult, screen
-from aftercare.engine.triage import Trend, symptom_report, triage
+from aftercare.engine.triage import Trend, distinct_reports, symptom_report, triage
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.clinic.models import (
@@ -135,7 +135,7 @@ def record_check_in(
 ) -> CheckIn:
     """Triage what the patient reports at ``care.at`` and keep it; InputError if invalid."""
     reports = [symptom_report(care.protocol, s, trend) for s in symptoms]
-    unique = list({report.symptom: report for report in reports}.values())
+    unique = distinct_reports(reports)
     result = triage(care.protocol, unique, care.hours_after, factors_for(care))
     patient = care.patient
     with transaction.atomic():

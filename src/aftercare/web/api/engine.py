@@ -17,7 +17,7 @@ from aftercare.engine.check import check
 from aftercare.engine.course import check_session, maintenance_window, plan_course
 from aftercare.engine.model import Factors, resolve_areas
 from aftercare.engine.screening import screen
-from aftercare.engine.triage import symptom_report, triage
+from aftercare.engine.triage import distinct_reports, symptom_report, triage
 from aftercare.protocols.schema import Protocol
 from aftercare.web.api.auth import OptionalClinicKey
 from aftercare.web.api.common import (
@@ -93,8 +93,8 @@ def post_triage(request: HttpRequest, payload: TriageIn) -> dict[str, object]:
     protocol = protocol_for(request)
     hours, _ = elapsed_hours("body", payload.hours_after, payload.treated_at, payload.at)
     reports = [symptom_report(protocol, s.symptom, s.trend, s.severity) for s in payload.symptoms]
-    unique = list({report.symptom: report for report in reports}.values())
-    result = triage(protocol, unique, hours, engine_factors(protocol, payload.factors))
+    factors = engine_factors(protocol, payload.factors)
+    result = triage(protocol, distinct_reports(reports), hours, factors)
     return triage_json(protocol, result)
 
 

@@ -99,16 +99,10 @@ def post_triage(request: HttpRequest, payload: TriageIn) -> dict[str, object]:
 
 
 def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
-    return Factors(
-        areas=resolve_areas(protocol, factors.areas) if factors.areas else frozenset(),
-        needle_depth_mm=factors.needle_depth_mm,
-        sensitive_skin=factors.sensitive_skin,
-        age=factors.age,
-        fitzpatrick=factors.fitzpatrick,
-        platelet_medication=factors.platelet_medication,
-        anticoagulant=factors.anticoagulant,
-        cold_sore_history=factors.cold_sore_history,
-    )
+    """The engine's factors: the fields have the engine's names; areas are resolved from
+    the names people use."""
+    areas = resolve_areas(protocol, factors.areas) if factors.areas else frozenset()
+    return Factors(areas=areas, **factors.model_dump(exclude={"areas"}))
 
 
 @router.post("screen", response=responses({200: ScreeningOut}, *ERRORS))

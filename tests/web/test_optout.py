@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +21,7 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.optout import optout_token, optout_url
+from aftercare.web.reminders.optout import _signer, optout_token, optout_url, read_optout_token
 from aftercare.web.reminders.schedule import sync_reminders
 from tests.web.conftest import NOW
 from tests.web.reminder_fakes import use_fake_schedule
@@ -138,6 +140,34 @@ def test_a_tampered_token_is_not_found(
     spliced = theirs.split(":")[0] + ":" + ":".join(mine.split(":")[1:])
     assert client.post(reverse("portal:stop", kwargs={"token": spliced})).status_code == 404
     assert client.get(stop_url(Patient(pk=999_999), "email")).status_code == 404
+
+
+def test_tokens_are_djangos_signed_values(emailed: Patient) -> None:
+    """Links already sent keep working: the token is what Django's own Signer makes."""
+    plain = signing.Signer(salt="aftercare.reminders.optout")
+    for pk, channel in ((emailed.pk, "email"), (emailed.pk, "sms"), (10**12, "email")):
+        assert optout_token(pk, channel) == plain.sign(f"{pk}.{channel}")
+        assert plain.unsign(optout_token(pk, channel)) == f"{pk}.{channel}"
+
+
+def test_a_link_from_before_a_key_rotation_still_works(
+    client: Client, emailed: Patient, settings: Any
+) -> None:
+    before = optout_token(emailed.pk, "email")
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "rotated-" + "k" * 60
+    _signer.cache_clear()
+    try:
+        assert optout_token(emailed.pk, "email") != before
+        assert read_optout_token(before) == (emailed.pk, "email")
+        assert client.post(reverse("portal:stop", kwargs={"token": before})).status_code == 200
+        emailed.refresh_from_db()
+        assert emailed.email_opted_out_at is not None
+        settings.SECRET_KEY_FALLBACKS = []
+        _signer.cache_clear()
+        assert read_optout_token(before) is None
+    finally:
+        _signer.cache_clear()
 
 
 def signed_in(patient: Patient) -> Client:

@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
@@ -151,18 +151,22 @@ def claim(batch: int, worker_id: str, now: datetime, lease: timedelta) -> list[C
     One statement takes them: an UPDATE whose WHERE repeats the due test, so it is a
     compare-and-set, returning the ids it changed. On PostgreSQL its subquery locks the
     rows ``FOR UPDATE SKIP LOCKED``, so workers never wait on each other; SQLite has one
-    writer at a time, so two claims cannot interleave. Those rows are then read, joined.
+    writer at a time, so two claims cannot interleave. Those rows are then read, joined,
+    once the claim has committed: the lease already keeps them ours, and on SQLite the
+    read would otherwise hold the one write lock, which the other workers' marks wait for
+    (reading a batch takes longer than claiming it).
     """
     adapt = connection.ops.adapt_datetimefield_value
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     status = ReminderStatus.SCHEDULED.value
     until = adapt(now + lease)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _CLAIM.format(skip_locked=skip_locked),
-            [worker_id, until, status, adapt(now), adapt(now), batch],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    with connection.cursor() as cursor:
+        with transaction.atomic():
+            cursor.execute(
+                _CLAIM.format(skip_locked=skip_locked),
+                [worker_id, until, status, adapt(now), adapt(now), batch],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
         if not ids:
             return []
         # Only placeholders are joined into the statement; the ids travel as parameters.
@@ -202,7 +206,7 @@ def release(reminders: Sequence[Claimed], worker_id: str) -> int:
     ).update(lease_until=None, leased_by="")
 
 
-def why_not_send(reminder: Claimed, disabled: frozenset[tuple[int, str]] = frozenset()) -> str:
+def why_not_send(reminder: Claimed, disabled: Collection[tuple[int, str]] = frozenset()) -> str:
     """Why this reminder must no longer go out, or "" when it still applies."""
     channel = reminder.channel
     if reminder.treatment_cancelled:
@@ -244,7 +248,7 @@ def deliver(
 ) -> str:
     """Re-check, send and record one claimed reminder; returns the outcome's name."""
     disabled = disabled if disabled is not None else set()
-    reason = why_not_send(reminder, frozenset(disabled))
+    reason = why_not_send(reminder, disabled)
     if reason:
         _record(
             reminder,

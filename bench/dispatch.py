@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,10 +35,12 @@ from crash_reminders import (
 
 COUNT = 10_000
 BATCH = 100
-# Each figure is the best of this many runs, the worker's and the raw loop's alike, taken
-# in turn: a run lasts about a second, and a busy moment on the machine would otherwise
-# decide the ratio.
-RUNS = 3
+# Each figure is the median of this many runs, the worker's and the raw loop's taken in
+# turn, with the slowest and fastest run beside it. A run lasts about a second, and on
+# SQLite two processes' runs vary by a third or more: a process that finds the write lock
+# taken sleeps 1, 2, 5, 10 ms… (SQLite's busy handler) while the other works alone. The
+# best of each side would set one lucky run against another; the median does not.
+RUNS = 5
 
 # Each child says it is ready, waits for the go file, works until nothing is due, and
 # prints count and times.
@@ -141,18 +144,25 @@ def bench(label: str, env: dict[str, str], data_dir: Path) -> list[str]:
     python(SETUP, env, str(COUNT))
     rows = []
     for processes in (1, 2):
-        worker = raw = 0.0
+        worker: list[float] = []
+        raw: list[float] = []
         for _ in range(RUNS):
-            worker = max(worker, measure(WORKER, processes, env, data_dir))
-            raw = max(raw, measure(RAW, processes, env, data_dir))
+            worker.append(measure(WORKER, processes, env, data_dir))
+            raw.append(measure(RAW, processes, env, data_dir))
+        ratio = median(worker) / median(raw)
         rows.append(
-            f"{label:<11} {processes:>7} {worker:>10,.0f} {raw:>10,.0f} {worker / raw:>6.2f}"
+            f"{label:<11} {processes:>7} {spread(worker):>26} {spread(raw):>26} {ratio:>6.2f}"
         )
     return rows
 
 
+def spread(figures: list[float]) -> str:
+    """The median, with the slowest and fastest run: "9,800 (8,700 to 11,200)"."""
+    return f"{median(figures):,.0f} ({min(figures):,.0f} to {max(figures):,.0f})"
+
+
 def main() -> None:
-    print(f"{'database':<11} {'workers':>7} {'worker/s':>10} {'raw/s':>10} {'ratio':>6}")
+    print(f"{'database':<11} {'workers':>7} {'worker/s':>26} {'raw/s':>26} {'ratio':>6}")
     with tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir:
         for row in bench("sqlite", base_environment(Path(data_dir)), Path(data_dir)):
             print(row, flush=True)
@@ -169,7 +179,10 @@ def main() -> None:
                 print(row, flush=True)
     finally:
         recreate_postgres(server_url, BENCH_DATABASE, drop_only=True)
-    print(f"transport: in-process null (no network); batch {BATCH}; best of {RUNS} runs")
+    print(
+        f"transport: in-process null (no network); batch {BATCH}; median (slowest to fastest)"
+        f" of {RUNS} runs; ratio of the medians"
+    )
 
 
 if __name__ == "__main__":

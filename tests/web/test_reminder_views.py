@@ -22,7 +22,7 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.schedule import STAFF_CANCELLED, sync_reminders
+from aftercare.web.reminders.schedule import STAFF_CANCELLED, SUPERSEDED, sync_reminders
 from tests.web.conftest import NOW
 from tests.web.reminder_fakes import use_fake_schedule
 
@@ -131,7 +131,8 @@ def test_the_patient_page_with_many_messages_reads_a_bounded_number_of_queries(
     django_assert_max_num_queries: Any,
 ) -> None:
     for number in range(20):
-        treat(emailed, practitioner, NOW - timedelta(hours=number))
+        # Four days apart, so no session's messages give way to the next one's.
+        treat(emailed, practitioner, NOW + timedelta(days=4 * number))
     assert Reminder.objects.filter(patient=emailed).count() >= 60
     with django_assert_max_num_queries(12):
         response = staff_client.get(reverse("staff:patient", args=[emailed.pk]))
@@ -304,6 +305,27 @@ def test_saving_a_new_treatment_schedules_its_messages(
     assert response.status_code == 302
     made = Treatment.objects.get(patient=emailed)
     assert Reminder.objects.filter(treatment=made, channel="email").count() == 5
+
+
+def test_the_next_session_takes_over_the_previous_ones_messages_until_cancelled(
+    staff_client: Client, emailed: Patient, practitioner: StaffMember
+) -> None:
+    first = treat(emailed, practitioner, NOW - timedelta(days=1))
+    data = edit_form(treated_on="2026-11-22", treated_time="10:00", action="save")
+    response = staff_client.post(reverse("staff:treatment_new", args=[emailed.pk]), data)
+    assert response.status_code == 302
+    second = Treatment.objects.exclude(pk=first.pk).get(patient=emailed)
+    waiting = Reminder.objects.filter(treatment=first, status=ReminderStatus.SCHEDULED)
+    assert sorted(r.item for r in waiting) == ["RM-check-in:1", "RM-sunscreen:1", "RM-welcome:1"]
+    given_way = Reminder.objects.filter(treatment=first, last_error=SUPERSEDED)
+    assert sorted(r.item for r in given_way) == ["RM-sunscreen:2", "RM-sunscreen:3"]
+    page = staff_client.get(reverse("staff:patient", args=[emailed.pk])).text
+    assert page.count(SUPERSEDED) == 2
+    url = reverse("staff:treatment_cancel", args=[emailed.pk, second.pk])
+    assert staff_client.post(url, {"confirm": "yes"}).status_code == 302
+    handed_back = Reminder.objects.filter(treatment=first, status=ReminderStatus.SCHEDULED)
+    assert handed_back.count() == 5
+    assert not handed_back.exclude(last_error="").exists()
 
 
 def test_withdrawing_consent_cancels_waiting_messages(

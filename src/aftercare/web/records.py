@@ -28,7 +28,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, factors_for
-from aftercare.web.reminders.schedule import sync_patient, sync_reminders
+from aftercare.web.reminders.schedule import sync_patient, sync_treatment
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.treatment_forms import TreatmentForm
 
@@ -126,7 +126,7 @@ def record_treatment(
             audit.record(
                 request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
             )
-        sync_reminders(treatment, clock.now())
+        sync_treatment(treatment, clock.now())
     return treatment
 
 

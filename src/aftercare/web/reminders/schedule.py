@@ -5,6 +5,11 @@ The engine says what the plan wants; this module reconciles the database with it
 and blocks a new row for the same item and channel, whatever the protocol version, so an
 edit never sends twice what the patient already had. Rows still waiting are moved,
 cancelled, or brought back. Only rows a person cancelled stay cancelled for good.
+
+A later session takes over: once the patient has another treatment, the earlier one's
+messages due from that moment on (its sunscreen days, check-ins, the next session's
+window, maintenance) give way to the later one's, and come back if it is cancelled or
+moved away.
 """
 
 from __future__ import annotations
@@ -34,15 +39,19 @@ from aftercare.web.protocol import clinic_protocol
 
 __all__ = [
     "STAFF_CANCELLED",
+    "SUPERSEDED",
     "cancel_by_staff",
     "receiving_channels",
     "sync_clinic",
     "sync_patient",
     "sync_reminders",
+    "sync_treatment",
 ]
 
 # Shown with a row a staff member cancelled; such a row is never revived.
 STAFF_CANCELLED = "Cancelled by staff"
+# Shown with a row that gave way to a later treatment's messages.
+SUPERSEDED = "Replaced by the messages of a later treatment"
 # A row in one of these states was handed to a transport: it must never be sent again.
 _DONE = frozenset({ReminderStatus.SENT, ReminderStatus.FAILED})
 
@@ -71,14 +80,42 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     protocol = clinic_protocol(patient.clinic)
     channels = () if treatment.cancelled_at is not None else receiving_channels(patient)
     planned = _planned(treatment, protocol, now) if channels else ()
+    until = _next_session(treatment)
+    given_way = {p.item for p in planned if until is not None and p.due_at >= until}
     with transaction.atomic():
         rows = Reminder.objects.select_for_update().filter(treatment=treatment)
         existing = _by_item(rows)
-        wanted = {(p.item, channel): p for p in planned for channel in channels}
+        wanted = {
+            (p.item, channel): p for p in planned if p.item not in given_way for channel in channels
+        }
         for key, plan in wanted.items():
             _apply(treatment, protocol, (key, plan), existing.pop(key, []), now)
-        for stale in existing.values():
-            _cancel_waiting(stale, now)
+        for (item, _), stale in existing.items():
+            _cancel_waiting(stale, now, SUPERSEDED if item in given_way else "")
+
+
+def sync_treatment(
+    treatment: Treatment, now: datetime, *, moved_from: datetime | None = None
+) -> None:
+    """After ``treatment`` was recorded, moved (from ``moved_from``) or cancelled: its own
+    rows, and those of the session before it, whose messages it takes over or hands back.
+    """
+    sync_reminders(treatment, now)
+    moments = {treatment.treated_at} if moved_from is None else {treatment.treated_at, moved_from}
+    earlier = Treatment.objects.filter(patient_id=treatment.patient_id, cancelled_at=None).exclude(
+        pk=treatment.pk
+    )
+    done: set[int] = set()
+    for moment in moments:
+        before = (
+            earlier.filter(treated_at__lt=moment)
+            .order_by("-treated_at", "-pk")
+            .select_related("patient__clinic")
+            .first()
+        )
+        if before is not None and before.pk not in done:
+            done.add(before.pk)
+            sync_reminders(before, now)
 
 
 def sync_clinic(clinic: Clinic, now: datetime) -> int:
@@ -166,6 +203,20 @@ def _not_past(
             yield PlannedReminder(item.item, item.kind, due_now.get(item.item, now), item.text)
 
 
+def _next_session(treatment: Treatment) -> datetime | None:
+    """When the patient's next treatment after this one took place, if there is one."""
+    return (
+        Treatment.objects.filter(
+            patient_id=treatment.patient_id,
+            cancelled_at=None,
+            treated_at__gt=treatment.treated_at,
+        )
+        .order_by("treated_at")
+        .values_list("treated_at", flat=True)
+        .first()
+    )
+
+
 def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
     sessions = Treatment.objects.filter(
         patient_id=treatment.patient_id, cancelled_at=None, treated_at__lte=treatment.treated_at
@@ -196,6 +247,9 @@ def _apply(
     if row is None:
         _create(treatment, protocol, wanted, now)
         return
+    if row.status == ReminderStatus.CANCELLED:
+        # Brought back: whatever the note said about its cancelling no longer holds.
+        row.last_error = ""
     if (row.status, row.due_at, row.body) != (ReminderStatus.SCHEDULED, plan.due_at, plan.text):
         row.status, row.due_at, row.body, row.cancelled_at = (
             ReminderStatus.SCHEDULED,
@@ -203,7 +257,7 @@ def _apply(
             plan.text,
             None,
         )
-        row.save(update_fields=["status", "due_at", "body", "cancelled_at"])
+        row.save(update_fields=["status", "due_at", "body", "cancelled_at", "last_error"])
 
 
 def _create(
@@ -227,9 +281,10 @@ def _create(
     )
 
 
-def _cancel_waiting(rows: Iterable[Reminder], now: datetime) -> None:
+def _cancel_waiting(rows: Iterable[Reminder], now: datetime, note: str = "") -> None:
     waiting = [row.pk for row in rows if row.status == ReminderStatus.SCHEDULED]
     if waiting:
+        noted = {"last_error": note} if note else {}
         Reminder.objects.filter(pk__in=waiting, status=ReminderStatus.SCHEDULED).update(
-            status=ReminderStatus.CANCELLED, cancelled_at=now
+            status=ReminderStatus.CANCELLED, cancelled_at=now, **noted
         )

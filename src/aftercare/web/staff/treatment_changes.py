@@ -21,7 +21,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.schedule import sync_reminders
+from aftercare.web.reminders.schedule import sync_treatment
 from aftercare.web.staff.summary import local_moment
 from aftercare.web.staff.treatment_forms import FACTOR_FLAGS, ROMAN, TreatmentForm
 
@@ -109,6 +109,7 @@ def _update(
 ) -> None:
     treated_at, protocol = when
     data = form.cleaned_data
+    moved_from = treatment.treated_at
     treatment.treated_at = treated_at
     treatment.time_zone = data["time_zone"]
     treatment.areas = list(data["areas"])
@@ -126,7 +127,7 @@ def _update(
             audit.record(
                 request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
             )
-        sync_reminders(treatment, clock.now())
+        sync_treatment(treatment, clock.now(), moved_from=moved_from)
 
 
 @staff_required
@@ -142,7 +143,7 @@ def treatment_cancel(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
             treatment.cancelled_at = now
             treatment.save(update_fields=["cancelled_at"])
             audit.record(request, "treatment.cancel", clinic=clinic, patient=patient, obj=treatment)
-            sync_reminders(treatment, now)
+            sync_treatment(treatment, now)
         messages.success(
             request, "The treatment has been cancelled; its messages will not be sent."
         )

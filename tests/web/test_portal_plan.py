@@ -371,10 +371,12 @@ def test_course_says_when_nothing_is_recorded(alice: Client) -> None:
     assert "has not recorded a treatment" in text(page(alice, "course"))
 
 
-def test_course_after_the_last_possible_session_shows_only_maintenance(
-    alice: Client, patient: Patient, practitioner: StaffMember
+@pytest.mark.parametrize("sessions", [3, 6])
+def test_course_once_complete_shows_only_maintenance(
+    alice: Client, patient: Patient, practitioner: StaffMember, sessions: int
 ) -> None:
-    for months in range(6):
+    # The protocol's usual course is 3 sessions: the reminders then turn to maintenance.
+    for months in range(6 - sessions, 6):
         treat(patient, practitioner, datetime(2026, 5 + months, 1, 9, 0, tzinfo=UTC))
     shown = text(page(alice, "course"))
     assert "Next session of the course" not in shown

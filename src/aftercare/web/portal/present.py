@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aftercare.engine.check import CheckResult, Verdict
-from aftercare.engine.course import check_session, maintenance_window
+from aftercare.engine.course import check_session, completes_course, maintenance_window
 from aftercare.engine.explain import describe_entry, moment_phrase
 from aftercare.engine.localtime import format_day, format_moment
 from aftercare.engine.timeline import Plan, PlanEntry
@@ -169,12 +169,15 @@ class CourseView:
 
 
 def course_view(protocol: Protocol, session_days: list[date], today: date) -> CourseView:
-    """The next session's window after the last one, and maintenance after the course."""
+    """The next session's window after the last one, and maintenance after the course.
+
+    Once the sessions make the protocol's usual course, only maintenance is shown, as the
+    reminders and the staff pages have it."""
     last = session_days[-1]
     maintenance = maintenance_window(protocol, last)
     earliest = latest = None
     status = ""
-    if len(session_days) < protocol.course.max_sessions:
+    if not completes_course(protocol, len(session_days)):
         gap = check_session(protocol, last, max(today, last))
         earliest, latest = format_day(gap.earliest), format_day(gap.latest)
         status = gap.verdict.value

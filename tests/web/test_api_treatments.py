@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,7 +93,9 @@ def test_a_treatment_after_an_eligible_screening_gets_the_engines_plan(
     assert created["id"] == treatment.pk
     assert datetime.fromisoformat(created["treated_at"]) == datetime(2026, 11, 21, 10, tzinfo=UTC)
     assert created["areas"] == ["face", "neck"]
-    assert Decimal(created["needle_depth_mm"]) == Decimal("1.5")
+    assert created["needle_depth_mm"] == "1.50"
+    fetched = ok(api_client.get(f"/api/v1/treatments/{treatment.pk}"))
+    assert fetched["needle_depth_mm"] == created["needle_depth_mm"]
     assert created["factors"]["sensitive_skin"] is True
     assert created["factors"]["fitzpatrick"] == 3
     assert created["override_reason"] == ""

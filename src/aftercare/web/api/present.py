@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from aftercare.contracts import plan_json
@@ -85,7 +86,7 @@ def treatment_out(
         treated_at=treatment.treated_at,
         time_zone=treatment.time_zone,
         areas=[str(a) for a in treatment.areas] if isinstance(treatment.areas, list) else [],
-        needle_depth_mm=treatment.needle_depth_mm,
+        needle_depth_mm=_as_stored(treatment.needle_depth_mm),
         device=treatment.device,
         notes=treatment.notes,
         factors=factors,
@@ -94,6 +95,15 @@ def treatment_out(
         cancelled_at=treatment.cancelled_at,
         plan=None if protocol is None else plan_out(treatment_plan(protocol, treatment), at),
     )
+
+
+def _as_stored(depth: Decimal | None) -> Decimal | None:
+    """The depth with the column's decimal places, so a treatment just created reads as it
+    will when fetched ("1.50", not "1.5" as typed)."""
+    if depth is None:
+        return None
+    places = Treatment._meta.get_field("needle_depth_mm").decimal_places or 0
+    return depth.quantize(Decimal(1).scaleb(-places))
 
 
 def check_in_out(check_in: CheckIn, urgent_phone: str) -> CheckInOut:

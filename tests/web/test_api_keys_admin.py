@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web.clinic.models import (
@@ -277,3 +278,14 @@ def test_the_keys_page_links_the_api_documentation(as_admin: Client) -> None:
     page = as_admin.get(KEYS).content.decode()
     assert 'href="/api/docs"' in page
     assert 'href="/api/openapi.json"' in page
+
+
+def test_the_audit_log_names_the_key_that_acted(as_admin: Client, clinic: Clinic) -> None:
+    raw = create(as_admin, name="Booking system", access="read")
+    key = ApiKey.find(raw)
+    assert key is not None
+    listed = Client().get("/api/v1/patients", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert listed.status_code == 200
+    assert AuditEvent.objects.filter(actor_kind=ActorKind.API_KEY, actor_key_id=key.pk).exists()
+    text = as_admin.get(reverse("staff:audit")).content.decode()
+    assert f"API key Booking system ({key.prefix}…)" in text

@@ -22,7 +22,14 @@ from aftercare.protocols.load import ProtocolError
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, admin_required, scoped
-from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Patient, StaffMember
+from aftercare.web.clinic.models import (
+    ActorKind,
+    ApiKey,
+    AuditEvent,
+    Clinic,
+    Patient,
+    StaffMember,
+)
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
@@ -167,11 +174,12 @@ def _audit_rows(clinic: Clinic, page: Page[AuditEvent]) -> list[dict[str, Any]]:
     events = list(page.object_list)
     staff = _usernames(clinic, (e.actor_staff_id for e in events))
     patients = _patient_names(clinic, (e.actor_patient_id for e in events))
+    keys = _key_names(clinic, (e.actor_key_id for e in events))
     return [
         {
             "event": event,
             "when": local_moment(event.at, clinic.time_zone),
-            "actor": _actor(event, staff, patients),
+            "actor": _actor(event, staff, patients, keys),
         }
         for event in events
     ]
@@ -194,14 +202,26 @@ def _patient_names(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
     return {p.pk: str(p) for p in Patient.objects.filter(clinic=clinic, pk__in=wanted)}
 
 
-def _actor(event: AuditEvent, staff: dict[int, str], patients: dict[int, str]) -> str:
+def _key_names(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {k.pk: str(k) for k in ApiKey.objects.filter(clinic=clinic, pk__in=wanted)}
+
+
+def _actor(
+    event: AuditEvent,
+    staff: dict[int, str],
+    patients: dict[int, str],
+    keys: dict[int, str],
+) -> str:
     if event.actor_kind == ActorKind.STAFF and event.actor_staff_id is not None:
         return staff.get(event.actor_staff_id, f"staff member {event.actor_staff_id}")
     if event.actor_kind == ActorKind.PATIENT and event.actor_patient_id is not None:
         name = patients.get(event.actor_patient_id)
         return f"patient {name}" if name else "patient"
     if event.actor_kind == ActorKind.API_KEY and event.actor_key_id is not None:
-        return f"API key {event.actor_key_id}"
+        return f"API key {keys.get(event.actor_key_id, event.actor_key_id)}"
     return event.get_actor_kind_display().lower()
 
 

@@ -15,7 +15,12 @@ def test_it_tests_on_a_real_database() -> None:
         assert Path(name).is_file()
     else:
         assert connection.vendor == "postgresql"
-        assert connection.settings_dict["NAME"] == "test_aftercare"
+        # Django's test database beside the one DATABASE_URL names, whatever that is called.
+        name = str(connection.settings_dict["NAME"])
+        assert name.startswith("test_")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            assert cursor.fetchone() == (name,)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")

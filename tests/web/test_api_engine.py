@@ -148,6 +148,7 @@ def test_check_names_the_field_that_is_wrong(
 def test_an_unknown_activity_suggests_the_nearest_names(anyone: Client) -> None:
     body = problem(anyone.get("/api/v1/check", {"activity": "sauan", "hours_after": 1}), 422)
     assert body["detail"] == "unknown activity 'sauan'; did you mean sauna, intensive_sun?"
+    assert fields(body) == {"query.activity": body["detail"]}
 
 
 # --- triage -----------------------------------------------------------------------------
@@ -197,9 +198,9 @@ def test_triage_refuses_an_empty_list_and_an_unknown_symptom(anyone: Client) -> 
     body = problem(post(anyone, "/api/v1/triage", {"symptoms": [], "hours_after": 1}), 422)
     assert list(fields(body)) == ["body.symptoms"]
     unknown = {"symptoms": [{"symptom": "nonsense"}], "hours_after": 1}
-    assert problem(post(anyone, "/api/v1/triage", unknown), 422)["detail"] == (
-        "unknown symptom 'nonsense'"
-    )
+    refused = problem(post(anyone, "/api/v1/triage", unknown), 422)
+    assert refused["detail"] == "unknown symptom 'nonsense'"
+    assert fields(refused) == {"body.symptoms": "unknown symptom 'nonsense'"}
 
 
 # --- screen -----------------------------------------------------------------------------

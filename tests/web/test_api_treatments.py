@@ -337,9 +337,9 @@ def test_can_i_with_an_unknown_activity_suggests_names(
     api_client: Client, treated: Treatment
 ) -> None:
     response = api_client.get(f"/api/v1/treatments/{treated.pk}/can-i", {"activity": "sauan"})
-    assert problem(response, 422)["detail"] == (
-        "unknown activity 'sauan'; did you mean sauna, intensive_sun?"
-    )
+    body = problem(response, 422)
+    assert body["detail"] == "unknown activity 'sauan'; did you mean sauna, intensive_sun?"
+    assert [e["field"] for e in body["errors"]] == ["query.activity"]
 
 
 def test_can_i_needs_an_activity(api_client: Client, treated: Treatment) -> None:

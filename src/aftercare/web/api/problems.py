@@ -18,7 +18,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from pydantic import Field
 
-from aftercare.engine.errors import AftercareError
+from aftercare.engine.errors import AftercareError, UnknownNameError
 from aftercare.web.api.body import NotAnObjectError
 
 __all__ = ["PROBLEM_TYPE", "FieldError", "Problem", "install", "problem", "responses"]
@@ -111,10 +111,19 @@ def _unreadable_form(request: HttpRequest, error: Any) -> HttpResponse:
     return problem(400, "The request body is not valid JSON.")
 
 
+# The request field that carries each kind of name the engine looks up.
+_NAME_FIELDS = {"activity": "activity", "symptom": "symptoms", "area": "areas"}
+
+
 def _refused_by_engine(request: HttpRequest, error: Any) -> HttpResponse:
     """The engine's own input checks: an unknown activity (with suggestions), a depth out
-    of range, an answer the question does not take."""
-    return problem(422, str(error))
+    of range, an answer the question does not take. An unknown name is put against its
+    field: in the query of a GET, in the body otherwise."""
+    errors = None
+    if isinstance(error, UnknownNameError) and error.kind in _NAME_FIELDS:
+        source = "query" if request.method == "GET" else "body"
+        errors = [FieldError(field=f"{source}.{_NAME_FIELDS[error.kind]}", message=str(error))]
+    return problem(422, str(error), errors)
 
 
 def _not_found(request: HttpRequest, error: Any) -> HttpResponse:

@@ -359,8 +359,29 @@ def test_a_method_a_route_does_not_take_is_a_problem_naming_the_methods_it_does(
     response = api_client.delete("/api/v1/patients")
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
-    assert response["Allow"] == "GET, POST"
-    assert response.json()["detail"] == "This address does not take DELETE; it takes GET, POST."
+    assert response["Allow"] == "GET, HEAD, POST"
+    assert response.json()["detail"] == (
+        "This address does not take DELETE; it takes GET, HEAD, POST."
+    )
+
+
+def test_head_answers_as_get_without_the_body(api_client: Client, patient: Patient) -> None:
+    got = api_client.get("/api/v1/patients")
+    head = api_client.head("/api/v1/patients")
+    assert (head.status_code, head["Content-Type"]) == (200, got["Content-Type"])
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(got.content))
+    missing = api_client.head("/api/v1/patients/999999")
+    assert (missing.status_code, missing.content) == (404, b"")
+    assert missing["Content-Type"] == "application/problem+json"
+    assert Client().head("/api/v1/patients").status_code == 401
+
+
+def test_head_on_a_route_without_get_is_a_405(api_client: Client) -> None:
+    response = api_client.head("/api/v1/triage")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert response.content == b""
 
 
 def test_the_api_root_is_a_problem_not_the_sites_page(client: Client) -> None:

@@ -4,6 +4,10 @@ ninja answers a method a route does not take with Django's bare 405, and Django 
 some errors before any route is reached; a client of the API should never have to parse
 the web app's HTML. Such answers are turned into ``application/problem+json`` here, with
 their status and headers (``Allow``) kept.
+
+ninja routes also take only the methods they declare, so HEAD, which every HTTP server
+must answer wherever it answers GET (RFC 9110, section 9.3.2), is answered here as GET,
+without the body.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 
 from aftercare.web.api.problems import PROBLEM_TYPE, problem
 
-__all__ = ["ProblemMiddleware"]
+__all__ = ["HeadMiddleware", "ProblemMiddleware"]
 
 PREFIX = "/api/"
 KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
@@ -23,7 +27,9 @@ KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 def _detail(request: HttpRequest, response: HttpResponse) -> str:
     if response.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
-        return f"This address does not take {request.method}; it takes {_allowed(response)}."
+        # The method as sent: HeadMiddleware hands a HEAD on as a GET.
+        method = request.META.get("REQUEST_METHOD", request.method)
+        return f"This address does not take {method}; it takes {_allowed(response)}."
     if response.status_code == HTTPStatus.NOT_FOUND:
         return "The API has no such address; its routes are listed in /api/openapi.json."
     if response.status_code >= HTTPStatus.INTERNAL_SERVER_ERROR:
@@ -32,8 +38,32 @@ def _detail(request: HttpRequest, response: HttpResponse) -> str:
 
 
 def _allowed(response: HttpResponse) -> str:
-    """The methods in ``Allow``, in a stable order (ninja lists them in no fixed one)."""
-    return ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip()))
+    """The methods in ``Allow``, in a stable order (ninja lists them in no fixed one), with
+    HEAD wherever GET is."""
+    methods = {m.strip() for m in response.get("Allow", "").split(",") if m.strip()}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+class HeadMiddleware:
+    """HEAD under /api/: the GET answer's status and headers, without its body."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "HEAD" or not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
 
 class ProblemMiddleware:

@@ -67,7 +67,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aftercare.web.middleware.NoStoreMiddleware",
-    # Under /api/: any error answer (a 405, Django's own 404 or 500) as problem+json.
+    # Under /api/: HEAD answered as GET without the body, and any error answer (a 405,
+    # Django's own 404 or 500) as problem+json.
+    "aftercare.web.api.middleware.HeadMiddleware",
     "aftercare.web.api.middleware.ProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

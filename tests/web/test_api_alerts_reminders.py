@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from aftercare.web.clinic.models import (
     ActorKind,
+    ApiKey,
     AuditEvent,
     CheckIn,
     Clinic,
@@ -188,6 +190,29 @@ def test_a_review_is_kept_once_and_the_second_is_refused(
         "checkin.review",
         "api.alert.list",
     ]
+
+
+def test_a_review_names_who_made_it_here_and_on_the_staff_page(
+    api_client: Client,
+    staff_client: Client,
+    treated: Treatment,
+    practitioner: StaffMember,
+) -> None:
+    by_key = checked_in(treated, Level.CONTACT_CLINIC)
+    by_staff = checked_in(treated, Level.CONTACT_CLINIC_NOW, minutes_ago=1)
+    assert ok(api_client.get(f"{ALERTS}/{by_key.pk}"))["reviewed_by"] is None
+    key = ApiKey.objects.get()
+    shown = f"API key {key.name} ({key.prefix}…)"
+    reviewed = ok(patch(api_client, f"{ALERTS}/{by_key.pk}", {"note": "Called back."}))
+    assert reviewed["reviewed_by"] == shown
+    by_key.refresh_from_db()
+    assert (by_key.reviewed_by, by_key.reviewed_by_key) == (None, key)
+    page = staff_client.get(reverse("staff:check_in", args=[by_key.pk]))
+    assert f"by {shown}." in page.content.decode()
+    staff_review = staff_client.post(reverse("staff:check_in", args=[by_staff.pk]), {"note": "ok"})
+    assert staff_review.status_code == 302
+    name = practitioner.user.get_full_name() or practitioner.user.get_username()
+    assert ok(api_client.get(f"{ALERTS}/{by_staff.pk}"))["reviewed_by"] == name
 
 
 def test_a_review_cannot_be_undone(api_client: Client, treated: Treatment) -> None:

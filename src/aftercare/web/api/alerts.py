@@ -39,7 +39,7 @@ def _alerts(request: KeyRequest) -> QuerySet[CheckIn]:
     return (
         CheckIn.objects.filter(treatment__patient__clinic=request.api_key.clinic)
         .exclude(level=Level.EXPECTED)
-        .select_related("treatment")
+        .select_related("treatment", "reviewed_by__user", "reviewed_by_key")
     )
 
 
@@ -101,7 +101,9 @@ def review_alert(request: KeyRequest, pk: int, payload: AlertReview) -> AlertOut
     alert = _alert_of(request, pk, "checkin.review")
     with transaction.atomic():
         claimed = CheckIn.objects.filter(pk=alert.pk, reviewed_at__isnull=True).update(
-            reviewed_at=clock.now(), review_note=payload.note.strip()
+            reviewed_at=clock.now(),
+            reviewed_by_key=request.api_key,
+            review_note=payload.note.strip(),
         )
         # Only the review that took effect is audited, as in the web app.
         if claimed == 1:

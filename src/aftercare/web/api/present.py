@@ -24,7 +24,7 @@ from aftercare.web.api.schemas import (
     TreatmentOut,
 )
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
-from aftercare.web.staff.summary import session_days, treatment_plan
+from aftercare.web.staff.summary import reviewer, session_days, treatment_plan
 
 __all__ = [
     "alert_out",
@@ -112,7 +112,9 @@ def check_in_out(check_in: CheckIn, urgent_phone: str) -> CheckInOut:
 
 def alert_out(check_in: CheckIn, urgent_phone: str) -> AlertOut:
     return AlertOut(
-        **_check_in_fields(check_in, urgent_phone), patient_id=check_in.treatment.patient_id
+        **_check_in_fields(check_in, urgent_phone),
+        patient_id=check_in.treatment.patient_id,
+        reviewed_by=reviewer(check_in) or None,
     )
 
 

@@ -447,6 +447,8 @@ class AlertOut(CheckInOut):
     """A check-in that asked the patient to contact the clinic, for staff to review."""
 
     patient_id: int
+    # Who reviewed it: a staff member's name, or "API key NAME (PREFIX…)".
+    reviewed_by: str | None
 
 
 class AlertReview(Schema):

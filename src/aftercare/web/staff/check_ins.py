@@ -18,7 +18,7 @@ from aftercare.web.clinic.models import CheckIn, Level
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.staff.dashboard import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
-from aftercare.web.staff.summary import local_moment
+from aftercare.web.staff.summary import local_moment, reviewer
 
 __all__ = ["check_in_detail"]
 
@@ -31,7 +31,7 @@ def check_in_detail(request: StaffRequest, pk: int) -> HttpResponse:
     check_in = scoped(
         request,
         CheckIn.objects.filter(treatment__patient__clinic=clinic).select_related(
-            "treatment__patient", "reviewed_by__user"
+            "treatment__patient", "reviewed_by__user", "reviewed_by_key"
         ),
         pk,
         clinic=clinic,
@@ -82,6 +82,7 @@ def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpR
         "reviewed_when": (
             local_moment(check_in.reviewed_at, clinic.time_zone) if check_in.reviewed_at else ""
         ),
+        "reviewed_by": reviewer(check_in),
         "day": day_after(check_in.hours_after),
         "symptoms": symptom_labels(clinic_protocol(clinic), check_in.symptoms),
         "result": _frozen_result(check_in.result),

@@ -31,6 +31,7 @@ from aftercare.web.staff.summary import (
     course_summary,
     local_moment,
     local_today,
+    reviewer,
     staff_name,
     today_summary,
     treatment_plan,
@@ -148,7 +149,7 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
     treatments = list(Treatment.objects.filter(patient=patient))
     check_ins = list(
         CheckIn.objects.filter(treatment__patient=patient)
-        .select_related("reviewed_by__user")
+        .select_related("reviewed_by__user", "reviewed_by_key")
         .order_by("-created_at")
     )
     protocol = clinic_protocol(clinic)
@@ -195,5 +196,5 @@ def _check_in_row(check_in: CheckIn, zone_name: str) -> dict[str, Any]:
     return {
         "check_in": check_in,
         "at": local_moment(check_in.created_at, zone_name),
-        "reviewed_by": staff_name(check_in.reviewed_by),
+        "reviewed_by": reviewer(check_in),
     }

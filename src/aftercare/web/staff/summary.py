@@ -17,7 +17,7 @@ from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic, StaffMember, Treatment
+from aftercare.web.clinic.models import CheckIn, Clinic, StaffMember, Treatment
 
 __all__ = [
     "CourseSummary",
@@ -26,6 +26,7 @@ __all__ = [
     "course_summary",
     "local_moment",
     "local_today",
+    "reviewer",
     "session_days",
     "span",
     "staff_name",
@@ -80,6 +81,14 @@ def area_labels(protocol: Protocol, areas: Sequence[str]) -> str:
     """'Face, Neck': the protocol's labels, or the stored id of an area it no longer has."""
     labels = {area.id: area.label for area in protocol.areas}
     return ", ".join(labels.get(area, str(area)) for area in areas)
+
+
+def reviewer(check_in: CheckIn) -> str:
+    """Who reviewed ``check_in``: a staff member's name, or the API key a clinic system
+    used; "" when nobody did, or the login has gone."""
+    if check_in.reviewed_by_key is not None:
+        return f"API key {check_in.reviewed_by_key}"
+    return staff_name(check_in.reviewed_by)
 
 
 def staff_name(staff: StaffMember | None) -> str:

@@ -40,6 +40,10 @@ class CheckIn(models.Model):
     reviewed_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set instead when a clinic system reviewed it with an API key.
+    reviewed_by_key = models.ForeignKey(
+        "ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     review_note = models.TextField(blank=True)
 
     class Meta:

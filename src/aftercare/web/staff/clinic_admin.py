@@ -173,8 +173,8 @@ def audit_log(request: StaffRequest) -> HttpResponse:
 def _audit_rows(clinic: Clinic, page: Page[AuditEvent]) -> list[dict[str, Any]]:
     events = list(page.object_list)
     staff = _usernames(clinic, (e.actor_staff_id for e in events))
-    patients = _patient_names(clinic, (e.actor_patient_id for e in events))
-    keys = _key_names(clinic, (e.actor_key_id for e in events))
+    patients = _names(Patient, clinic, (e.actor_patient_id for e in events))
+    keys = _names(ApiKey, clinic, (e.actor_key_id for e in events))
     return [
         {
             "event": event,
@@ -195,18 +195,14 @@ def _usernames(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
     return dict(members)
 
 
-def _patient_names(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
+def _names(
+    model: type[Patient] | type[ApiKey], clinic: Clinic, ids: Iterable[int | None]
+) -> dict[int, str]:
+    """How the clinic's patients or API keys among ``ids`` are shown, by id."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {p.pk: str(p) for p in Patient.objects.filter(clinic=clinic, pk__in=wanted)}
-
-
-def _key_names(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {k.pk: str(k) for k in ApiKey.objects.filter(clinic=clinic, pk__in=wanted)}
+    return {row.pk: str(row) for row in model.objects.filter(clinic=clinic, pk__in=wanted)}
 
 
 def _actor(

@@ -80,7 +80,7 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     protocol = clinic_protocol(patient.clinic)
     channels = () if treatment.cancelled_at is not None else receiving_channels(patient)
     planned = _planned(treatment, protocol, now) if channels else ()
-    until = _next_session(treatment)
+    until = _next_session(treatment) if planned else None
     given_way = {p.item for p in planned if until is not None and p.due_at >= until}
     with transaction.atomic():
         rows = Reminder.objects.select_for_update().filter(treatment=treatment)

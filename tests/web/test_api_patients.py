@@ -119,6 +119,16 @@ def test_a_text_message_channel_needs_consent(api_client: Client) -> None:
             "The date of birth cannot be in the future.",
         ),
         ({"email": "carol@"}, "body.email", "Enter a valid email address."),
+        (
+            {"given_name": "Carol\r\nBcc: all@example.org"},
+            "body.given_name",
+            "Please write the name on one line, without tabs.",
+        ),
+        (
+            {"family_name": "Grey\n" + "Smith"},
+            "body.family_name",
+            "Please write the name on one line, without tabs.",
+        ),
     ],
 )
 def test_the_web_apps_checks_name_the_field(

@@ -143,6 +143,10 @@ def test_the_age_setting_shows_as_a_change(as_admin: Client, clinic: Clinic) -> 
         ({"name": "x" * 10_000}, "at most 200 characters"),
         ({"name": "Alpha\u200bClinic"}, "Please remove the invisible character"),
         ({"urgent_phone": "020\u202e7946"}, "Please remove the invisible character"),
+        # The name is in every email's subject: a line break would end the header there.
+        ({"name": "Alpha\r\nBcc: all@example.org"}, "Please write the name on one line"),
+        ({"name": "Alpha\nClinic"}, "Please write the name on one line"),
+        ({"name": "Alpha\x07Clinic"}, "Please remove the invisible character (u+0007)"),
     ],
 )
 def test_bad_settings_are_refused_and_kept(

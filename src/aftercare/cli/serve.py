@@ -183,19 +183,13 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def _start_worker() -> Callable[[], None]:
     """Run one reminder worker in a thread; returns the function that stops it."""
-    from django.db import connection
-
     from aftercare.cli.worker import start_worker
+    from aftercare.web.reminders.worker import supervise
 
     worker = start_worker(batch=100, lease_seconds=60.0, poll_seconds=WORKER_POLL_SECONDS)
-
-    def run() -> None:
-        try:
-            worker.run()
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name="aftercare-worker", daemon=True)
+    thread = threading.Thread(
+        target=supervise, args=(worker,), name="aftercare-worker", daemon=True
+    )
     thread.start()
 
     def stop() -> None:

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
 
-__all__ = ["validate_time_zone", "validate_visible_text"]
+__all__ = ["validate_one_line", "validate_time_zone", "validate_visible_text"]
 
 
 def validate_time_zone(value: str) -> None:
@@ -37,3 +37,13 @@ def validate_visible_text(value: str) -> None:
                 f"Please remove the invisible character ({name}) from this text.",
                 code="invisible_character",
             )
+
+
+def validate_one_line(value: str) -> None:
+    """A name or label: no line breaks or tabs. A name can end up in a message header
+    (the clinic's, in every email's subject), where a line break is refused or, worse,
+    starts a header of its own; in a list it would break the table it sits in."""
+    if any(character in value for character in "\n\r\t"):
+        raise ValidationError(
+            "Please write the name on one line, without tabs.", code="not_one_line"
+        )

@@ -24,6 +24,7 @@ __all__ = [
     "env_bool",
     "env_choice",
     "env_int",
+    "env_line",
     "env_list",
     "env_path",
     "env_str",
@@ -45,6 +46,14 @@ SQLITE_OPTIONS: dict[str, Any] = {
 
 def env_str(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(name, default)
+
+
+def env_line(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
+    """A value that becomes a message header (the sender): one line, no control characters."""
+    value = environ.get(name, default)
+    if any(ord(character) < 32 or ord(character) == 127 for character in value):
+        raise ImproperlyConfigured(f"{name} must be one line without control characters")
+    return value
 
 
 def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) -> bool:

@@ -30,6 +30,7 @@ from aftercare.web.config.env import (
     env_bool,
     env_choice,
     env_int,
+    env_line,
     env_list,
     env_path,
     env_str,
@@ -141,7 +142,7 @@ STATICFILES_DIRS = [Path(__file__).resolve().parent.parent / "static"]
 WHITENOISE_USE_FINDERS = True
 
 BASE_URL = env_str("AFTERCARE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-DEFAULT_FROM_EMAIL = env_str("AFTERCARE_EMAIL_FROM", "aftercare@localhost")
+DEFAULT_FROM_EMAIL = env_line("AFTERCARE_EMAIL_FROM", "aftercare@localhost")
 EMAIL_BACKEND = env_choice(
     "AFTERCARE_EMAIL",
     {

@@ -22,7 +22,15 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
@@ -54,10 +62,12 @@ __all__ = [
     "backoff",
     "claim",
     "compose",
+    "database_backoff",
     "deliver",
     "new_worker_id",
     "relax_commits",
     "release",
+    "supervise",
     "why_not_send",
 ]
 
@@ -66,6 +76,9 @@ log = logging.getLogger("aftercare.worker")
 MAX_ATTEMPTS = 6
 FIRST_RETRY_AFTER = timedelta(minutes=1)
 LAST_RETRY_AFTER = timedelta(hours=1)
+# While the database is unreachable: how soon to try again, doubling up to the last.
+DATABASE_RETRY_FIRST = 0.5
+DATABASE_RETRY_LAST = 10.0
 # Stop starting new messages once this share of the lease has gone, so nobody else can
 # claim a row while we still hold it in hand.
 _LEASE_SHARE = 0.8
@@ -266,6 +279,13 @@ def deliver(
         _disable_destination(reminder, worker_id, now, str(error))
         disabled.add((reminder.patient_id, reminder.channel))
         return "failed"
+    except (OperationalError, InterfaceError):
+        # The database is away: nothing to record now; the loop waits for it to return.
+        raise
+    except Exception as error:
+        # One message that cannot be composed or sent (a newline in a header, a bug) is
+        # this row's failure, retried and then failed, never the end of the worker.
+        return _retry_later(reminder, worker_id, now, f"{type(error).__name__}: {error}")
     if not (marks or SentMarks()).mark(reminder.pk, worker_id, now):
         log.warning("reminder %s sent after its lease was lost", reminder.pk)
     return "sent"
@@ -335,9 +355,26 @@ def _retry_later(reminder: Claimed, worker_id: str, now: datetime, error: str) -
     else:
         fields = {"due_at": now + backoff(attempts), "leased_by": ""}
         outcome = "retried"
-    _record(reminder, worker_id, attempts=attempts, last_error=error[:500], **fields)
-    log.warning("reminder %s: temporary error, attempt %s: %s", reminder.pk, attempts, error)
+    with transaction.atomic():
+        recorded = _record(reminder, worker_id, attempts=attempts, last_error=error[:500], **fields)
+        if recorded and outcome == "failed":
+            _tell_staff(reminder, "reminder.failed", now)
+    log.warning("reminder %s: not sent, attempt %s", reminder.pk, attempts)
     return outcome
+
+
+def _tell_staff(reminder: Claimed, action: str, now: datetime) -> None:
+    """An audit event on the patient's record, which the staff pages show."""
+    AuditEvent.objects.create(
+        actor_kind=ActorKind.SYSTEM,
+        clinic_id=reminder.clinic_id,
+        patient_id=reminder.patient_id,
+        action=action,
+        object_type="reminder",
+        object_id=str(reminder.pk),
+        outcome=Outcome.ALLOWED,
+        at=now,
+    )
 
 
 def _disable_destination(reminder: Claimed, worker_id: str, now: datetime, error: str) -> None:
@@ -352,16 +389,7 @@ def _disable_destination(reminder: Claimed, worker_id: str, now: datetime, error
         Patient.objects.filter(pk=reminder.patient_id).update(
             **{f"{reminder.channel}_disabled_at": now}
         )
-        AuditEvent.objects.create(
-            actor_kind=ActorKind.SYSTEM,
-            clinic_id=reminder.clinic_id,
-            patient_id=reminder.patient_id,
-            action="reminder.destination_disabled",
-            object_type="reminder",
-            object_id=str(reminder.pk),
-            outcome=Outcome.ALLOWED,
-            at=now,
-        )
+        _tell_staff(reminder, "reminder.destination_disabled", now)
     log.warning(
         "reminder %s: destination refused for good, patient %s's %s disabled",
         reminder.pk,
@@ -401,6 +429,10 @@ class Worker:
     def stopping(self) -> bool:
         return self._stopping.is_set()
 
+    def wait(self, seconds: float) -> None:
+        """Sleep, waking at once when asked to stop."""
+        self._stopping.wait(seconds)
+
     def run_batch(self) -> int:
         """Claim and deliver one batch; the number of reminders claimed."""
         claimed = claim(self.batch, self.worker_id, clock.now(), self.lease)
@@ -425,6 +457,49 @@ class Worker:
             pass
 
     def run(self) -> None:
+        """Send until stopped. When the database goes away, wait for it with backoff and
+        carry on: rows leased before the outage come back once their lease expires."""
+        outages = 0
         while not self.stopping:
-            if not self.run_batch():
+            try:
+                claimed = self.run_batch()
+            except (OperationalError, InterfaceError) as error:
+                outages += 1
+                wait = database_backoff(outages)
+                log.warning(
+                    "database unavailable (%s); retrying in %gs", type(error).__name__, wait
+                )
+                _forget_connection()
+                self._stopping.wait(wait)
+                continue
+            if outages:
+                log.warning("database back after %s failed attempts", outages)
+                outages = 0
+            if not claimed:
                 self._stopping.wait(self.poll_seconds)
+
+
+def database_backoff(outages: int) -> float:
+    """Seconds to wait after the ``outages``-th failed attempt: 0.5, 1, 2, … up to 10."""
+    return float(min(DATABASE_RETRY_FIRST * (1 << min(outages - 1, 8)), DATABASE_RETRY_LAST))
+
+
+def _forget_connection() -> None:
+    """Drop a broken connection, so the next query opens a fresh one."""
+    try:
+        connection.close()
+    except DatabaseError:
+        connection.connection = None
+
+
+def supervise(worker: Worker, restart_seconds: float = 5.0) -> None:
+    """Run ``worker`` until it is stopped, starting it again if anything ever ends it
+    (the worker inside ``aftercare serve``: no one else would notice it had died)."""
+    while not worker.stopping:
+        try:
+            worker.run()
+        except Exception:
+            log.exception("the reminder worker stopped; restarting in %gs", restart_seconds)
+            worker.wait(restart_seconds)
+        finally:
+            _forget_connection()

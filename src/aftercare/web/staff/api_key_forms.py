@@ -7,22 +7,13 @@ refused there too, with the same words.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from aftercare.web.clinic.models import Access
-from aftercare.web.clinic.validators import validate_visible_text
+from aftercare.web.clinic.validators import validate_one_line, validate_visible_text
 
 __all__ = ["NAME_MAX_LENGTH", "ApiKeyCreateForm", "ApiKeyRevokeForm", "validate_one_line"]
 
 NAME_MAX_LENGTH = 100
-
-
-def validate_one_line(value: str) -> None:
-    """A label for a list: no line breaks or tabs, which would break the table it sits in."""
-    if any(character in value for character in "\n\r\t"):
-        raise ValidationError(
-            "Please write the name on one line, without tabs.", code="not_one_line"
-        )
 
 
 class ApiKeyCreateForm(forms.Form):

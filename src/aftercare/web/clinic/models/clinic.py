@@ -5,7 +5,11 @@ from datetime import time
 from django.db import models
 from django.utils import timezone
 
-from aftercare.web.clinic.validators import validate_time_zone
+from aftercare.web.clinic.validators import (
+    validate_one_line,
+    validate_time_zone,
+    validate_visible_text,
+)
 
 __all__ = ["Clinic"]
 
@@ -14,7 +18,8 @@ class Clinic(models.Model):
     """A clinic: its contact details, its zone, and its overlay on the protocol."""
 
     slug = models.SlugField(max_length=50, unique=True)
-    name = models.CharField(max_length=200)
+    # The name is in the subject of every email: one line, nothing invisible.
+    name = models.CharField(max_length=200, validators=[validate_visible_text, validate_one_line])
     phone = models.CharField(max_length=40)
     email = models.EmailField(blank=True)
     # Shown in every "contact the clinic now" answer; may differ from the bookings line.

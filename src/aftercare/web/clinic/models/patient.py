@@ -5,6 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from aftercare.web.clinic.models.clinic import Clinic
+from aftercare.web.clinic.validators import validate_one_line
 
 __all__ = ["Channel", "Patient"]
 
@@ -19,8 +20,8 @@ class Patient(models.Model):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, related_name="patients", db_index=True
     )
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, validators=[validate_one_line])
+    family_name = models.CharField(max_length=100, validators=[validate_one_line])
     date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField(blank=True)
     # E.164 ("+447700900123"), as the patient form stores it: matched exactly.

@@ -50,12 +50,13 @@ def register(subparsers: Any) -> None:
 def start_worker(batch: int, lease_seconds: float, poll_seconds: float) -> Worker:
     """A worker with the configured transports; Django must already be set up."""
     from aftercare.web.reminders.transports import Transports
-    from aftercare.web.reminders.worker import Worker
+    from aftercare.web.reminders.worker import Worker, send_deadline
 
+    lease = timedelta(seconds=lease_seconds)
     return Worker(
-        Transports(),
+        Transports(deadline=send_deadline(lease)),
         batch=batch,
-        lease=timedelta(seconds=lease_seconds),
+        lease=lease,
         poll_seconds=poll_seconds,
     )
 

@@ -11,17 +11,22 @@ from __future__ import annotations
 import http.client
 import json
 import smtplib
+import socket
 import sys
+import time
 from dataclasses import dataclass
 from typing import Protocol as TypingProtocol
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 
 from aftercare.web.clinic.models import Channel
+from aftercare.web.reminders.deadline import Watchdog
 
 __all__ = [
+    "SEND_DEADLINE_SECONDS",
     "ConsoleSmsTransport",
     "EmailTransport",
     "OutgoingMessage",
@@ -35,6 +40,12 @@ __all__ = [
 ]
 
 WEBHOOK_TIMEOUT_SECONDS = 10
+# The whole exchange, however slowly the provider answers: well inside a worker's lease.
+SEND_DEADLINE_SECONDS = 15.0
+_CUT = {
+    "deadline": "SMS webhook took longer than {:g} s",
+    "stopped": "sending was stopped: the worker is shutting down",
+}
 # Statuses that say the webhook itself is misconfigured or overloaded, not that the
 # patient's number is bad: retried, so one wrong setting never disables every patient.
 _RETRIED_CLIENT_STATUSES = frozenset({401, 403, 404, 408, 429})
@@ -95,7 +106,12 @@ class EmailTransport:
 class WebhookSmsTransport:
     """POST ``{"to", "body", "idempotency_key"}`` as JSON, on one kept-alive connection."""
 
-    def __init__(self, url: str, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float = WEBHOOK_TIMEOUT_SECONDS,
+        deadline: float = SEND_DEADLINE_SECONDS,
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("the SMS webhook must be an http:// or https:// address")
@@ -103,7 +119,9 @@ class WebhookSmsTransport:
         self._host = parts.hostname
         self._port = parts.port
         self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._timeout = timeout
+        self._timeout = min(timeout, deadline)
+        self._deadline = deadline
+        self._watchdog = Watchdog()
         self._connection: http.client.HTTPConnection | None = None
 
     def send(self, message: OutgoingMessage) -> None:
@@ -117,17 +135,40 @@ class WebhookSmsTransport:
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": message.idempotency_key,
         }
-        status = self._post(body, headers)
+        status = self._within_deadline(body, headers)
         if 200 <= status < 300:
             return
         if 400 <= status < 500 and status not in _RETRIED_CLIENT_STATUSES:
             raise PermanentError(f"SMS webhook refused the message ({status})")
         raise TemporaryError(f"SMS webhook answered {status}")
 
+    def abort(self, grace: float) -> None:
+        """The worker is stopping: the message in hand has ``grace`` seconds to finish,
+        then it is cut short, to be retried later."""
+        self._watchdog.cut_by(time.monotonic() + grace, "stopped")
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+
+    def _within_deadline(self, body: bytes, headers: dict[str, str]) -> int:
+        """``_post``, cut off when the whole exchange takes longer than the deadline."""
+        self._until = time.monotonic() + self._deadline
+        try:
+            status = self._post(body, headers)
+        except TemporaryError:
+            status = 0
+            if not self._watchdog.why:
+                self._watchdog.disarm()
+                raise
+        # A cut connection may even read as a complete answer (its headers end where the
+        # cut fell): whatever was read, a cut exchange did not succeed.
+        why = self._watchdog.disarm()
+        if why:
+            self.close()
+            raise TemporaryError(_CUT[why].format(self._deadline))
+        return status
 
     def _post(self, body: bytes, headers: dict[str, str]) -> int:
         reused = self._connection is not None
@@ -135,7 +176,7 @@ class WebhookSmsTransport:
             return self._exchange(body, headers)
         except _RESET_ERRORS:
             self.close()
-            if not reused:
+            if not reused or self._watchdog.why:
                 raise TemporaryError("SMS webhook closed the connection") from None
         except (OSError, http.client.HTTPException) as error:
             self.close()
@@ -150,6 +191,10 @@ class WebhookSmsTransport:
     def _exchange(self, body: bytes, headers: dict[str, str]) -> int:
         connection = self._connection or self._connect()
         self._connection = connection
+        if connection.sock is None:
+            connection.timeout = max(0.1, min(self._timeout, self._until - time.monotonic()))
+            connection.connect()
+        self._watchdog.arm(cast(socket.socket, connection.sock), self._until)
         connection.request("POST", self._path, body=body, headers=headers)
         response = connection.getresponse()
         response.read()
@@ -174,9 +219,22 @@ class ConsoleSmsTransport:
 class Transports:
     """One transport per channel, built once per worker so connections are reused."""
 
-    def __init__(self, email: Transport | None = None, sms: Transport | None = None) -> None:
+    def __init__(
+        self,
+        email: Transport | None = None,
+        sms: Transport | None = None,
+        deadline: float = SEND_DEADLINE_SECONDS,
+    ) -> None:
         self.email = email or EmailTransport()
-        self.sms = sms or configured_sms()
+        self.sms = sms or configured_sms(deadline)
+
+    def abort(self, grace: float) -> None:
+        """The worker is stopping: cut short, after ``grace`` seconds, a message still
+        being sent."""
+        for transport in (self.email, self.sms):
+            abort = getattr(transport, "abort", None)
+            if abort is not None:
+                abort(grace)
 
     def for_channel(self, channel: str) -> Transport:
         if channel == Channel.EMAIL:
@@ -186,7 +244,7 @@ class Transports:
         raise PermanentError(f"no transport for channel {channel!r}")
 
 
-def configured_sms() -> Transport:
+def configured_sms(deadline: float = SEND_DEADLINE_SECONDS) -> Transport:
     """The webhook when AFTERCARE_SMS_WEBHOOK_URL is set, else the console."""
     url = getattr(settings, "SMS_WEBHOOK_URL", "")
-    return WebhookSmsTransport(url) if url else ConsoleSmsTransport()
+    return WebhookSmsTransport(url, deadline=deadline) if url else ConsoleSmsTransport()

@@ -48,6 +48,7 @@ from aftercare.web.clinic.models import (
 from aftercare.web.notify import link_url
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
+    SEND_DEADLINE_SECONDS,
     OutgoingMessage,
     PermanentError,
     TemporaryError,
@@ -67,6 +68,7 @@ __all__ = [
     "new_worker_id",
     "relax_commits",
     "release",
+    "send_deadline",
     "supervise",
     "why_not_send",
 ]
@@ -79,9 +81,12 @@ LAST_RETRY_AFTER = timedelta(hours=1)
 # While the database is unreachable: how soon to try again, doubling up to the last.
 DATABASE_RETRY_FIRST = 0.5
 DATABASE_RETRY_LAST = 10.0
-# Stop starting new messages once this share of the lease has gone, so nobody else can
-# claim a row while we still hold it in hand.
-_LEASE_SHARE = 0.8
+# Asked to stop, a worker waits this long for the message in hand before cutting it off.
+STOP_GRACE_SECONDS = 1.0
+# Stop starting new messages once this share of the lease has gone; with each send cut off
+# after a quarter of the lease at most (``send_deadline``), nobody else can claim a row
+# while we still hold it in hand.
+_LEASE_SHARE = 0.7
 
 
 def relax_commits() -> None:
@@ -103,6 +108,11 @@ def _relax(sender: object, connection: BaseDatabaseWrapper, **kwargs: object) ->
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
+
+
+def send_deadline(lease: timedelta) -> float:
+    """Seconds one message may take to send: 15, or a quarter of a shorter lease."""
+    return min(SEND_DEADLINE_SECONDS, lease.total_seconds() / 4)
 
 
 def new_worker_id() -> str:
@@ -422,8 +432,13 @@ class Worker:
         optout_url(0, "email")
 
     def stop(self) -> None:
-        """Finish the message in hand, give back the rest, and return from ``run``."""
+        """Finish the message in hand, give back the rest, and return from ``run``. A
+        message still not sent after a few seconds is cut short, to be retried later: a
+        deployment's stop never waits on a slow provider."""
         self._stopping.set()
+        abort = getattr(self.transports, "abort", None)
+        if abort is not None:
+            abort(STOP_GRACE_SECONDS)
 
     @property
     def stopping(self) -> bool:

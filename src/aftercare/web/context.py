@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from aftercare.web import clock
+from aftercare.web.reminders.trouble import clinic_trouble
 
 __all__ = ["site"]
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """The signed-in staff member or patient, when a view has set one."""
-    return {
-        "staff": getattr(request, "staff", None),
-        "portal_patient": getattr(request, "patient", None),
-    }
+    staff = getattr(request, "staff", None)
+    context = {"staff": staff, "portal_patient": getattr(request, "patient", None)}
+    if staff is not None:
+        # Only read when a staff page shows its banner.
+        context["message_trouble"] = SimpleLazyObject(
+            lambda: clinic_trouble(staff.clinic, clock.now())
+        )
+    return context

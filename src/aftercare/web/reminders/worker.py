@@ -44,6 +44,7 @@ from aftercare.web.clinic.models import (
     Reminder,
     ReminderKind,
     ReminderStatus,
+    WorkerBeat,
 )
 from aftercare.web.notify import link_url
 from aftercare.web.reminders.optout import optout_url
@@ -83,6 +84,8 @@ DATABASE_RETRY_FIRST = 0.5
 DATABASE_RETRY_LAST = 10.0
 # Asked to stop, a worker waits this long for the message in hand before cutting it off.
 STOP_GRACE_SECONDS = 1.0
+# How often a running worker records that it is alive (``WorkerBeat``).
+BEAT_SECONDS = 10.0
 # Stop starting new messages once this share of the lease has gone; with each send cut off
 # after a quarter of the lease at most (``send_deadline``), nobody else can claim a row
 # while we still hold it in hand.
@@ -426,6 +429,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or new_worker_id()
         self.tally: Counter[str] = Counter()
+        self._beaten = -BEAT_SECONDS
         self._stopping = threading.Event()
         # Load the URL configuration (which opt-out addresses need) while starting, not
         # while the first message waits.
@@ -468,8 +472,16 @@ class Worker:
 
     def drain(self) -> None:
         """Deliver everything due now, then return (``aftercare worker --once``)."""
+        WorkerBeat.beat(clock.now())
         while not self.stopping and self.run_batch():
             pass
+
+    def beat(self) -> None:
+        """Tell ``/healthz`` this worker is going round, at most every few seconds."""
+        moment = time.monotonic()
+        if moment - self._beaten >= BEAT_SECONDS:
+            WorkerBeat.beat(clock.now())
+            self._beaten = moment
 
     def run(self) -> None:
         """Send until stopped. When the database goes away, wait for it with backoff and
@@ -477,6 +489,7 @@ class Worker:
         outages = 0
         while not self.stopping:
             try:
+                self.beat()
                 claimed = self.run_batch()
             except (OperationalError, InterfaceError) as error:
                 outages += 1

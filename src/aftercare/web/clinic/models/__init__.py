@@ -6,6 +6,7 @@ from aftercare.web.clinic.models.api_key import Access, ApiKey
 from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
 from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
 from aftercare.web.clinic.models.clinic import Clinic
+from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.patient import Channel, Patient
@@ -41,5 +42,6 @@ __all__ = [
     "StaffMember",
     "Treatment",
     "Trend",
+    "WorkerBeat",
     "idempotency_key",
 ]

@@ -45,12 +45,22 @@ class CheckIn(models.Model):
         "ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     review_note = models.TextField(blank=True)
+    # The sender's key for this one check-in (the API's Idempotency-Key header, the
+    # portal form's key): a retry after a lost answer finds it instead of adding another.
+    idempotency_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
         indexes = (
             # The staff dashboard: unreviewed check-ins by level, newest first.
             models.Index(fields=["level", "reviewed_at", "created_at"], name="checkin_dashboard"),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=["treatment", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="checkin_idempotency_key",
+            ),
         )
 
     def __str__(self) -> str:

@@ -1,0 +1,48 @@
+"""Staff see a banner when their clinic's messages fail or reminders run late."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+
+from aftercare.web.clinic.models import Patient, Reminder, ReminderStatus, StaffMember
+from tests.web.test_worker import make_reminder, make_treatment
+
+pytestmark = pytest.mark.usefixtures("now")
+
+FAILING = "Messages to patients are failing:"
+LATE = "Reminders are running late:"
+
+
+def test_no_banner_when_messages_go_out(staff_client: Client, patient: Patient) -> None:
+    text = staff_client.get("/clinic/").content.decode()
+    assert FAILING not in text
+    assert LATE not in text
+
+
+def test_failed_and_late_messages_show_on_every_staff_page(
+    staff_client: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treatment = make_treatment(patient, practitioner)
+    failed = make_reminder(treatment, "RM-a:1")
+    Reminder.objects.filter(pk=failed.pk).update(status=ReminderStatus.FAILED, attempts=6)
+    retrying = make_reminder(treatment, "RM-b:1", due_after=timedelta(minutes=5))
+    Reminder.objects.filter(pk=retrying.pk).update(attempts=2)
+    make_reminder(treatment, "RM-c:1", due_after=-timedelta(minutes=11))
+    make_reminder(treatment, "RM-d:1", due_after=-timedelta(minutes=9))
+    for page in ("/clinic/", "/clinic/patients/"):
+        text = staff_client.get(page).content.decode()
+        assert f"<strong>{FAILING}</strong> 2 in the last week could not be sent" in text
+        assert f"<strong>{LATE}</strong> 1 should have gone out more than 10 minutes ago" in text
+
+
+def test_another_clinics_trouble_is_not_shown(
+    client: Client, outsider: StaffMember, patient: Patient, practitioner: StaffMember
+) -> None:
+    treatment = make_treatment(patient, practitioner)
+    make_reminder(treatment, due_after=-timedelta(hours=1))
+    client.force_login(outsider.user)
+    text = client.get("/clinic/").content.decode()
+    assert LATE not in text

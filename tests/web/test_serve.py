@@ -16,7 +16,7 @@ from aftercare.cli import main
 from tests.web.live import aftercare_command, environment, served
 
 
-def _healthz(port: int) -> tuple[int, dict[str, str]] | None:
+def _healthz(port: int) -> tuple[int, dict[str, object]] | None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
             return response.status, json.loads(response.read())
@@ -28,7 +28,15 @@ def test_it_serves_the_demo(tmp_path: Path) -> None:
     with served(tmp_path, "--demo") as server:
         answer = _healthz(server.port)
     output, port = server.output, server.port
-    assert answer == (200, {"status": "ok", "database": "ok"}), output
+    assert answer is not None, output
+    status, health = answer
+    assert (status, health["status"], health["database"], health["data_dir"]) == (
+        200,
+        "ok",
+        "ok",
+        "ok",
+    )
+    assert health["reminders"] == "ok"
     assert "username: demo-practitioner" in output
     assert "password: " in output
     assert f"Serving on http://127.0.0.1:{port}/" in output

@@ -73,12 +73,13 @@ class Server:
 
 
 @contextmanager
-def served(data_dir: Path, *args: str) -> Iterator[Server]:
-    """``aftercare serve ARGS`` on a free port, until it says it is serving."""
+def served(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``aftercare serve ARGS`` on a free port, until it says it is serving; ``env`` adds
+    to the environment."""
     port = free_port()
     process = subprocess.Popen(
         aftercare_command("serve", "--port", str(port), *args),
-        env=environment(data_dir),
+        env=environment(data_dir) | (env or {}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

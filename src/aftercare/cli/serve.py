@@ -158,7 +158,9 @@ def _serve(host: str, port: int, *, with_worker: bool) -> int:
     from aftercare.web.config.wsgi import application
 
     try:
-        server = create_server(application, host=host, port=port, threads=THREADS)
+        server = create_server(
+            application, host=host, port=port, threads=THREADS, **proxy_options()
+        )
     except OSError as error:
         raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     # SIGTERM stops the server as Ctrl-C does, so the worker can finish its message.
@@ -175,6 +177,29 @@ def _serve(host: str, port: int, *, with_worker: bool) -> int:
         if stop_worker is not None:
             stop_worker()
     return 0
+
+
+def proxy_options() -> dict[str, Any]:
+    """What waitress must trust behind AFTERCARE_PROXY_COUNT reverse proxies.
+
+    Without these waitress drops X-Forwarded-For and X-Forwarded-Proto: every client would
+    look like the proxy (one shared sign-in and new-link limit for everyone), and with
+    AFTERCARE_HTTPS=true every page would redirect to https for ever. With them, waitress
+    takes the client's address and the scheme from the last ``count`` hops, and clears any
+    other forwarding header a client sent. The server must then be reachable only through
+    the proxies (listen on loopback or a private network), as any peer is trusted.
+    """
+    from django.conf import settings
+
+    count: int = settings.PROXY_COUNT
+    if count <= 0:
+        return {}
+    return {
+        "trusted_proxy": "*",
+        "trusted_proxy_count": count,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from aftercare.web import notify
 from aftercare.web.clinic.models import (
     ActorKind,
     AuditEvent,
@@ -23,12 +22,20 @@ from aftercare.web.clinic.models import (
     LinkRequest,
     Patient,
     PatientLink,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
     StaffMember,
+    Treatment,
 )
 from aftercare.web.portal import ratelimit
 from aftercare.web.protocol import base_protocol
+from aftercare.web.reminders import transports
+from aftercare.web.reminders.transports import OutgoingMessage, TemporaryError, Transports
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 from tests.web.test_portal_plan import QueryBound, set_now, sign_in, text, treat
+from tests.web.test_worker import make_treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -54,14 +61,21 @@ def alice(patient: Patient) -> Patient:
 
 
 @pytest.fixture
-def sms(monkeypatch: pytest.MonkeyPatch) -> list[notify.Message]:
-    sent: list[notify.Message] = []
+def treated(alice: Patient, practitioner: StaffMember) -> Patient:
+    """Alice with a treatment, whose plan a new link shows."""
+    make_treatment(alice, practitioner)
+    return alice
+
+
+@pytest.fixture
+def sms(monkeypatch: pytest.MonkeyPatch) -> list[OutgoingMessage]:
+    sent: list[OutgoingMessage] = []
 
     class Recorder:
-        def send(self, message: notify.Message) -> None:
+        def send(self, message: OutgoingMessage) -> None:
             sent.append(message)
 
-    monkeypatch.setattr(notify, "sms_transport", Recorder)
+    monkeypatch.setattr(transports, "configured_sms", lambda deadline: Recorder())
     return sent
 
 
@@ -280,7 +294,9 @@ def test_no_portal_page_is_cached_or_leaks_a_referrer(
 
 
 def ask(client: Client, contact: str, address: str = "192.0.2.1") -> tuple[int, str]:
+    """Ask for a new link; then the reminder worker sends what the request queued."""
     response = client.post(NEW_LINK, {"contact": contact}, REMOTE_ADDR=address)
+    Worker(Transports(), worker_id="test").drain()
     return response.status_code, response.content.decode()
 
 
@@ -289,6 +305,7 @@ def test_the_new_link_form_has_a_labelled_field(client: Client) -> None:
     assert '<label for="id_contact">Your email address or mobile number</label>' in html
 
 
+@pytest.mark.usefixtures("treated")
 def test_a_known_email_gets_a_link_that_works(client: Client, alice: Patient) -> None:
     status, html = ask(client, "  alice@EXAMPLE.com ")
     assert status == 200
@@ -305,6 +322,7 @@ def test_a_known_email_gets_a_link_that_works(client: Client, alice: Patient) ->
     assert (event.actor_kind, event.patient_id) == (ActorKind.SYSTEM, alice.pk)
 
 
+@pytest.mark.usefixtures("treated")
 def test_an_unknown_contact_gets_the_same_reply_and_nothing_is_sent(
     client: Client, alice: Patient
 ) -> None:
@@ -316,13 +334,26 @@ def test_an_unknown_contact_gets_the_same_reply_and_nothing_is_sent(
     assert AuditEvent.objects.filter(action="portal.new_link").count() == 1
 
 
+@pytest.mark.usefixtures("treated")
+def test_an_address_on_the_other_channel_gets_the_link_there(
+    client: Client, alice: Patient, sms: list[OutgoingMessage]
+) -> None:
+    Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
+    assert SAME_REPLY in ask(client, "alice@example.com")[1]
+    assert [message.to for message in mail.outbox] == [["Alice@Example.com"]]
+    assert sms == []
+
+
+@pytest.mark.usefixtures("treated")
+def test_a_patient_without_a_treatment_gets_nothing(client: Client, alice: Patient) -> None:
+    Treatment.objects.filter(patient=alice).delete()
+    assert SAME_REPLY in ask(client, "alice@example.com")[1]
+    assert mail.outbox == []
+
+
 @pytest.mark.parametrize(
     "change",
-    [
-        {"consent_to_messages": False},
-        {"preferred_channel": Channel.SMS},
-        {"preferred_channel": Channel.NONE},
-    ],
+    [{"consent_to_messages": False}, {"preferred_channel": Channel.NONE}],
 )
 def test_nothing_is_sent_without_consent_or_on_another_channel(
     client: Client, alice: Patient, change: dict[str, object]
@@ -336,36 +367,48 @@ def test_nothing_is_sent_without_consent_or_on_another_channel(
     assert not AuditEvent.objects.filter(action="portal.new_link").exists()
 
 
+@pytest.mark.usefixtures("treated")
 @pytest.mark.parametrize("typed", ["07700900123", "+44 7700 900123", "0044 (7700) 900-123"])
 def test_a_mobile_number_matches_however_it_is_typed(
-    client: Client, alice: Patient, sms: list[notify.Message], typed: str
+    client: Client, alice: Patient, sms: list[OutgoingMessage], typed: str
 ) -> None:
     Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
     assert ask(client, typed)[0] == 200
     assert [message.to for message in sms] == ["+447700900123"]
+    assert "/p/open?t=" in sms[0].body
     assert mail.outbox == []
 
 
 def test_a_different_mobile_number_gets_nothing(
-    client: Client, alice: Patient, sms: list[notify.Message]
+    client: Client, alice: Patient, sms: list[OutgoingMessage]
 ) -> None:
     Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
     assert SAME_REPLY in ask(client, "07700 900124")[1]
     assert sms == []
 
 
-def test_a_failed_send_gets_the_same_reply(
+@pytest.mark.usefixtures("treated")
+def test_a_failed_send_is_retried_by_the_worker(
     client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(message: notify.Message) -> None:
-        raise notify.NotifyError("the message could not be sent: connection refused")
+    Patient.objects.filter(pk=alice.pk).update(preferred_channel=Channel.SMS)
 
-    monkeypatch.setattr(notify, "send", fail)
-    status, html = ask(client, "alice@example.com")
-    assert status == 200
-    assert SAME_REPLY in html
+    class Refused:
+        def send(self, message: OutgoingMessage) -> None:
+            raise TemporaryError("SMS webhook answered 503")
+
+    monkeypatch.setattr(transports, "configured_sms", lambda deadline: Refused())
+    status, html = ask(client, "07700 900123")
+    assert (status, SAME_REPLY in html) == (200, True)
+    row = Reminder.objects.get(kind=ReminderKind.LINK)
+    assert (row.status, row.attempts, row.last_error) == (
+        ReminderStatus.SCHEDULED,
+        1,
+        "SMS webhook answered 503",
+    )
 
 
+@pytest.mark.usefixtures("treated")
 def test_three_requests_per_contact_an_hour(
     client: Client, alice: Patient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -383,6 +426,7 @@ def test_three_requests_per_contact_an_hour(
     assert len(mail.outbox) == 4
 
 
+@pytest.mark.usefixtures("treated")
 def test_ten_requests_per_client_an_hour(client: Client, alice: Patient) -> None:
     statuses = [ask(client, f"person{n}@example.com")[0] for n in range(10)]
     assert statuses == [200] * 10
@@ -482,4 +526,5 @@ def test_asking_for_a_link_makes_a_bounded_number_of_queries(
         )
     # Rate limit (4 in a transaction), then one scan of the numbers; none per patient.
     with django_assert_max_num_queries(8):
-        assert ask(client, "07700 900999")[0] == 200
+        response = client.post(NEW_LINK, {"contact": "07700 900999"}, REMOTE_ADDR="192.0.2.1")
+    assert response.status_code == 200

@@ -8,7 +8,7 @@ answers the same whether or not the address is known.
 
 from __future__ import annotations
 
-import logging
+import time
 from typing import cast
 
 from django.db import transaction
@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aftercare.web import audit, clock, notify
+from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, end_patient_session, start_patient_session
 from aftercare.web.addresses import client_address
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
@@ -25,14 +25,16 @@ from aftercare.web.portal import ratelimit
 from aftercare.web.portal.care import session_until
 from aftercare.web.portal.forms import Contact, NewLinkForm
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.links import queue_link
 
 __all__ = ["leave", "new_link", "open_link", "signed_out"]
 
-logger = logging.getLogger(__name__)
 
 # Longer than any token we issue; anything longer is not worth hashing.
 MAX_TOKEN = 200
 TOO_MANY = "Too many requests, try again in an hour."
+# Every accepted request for a new link is answered this long after the lookup began.
+SAME_TIME_SECONDS = 0.15
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -87,15 +89,22 @@ def new_link(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     if not ratelimit.admit(contact.value, client_address(request), now):
         return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
+    started = time.monotonic()
     for patient in _patients_for(contact):
         _send_link(request, patient, contact.channel)
+    # Queueing a message takes a few milliseconds that finding no one does not: wait out
+    # the difference, so the time of the answer does not say whether the address is known.
+    time.sleep(max(0.0, started + SAME_TIME_SECONDS - time.monotonic()))
     return render(request, "aftercare/portal/new_link_sent.html")
 
 
 def _patients_for(contact: Contact) -> list[Patient]:
-    """Consenting patients who prefer this channel and have this address on it."""
-    patients = Patient.objects.select_related("clinic").filter(
-        consent_to_messages=True, preferred_channel=contact.channel
+    """Consenting patients with this address, who have not asked for no messages: on the
+    channel the address belongs to, even when they prefer the other one."""
+    patients = (
+        Patient.objects.select_related("clinic")
+        .filter(consent_to_messages=True)
+        .exclude(preferred_channel=Channel.NONE)
     )
     if contact.channel == Channel.EMAIL:
         # contact.value is lower case; Lower("email") is what the patient_email_lower index holds.
@@ -104,14 +113,13 @@ def _patients_for(contact: Contact) -> list[Patient]:
 
 
 def _send_link(request: HttpRequest, patient: Patient, channel: Channel) -> None:
+    """Queue the message for the reminder worker, which issues the link as it sends."""
     with transaction.atomic():
-        link, token = PatientLink.issue(patient, clock.now())
-        audit.record(request, "portal.new_link", clinic=patient.clinic, patient=patient, obj=link)
-    message = notify.link_message(patient, patient.clinic, channel, notify.link_url(token))
-    try:
-        notify.send(message)
-    except notify.NotifyError:
-        logger.warning("new link %s could not be sent", link.pk)
+        queued = queue_link(patient, channel, clock.now())
+        if queued is not None:
+            audit.record(
+                request, "portal.new_link", clinic=patient.clinic, patient=patient, obj=queued
+            )
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:

@@ -83,7 +83,12 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     until = _next_session(treatment) if planned else None
     given_way = {p.item for p in planned if until is not None and p.due_at >= until}
     with transaction.atomic():
-        rows = Reminder.objects.select_for_update().filter(treatment=treatment)
+        # A link the patient asked for is not part of the plan: never cancelled as stale.
+        rows = (
+            Reminder.objects.select_for_update()
+            .filter(treatment=treatment)
+            .exclude(kind=ReminderKind.LINK)
+        )
         existing = _by_item(rows)
         wanted = {
             (p.item, channel): p for p in planned if p.item not in given_way for channel in channels

@@ -47,6 +47,7 @@ from aftercare.web.clinic.models import (
     WorkerBeat,
 )
 from aftercare.web.notify import link_url
+from aftercare.web.reminders.links import LINK_PLACEHOLDER
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
     SEND_DEADLINE_SECONDS,
@@ -254,14 +255,21 @@ def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
     if reminder.kind == ReminderKind.WELCOME:
         _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
         parts.append(f"Your aftercare plan: {link_url(token)}")
+    elif reminder.kind == ReminderKind.LINK:
+        _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
+        parts = [parts[0].replace(LINK_PLACEHOLDER, link_url(token), 1)]
     parts.append(f"To stop these messages: {optout_url(reminder.patient_id, reminder.channel)}")
     return OutgoingMessage(
         channel=reminder.channel,
         to=reminder.destination,
-        subject=f"Your aftercare from {reminder.clinic_name}",
+        subject=_SUBJECTS.get(reminder.kind, _SUBJECT).format(clinic=reminder.clinic_name),
         body="\n\n".join(parts) + "\n",
         idempotency_key=reminder.idempotency_key,
     )
+
+
+_SUBJECT = "Your aftercare from {clinic}"
+_SUBJECTS = {ReminderKind.LINK.value: "Your aftercare plan from {clinic}"}
 
 
 def deliver(

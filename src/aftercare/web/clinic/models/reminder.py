@@ -26,6 +26,8 @@ class ReminderKind(models.TextChoices):
     CHECK_IN = "check_in", "Check-in prompt"
     NEXT_SESSION = "next_session", "Next session window"
     MAINTENANCE = "maintenance", "Maintenance window"
+    # A fresh link the patient asked for (sent at once, not on a schedule).
+    LINK = "link", "New link"
 
 
 class ReminderStatus(models.TextChoices):

@@ -20,6 +20,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
 )
 from aftercare.web.protocol import base_protocol, clinic_protocol
+from tests.cli.test_yaml_bombs import BOMB
 from tests.web.conftest import NOW, make_staff
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +147,9 @@ def test_the_age_setting_shows_as_a_change(as_admin: Client, clinic: Clinic) -> 
         # The name is in every email's subject: a line break would end the header there.
         ({"name": "Alpha\r\nBcc: all@example.org"}, "Please write the name on one line"),
         ({"name": "Alpha\nClinic"}, "Please write the name on one line"),
+        ({"overlay_yaml": BOMB}, "line 2: YAML aliases (*a) are not allowed; write the value out"),
+        ({"overlay_yaml": "#" * 70_000}, "at most 65536 characters (it has 70000)"),
+        ({"overlay_yaml": "#" + "é" * 40_000}, "the file is too long (80001 bytes; at most 65536)"),
         ({"name": "Alpha\x07Clinic"}, "Please remove the invisible character (u+0007)"),
     ],
 )

@@ -18,11 +18,14 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from aftercare.protocols.schema import Protocol
 
 __all__ = [
     "DEFAULT_PROTOCOL",
+    "MAX_OVERLAY_BYTES",
+    "MAX_PROTOCOL_BYTES",
     "ProtocolError",
     "ProtocolIssue",
     "default_protocol_path",
@@ -34,6 +37,9 @@ __all__ = [
 ]
 
 DEFAULT_PROTOCOL = "microneedling"
+# The most a protocol file, and a clinic's overlay, may hold.
+MAX_PROTOCOL_BYTES = 1024 * 1024
+MAX_OVERLAY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ def load_protocol(path: Path | None = None, overlay: Path | None = None) -> Prot
     return effective
 
 
-def read_yaml(path: Path) -> Any:
+def read_yaml(path: Path, max_bytes: int = MAX_PROTOCOL_BYTES) -> Any:
     """Parse a YAML 1.2 file, keeping line numbers; a syntax error is a ProtocolError."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -87,14 +93,24 @@ def read_yaml(path: Path) -> Any:
         raise ProtocolError(
             str(path), [ProtocolIssue("", f"cannot read the file: {error}")]
         ) from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(text, str(path), max_bytes)
 
 
-def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML 1.2 text (e.g. an overlay kept in a database), as :func:`read_yaml` does."""
+def parse_yaml(text: str, source: str, max_bytes: int = MAX_PROTOCOL_BYTES) -> Any:
+    """Parse YAML 1.2 text (e.g. an overlay kept in a database), as :func:`read_yaml` does.
+
+    Aliases (``*name``) are refused before anything is built: a few hundred bytes of nested
+    aliases expand to billions of nodes (a "billion laughs"), and protocol data has no use
+    for them. Text longer than ``max_bytes`` is refused unread.
+    """
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > max_bytes:
+        issue = f"the file is too long ({size} bytes; at most {max_bytes})"
+        raise ProtocolError(source, [ProtocolIssue("", issue)])
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
+        _refuse_aliases(yaml, text, source)
         return yaml.load(text)
     except MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
@@ -102,6 +118,14 @@ def parse_yaml(text: str, source: str) -> Any:
         raise ProtocolError(source, [ProtocolIssue("", message, line)]) from None
     except YAMLError as error:
         raise ProtocolError(source, [ProtocolIssue("", " ".join(str(error).split()))]) from None
+
+
+def _refuse_aliases(yaml: YAML, text: str, source: str) -> None:
+    for event in yaml.parse(text):
+        if isinstance(event, AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            issue = f"YAML aliases (*{event.anchor}) are not allowed; write the value out"
+            raise ProtocolError(source, [ProtocolIssue("", issue, line)])
 
 
 def to_plain(node: Any) -> Any:

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aftercare.protocols.load import (
+    MAX_OVERLAY_BYTES,
     ProtocolError,
     ProtocolIssue,
     format_path,
@@ -126,13 +127,13 @@ class _Target:
 
 def apply_overlay_file(protocol: Protocol, path: Path) -> Protocol:
     """The effective protocol: ``protocol`` with the overlay file at ``path`` applied."""
-    node = read_yaml(path)
+    node = read_yaml(path, MAX_OVERLAY_BYTES)
     return apply_overlay(protocol, read_overlay(str(path), node), source=str(path), node=node)
 
 
 def apply_overlay_text(protocol: Protocol, text: str, source: str = "overlay") -> Protocol:
     """The effective protocol: ``protocol`` with overlay YAML ``text`` (a clinic's, stored)."""
-    node = parse_yaml(text, source)
+    node = parse_yaml(text, source, MAX_OVERLAY_BYTES)
     return apply_overlay(protocol, read_overlay(source, node), source=source, node=node)
 
 

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pydantic import ValidationError
 
 from aftercare.protocols.load import (
+    MAX_OVERLAY_BYTES,
     ProtocolError,
     ProtocolIssue,
     load_protocol,
@@ -46,7 +47,7 @@ def base_protocol() -> Protocol:
 def effective_protocol(overlay_yaml: str, older_age_years: int, source: str) -> Protocol:
     """The base protocol with ``overlay_yaml`` and the age setting; ProtocolError if invalid."""
     base = base_protocol()
-    node = parse_yaml(overlay_yaml, source) if overlay_yaml.strip() else None
+    node = parse_yaml(overlay_yaml, source, MAX_OVERLAY_BYTES) if overlay_yaml.strip() else None
     if node is not None and not isinstance(node, dict):
         raise ProtocolError(source, [ProtocolIssue("", "an overlay file is a YAML mapping", 1)])
     document = to_plain(node) if node is not None else None

@@ -14,7 +14,7 @@ from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from aftercare.protocols.load import ProtocolError, ProtocolIssue
+from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, Outcome, Role, StaffMember
 from aftercare.web.clinic.validators import validate_visible_text
@@ -29,7 +29,7 @@ __all__ = [
     "overlay_source",
 ]
 
-OVERLAY_MAX_LENGTH = 100_000
+OVERLAY_MAX_LENGTH = MAX_OVERLAY_BYTES
 TEXT_FIELDS = ("name", "phone", "urgent_phone")
 
 

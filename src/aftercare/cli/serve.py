@@ -12,14 +12,15 @@ import ipaddress
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
 from aftercare.cli.common import CliError
 
-__all__ = ["register", "setup_django"]
+__all__ = ["proxy_options", "register", "setup_django", "startup_errors"]
 
 SETTINGS_MODULE = "aftercare.web.config.settings"
 DEFAULT_PORT = 8000
@@ -85,7 +86,8 @@ def run_serve(args: argparse.Namespace) -> int:
     setup_django(create_secret_key=True)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    with startup_errors():
+        call_command("migrate", verbosity=0, interactive=False)
     if args.demo:
         _print_demo_login()
     return _serve(args.host, args.port, with_worker=not args.no_worker)
@@ -140,6 +142,28 @@ def setup_django(create_secret_key: bool) -> None:
         django.setup()
     except ImproperlyConfigured as error:
         raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(_data_dir_problem(error)) from None
+
+
+@contextmanager
+def startup_errors() -> Iterator[None]:
+    """A database that cannot be reached, or a data directory that cannot be written,
+    while starting: one line and exit status 2, never a traceback."""
+    from django.db import DatabaseError
+
+    try:
+        yield
+    except DatabaseError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise CliError(f"cannot use the database: {first}") from None
+    except OSError as error:
+        raise CliError(_data_dir_problem(error)) from None
+
+
+def _data_dir_problem(error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    return f"cannot write to the data directory: {error.strerror or error}{where}"
 
 
 def _print_demo_login() -> None:

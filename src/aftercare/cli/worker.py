@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from aftercare.cli.serve import setup_django
+from aftercare.cli.serve import setup_django, startup_errors
 
 if TYPE_CHECKING:
     from aftercare.web.reminders.worker import Worker
@@ -63,10 +63,15 @@ def start_worker(batch: int, lease_seconds: float, poll_seconds: float) -> Worke
 
 def run_worker(args: argparse.Namespace) -> int:
     setup_django(create_secret_key=False)
+    from django.db import connection
+
     from aftercare.web.reminders.worker import relax_commits
 
-    relax_commits()
-    worker = start_worker(args.batch, args.lease_seconds, args.poll_seconds)
+    with startup_errors():
+        # Unreachable at start is a mistake to report; an outage later is waited out.
+        connection.ensure_connection()
+        relax_commits()
+        worker = start_worker(args.batch, args.lease_seconds, args.poll_seconds)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         worker.stop()

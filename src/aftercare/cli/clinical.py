@@ -7,9 +7,10 @@ reads the clock (`screen --on` defaults to today in Europe/London); the engine n
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeAlias
 
+from aftercare import clock
 from aftercare.cli.common import (
     CliError,
     add_elapsed_flags,
@@ -165,7 +166,7 @@ def _screening_text(protocol: Protocol, result: ScreeningResult) -> str:
 
 def _today() -> date:
     """Today in the UK: the CLI's edge of the clock (the engine never reads it)."""
-    return datetime.now(zone(DEFAULT_ZONE)).date()
+    return clock.now().astimezone(zone(DEFAULT_ZONE)).date()
 
 
 # --- course --------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
+from aftercare import clock
 from aftercare.cli.common import (
     CliError,
     add_elapsed_flags,
@@ -143,7 +144,7 @@ def _export(name: str, subject: Subject) -> bytes:
     from aftercare.exports.fhir import bundle, to_json
 
     # The edge reads the clock: the CarePlan's statuses are as of now.
-    return (to_json(bundle(subject, at=datetime.now(UTC)), indent=2) + "\n").encode()
+    return (to_json(bundle(subject, at=clock.now()), indent=2) + "\n").encode()
 
 
 def _emit(data: bytes, output: Path | None) -> None:

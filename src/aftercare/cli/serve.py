@@ -14,10 +14,10 @@ import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
+from aftercare import clock
 from aftercare.cli.common import CliError
 
 __all__ = ["proxy_options", "register", "setup_django", "startup_errors"]
@@ -170,7 +170,7 @@ def _print_demo_login() -> None:
     from aftercare.web.demo import build_demo
 
     # The edge reads the clock; everything below is given the moment.
-    login = build_demo(datetime.now(UTC))
+    login = build_demo(clock.now())
     print("Demo clinic ready. Sign in with:", flush=True)
     print(f"  username: {login.username}", flush=True)
     print(f"  password: {login.password}", flush=True)

@@ -99,6 +99,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "aftercare/locked_out.html"
 AXES_VERBOSE = False
+# Lock-outs counted and lifted on the project's clock (see the module).
+AXES_HANDLER = "aftercare.web.lockout.ClockedDatabaseHandler"
 # Behind a TLS proxy or load balancer: how many, so the client's address is read right.
 PROXY_COUNT = env_int("AFTERCARE_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "aftercare.web.addresses.client_address"
@@ -168,6 +170,8 @@ SMS_WEBHOOK_URL = env_str("AFTERCARE_SMS_WEBHOOK_URL", "")
 # Patients' and staff pages carry health data: no referrer leaves them, nothing caches them
 # (``NoStoreMiddleware``), and a patient's link token is never in a URL a log keeps.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Django's database sessions, expiring on the project's clock (see the module).
+SESSION_ENGINE = "aftercare.web.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 

@@ -11,8 +11,8 @@ import secrets
 from datetime import datetime
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.link import hash_token
 from aftercare.web.clinic.models.staff import StaffMember
@@ -39,7 +39,7 @@ class ApiKey(models.Model):
     created_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(

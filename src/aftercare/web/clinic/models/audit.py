@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.patient import Patient
 
@@ -52,7 +52,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     request_id = models.CharField(max_length=64, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.default_now)
 
     objects = AuditQuerySet.as_manager()
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
@@ -35,7 +35,7 @@ class CheckIn(models.Model):
     level = models.CharField(max_length=20, choices=Level.choices)
     result = models.JSONField(default=dict)
     hours_after = models.FloatField()
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

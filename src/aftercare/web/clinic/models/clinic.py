@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import time
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.validators import (
     validate_one_line,
     validate_time_zone,
@@ -33,7 +33,7 @@ class Clinic(models.Model):
     screening_valid_days = models.PositiveSmallIntegerField(default=90)
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
 
     class Meta:
         ordering = ("name",)

@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.patient import Patient
 
 __all__ = ["TOKEN_BYTES", "PatientLink", "hash_token"]
@@ -26,7 +26,7 @@ def hash_token(token: str) -> str:
 class PatientLink(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="links")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -7,7 +7,8 @@ the table says how often something was asked for without saying what or by whom.
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
+
+from aftercare.web import clock
 
 __all__ = ["LinkRequest"]
 
@@ -16,7 +17,7 @@ class LinkRequest(models.Model):
     # HMAC-SHA256 with the secret key, of the normalised contact and of the client address.
     contact_hash = models.CharField(max_length=64)
     ip_hash = models.CharField(max_length=64)
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(default=clock.default_now)
 
     class Meta:
         indexes = (

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.validators import validate_one_line
 
@@ -36,7 +36,7 @@ class Patient(models.Model):
     # A transport refused the address for good (bounced, not a mobile); staff must fix it.
     email_disabled_at = models.DateTimeField(null=True, blank=True)
     sms_disabled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
 
     class Meta:
         ordering = ("family_name", "given_name")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.patient import Patient
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
@@ -63,7 +63,7 @@ class Reminder(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=64, unique=True)
     protocol_version = models.CharField(max_length=64)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
     sent_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Set when a staff member cancelled this one message: it is never scheduled again.

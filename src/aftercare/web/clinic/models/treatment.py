@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
+from aftercare.web import clock
 from aftercare.web.clinic.models.patient import Patient
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.validators import validate_time_zone
@@ -35,7 +35,7 @@ class Treatment(models.Model):
     created_by_key = models.ForeignKey(
         "ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.default_now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

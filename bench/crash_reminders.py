@@ -13,11 +13,12 @@ Required: lost=0 and stuck=0; duplicates (deliveries beyond the first) no more t
 kills=24 (fewer means the messages ran out, or a worker never started sending).
 
 Run: python bench/crash_reminders.py   (DATABASE_URL=postgres://postgres@127.0.0.1:5432/x
-     for the PostgreSQL server to use; without it, SQLite only)
+     for the PostgreSQL server to use: see --help for the database it makes there)
 """
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import os
@@ -34,12 +35,12 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
+
+from scratch_db import epilog, scratch_database
 
 COUNT = 10_000
 KILLS = 24
 WORKERS = 2
-BENCH_DATABASE = "aftercare_bench"
 DRAIN_SECONDS = 180
 ANSWER_SECONDS = 0.01
 # How long a restarted worker may take to send its first message.
@@ -131,20 +132,6 @@ def base_environment(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def postgres_url(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def recreate_postgres(server_url: str, name: str, *, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(postgres_url(server_url, "postgres"), autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            db.execute(f'CREATE DATABASE "{name}"')
-
-
 def python(script: str, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -225,6 +212,7 @@ def run(label: str, env: dict[str, str], rng: random.Random) -> str:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, epilog=epilog("crash")).parse_args()
     rng = random.Random(int(os.environ.get("BENCH_SEED", str(time.time_ns()))))
     with tempfile.TemporaryDirectory(prefix="aftercare-crash-") as data_dir:
         print(run("sqlite", base_environment(Path(data_dir)), rng), flush=True)
@@ -232,14 +220,13 @@ def main() -> None:
     if not server_url.startswith("postgres"):
         print("db=postgresql skipped: set DATABASE_URL=postgres://…", flush=True)
         return
-    recreate_postgres(server_url, BENCH_DATABASE)
-    try:
-        with tempfile.TemporaryDirectory(prefix="aftercare-crash-") as data_dir:
-            env = base_environment(Path(data_dir))
-            env["DATABASE_URL"] = postgres_url(server_url, BENCH_DATABASE)
-            print(run("postgresql", env, rng), flush=True)
-    finally:
-        recreate_postgres(server_url, BENCH_DATABASE, drop_only=True)
+    with (
+        scratch_database(server_url, "crash") as url,
+        tempfile.TemporaryDirectory(prefix="aftercare-crash-") as data_dir,
+    ):
+        env = base_environment(Path(data_dir))
+        env["DATABASE_URL"] = url
+        print(run("postgresql", env, rng), flush=True)
 
 
 if __name__ == "__main__":

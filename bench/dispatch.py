@@ -14,6 +14,7 @@ Run: python bench/dispatch.py   (targets: worker >= half the raw loop; >= 2,000/
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -24,14 +25,8 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crash_reminders import (
-    BENCH_DATABASE,
-    SETUP,
-    base_environment,
-    postgres_url,
-    python,
-    recreate_postgres,
-)
+from crash_reminders import SETUP, base_environment, python
+from scratch_db import epilog, scratch_database
 
 COUNT = 10_000
 BATCH = 100
@@ -162,6 +157,7 @@ def spread(figures: list[float]) -> str:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, epilog=epilog("dispatch")).parse_args()
     print(f"{'database':<11} {'workers':>7} {'worker/s':>26} {'raw/s':>26} {'ratio':>6}")
     with tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir:
         for row in bench("sqlite", base_environment(Path(data_dir)), Path(data_dir)):
@@ -170,15 +166,14 @@ def main() -> None:
     if not server_url.startswith("postgres"):
         print("postgresql  skipped: set DATABASE_URL=postgres://…")
         return
-    recreate_postgres(server_url, BENCH_DATABASE)
-    try:
-        with tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir:
-            env = base_environment(Path(data_dir))
-            env["DATABASE_URL"] = postgres_url(server_url, BENCH_DATABASE)
-            for row in bench("postgresql", env, Path(data_dir)):
-                print(row, flush=True)
-    finally:
-        recreate_postgres(server_url, BENCH_DATABASE, drop_only=True)
+    with (
+        scratch_database(server_url, "dispatch") as url,
+        tempfile.TemporaryDirectory(prefix="aftercare-dispatch-") as data_dir,
+    ):
+        env = base_environment(Path(data_dir))
+        env["DATABASE_URL"] = url
+        for row in bench("postgresql", env, Path(data_dir)):
+            print(row, flush=True)
     print(
         f"transport: in-process null (no network); batch {BATCH}; median (slowest to fastest)"
         f" of {RUNS} runs; ratio of the medians"

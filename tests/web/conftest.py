@@ -98,9 +98,11 @@ def clinic_admin(clinic: Clinic) -> StaffMember:
     return admin
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
-    """The web app's clock stopped at NOW."""
+    """The web app's clock stopped at NOW, for every web test: nothing a test does depends
+    on the real date. A test that needs another moment sets it (``set_now``), and signs
+    staff in again when it moves past their session's twelve hours."""
     monkeypatch.setattr("aftercare.web.clock.now", lambda: NOW)
     return NOW
 

@@ -226,6 +226,7 @@ def test_a_clock_change_skipped_time_is_refused(
 ) -> None:
     later = datetime(2027, 3, 28, 12, 0, tzinfo=UTC)
     monkeypatch.setattr("aftercare.web.clock.now", lambda: later)
+    staff_client.force_login(practitioner.user)  # a session from before has ended
     screened(patient, practitioner, {"pregnant": False}, later)
     response = post(staff_client, patient, form(treated_on="2027-03-28", treated_time="01:30"))
     assert response.status_code == 200

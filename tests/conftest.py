@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 from hypothesis import settings
 
@@ -10,6 +13,9 @@ from aftercare.protocols.schema import Protocol
 # running the browser test alongside, must not fail them on Hypothesis's per-example deadline.
 settings.register_profile("aftercare", deadline=None)
 settings.load_profile("aftercare")
+
+# Validated protocols are cached in a folder of this run's own, never the user's.
+os.environ.setdefault("AFTERCARE_CACHE_DIR", tempfile.mkdtemp(prefix="aftercare-test-cache-"))
 
 
 @pytest.fixture(scope="session")

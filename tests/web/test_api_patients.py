@@ -219,6 +219,15 @@ def test_the_list_filters_by_exact_name_email_or_mobile(
     assert page["count"] == len(expected)
 
 
+@pytest.mark.parametrize(("name", "found"), [("Brontë", True), ("brontë", True), ("Bronte", False)])
+def test_the_name_filter_keeps_accents_exact(
+    api_client: Client, clinic: Clinic, name: str, found: bool
+) -> None:
+    Patient.objects.create(clinic=clinic, given_name="Anne", family_name="Brontë")
+    page = ok(api_client.get(PATIENTS, {"family_name": name}))
+    assert page["count"] == int(found)
+
+
 @pytest.mark.parametrize("query", [{"given_name": "Nobody"}, {"clinic": "2"}, {"id__gt": "0"}])
 def test_a_filter_that_is_not_offered_is_refused(
     api_client: Client, clinic: Clinic, query: dict[str, str]

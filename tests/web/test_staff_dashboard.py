@@ -234,3 +234,67 @@ def test_it_reads_a_fixed_number_of_queries_for_many_patients(
 
 def test_signed_out_visitors_go_to_sign_in(client: Client) -> None:
     assert client.get("/clinic/")["Location"].startswith("/login?next=")
+
+
+def section_of(page: bytes, heading: str, end: str | None = None) -> str:
+    text = page.decode()
+    start = text.index(heading)
+    return text[start : text.index(end, start) if end else None]
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "param", "heading", "end"),
+    [
+        (0.5, "today_page", "Treatments today", "Patients in aftercare"),
+        (24 * 5, "aftercare_page", "Patients in aftercare", None),
+    ],
+)
+def test_it_shows_a_long_list_fifty_at_a_time_in_bounded_queries(
+    signed_in: Client,
+    clinic: Clinic,
+    now: datetime,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    hours_ago: float,
+    param: str,
+    heading: str,
+    end: str | None,
+) -> None:
+    for index in range(55):
+        person = Patient.objects.create(clinic=clinic, given_name=f"P{index:02d}", family_name="Q")
+        make_treatment(person, now - timedelta(hours=hours_ago, seconds=55 - index))
+    with django_assert_max_num_queries(9):
+        first = section_of(signed_in.get("/clinic/").content, heading, end)
+    second = section_of(signed_in.get("/clinic/", {param: "2"}).content, heading, end)
+    beyond = section_of(signed_in.get("/clinic/", {param: "3"}).content, heading, end)
+
+    assert first.count('<th scope="row">') == 50
+    assert "P00 Q" in first and "P49 Q" in first and "P50 Q" not in first
+    assert "1 to 50" in first
+    assert f'href="?{param}=2#' in first
+    assert second.count('<th scope="row">') == 5
+    assert "P50 Q" in second and "P54 Q" in second
+    assert "51 to 55" in second
+    assert f'href="?{param}=1#' in second
+    assert "Next page" not in second
+    assert "Back to the first page" in beyond
+
+
+def test_it_takes_a_bad_page_number_for_the_first(signed_in: Client) -> None:
+    for value in ("abc", "-3", "0", "99999999999999999999"):
+        response = signed_in.get("/clinic/", {"aftercare_page": value, "today_page": value})
+        assert response.status_code == 200
+
+
+def test_it_shows_the_first_fifty_undeliverable_patients(
+    signed_in: Client, clinic: Clinic, now: datetime
+) -> None:
+    for index in range(51):
+        Patient.objects.create(
+            clinic=clinic, given_name=f"U{index:02d}", family_name="V", email_disabled_at=now
+        )
+    section = section_of(
+        signed_in.get("/clinic/").content, "Messages that could not be delivered", "</section>"
+    )
+    assert section.count('<th scope="row">') == 50
+    assert "U49 V" in section and "U50 V" not in section
+    assert "Showing the first 50; the others appear here as these are corrected." in section

@@ -14,6 +14,7 @@ from aftercare.engine.screening import screen
 from aftercare.web.clinic.models import (
     AuditEvent,
     CheckIn,
+    Clinic,
     Outcome,
     Patient,
     Screening,
@@ -116,7 +117,7 @@ def test_it_searches_by_name_email_or_mobile(
     staff_client: Client, patient: Patient, query: str, found: bool
 ) -> None:
     patient.email = "alice@example.com"
-    patient.mobile = "07700900555"
+    patient.mobile = "+447700900555"
     patient.save()
     response = staff_client.get(reverse("staff:patients"), {"q": query})
     assert response.status_code == 200
@@ -145,6 +146,53 @@ def test_it_pages_fifty_patients_at_a_time_in_bounded_queries(
     assert second.text.count('<th scope="row">') == 10
     assert "Family59" in second.text
     assert staff_client.get(reverse("staff:patients"), {"page": "abc"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("zoe", True),
+        ("ZOË", True),
+        ("o'bri", True),
+        ("brien", False),
+        ("+447700900555", True),
+        ("0555", True),
+        ("7700", False),
+    ],
+)
+def test_it_matches_the_start_of_a_name_whatever_the_accents_and_the_end_of_a_mobile(
+    staff_client: Client, clinic: Clinic, query: str, found: bool
+) -> None:
+    Patient.objects.create(
+        clinic=clinic, given_name="Zoë", family_name="O'Brien", mobile="+447700900555"
+    )
+    response = staff_client.get(reverse("staff:patients"), {"q": query})
+    assert ("O&#x27;Brien, Zoë" in response.text) is found
+
+
+def test_it_reads_each_page_in_order_from_either_end(staff_client: Client, clinic: Clinic) -> None:
+    Patient.objects.bulk_create(
+        Patient(clinic=clinic, given_name="Given", family_name=f"Family{n:03d}") for n in range(120)
+    )
+    Clinic.objects.filter(pk=clinic.pk).update(patient_count=120)
+    pages = [staff_client.get(reverse("staff:patients"), {"page": str(n)}).text for n in (1, 2, 3)]
+    for number, page in enumerate(pages):
+        shown = [f"Family{n:03d}" for n in range(number * 50, min(120, number * 50 + 50))]
+        assert [name for name in shown if name in page] == shown
+        positions = [page.index(name) for name in shown]
+        assert positions == sorted(positions)
+        assert f"120 patients, page {number + 1} of 3" in page
+
+
+def test_it_keeps_the_clinics_count_of_patients(
+    staff_client: Client, clinic: Clinic, patient: Patient
+) -> None:
+    staff_client.post(reverse("staff:patient_new"), form_data())
+    extra = Patient.objects.create(clinic=clinic, given_name="Extra", family_name="Person")
+    extra.delete()
+    clinic.refresh_from_db()
+    assert clinic.patient_count == Patient.objects.filter(clinic=clinic).count() == 2
+    assert "2 patients" in staff_client.get(reverse("staff:patients")).text
 
 
 # --- new and edit ------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """``aftercare serve``: migrate, optionally build the demo clinic, and serve the web app.
 
 waitress is the server: a production-grade, pure-Python WSGI server, so the same command
-runs a laptop demo and a real deployment behind a TLS proxy. ``aftercare manage`` runs
+runs a laptop demo and a real deployment behind a TLS proxy. It serves from one process per
+core (see ``web_processes``); the reminder worker runs once, in the first. ``aftercare manage`` runs
 any Django management command with the same settings.
 """
 
@@ -24,7 +25,7 @@ __all__ = ["proxy_options", "register", "setup_django", "startup_errors"]
 
 SETTINGS_MODULE = "aftercare.web.config.settings"
 DEFAULT_PORT = 8000
-THREADS = 8
+MAX_PROCESSES = 64
 # The worker beside the web server checks for due reminders this often.
 WORKER_POLL_SECONDS = 15.0
 WORKER_STOP_SECONDS = 30.0
@@ -41,6 +42,12 @@ def register(subparsers: Any) -> None:
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument(
+        "--processes",
+        type=_process_count,
+        default=None,
+        help="web processes (default: one per core)",
+    )
     serve.add_argument(
         "--no-worker",
         action="store_true",
@@ -90,7 +97,7 @@ def run_serve(args: argparse.Namespace) -> int:
         call_command("migrate", verbosity=0, interactive=False)
     if args.demo:
         _print_demo_login()
-    return _serve(args.host, args.port, with_worker=not args.no_worker)
+    return _serve(args.host, args.port, args.processes, with_worker=not args.no_worker)
 
 
 def run_add_clinic(args: argparse.Namespace) -> int:
@@ -176,28 +183,32 @@ def _print_demo_login() -> None:
     print(f"  password: {login.password}", flush=True)
 
 
-def _serve(host: str, port: int, *, with_worker: bool) -> int:
-    from waitress.server import create_server
-
+def _serve(host: str, port: int, processes: int | None, *, with_worker: bool) -> int:
+    from aftercare.cli.web_processes import WebProcesses, bind, process_count, serve_socket
     from aftercare.web.config.wsgi import application
 
     try:
-        server = create_server(
-            application, host=host, port=port, threads=THREADS, **proxy_options()
-        )
+        listener = bind(host, port)
     except OSError as error:
-        raise CliError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise CliError(f"cannot listen on {host}:{port}: {reason}") from None
+    server = serve_socket(application, listener)
+    # This process serves too, so the other cores get one web process each.
+    others = WebProcesses(listener, (processes or process_count()) - 1)
+    stop_worker = None
     # SIGTERM stops the server as Ctrl-C does, so the worker can finish its message.
     signal.signal(signal.SIGTERM, _interrupt)
-    stop_worker = _start_worker() if with_worker else None
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
     try:
+        others.start()
+        stop_worker = _start_worker() if with_worker else None
+        shown = f"[{host}]" if ":" in host else host
+        print(f"Serving on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        others.stop()
         if stop_worker is not None:
             stop_worker()
     return 0
@@ -256,6 +267,12 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _process_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PROCESSES:
+        raise argparse.ArgumentTypeError(f"'{text}' must be a whole number from 1 to 64")
+    return int(text)
 
 
 def _port(text: str) -> int:

@@ -12,15 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent
 
+from aftercare.protocols.cache import cache_key, cached_protocol
 from aftercare.protocols.schema import Protocol
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 __all__ = [
     "DEFAULT_PROTOCOL",
@@ -74,8 +74,12 @@ def load_protocol(path: Path | None = None, overlay: Path | None = None) -> Prot
     result is the effective protocol with its own id and version.
     """
     source = path or default_protocol_path()
-    node = read_yaml(source)
-    protocol = _validate(source, node)
+    key = cache_key(source, overlay, max_bytes=MAX_PROTOCOL_BYTES)
+    return cached_protocol(key, lambda: _load(source, overlay))
+
+
+def _load(source: Path, overlay: Path | None) -> Protocol:
+    protocol = _validate(source, read_yaml(source))
     if overlay is None:
         return protocol
     # Imported here: overlay builds on this module.
@@ -107,6 +111,10 @@ def parse_yaml(text: str, source: str, max_bytes: int = MAX_PROTOCOL_BYTES) -> A
     if size > max_bytes:
         issue = f"the file is too long ({size} bytes; at most {max_bytes})"
         raise ProtocolError(source, [ProtocolIssue("", issue)])
+    # Imported here: a command whose protocol comes from the cache never parses YAML.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
@@ -121,6 +129,8 @@ def parse_yaml(text: str, source: str, max_bytes: int = MAX_PROTOCOL_BYTES) -> A
 
 
 def _refuse_aliases(yaml: YAML, text: str, source: str) -> None:
+    from ruamel.yaml.events import AliasEvent
+
     for event in yaml.parse(text):
         if isinstance(event, AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else None
@@ -208,6 +218,8 @@ def format_path(loc: Iterable[int | str]) -> str:
 
 def line_of(node: Any, loc: Iterable[int | str]) -> int | None:
     """The 1-based line of the deepest part of ``loc`` present in the YAML."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     line = None
     current = node
     for part in loc:

@@ -32,6 +32,7 @@ from aftercare.web.api.schemas import (
     ScreeningRecordOut,
 )
 from aftercare.web.clinic.models import Patient, Screening
+from aftercare.web.clinic.search_keys import text_key
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.staff.patient_forms import PatientForm
@@ -82,22 +83,48 @@ def form_errors(form: BaseForm, fields: dict[str, str] | None = None) -> Validat
     return ValidationError(errors)
 
 
+class _Counted:
+    """An unfiltered list: its total is the clinic's count, kept as patients are added,
+    so a page of a large clinic does not count every row (the paginator calls these)."""
+
+    def __init__(self, rows: QuerySet[Patient], total: int) -> None:
+        self.rows, self.total = rows, total
+
+    def all(self) -> "_Counted":
+        return self
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, page: slice) -> list[Patient]:
+        return list(self.rows[page])
+
+
 @router.get("patients", response=responses({200: list[PatientOut]}, 401))
 @paginate(Pages)
-def list_patients(request: KeyRequest, filters: Query[PatientFilter]) -> QuerySet[Patient]:
+def list_patients(
+    request: KeyRequest, filters: Query[PatientFilter]
+) -> QuerySet[Patient] | _Counted:
     """The clinic's patients, filtered by exact family name, email or mobile (E.164);
     any other query parameter is refused (422)."""
     only_known(request, PatientFilter, Pages.Input)
     clinic = request.api_key.clinic
     patients = Patient.objects.filter(clinic=clinic)
+    # Each filter reads its search key's index; iexact then keeps the exact meaning
+    # among the few rows found ("Zoe" does not find "Zoë").
     if filters.family_name:
-        patients = patients.filter(family_name__iexact=filters.family_name.strip())
+        name = filters.family_name.strip()
+        patients = patients.filter(family_key=text_key(name), family_name__iexact=name)
     if filters.email:
-        patients = patients.filter(email__iexact=filters.email.strip())
+        email = filters.email.strip()
+        patients = patients.filter(email_key=text_key(email), email__iexact=email)
     if filters.mobile:
         patients = patients.filter(mobile=filters.mobile.strip())
     audit.record(request, "api.patient.list", clinic=clinic)
-    return patients.order_by(filters.ordering, "pk")
+    rows = patients.order_by(filters.ordering, "pk")
+    if filters.family_name or filters.email or filters.mobile:
+        return rows
+    return _Counted(rows, clinic.patient_count)
 
 
 @router.post("patients", response=responses({201: PatientOut}, 401, 403))

@@ -1,18 +1,18 @@
 """The staff dashboard: what needs a person now, who is treated today, who is in aftercare.
 
 Open alerts come first because a "contact the clinic now" check-in waits on a call back.
-The page reads four bounded queries, whatever the number of patients, and shows every
-time in the clinic's zone.
+The page reads four bounded queries, whatever the number of patients (the patients in
+aftercare a page at a time), and shows every time in the clinic's zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -26,6 +26,7 @@ from aftercare.web.staff.summary import local_moment
 
 __all__ = [
     "Alert",
+    "RowPage",
     "TreatmentRow",
     "dashboard",
     "day_after",
@@ -35,6 +36,13 @@ __all__ = [
 ]
 
 ALERT_LEVELS = (Level.CONTACT_CLINIC_NOW, Level.CONTACT_CLINIC)
+# Today's treatments and "Patients in aftercare" are shown a page at a time: a busy
+# clinic has hundreds, and thousands.
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+# Patients whose address was refused, shown at most; the rest once these are corrected.
+UNDELIVERABLE_SHOWN = 50
+REFUSED = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +117,33 @@ def _local_day_bounds(clinic: Clinic, at: datetime) -> tuple[datetime, datetime]
     return start, end
 
 
-def _todays_treatments(clinic: Clinic, at: datetime) -> list[TreatmentRow]:
+@dataclass(frozen=True, slots=True)
+class RowPage:
+    """One page of a dashboard list, and whether another follows."""
+
+    rows: list[TreatmentRow]
+    number: int
+    more: bool
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1
+
+    @property
+    def end(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.rows)
+
+
+def _page_of(
+    treatments: QuerySet[Treatment], number: int, row: Callable[[Treatment], TreatmentRow]
+) -> RowPage:
+    """Page ``number`` of ``treatments``, read with one row more to know if more follow."""
+    start = (number - 1) * PAGE_SIZE
+    found = list(treatments[start : start + PAGE_SIZE + 1])
+    return RowPage([row(t) for t in found[:PAGE_SIZE]], number, len(found) > PAGE_SIZE)
+
+
+def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage:
     start, end = _local_day_bounds(clinic, at)
     treatments = Treatment.objects.filter(
         patient__clinic=clinic,
@@ -117,15 +151,29 @@ def _todays_treatments(clinic: Clinic, at: datetime) -> list[TreatmentRow]:
         treated_at__gte=start,
         treated_at__lt=end,
     ).select_related("patient")
-    return [
-        TreatmentRow(t, local_moment(t.treated_at, clinic.time_zone), None)
-        for t in treatments.order_by("treated_at", "pk")
-    ]
+    return _page_of(
+        treatments.order_by("treated_at", "pk"),
+        number,
+        lambda t: TreatmentRow(t, local_moment(t.treated_at, clinic.time_zone), None),
+    )
 
 
-def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime) -> list[TreatmentRow]:
-    """Each patient's latest treatment that ended within the aftercare horizon."""
+def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime, number: int) -> RowPage:
+    """One page of each patient's latest treatment that ended within the aftercare horizon,
+    oldest first.
+
+    A treatment counts when no later one of the same patient has ended by ``at``; the
+    database answers that per row from the (patient, treated_at) index, so a page reads
+    its own rows whatever the number of patients.
+    """
     since = at - timedelta(hours=aftercare_horizon_hours(protocol))
+    later = Treatment.objects.filter(
+        Q(treated_at__gt=OuterRef("treated_at"))
+        | Q(treated_at=OuterRef("treated_at"), pk__gt=OuterRef("pk")),
+        patient=OuterRef("patient"),
+        cancelled_at__isnull=True,
+        treated_at__lte=at,
+    )
     treatments = (
         Treatment.objects.filter(
             patient__clinic=clinic,
@@ -133,32 +181,34 @@ def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime) -> list[Trea
             treated_at__gt=since,
             treated_at__lte=at,
         )
+        .filter(~Exists(later))
         .select_related("patient")
-        .order_by("-treated_at", "-pk")
+        .order_by("treated_at", "pk")
     )
-    latest: dict[int, Treatment] = {}
-    for treatment in treatments:
-        latest.setdefault(treatment.patient_id, treatment)
-    return [
-        TreatmentRow(
+    return _page_of(
+        treatments,
+        number,
+        lambda t: TreatmentRow(
             t,
             local_moment(t.treated_at, clinic.time_zone),
             day_after(hours_between(t.treated_at, at)),
-        )
-        for t in _oldest_first(latest.values())
-    ]
+        ),
+    )
 
 
 def undeliverable(clinic: Clinic) -> QuerySet[Patient]:
     """The clinic's patients whose email or mobile a transport refused for good."""
-    refused = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
-    return Patient.objects.filter(refused, clinic=clinic).order_by(
+    return Patient.objects.filter(REFUSED, clinic=clinic).order_by(
         "family_name", "given_name", "pk"
     )
 
 
-def _oldest_first(treatments: Iterable[Treatment]) -> Sequence[Treatment]:
-    return sorted(treatments, key=lambda t: (t.treated_at, t.pk))
+def _page_number(text: str | None) -> int:
+    """The page asked for; anything that is not a page number is the first page."""
+    try:
+        return max(1, min(int(text or 1), MAX_PAGE))
+    except ValueError:
+        return 1
 
 
 @staff_required
@@ -167,14 +217,22 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     protocol = clinic_protocol(clinic)
     at = clock.now()
     alerts = _alerts(clinic, protocol)
+    today = _todays_treatments(clinic, at, _page_number(request.GET.get("today_page")))
+    in_aftercare = _in_aftercare(
+        clinic, protocol, at, _page_number(request.GET.get("aftercare_page"))
+    )
+    refused = list(undeliverable(clinic)[: UNDELIVERABLE_SHOWN + 1])
     audit.record(request, "dashboard.view", clinic=clinic)
     context = {
         "nav": "dashboard",
         "alerts": alerts,
         "urgent_count": sum(1 for a in alerts if a.check_in.level == Level.CONTACT_CLINIC_NOW),
-        "today": _todays_treatments(clinic, at),
+        "today": today.rows,
+        "today_page": today,
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),
-        "in_aftercare": _in_aftercare(clinic, protocol, at),
-        "undeliverable": list(undeliverable(clinic)),
+        "in_aftercare": in_aftercare.rows,
+        "aftercare_page": in_aftercare,
+        "undeliverable": refused[:UNDELIVERABLE_SHOWN],
+        "undeliverable_more": len(refused) > UNDELIVERABLE_SHOWN,
     }
     return render(request, "aftercare/staff/dashboard.html", context)

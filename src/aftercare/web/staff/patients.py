@@ -6,13 +6,10 @@ only through ``scoped``, so another clinic's patient is a 404 that names nobody.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Max, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
@@ -21,11 +18,12 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
-from aftercare.web.phones import e164
+from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_new_patient, record_patient_change
 from aftercare.web.reminders.views import reminder_rows
 from aftercare.web.staff.patient_forms import PatientForm
+from aftercare.web.staff.patient_search import clean_query, latest_treated, search
 from aftercare.web.staff.summary import (
     area_labels,
     course_summary,
@@ -40,8 +38,6 @@ from aftercare.web.staff.summary import (
 __all__ = ["PAGE_SIZE", "patient_detail", "patient_edit", "patient_list", "patient_new"]
 
 PAGE_SIZE = 50
-MAX_QUERY_LENGTH = 100
-MAX_QUERY_WORDS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,47 +49,24 @@ class PatientRow:
 @staff_required
 def patient_list(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
-    query = _clean_query(request.GET.get("q", ""))
-    patients = _search(Patient.objects.filter(clinic=clinic), query).annotate(
-        latest_treated_at=Max("treatments__treated_at", filter=Q(treatments__cancelled_at=None))
-    )
-    page = Paginator(patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    query = clean_query(request.GET.get("q", ""))
+    patients = search(Patient.objects.filter(clinic=clinic), query)
+    # Without a search, the total is the clinic's count: no need to count the rows.
+    total = None if query else clinic.patient_count
+    page = EitherEndPaginator(
+        patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE, total
+    ).get_page(request.GET.get("page"))
+    latest = latest_treated(page)
     rows = [
         PatientRow(
             patient,
-            ""
-            if patient.latest_treated_at is None
-            else local_moment(patient.latest_treated_at, clinic.time_zone),
+            "" if patient.pk not in latest else local_moment(latest[patient.pk], clinic.time_zone),
         )
         for patient in page
     ]
     audit.record(request, "patient.list", clinic=clinic)
     context = {"nav": "patients", "query": query, "page": page, "rows": rows}
     return render(request, "aftercare/staff/patient_list.html", context)
-
-
-def _clean_query(text: str) -> str:
-    """The search words without invisible characters (a NUL breaks PostgreSQL)."""
-    visible = "".join(c for c in text if unicodedata.category(c) not in {"Cc", "Cf"})
-    return " ".join(visible.split())[:MAX_QUERY_LENGTH]
-
-
-def _search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
-    """Every word must match a name, the email or the mobile, in any order."""
-    if not query:
-        return patients
-    words = Q()
-    for word in query.split()[:MAX_QUERY_WORDS]:
-        words &= (
-            Q(given_name__icontains=word)
-            | Q(family_name__icontains=word)
-            | Q(email__icontains=word)
-            | Q(mobile__icontains=word)
-        )
-    number = e164(query, mobile=True) or "".join(query.split())
-    return patients.filter(words | Q(mobile__icontains=number))
 
 
 @staff_required

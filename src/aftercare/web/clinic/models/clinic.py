@@ -34,6 +34,9 @@ class Clinic(models.Model):
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
     created_at = models.DateTimeField(default=clock.default_now)
+    # How many patients the clinic has, kept by Patient.save and Patient.delete: the staff
+    # list and the API give the total without counting a large clinic's rows each time.
+    patient_count = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ("name",)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from django.db import models
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.validators import validate_one_line
+from aftercare.web.clinic.search_keys import DigitsKeyField, TextKeyField
 
 __all__ = ["Channel", "Patient"]
 
@@ -37,12 +41,41 @@ class Patient(models.Model):
     email_disabled_at = models.DateTimeField(null=True, blank=True)
     sms_disabled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.default_now)
+    # What staff search matches (see search_keys): derived on every save, never typed.
+    given_key = TextKeyField(max_length=100, source="given_name")
+    family_key = TextKeyField(max_length=100, source="family_name")
+    email_key = TextKeyField(max_length=254, source="email")
+    mobile_key = DigitsKeyField(max_length=40, source="mobile")
 
     class Meta:
         ordering = ("family_name", "given_name")
         indexes = (
-            # The staff patient list: one clinic's patients by surname.
-            models.Index(fields=["clinic", "family_name"], name="patient_clinic_family"),
+            # The staff patient list: one clinic's patients by surname, a page read from
+            # either end of the index (first or last page) without sorting the clinic.
+            models.Index(
+                fields=["clinic", "family_name", "given_name", "id"], name="patient_clinic_names"
+            ),
+            # The API's patient list in its orderings: surname, arrival, id.
+            models.Index(fields=["clinic", "family_name", "id"], name="patient_clinic_family"),
+            models.Index(fields=["clinic", "created_at", "id"], name="patient_clinic_created"),
+            models.Index(fields=["clinic", "id"], name="patient_clinic_id"),
+            # Staff search and the API's filters: one index per key, read by prefix
+            # (PostgreSQL's LIKE 'smi%' needs the pattern operator class).
+            *(
+                models.Index(
+                    fields=["clinic", key],
+                    name=f"patient_search_{key}",
+                    opclasses=["", "varchar_pattern_ops"],
+                )
+                for key in ("given_key", "family_key", "email_key", "mobile_key")
+            ),
+            # The dashboard's patients whose address a transport refused: few, read by name.
+            models.Index(
+                fields=["clinic", "family_name", "given_name", "id"],
+                name="patient_undeliverable",
+                condition=models.Q(email_disabled_at__isnull=False)
+                | models.Q(sms_disabled_at__isnull=False),
+            ),
             # "Send me a new link": a patient found by their address, across clinics.
             models.Index(Lower("email"), name="patient_email_lower"),
             models.Index(fields=["mobile"], name="patient_mobile"),
@@ -50,3 +83,21 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save, counting a new patient in the clinic's total in the same transaction."""
+        adding = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if adding:
+                _count(self.clinic_id, +1)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            _count(self.clinic_id, -1)
+        return deleted
+
+
+def _count(clinic_id: int, change: int) -> None:
+    Clinic.objects.filter(pk=clinic_id).update(patient_count=F("patient_count") + change)

@@ -41,6 +41,13 @@ class Treatment(models.Model):
     class Meta:
         ordering = ("-treated_at",)
         get_latest_by = "treated_at"
+        indexes = (
+            # The staff dashboard: today's treatments and those in their aftercare weeks.
+            models.Index(fields=["treated_at"], name="treatment_treated_at"),
+            # A patient's latest treatment: the patient list, the dashboard's "in aftercare"
+            # (no later treatment of the same patient), the portal's current care.
+            models.Index(fields=["patient", "treated_at"], name="treatment_patient_treated"),
+        )
 
     def __str__(self) -> str:
         return f"{self.patient}, {self.treated_at:%Y-%m-%d %H:%M} UTC"

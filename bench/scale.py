@@ -1,9 +1,11 @@
 """Print how the busiest routes grow when a clinic grows from 1,000 to 100,000 patients.
 
-A clinic is filled to 1,000 patients and each route timed, then filled on to 100,000 and
-timed again; one line a route: ``ROUTE at_1000_ms=A at_100000_ms=B growth=B/A`` (medians
-of single requests through ``django.test.Client``: every middleware, the audit row each
-read writes). Target: growth <= 1.5 on every route.
+A clinic of 1,000 patients and one of 100,000 are timed route by route; one line a
+route: ``ROUTE at_1000_ms=A at_100000_ms=B growth=B/A`` (medians of single requests
+through ``django.test.Client``: every middleware, the audit row each read writes).
+Target: growth <= 1.5 on every route. Search and the API's filter look for one patient
+(by name, by email); ``api_patients_filter_family`` filters by a surname, which a bigger
+clinic shares with more patients, so its answer, and its time, grows with them.
 
 The rows are those the project's write paths make, inserted in bulk: about three years of
 a clinic's work, where each patient has one to three treatments (the latest within three
@@ -12,12 +14,14 @@ its reminders (sent before now, scheduled after, a few due now for the worker's 
 one in three a check-in (one in ten of those an alert, all but the last few reviewed). A
 second clinic of 1,000 patients shares the tables, as a chain's clinics do.
 
-Database: SQLite in a new temporary directory (removed at the end); with DATABASE_URL
-naming a PostgreSQL server, a new database on that server called
-``<its name>_scale_<process id>``, created by this bench and dropped by it at the end
-(no other database is touched).
+Each size has a database of its own, and the timing rounds alternate between them, so a
+change in a shared machine's load falls on both sizes alike. Databases: SQLite files in a
+new temporary directory (removed at the end); with DATABASE_URL naming a PostgreSQL
+server, two new databases on that server, ``<its name>_scale_<process id>_1000`` and
+``..._100000``, created by this bench and dropped by it at the end (no other database is
+touched).
 
-Run: python bench/scale.py [--small N] [--large N] [--requests N]
+Run: python bench/scale.py [--small N] [--large N] [--rounds N] [--requests N]
 """
 
 from __future__ import annotations
@@ -36,83 +40,24 @@ from pathlib import Path
 from typing import Any
 
 CLAIM_BATCH = 100
+
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
 NOW = datetime.now(UTC).replace(microsecond=0)
 YEARS_OF_WORK = timedelta(days=3 * 365)
-GIVEN = [
-    "Amelia",
-    "Olivia",
-    "Isla",
-    "Ava",
-    "Mia",
-    "Ivy",
-    "Lily",
-    "Isabella",
-    "Rosie",
-    "Sophia",
-    "Grace",
-    "Freya",
-    "Willow",
-    "Emily",
-    "Ella",
-    "Poppy",
-    "Evie",
-    "Charlotte",
-    "Aria",
-    "Evelyn",
-    "Sienna",
-    "Daisy",
-    "Harper",
-    "Sofia",
-    "Alice",
-    "Matilda",
-    "Jack",
-    "Noah",
-    "Leo",
-    "Oliver",
-    "Arthur",
-    "Muhammad",
-    "George",
-    "Harry",
-    "Theo",
-    "Oscar",
-    "Archie",
-    "Henry",
-    "Charlie",
-    "Freddie",
-    "Thomas",
-    "James",
-    "Alfie",
-    "Jacob",
-    "William",
-    "Joshua",
-    "Zoë",
-    "Siobhán",
-    "Chloé",
-    "Renée",
-]  # noqa: E501
-SYLLABLES = [
-    "ash",
-    "brook",
-    "carr",
-    "dal",
-    "ell",
-    "fair",
-    "gold",
-    "hart",
-    "ing",
-    "kent",
-    "lang",
-    "mor",
-    "new",
-    "oak",
-    "pen",
-    "quin",
-    "ros",
-    "sand",
-    "thorn",
-    "wood",
-]  # noqa: E501
-ENDINGS = ["by", "ton", "ley", "well", "field", "worth", "ham", "ford", "son", "man", "er", "wick"]
+GIVEN = words(
+    "Amelia Olivia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Willow Emily Ella"
+    " Poppy Evie Charlotte Aria Evelyn Sienna Daisy Harper Sofia Alice Matilda Jack Noah Leo"
+    " Oliver Arthur Muhammad George Harry Theo Oscar Archie Henry Charlie Freddie Thomas James"
+    " Alfie Jacob William Joshua Zoë Siobhán Chloé Renée"
+)
+SYLLABLES = words(
+    "ash brook carr dal ell fair gold hart ing kent lang mor new oak pen quin ros sand thorn wood"
+)
+ENDINGS = words("by ton ley well field worth ham ford son man er wick")
 
 
 def family_name(rng: random.Random) -> str:
@@ -120,8 +65,9 @@ def family_name(rng: random.Random) -> str:
 
 
 @contextmanager
-def database() -> Iterator[str]:
-    """Point Django at a new database of the bench's own; yields what it is."""
+def databases(sizes: tuple[int, int]) -> Iterator[tuple[str, dict[int, str]]]:
+    """Two new databases of the bench's own, one per size; yields where they are and the
+    NAME of each (Django is pointed at one at a time, see ``use``)."""
     url = os.environ.get("DATABASE_URL", "")
     data_dir = Path(tempfile.mkdtemp(prefix="aftercare-bench-scale-"))
     for name in [n for n in os.environ if n.startswith(("AFTERCARE_", "DJANGO_"))]:
@@ -130,32 +76,47 @@ def database() -> Iterator[str]:
     os.environ["AFTERCARE_HTTPS"] = "false"
     if not url:
         try:
-            yield "SQLite"
+            yield "SQLite", {size: str(data_dir / f"scale-{size}.sqlite3") for size in sizes}
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
         return
     import psycopg
 
     base, _, name = url.rpartition("/")
-    own = f"{name.split('?')[0]}_scale_{os.getpid()}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{own}"')
-    os.environ["DATABASE_URL"] = f"{base}/{own}"
+    own = {size: f"{name.split('?')[0]}_scale_{os.getpid()}_{size}" for size in sizes}
+    created = []
     try:
-        yield f"PostgreSQL ({own})"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            for database in own.values():
+                admin.execute(f'CREATE DATABASE "{database}"')
+                created.append(database)
+        os.environ["DATABASE_URL"] = f"{base}/{own[sizes[0]]}"
+        yield f"PostgreSQL ({', '.join(own.values())})", own
     finally:
         from django.db import connections
 
         connections.close_all()
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{own}"')
+            for database in created:
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def use(database: str) -> None:
+    """Send the app's queries to ``database`` from now on."""
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["NAME"] = database
 
 
 def setup() -> None:
     from aftercare.cli.serve import setup_django
 
     setup_django(create_secret_key=True)
+
+
+def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -310,25 +271,25 @@ def routes(clinic: Any, rng: random.Random) -> dict[str, Callable[[], Any]]:
         "search": search,
         "api_patients": lambda: get(api, "/api/v1/patients", {"limit": 50}),
         "api_patients_filter": lambda: get(
+            api, "/api/v1/patients", {"email": rng.choice(people).email}
+        ),
+        "api_patients_filter_family": lambda: get(
             api, "/api/v1/patients", {"family_name": rng.choice(people).family_name}
         ),
         "worker_claim": worker_claim,
     }
 
 
-def timings(clinic: Any, requests: int, seed: int) -> dict[str, float]:
-    """The median milliseconds of each route, after a warm-up."""
-    figures = {}
-    for name, call in routes(clinic, random.Random(seed)).items():
-        for _ in range(5):
-            call()
-        times = []
-        for _ in range(requests):
-            start = time.perf_counter()
-            call()
-            times.append((time.perf_counter() - start) * 1000)
-        figures[name] = statistics.median(times)
-    return figures
+def timed(call: Callable[[], Any], requests: int) -> list[float]:
+    """Milliseconds of each of ``requests`` calls, after a warm-up."""
+    for _ in range(3):
+        call()
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
 
 
 def make_clinic(slug: str) -> Any:
@@ -358,36 +319,53 @@ def due_now() -> None:
     )
 
 
+def fill(size: int) -> Any:
+    """Migrate the current database and fill its clinic to ``size`` patients."""
+    migrate()
+    clinic = make_clinic("bench")
+    Filler(make_clinic("neighbour"), seed=2).add(1000)
+    Filler(clinic, seed=1).add(size)
+    due_now()
+    _analyse()
+    return clinic
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n")[3]
+        description=__doc__.split("\n\n")[0],
+        epilog="\n\n".join(__doc__.split("\n\n")[3:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--small", type=int, default=1000, help="patients first (1000)")
-    parser.add_argument("--large", type=int, default=100_000, help="patients then (100000)")
-    parser.add_argument("--requests", type=int, default=40, help="timed requests a route (40)")
+    parser.add_argument("--small", type=int, default=1000, help="patients (1000)")
+    parser.add_argument("--large", type=int, default=100_000, help="patients (100000)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (3)")
+    parser.add_argument("--requests", type=int, default=15, help="requests a route a round (15)")
     args = parser.parse_args()
-    load = " ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"load average {load} on {os.cpu_count()} CPUs (the machine is shared)", flush=True)
-    with database() as where:
+    sizes = (args.small, args.large)
+    with databases(sizes) as (where, names):
         setup()
-        clinic = make_clinic("bench")
-        Filler(make_clinic("neighbour"), seed=2).add(1000)
-        filler = Filler(clinic, seed=1)
-        results = []
-        for size in (args.small, args.large):
+        calls = {}
+        for size in sizes:
+            use(names[size])
             start = time.perf_counter()
-            filler.add(size - filler.count)
-            due_now()
-            _analyse()
-            built = time.perf_counter() - start
-            print(f"{where}: {size:,} patients filled in {built:.0f} s", flush=True)
-            results.append(timings(clinic, args.requests, seed=size))
-        small, large = results
-        for name in small:
-            growth = large[name] / small[name]
+            calls[size] = routes(fill(size), random.Random(size))
+            print(f"{where}: {size:,} patients filled in {time.perf_counter() - start:.0f} s")
+        load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"load average {load} on {os.cpu_count()} CPUs (the machine is shared)", flush=True)
+        times: dict[tuple[int, str], list[float]] = {}
+        # Rounds alternate the sizes, so a change in the machine's load falls on both.
+        for _ in range(args.rounds):
+            for size in sizes:
+                use(names[size])
+                for route, call in calls[size].items():
+                    times.setdefault((size, route), []).extend(timed(call, args.requests))
+        for route in calls[args.small]:
+            small = statistics.median(times[args.small, route])
+            large = statistics.median(times[args.large, route])
             print(
-                f"{name} at_{args.small}_ms={small[name]:.2f} "
-                f"at_{args.large}_ms={large[name]:.2f} growth={growth:.2f}"
+                f"{route} at_{args.small}_ms={small:.2f} at_{args.large}_ms={large:.2f}"
+                f" growth={large / small:.2f}",
+                flush=True,
             )
 
 

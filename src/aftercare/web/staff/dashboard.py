@@ -8,7 +8,7 @@ aftercare a page at a time), and shows every time in the clinic's zone.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
+from aftercare.web.paths import path_for
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 from aftercare.web.staff.summary import local_moment
 
@@ -51,6 +52,8 @@ class Alert:
     symptoms: tuple[str, ...]
     when: str
     day: int
+    patient_url: str = ""
+    review_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class TreatmentRow:
     when: str
     # Day N after the treatment; None on the list of today's treatments.
     day: int | None
+    url: str = ""
 
 
 def day_after(hours: float) -> int:
@@ -97,12 +101,15 @@ def open_alerts(clinic: Clinic) -> QuerySet[CheckIn]:
 
 
 def _alerts(clinic: Clinic, protocol: Protocol) -> list[Alert]:
+    patient_path, review_path = path_for("staff:patient"), path_for("staff:check_in")
     return [
         Alert(
             check_in=check_in,
             symptoms=symptom_labels(protocol, check_in.symptoms),
             when=local_moment(check_in.created_at, clinic.time_zone),
             day=day_after(check_in.hours_after),
+            patient_url=patient_path(check_in.treatment.patient_id),
+            review_url=review_path(check_in.pk),
         )
         for check_in in open_alerts(clinic)
     ]
@@ -140,7 +147,9 @@ def _page_of(
     """Page ``number`` of ``treatments``, read with one row more to know if more follow."""
     start = (number - 1) * PAGE_SIZE
     found = list(treatments[start : start + PAGE_SIZE + 1])
-    return RowPage([row(t) for t in found[:PAGE_SIZE]], number, len(found) > PAGE_SIZE)
+    patient_path = path_for("staff:patient")
+    rows = [replace(row(t), url=patient_path(t.patient_id)) for t in found[:PAGE_SIZE]]
+    return RowPage(rows, number, len(found) > PAGE_SIZE)
 
 
 def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage:

@@ -19,6 +19,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.paging import EitherEndPaginator
+from aftercare.web.paths import path_for
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_new_patient, record_patient_change
 from aftercare.web.reminders.views import reminder_rows
@@ -44,6 +45,7 @@ PAGE_SIZE = 50
 class PatientRow:
     patient: Patient
     latest_treatment: str
+    url: str
 
 
 @staff_required
@@ -57,10 +59,12 @@ def patient_list(request: StaffRequest) -> HttpResponse:
         patients.order_by("family_name", "given_name", "pk"), PAGE_SIZE, total
     ).get_page(request.GET.get("page"))
     latest = latest_treated(page)
+    patient_path = path_for("staff:patient")
     rows = [
         PatientRow(
             patient,
             "" if patient.pk not in latest else local_moment(latest[patient.pk], clinic.time_zone),
+            patient_path(patient.pk),
         )
         for patient in page
     ]

@@ -26,6 +26,7 @@ settings.configure(
     # Signs nothing: no sessions here.
     SECRET_KEY="bench-only-" + "x" * 50,
     MIDDLEWARE=[],
+    PROXY_COUNT=0,
     INSTALLED_APPS=[],
 )
 django.setup()

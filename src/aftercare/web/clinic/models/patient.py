@@ -8,8 +8,8 @@ from django.db.models.functions import Lower
 
 from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
-from aftercare.web.clinic.validators import validate_one_line
 from aftercare.web.clinic.search_keys import DigitsKeyField, TextKeyField
+from aftercare.web.clinic.validators import validate_one_line
 
 __all__ = ["Channel", "Patient"]
 

@@ -33,7 +33,7 @@ def count_patients(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0007_check_in_reviewed_by_key"),
+        ("clinic", "0009_health_and_idempotency"),
     ]
 
     operations = [

@@ -88,7 +88,7 @@ def _command_line(pid: int) -> str:
 
 
 def _wait_for_children(
-    pid: int, count: int, gone: int | None = None, seconds: float = 60
+    pid: int, count: int, gone: int | None = None, seconds: float = 120
 ) -> list[int]:
     """The web processes ``pid`` started, once there are ``count`` of them without ``gone``."""
     deadline = time.monotonic() + seconds

@@ -33,7 +33,7 @@ def count_patients(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0010_reminder_kind_link"),
+        ("clinic", "0011_field_defaults_on_project_clock"),
     ]
 
     operations = [

@@ -11,14 +11,17 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from aftercare.engine.ask import AskResult
 from aftercare.engine.check import CheckResult
 from aftercare.engine.course import CoursePlan, MaintenanceWindow, SessionCheck
+from aftercare.engine.explain import ask_sentence, describe_ask
 from aftercare.engine.screening import ScreeningResult
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.engine.triage import TriageResult
 from aftercare.protocols.schema import Citation, Protocol, RuleKind
 
 __all__ = [
+    "ask_json",
     "check_json",
     "course_json",
     "iso",
@@ -54,6 +57,47 @@ def check_json(result: CheckResult) -> dict[str, Any]:
         "note": result.note,
         "rule": result.rule_id,
         "label": result.label,
+    }
+
+
+_NOT_ANSWERED: dict[str, Any] = {
+    "activity": None,
+    "verdict": None,
+    "allowed_from_hours": None,
+    "allowed_from": None,
+    "blocking_condition": None,
+    "requirements": [],
+    "min_spf": None,
+    "required_until_hours": None,
+    "sources": [],
+    "note": None,
+    "rule": None,
+    "label": None,
+}
+
+
+def ask_json(protocol: Protocol, result: AskResult) -> dict[str, Any]:
+    """The JSON contract of `aftercare ask --json` and the API's ``ask``: ``check``'s keys
+    (null when no activity was understood), and what the resolver made of the question."""
+    checked = check_json(result.check) if result.check is not None else dict(_NOT_ANSWERED)
+    if result.topic is not None:
+        checked["sources"] = sources_json(protocol.index.topics[result.topic].sources)
+    if result.urgent_level is not None:
+        checked["sources"] = sources_json(protocol.triage.sources)
+    return {
+        "question": result.question,
+        "understood": result.understood,
+        "outcome": result.outcome.value,
+        "answer": ask_sentence(protocol, result),
+        "details": describe_ask(protocol, result).splitlines()[1:],
+        "asked_for": iso(result.asked_for),
+        "asked_for_hours": result.asked_for_hours,
+        "time_words": result.time_words,
+        "suggestions": list(result.suggestions),
+        "topic": result.topic,
+        "red_flags": list(result.red_flags),
+        "urgency": result.urgent_level.value if result.urgent_level else None,
+        **checked,
     }
 
 

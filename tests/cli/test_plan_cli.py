@@ -193,3 +193,73 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["verdict"] == "allowed"
+
+
+def test_it_answers_a_question_as_typed(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "can i have a glass of wine 2moro morning?",
+        "--treated-at",
+        "2026-10-23 10:30",
+        "--at",
+        "2026-10-24 16:30",
+    )
+    assert code == 0
+    assert out.splitlines() == [
+        "Alcohol on Sun 25 Oct, 09:00: not yet, from Sun 25 Oct, 09:30 (day 2).",
+        "Avoid alcohol.",
+        "Why: Alcohol widens blood vessels, which can add to redness, swelling and bruising.",
+    ]
+
+
+def test_it_answers_a_question_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "Can I go to the GYM?", "--hours-after", "80", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["understood"], data["activity"], data["verdict"]) == (
+        True,
+        "strenuous_exercise_heavy_sweating",
+        "allowed",
+    )
+    assert (data["allowed_from_hours"], data["asked_for"], data["suggestions"]) == (72, None, [])
+    assert data["topic"] is None
+    assert data["answer"] == "Strenuous exercise or heavy sweating: yes."
+
+
+def test_it_exits_0_when_it_does_not_understand(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ask", "can I fly?", "--hours-after", "5", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert (data["understood"], data["activity"], data["verdict"], data["topic"]) == (
+        True,
+        None,
+        None,
+        "flying",
+    )
+    code, out, _ = run(capsys, "ask", "spicy food", "--hours-after", "5", "--json")
+    assert code == 0
+    assert json.loads(out)["understood"] is False
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (("--hours-after", "-2"), "aftercare: error: --hours-after must be a number, 0 or more\n"),
+        (
+            ("--treated-at", "2026-03-29 01:30", "--at", "2026-03-30 09:00"),
+            "aftercare: error: 2026-03-29 01:30 does not exist in Europe/London "
+            "(the clocks go forward)\n",
+        ),
+        (
+            ("--hours-after", "5", "--still-red", "--redness-resolved"),
+            "aftercare ask: error: argument --redness-resolved: not allowed with argument "
+            "--still-red\n",
+        ),
+    ],
+)
+def test_it_exits_2_on_bad_flags_or_impossible_times(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], error: str
+) -> None:
+    code, out, err = run(capsys, "ask", "makeup", *argv)
+    assert (code, out, err) == (2, "", error)

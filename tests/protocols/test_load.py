@@ -185,3 +185,24 @@ def test_it_formats_a_path_as_people_read_it(loc: tuple[int | str, ...], path: s
 
 def test_it_turns_yaml_into_plain_values() -> None:
     assert to_plain({"a": [1, {"b": ["c"]}]}) == {"a": (1, {"b": ("c",)})}
+
+
+def test_it_refuses_an_ask_back_naming_an_unknown_activity(tmp_path: Path, text: str) -> None:
+    broken = edited(
+        text,
+        "activities: [other_facial_procedure, laser_hair_removal_treated_area]\n"
+        "      text: Did you mean a laser facial",
+        "activities: [laser_facial, laser_hair_removal_treated_area]\n"
+        "      text: Did you mean a laser facial",
+    )
+
+    messages = [(issue.path, issue.message) for issue in issues_of(tmp_path, broken)]
+    assert messages == [("asking.ask_back[0].activities[0]", "unknown activity 'laser_facial'")]
+
+
+def test_it_refuses_a_name_that_reads_as_two_things(tmp_path: Path, text: str) -> None:
+    # "my sauna" reads as "sauna" once the question frame's "my" is skipped.
+    broken = edited(text, "aliases: [fly, flying,", "aliases: [my sauna, fly, flying,")
+
+    messages = [issue.message for issue in issues_of(tmp_path, broken)]
+    assert messages == ["'my sauna' reads as activity 'sauna' and as topic 'flying'"]

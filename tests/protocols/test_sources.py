@@ -132,6 +132,7 @@ def test_it_finds_the_cited_items_of_every_section(protocol: Protocol) -> None:
         "course",
         "information",
         "reminders",
+        "asking",
     }
 
 

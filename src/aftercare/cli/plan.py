@@ -1,4 +1,5 @@
-"""Commands: `aftercare plan` (the personalised timeline) and `aftercare check` ("can I …?")."""
+"""Commands: `aftercare plan` (the personalised timeline), `aftercare check` ("can I …?" for
+one activity) and `aftercare ask` (a question as a patient types it)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from aftercare.cli.common import (
     print_json,
     protocol_from_args,
 )
-from aftercare.contracts import check_json, plan_json
+from aftercare.contracts import ask_json, check_json, plan_json
+from aftercare.engine.ask import ask
 from aftercare.engine.check import check
-from aftercare.engine.explain import describe_check, describe_plan
+from aftercare.engine.explain import describe_ask, describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
@@ -81,14 +83,29 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     check_parser.add_argument(
         "activity", metavar="ACTIVITY", help='an id or what people say: "gym"'
     )
-    add_elapsed_flags(check_parser, at_help="the moment to check")
-    state = check_parser.add_mutually_exclusive_group()
-    state.add_argument("--redness-resolved", action="store_true", help="the redness has gone")
-    state.add_argument("--still-red", action="store_true", help="the skin is still red")
-    check_parser.add_argument("--json", action="store_true")
+    _add_state_flags(check_parser, at_help="the moment to check")
     add_factor_flags(check_parser)
     add_protocol_flags(check_parser)
     check_parser.set_defaults(handler=run_check)
+
+    ask_parser = subparsers.add_parser(
+        "ask",
+        help='a question as a patient types it: "can i have a glass of wine tonight?"',
+        description="Answer a patient's question from the plan; exits 0 whenever it answers, "
+        "including when it did not understand.",
+    )
+    ask_parser.add_argument("question", metavar="QUESTION")
+    _add_state_flags(ask_parser, at_help="the moment the question is asked")
+    add_protocol_flags(ask_parser)
+    ask_parser.set_defaults(handler=run_ask)
+
+
+def _add_state_flags(parser: argparse.ArgumentParser, at_help: str) -> None:
+    add_elapsed_flags(parser, at_help=at_help)
+    state = parser.add_mutually_exclusive_group()
+    state.add_argument("--redness-resolved", action="store_true", help="the redness has gone")
+    state.add_argument("--still-red", action="store_true", help="the skin is still red")
+    parser.add_argument("--json", action="store_true")
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -158,16 +175,30 @@ def _emit(data: bytes, output: Path | None) -> None:
         raise CliError(f"cannot write {output}: {error.strerror}") from None
 
 
+def _skin(args: argparse.Namespace) -> dict[str, bool] | None:
+    if args.still_red:
+        return {"redness_resolved": False}
+    return {"redness_resolved": True} if args.redness_resolved else None
+
+
 def run_check(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
     factors_from_args(args, protocol)
     hours, treated_at = elapsed_from_args(args)
-    skin = {"redness_resolved": True} if args.redness_resolved else None
-    if args.still_red:
-        skin = {"redness_resolved": False}
-    result = check(protocol, args.activity, hours, skin=skin, treated_at=treated_at)
+    result = check(protocol, args.activity, hours, skin=_skin(args), treated_at=treated_at)
     if args.json:
         print_json(check_json(result))
     else:
         print(describe_check(protocol, result))
+    return 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    protocol = protocol_from_args(args)
+    hours, treated_at = elapsed_from_args(args)
+    result = ask(protocol, args.question, hours, skin=_skin(args), treated_at=treated_at)
+    if args.json:
+        print_json(ask_json(protocol, result))
+    else:
+        print(describe_ask(protocol, result))
     return 0

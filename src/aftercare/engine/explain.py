@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.check import CheckResult, Verdict
+from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import format_moment
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.protocols.schema import Protocol, RuleKind
 
 __all__ = [
+    "ask_sentence",
+    "describe_ask",
     "describe_check",
     "describe_entry",
     "describe_plan",
@@ -130,4 +134,75 @@ def _zone_name(moment: datetime) -> str:
 
 
 def _lower_first(text: str) -> str:
+    """'Sauna' → 'sauna', but 'IPL hair removal' stays as written."""
+    if text[1:2].isupper():
+        return text
     return text[:1].lower() + text[1:]
+
+
+def ask_sentence(protocol: Protocol, result: AskResult) -> str:
+    """The answer to a typed question in one sentence, the one a patient reads first."""
+    if protocol.asking is None:
+        raise InputError("this protocol has no 'asking' section, so it cannot read questions")
+    phrases = protocol.asking.phrases
+    if result.outcome is AskOutcome.URGENT:
+        symptoms = protocol.index.symptoms
+        labels = [_lower_first(symptoms[flag].label) for flag in result.red_flags]
+        return phrases.urgent.format(symptoms=_either(labels, "and"))
+    if result.outcome is AskOutcome.TOPIC and result.topic is not None:
+        return protocol.index.topics[result.topic].text
+    if result.outcome is AskOutcome.ASK_BACK:
+        if result.ask_back_text is not None:
+            return result.ask_back_text
+        labels = [f"“{_label(protocol, i)}”" for i in result.suggestions]
+        return phrases.ask_back.format(options=_either(labels, phrases.or_word))
+    if result.check is None:
+        return phrases.not_understood.format(question=result.question.strip())
+    return _check_sentence(protocol, result, result.check)
+
+
+def describe_ask(protocol: Protocol, result: AskResult) -> str:
+    """The answer for a person: the sentence first, then the reasons and the advice."""
+    lines = [ask_sentence(protocol, result)]
+    asking = protocol.asking
+    if result.time_unplaced and result.time_words and asking is not None:
+        lines.append(asking.phrases.time_unplaced.format(words=result.time_words))
+    if result.urgent_level is not None:
+        lines.append(protocol.triage.advice[result.urgent_level])
+    if result.check is not None:
+        details = describe_check(protocol, result.check).splitlines()[1:]
+        said = lines[0].casefold()
+        lines += [line for line in details if line.rstrip(".").casefold() not in said]
+    return "\n".join(lines)
+
+
+def _check_sentence(protocol: Protocol, result: AskResult, found: CheckResult) -> str:
+    subject = found.label
+    if result.asked_for is not None:
+        subject = f"{subject} on {format_moment(result.asked_for)}"
+    verdict = _VERDICT_WORDS[found.verdict].rstrip(".")
+    if found.hours_after < found.allowed_from_hours:
+        when = moment_phrase(found.allowed_from_hours, found.allowed_from)
+        return f"{subject}: {verdict}, from {when}."
+    if found.blocking_condition is not None and found.rule.gate is not None:
+        return f"{subject}: {verdict}. {protocol.index.skin_states[found.rule.gate].blocking_text}"
+    gates = [
+        protocol.index.skin_states[i].text
+        for i in found.requirements
+        if i in protocol.index.skin_states
+    ]
+    if gates:
+        return f"{subject}: {verdict}, but only {gates[0]}."
+    return f"{subject}: {verdict}."
+
+
+def _label(protocol: Protocol, item: str) -> str:
+    if item in protocol.index.activities:
+        return protocol.index.activities[item].label
+    return protocol.index.topics[item].label
+
+
+def _either(labels: list[str], joiner: str) -> str:
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"

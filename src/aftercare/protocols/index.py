@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aftercare.protocols.schema import Protocol
+    from aftercare.protocols.vocabulary import Vocabulary
 
 __all__ = ["ProtocolIndex", "normalise_name"]
 
@@ -15,6 +17,7 @@ class ProtocolIndex:
     """Dictionaries over a protocol; built once, read by the engine."""
 
     def __init__(self, protocol: Protocol) -> None:
+        self._protocol = protocol
         self.activities = {activity.id: activity for activity in protocol.activities}
         self.activity_rules = {
             activity: rule for rule in protocol.aftercare for activity in rule.activities
@@ -34,6 +37,16 @@ class ProtocolIndex:
         self.cautions = {caution.id: caution for caution in protocol.screening.cautions}
         self.rechecks = {recheck.id: recheck for recheck in protocol.screening.rechecks}
         self.leaflets = {leaflet.file: leaflet for leaflet in protocol.leaflets}
+        self.topics = {t.id: t for t in protocol.asking.topics} if protocol.asking else {}
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary | None:
+        """The folded names free-text questions are read with; None without ``asking``."""
+        # Imported here: the vocabulary reads the schema's models.
+        from aftercare.protocols.vocabulary import Vocabulary
+
+        asking = self._protocol.asking
+        return None if asking is None else Vocabulary(self._protocol, asking)
 
 
 def normalise_name(text: str) -> str:

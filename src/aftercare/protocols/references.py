@@ -35,6 +35,7 @@ def reference_issues(protocol: Protocol) -> list[Issue]:
         _modifier_references,
         _screening_references,
         _reminder_references,
+        _asking_references,
         _citations,
     )
     return [
@@ -186,6 +187,28 @@ def _reminder_references(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
             yield ("reminders", i, "rule"), f"'{item.rule}' is not a 'do' rule with a min_spf"
 
 
+def _asking_references(protocol: Protocol) -> Iterator[tuple[Loc, str]]:
+    """Ask-back entries name known activities; a topic is not also an activity; and no
+    name, once folded as questions are, leads to two different things."""
+    asking = protocol.asking
+    vocabulary = protocol.index.vocabulary
+    if asking is None or vocabulary is None:
+        return
+    activities = {activity.id for activity in protocol.activities}
+    for i, entry in enumerate(asking.ask_back):
+        for j, activity in enumerate(entry.activities):
+            if activity not in activities:
+                yield ("asking", "ask_back", i, "activities", j), f"unknown activity '{activity}'"
+    for i, topic in enumerate(asking.topics):
+        if topic.id in activities:
+            yield ("asking", "topics", i, "id"), f"'{topic.id}' is already an activity"
+    for name, first, second in vocabulary.clashes:
+        yield (
+            ("asking",),
+            f"'{name}' reads as {first.kind} '{first.id}' and as {second.kind} '{second.id}'",
+        )
+
+
 def _trigger_problem(trigger: Trigger, kind: str, choices: tuple[str, ...]) -> str | None:
     fits = {
         "yes_no": isinstance(trigger.equals, bool),
@@ -209,6 +232,8 @@ def _cited_items(protocol: Protocol) -> Iterator[tuple[Loc, Cited]]:
     yield ("course",), protocol.course
     yield from ((("information", i), item) for i, item in enumerate(protocol.information))
     yield from ((("reminders", i), item) for i, item in enumerate(protocol.reminders))
+    topics = protocol.asking.topics if protocol.asking else ()
+    yield from ((("asking", "topics", i), item) for i, item in enumerate(topics))
 
 
 def _citations(protocol: Protocol) -> Iterator[tuple[Loc, str]]:

@@ -135,6 +135,7 @@ URLS: dict[str, Kind] = {
     "api:get_treatment": Kind.API_RECORD,
     "api:get_plan": Kind.API_RECORD,
     "api:can_i": Kind.API_RECORD,
+    "api:ask_treatment": Kind.API_RECORD,
     "api:get_course": Kind.API_RECORD,
     "api:list_check_ins": Kind.API_RECORD,
     "api:create_check_in": Kind.API_RECORD_WRITE,
@@ -148,6 +149,7 @@ URLS: dict[str, Kind] = {
     "api:cancel_reminder": Kind.API_RECORD_WRITE,
     "api:my_plan": Kind.API_PORTAL,
     "api:my_can_i": Kind.API_PORTAL,
+    "api:my_ask": Kind.API_PORTAL,
     "api:my_check_in": Kind.API_PORTAL,
     "api:my_check_in_result": Kind.API_PORTAL_RECORD,
     "api:my_course": Kind.API_PORTAL,
@@ -162,6 +164,8 @@ API_QUERIES: dict[str, dict[str, str]] = {
     "api:get_maintenance": {"completed": "2026-11-01"},
     "api:can_i": {"activity": "sauna"},
     "api:my_can_i": {"activity": "sauna"},
+    "api:ask_treatment": {"q": "can i go in the sauna?"},
+    "api:my_ask": {"q": "can i go in the sauna?"},
 }
 API_BODIES: dict[str, object] = {
     "api:post_triage": {"symptoms": [{"symptom": "redness"}], "hours_after": 10},

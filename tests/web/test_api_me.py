@@ -126,6 +126,18 @@ def test_can_i(alice: Browser, treated: Treatment) -> None:
     assert fields(problem(alice.get("can-i"), 422)) == {"query.activity": "Field required"}
 
 
+def test_ask(alice: Browser, treated: Treatment) -> None:
+    answer = ok(alice.get("ask", {"q": "can i have laser?"}))
+    assert (answer["understood"], answer["outcome"]) == (False, "ask_back")
+    assert answer["answer"] == "Did you mean a laser facial or laser hair removal?"
+    assert answer["suggestions"] == ["other_facial_procedure", "laser_hair_removal_treated_area"]
+    flying = ok(alice.get("ask", {"q": "Can I fly home on Saturday?"}))
+    assert (flying["topic"], flying["answer"]) == (
+        "flying",
+        "Your aftercare leaflets don't cover flying. Ask your clinic.",
+    )
+
+
 def test_my_course(alice: Browser, treated: Treatment) -> None:
     course = ok(alice.get("course"))
     assert (course["sessions_done"], course["last_session"]) == (1, "2026-11-19")

@@ -353,6 +353,41 @@ def test_can_i_before_the_treatment_is_a_409(api_client: Client, treated: Treatm
     assert problem(response, 409)["detail"] == "That moment is before the treatment."
 
 
+def test_ask_answers_a_sentence_for_the_moment_it_names(
+    api_client: Client, treated: Treatment
+) -> None:
+    query = {"q": "Can I go to the gym tomorrow morning?"}
+    answer = ok(api_client.get(f"/api/v1/treatments/{treated.pk}/ask", query))
+    assert (answer["understood"], answer["activity"], answer["verdict"]) == (
+        True,
+        "strenuous_exercise_heavy_sweating",
+        "not_yet",
+    )
+    assert datetime.fromisoformat(answer["asked_for"]) == datetime(2026, 11, 22, 9, tzinfo=UTC)
+    assert answer["answer"] == (
+        "Strenuous exercise or heavy sweating on Sun 22 Nov, 09:00: not yet, "
+        "from Sun 22 Nov, 12:30 (day 3)."
+    )
+    assert AuditEvent.objects.get().action == "plan.ask"
+
+
+def test_ask_says_when_it_does_not_understand(api_client: Client, treated: Treatment) -> None:
+    answer = ok(api_client.get(f"/api/v1/treatments/{treated.pk}/ask", {"q": "spicy food?"}))
+    assert (answer["understood"], answer["activity"], answer["verdict"]) == (False, None, None)
+    assert answer["outcome"] == "not_understood"
+
+
+def test_ask_needs_a_question_and_a_moment_after_the_treatment(
+    api_client: Client, treated: Treatment
+) -> None:
+    assert fields(problem(api_client.get(f"/api/v1/treatments/{treated.pk}/ask"), 422)) == {
+        "query.q": "Field required"
+    }
+    query = {"q": "sauna", "at": "2026-11-19T12:29:00Z"}
+    response = api_client.get(f"/api/v1/treatments/{treated.pk}/ask", query)
+    assert problem(response, 409)["detail"] == "That moment is before the treatment."
+
+
 # --- the course -------------------------------------------------------------------------
 
 

@@ -262,13 +262,28 @@ def test_the_timeline_marks_what_is_behind_the_patient(
 @pytest.mark.parametrize(
     ("hours", "question", "expected"),
     [
-        (10, "gym", "Strenuous exercise or heavy sweating: Not yet — from Tue 24 Nov, 04:30"),
-        (10, "makeup", "Makeup: Not yet — from Sun 22 Nov, 04:30"),
+        (
+            10,
+            "can I go to the gym?",
+            "Strenuous exercise or heavy sweating: not yet, from Tue 24 Nov, 04:30 (day 3).",
+        ),
+        (10, "Makeup?", "Makeup: not yet, from Sun 22 Nov, 04:30 (day 1)."),
         (10, "makeup", "Only once the redness has gone and the skin has settled."),
-        (30, "make-up", "Makeup: Only once the redness has gone and the skin has settled"),
-        (50, "Prosecco", "Alcohol: Yes Allowed since Sat 21 Nov, 12:30 (day 2)."),
-        (10, "spf", "Sunscreen: Yes — and every day until Sat 5 Dec, 04:30"),
+        (
+            30,
+            "can i put on make-up",
+            "Makeup: yes, but only once the redness has gone and the skin has settled.",
+        ),
+        (50, "a glass of prosecco?", "Alcohol: yes."),
+        (50, "a glass of prosecco?", "Allowed since Sat 21 Nov, 12:30 (day 2)."),
+        (10, "spf", "Sunscreen: yes, and you need to: every day for now."),
         (10, "spf", "SPF 50 or higher."),
+        (
+            10,
+            "can i have a glass of wine tonight",
+            "Alcohol on Sat 21 Nov, 20:00: not yet, from Mon 23 Nov, 04:30 (day 2).",
+        ),
+        (10, "can I fly?", "Your aftercare leaflets don't cover flying. Ask your clinic."),
     ],
 )
 def test_can_i_answers_from_the_protocol(
@@ -288,19 +303,30 @@ def test_can_i_gives_the_reason_when_not_yet(
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=10))
     shown = text(page(alice, "can_i", q="sauna"))
-    assert "Sauna: Not yet — from Sat 5 Dec, 04:30" in shown
+    assert "Sauna: not yet, from Sat 5 Dec, 04:30 (day 14)." in shown
     assert "Why: Heat widens blood vessels and can inflame skin that is still healing." in shown
 
 
-def test_can_i_suggests_close_matches_for_an_unknown_activity(
+def test_can_i_asks_back_with_close_matches(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=10))
-    html = page(alice, "can_i", q="saunna")
-    shown = text(html)
-    assert "We don't know that one" in shown
+    html = page(alice, "can_i", q="sauner")
+    assert "Did you mean “Sauna”?" in text(html)
     assert '<a href="?q=Sauna">Sauna</a>' in html
     assert '<a href="tel:+442079460001">020 7946 0001</a>' in html
+
+
+def test_can_i_gives_the_urgent_advice_first(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    shown = text(page(alice, "can_i", q="my skin is oozing, can I wear makeup?"))
+    assert (
+        "You mentioned discharge or weeping. Please read this first: Contact your clinic now."
+        in shown
+    )
+    assert "Makeup" not in shown
 
 
 def test_can_i_says_it_does_not_know_without_suggestions(
@@ -308,7 +334,7 @@ def test_can_i_says_it_does_not_know_without_suggestions(
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=10))
     shown = text(page(alice, "can_i", q="💄"))
-    assert "We don't know that one" in shown
+    assert "Sorry, I don't know “💄” yet." in shown
     assert "Did you mean" not in shown
 
 

@@ -19,8 +19,23 @@ from aftercare.web.access import scoped
 from aftercare.web.api.auth import PatientRequest, PatientSession
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import CheckInIn, CheckInOut, CheckOut, CourseOut, PlanOut
-from aftercare.web.api.treatments import AtQuery, CanIQuery, ask, care_at, files
+from aftercare.web.api.schemas import (
+    AskOut,
+    CheckInIn,
+    CheckInOut,
+    CheckOut,
+    CourseOut,
+    PlanOut,
+)
+from aftercare.web.api.treatments import (
+    AskQuery,
+    AtQuery,
+    CanIQuery,
+    ask,
+    ask_question,
+    care_at,
+    files,
+)
 from aftercare.web.clinic.models import CheckIn, Treatment
 from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.portal.care import current_care, treatments_of
@@ -58,6 +73,13 @@ def my_can_i(request: PatientRequest, query: Query[CanIQuery]) -> dict[str, obje
     """Can I … now (or at ``at``)?"""
     treatment = _latest(request, "portal.can_i")
     return ask(request.patient, treatment, query.activity, query.at)
+
+
+@router.get("ask", response=responses({200: AskOut}, *READ))
+def my_ask(request: PatientRequest, query: Query[AskQuery]) -> dict[str, object]:
+    """Ask as you would a person: "can i wear makeup tomorrow?"."""
+    treatment = _latest(request, "portal.ask")
+    return ask_question(request.patient, treatment, query.q, query.at)
 
 
 @router.post("check-ins", response=responses({201: CheckInOut}, 401, 403, 409))

@@ -23,6 +23,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from aftercare.engine.ask import AskOutcome
 from aftercare.engine.check import Verdict
 from aftercare.engine.course import Verdict as SessionVerdict
 from aftercare.engine.screening import Status
@@ -33,6 +34,7 @@ from aftercare.web.clinic.models import Channel, ReminderKind, ReminderStatus
 __all__ = [
     "AlertOut",
     "AlertReview",
+    "AskOut",
     "CheckInIn",
     "CheckInOut",
     "CheckOut",
@@ -154,6 +156,36 @@ class CheckOut(Schema):
     note: str | None
     rule: str | None
     label: str
+
+
+class AskOut(Schema):
+    """A question as the patient typed it, and the answer: ``check``'s keys (null when no
+    activity was understood), the moment it is about, and what to offer when unsure."""
+
+    question: str
+    understood: bool
+    outcome: AskOutcome
+    answer: str
+    details: list[str]
+    asked_for: datetime | None
+    asked_for_hours: float | None
+    time_words: str | None
+    suggestions: list[str]
+    topic: str | None
+    red_flags: list[str]
+    urgency: Level | None
+    activity: str | None
+    verdict: Verdict | None
+    allowed_from_hours: float | None
+    allowed_from: datetime | None
+    blocking_condition: str | None
+    requirements: list[str]
+    min_spf: int | None
+    required_until_hours: float | None
+    sources: list[Source]
+    note: str | None
+    rule: str | None
+    label: str | None
 
 
 # --- plan ---------------------------------------------------------------------------

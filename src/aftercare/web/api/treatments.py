@@ -16,7 +16,8 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from aftercare.contracts import check_json
+from aftercare.contracts import ask_json, check_json
+from aftercare.engine.ask import ask as ask_engine
 from aftercare.engine.check import check
 from aftercare.engine.localtime import zone
 from aftercare.engine.triage import Trend
@@ -29,6 +30,7 @@ from aftercare.web.api.patients import form_errors, patient_of
 from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
+    AskOut,
     CheckInIn,
     CheckInOut,
     CheckOut,
@@ -51,7 +53,7 @@ from aftercare.web.staff.treatment_forms import (
     screening_problem,
 )
 
-__all__ = ["ask", "care_at", "files", "router"]
+__all__ = ["AskQuery", "ask", "ask_question", "care_at", "files", "router"]
 
 router = Router(tags=["treatments"])
 
@@ -193,12 +195,40 @@ def ask(
     patient: Patient, treatment: Treatment, activity: str, at: datetime | None
 ) -> dict[str, object]:
     """Can the patient do ``activity`` at ``at`` (default now), as the portal answers it."""
+    care = _care_then(patient, treatment, at)
+    result = check(care.protocol, activity, care.hours_after, treated_at=care.treated_at)
+    return check_json(result)
+
+
+class AskQuery(Schema):
+    q: Annotated[str, Field(min_length=1, max_length=200)]
+    at: Moment | None = None
+
+
+@router.get("treatments/{int:pk}/ask", response=responses({200: AskOut}, *READ, 409))
+def ask_treatment(request: KeyRequest, pk: int, query: Query[AskQuery]) -> dict[str, object]:
+    """A question as the patient types it ("can i have a glass of wine tonight?"), answered
+    at ``at`` (default now), time words placed in the patient's zone. It answers, asks back
+    with ``suggestions``, or says it did not understand (``understood`` false)."""
+    treatment = _treatment_of(request, pk, "plan.ask")
+    _audit(request, "plan.ask", treatment)
+    return ask_question(treatment.patient, treatment, query.q, query.at)
+
+
+def ask_question(
+    patient: Patient, treatment: Treatment, question: str, at: datetime | None
+) -> dict[str, object]:
+    """The resolver's answer to ``question`` at ``at`` (default now), as JSON."""
+    care = _care_then(patient, treatment, at)
+    result = ask_engine(care.protocol, question, care.hours_after, treated_at=care.treated_at)
+    return ask_json(care.protocol, result)
+
+
+def _care_then(patient: Patient, treatment: Treatment, at: datetime | None) -> Care:
     moment = at or clock.now()
     if moment < treatment.treated_at:
         raise HttpError(409, "That moment is before the treatment.")
-    care = care_of(patient, treatment, moment)
-    result = check(care.protocol, activity, care.hours_after, treated_at=care.treated_at)
-    return check_json(result)
+    return care_of(patient, treatment, moment)
 
 
 @router.get("patients/{int:pk}/course", response=responses({200: CourseOut}, *READ))

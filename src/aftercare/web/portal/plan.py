@@ -11,8 +11,7 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from aftercare.engine.check import check
-from aftercare.engine.errors import UnknownNameError
+from aftercare.engine.ask import ask
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.web import audit, clock
@@ -21,7 +20,7 @@ from aftercare.web.clinic.models import Treatment
 from aftercare.web.portal.care import Care, current_care, short_day, treatments_of
 from aftercare.web.portal.forms import CanIForm
 from aftercare.web.portal.present import (
-    answer,
+    ask_view,
     course_view,
     tel_href,
     timeline_groups,
@@ -46,6 +45,7 @@ def _page(
         "care": care,
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
+        "urgent_href": tel_href(clinic.urgent_phone),
         "treated_on": short_day(care.treated_at) if care else "",
     }
     return render(request, template, context | extra, status=status)
@@ -86,12 +86,8 @@ def can_i(request: PatientRequest) -> HttpResponse:
 
 def _ask(care: Care, question: str) -> dict[str, Any]:
     protocol = care.protocol
-    try:
-        result = check(protocol, question, care.hours_after, treated_at=care.treated_at)
-    except UnknownNameError as error:
-        labels = [protocol.index.activities[i].label for i in error.suggestions]
-        return {"unknown": question, "suggestions": labels}
-    return {"answer": answer(protocol, result)}
+    result = ask(protocol, question, care.hours_after, treated_at=care.treated_at)
+    return {"answer": ask_view(protocol, result)}
 
 
 @patient_required

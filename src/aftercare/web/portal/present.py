@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from aftercare.engine.check import CheckResult, Verdict
+from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.course import check_session, completes_course, maintenance_window
-from aftercare.engine.explain import describe_entry, moment_phrase
-from aftercare.engine.localtime import format_day, format_moment
+from aftercare.engine.explain import ask_sentence, describe_ask, describe_entry
+from aftercare.engine.localtime import format_day
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.exports.plan_view import ChangeView, change_view
 from aftercare.protocols.schema import Protocol, RuleKind
@@ -22,12 +22,12 @@ from aftercare.web.phones import e164
 from aftercare.web.portal.care import Care
 
 __all__ = [
-    "Answer",
+    "AskView",
     "CourseView",
     "TimelineGroup",
     "TimelineLine",
     "TodayView",
-    "answer",
+    "ask_view",
     "course_view",
     "tel_href",
     "timeline_groups",
@@ -110,51 +110,32 @@ def _status(care: Care, entry: PlanEntry) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Answer:
-    """The answer to "can I …?": a headline, then the protocol's words."""
+class AskView:
+    """The answer to a typed question: one sentence first, the reasons on demand, and
+    what to offer when the resolver was unsure (labels to tap, as questions)."""
 
-    label: str
-    headline: str
+    question: str
+    outcome: str
+    sentence: str
     details: tuple[str, ...]
-    reason: str | None
+    suggestions: tuple[str, ...]
+    urgent: bool
 
 
-def answer(protocol: Protocol, result: CheckResult) -> Answer:
+def ask_view(protocol: Protocol, result: AskResult) -> AskView:
     index = protocol.index
-    gates = [index.skin_states[i].text for i in result.requirements if i in index.skin_states]
-    return Answer(
-        label=result.label,
-        headline=_headline(result, gates),
-        details=_details(protocol, result, gates),
-        reason=None if result.verdict is Verdict.ALLOWED else result.rule.reason,
+    labels = tuple(
+        index.activities[i].label if i in index.activities else index.topics[i].label
+        for i in result.suggestions
     )
-
-
-def _details(protocol: Protocol, result: CheckResult, gates: list[str]) -> tuple[str, ...]:
-    """The rule's words, as ``describe_check`` places them, without the verdict line."""
-    rule, index = result.rule, protocol.index
-    allowed = result.verdict is Verdict.ALLOWED
-    details = [] if allowed and rule.kind is RuleKind.AVOID else [rule.text]
-    details += [f"Only {text}." for text in gates if result.verdict is Verdict.NOT_YET]
-    if rule.min_spf is not None:
-        details.append(f"SPF {rule.min_spf} or higher.")
-    details += [index.requirements[i].text for i in result.requirements if i in index.requirements]
-    if allowed and result.allowed_from is not None and rule.allowed_from_hours:
-        since = moment_phrase(rule.allowed_from_hours, result.allowed_from)
-        details.append(f"Allowed since {since}.")
-    return tuple(details)
-
-
-def _headline(result: CheckResult, gates: list[str]) -> str:
-    if result.verdict is Verdict.NOT_YET and result.allowed_from is not None:
-        return f"Not yet — from {format_moment(result.allowed_from)}"
-    if result.verdict is Verdict.NOT_YET:
-        return "Not yet"
-    if gates:
-        return f"Only {gates[0]}"
-    if result.verdict is Verdict.REQUIRED and result.required_until is not None:
-        return f"Yes — and every day until {format_moment(result.required_until)}"
-    return "Yes"
+    return AskView(
+        question=result.question,
+        outcome=result.outcome.value,
+        sentence=ask_sentence(protocol, result),
+        details=tuple(describe_ask(protocol, result).splitlines()[1:]),
+        suggestions=labels,
+        urgent=result.outcome is AskOutcome.URGENT,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,8 @@ from aftercare.web.clinic.models import (
     Level,
     Patient,
     PatientLink,
+    PatientQuestion,
+    QuestionStatus,
     Reminder,
     Role,
     Screening,
@@ -89,6 +91,7 @@ URLS: dict[str, Kind] = {
     "staff:reminder_cancel": Kind.RECORD,
     "staff:patient_link": Kind.RECORD,
     "staff:check_in": Kind.RECORD,
+    "staff:question": Kind.RECORD,
     "staff:clinic_settings": Kind.ADMIN,
     "staff:staff_list": Kind.ADMIN,
     "staff:staff_new": Kind.ADMIN,
@@ -107,6 +110,7 @@ URLS: dict[str, Kind] = {
     "portal:today": Kind.PORTAL,
     "portal:timeline": Kind.PORTAL,
     "portal:can_i": Kind.PORTAL,
+    "portal:send_question": Kind.PORTAL,
     "portal:check_in": Kind.PORTAL,
     "portal:check_in_result": Kind.PORTAL_RECORD,
     "portal:course": Kind.PORTAL,
@@ -318,12 +322,14 @@ class World:
     treatment: Treatment
     check_in: CheckIn
     reminder: Reminder
+    question: PatientQuestion
     colleague: StaffMember
     clients: dict[str, Client]
 
     def kwargs(self, name: str, pattern: URLPattern) -> dict[str, Any]:
         ids = {
             "staff:check_in": {"pk": self.check_in.pk},
+            "staff:question": {"pk": self.question.pk},
             "portal:check_in_result": {"pk": self.check_in.pk},
             "staff:staff_edit": {"pk": self.colleague.pk},
         }
@@ -426,6 +432,14 @@ def world(
         idempotency_key=idempotency_key(treatment.pk, "RM-sunscreen:1", "email", "test"),
         protocol_version="test",
     )
+    question = PatientQuestion.objects.create(
+        patient=patient,
+        treatment=treatment,
+        text="Patient-Secret: can I fly?",
+        outcome="topic",
+        status=QuestionStatus.WAITING,
+        asked_at=NOW,
+    )
     admin = make_staff("admin", clinic)
     admin.role = Role.CLINIC_ADMIN
     admin.save()
@@ -448,7 +462,16 @@ def world(
     } | _key_clients(clinic, beta)
     User.objects.filter(pk=deactivated.user.pk).update(is_active=False)
     return World(
-        clinic, patient, other, screening, treatment, check_in, reminder, colleague, clients
+        clinic,
+        patient,
+        other,
+        screening,
+        treatment,
+        check_in,
+        reminder,
+        question,
+        colleague,
+        clients,
     )
 
 

@@ -16,6 +16,8 @@ from aftercare.web.clinic.models import (
     CheckIn,
     Clinic,
     Patient,
+    PatientQuestion,
+    QuestionStatus,
     StaffMember,
     Treatment,
     Trend,
@@ -225,8 +227,13 @@ def test_it_reads_a_fixed_number_of_queries_for_many_patients(
         treatment = make_treatment(person, now - timedelta(days=index % 13, hours=1))
         make_check_in(treatment, ["pus" if index % 2 else "rash"], now - timedelta(minutes=index))
         make_treatment(person, now - timedelta(minutes=30 + index))
-    # 9: the page itself, and one for the banner about failing or late messages.
-    with django_assert_max_num_queries(9):
+        for status in (QuestionStatus.WAITING, QuestionStatus.NOT_UNDERSTOOD):
+            PatientQuestion.objects.create(
+                patient=person, text="Can I fly?", outcome="topic", status=status, asked_at=now
+            )
+    # 11: the page itself, one for the banner about failing or late messages, and two that
+    # list patients' questions (those waiting, and those not understood).
+    with django_assert_max_num_queries(11):
         response = signed_in.get("/clinic/")
     assert response.content.count(b"/clinic/check-ins/") == 50
     assert response.content.count(b"Day ") >= 100
@@ -262,7 +269,8 @@ def test_it_shows_a_long_list_fifty_at_a_time_in_bounded_queries(
     for index in range(55):
         person = Patient.objects.create(clinic=clinic, given_name=f"P{index:02d}", family_name="Q")
         make_treatment(person, now - timedelta(hours=hours_ago, seconds=55 - index))
-    with django_assert_max_num_queries(9):
+    # 9 as above, and two that list patients' questions.
+    with django_assert_max_num_queries(11):
         first = section_of(signed_in.get("/clinic/").content, heading, end)
     second = section_of(signed_in.get("/clinic/", {param: "2"}).content, heading, end)
     beyond = section_of(signed_in.get("/clinic/", {param: "3"}).content, heading, end)

@@ -19,10 +19,18 @@ from aftercare.web.clinic.models import Channel, Trend
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.phones import e164
 
-__all__ = ["CanIForm", "CheckInForm", "Contact", "NewLinkForm", "parse_contact"]
+__all__ = [
+    "CanIForm",
+    "CheckInForm",
+    "Contact",
+    "NewLinkForm",
+    "SendQuestionForm",
+    "parse_contact",
+]
 
 MAX_CONTACT = 254
 MAX_QUESTION = 200
+MAX_SENT_QUESTION = 500
 MAX_FREE_TEXT = 2000
 
 
@@ -76,6 +84,18 @@ class CanIForm(forms.Form):
                 f"Please keep it short: at most {MAX_QUESTION} characters, "
                 "for example “gym” or “makeup”."
             ),
+        },
+    )
+
+
+class SendQuestionForm(forms.Form):
+    question = forms.CharField(
+        label="Your question",
+        max_length=MAX_SENT_QUESTION,
+        validators=[validate_visible_text],
+        error_messages={
+            "required": "Type your question for the clinic.",
+            "max_length": f"Please keep it to {MAX_SENT_QUESTION} characters.",
         },
     )
 

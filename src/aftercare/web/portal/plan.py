@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from aftercare.engine.ask import ask
 from aftercare.engine.localtime import zone
@@ -18,7 +20,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
 from aftercare.web.clinic.models import Treatment
 from aftercare.web.portal.care import Care, current_care, short_day, treatments_of
-from aftercare.web.portal.forms import CanIForm
+from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
     ask_view,
     course_view,
@@ -27,8 +29,10 @@ from aftercare.web.portal.present import (
     today_view,
 )
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.questions import answered_for, note_not_understood, send_to_clinic
+from aftercare.web.reminders.schedule import receiving_channels
 
-__all__ = ["can_i", "course", "timeline", "today"]
+__all__ = ["can_i", "course", "send_question", "timeline", "today"]
 
 
 def _page(
@@ -76,18 +80,42 @@ def timeline(request: PatientRequest) -> HttpResponse:
 def can_i(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     form = CanIForm(request.GET if "q" in request.GET else None)
-    extra: dict[str, Any] = {"form": form}
+    extra: dict[str, Any] = {"form": form, "questions": list(answered_for(request.patient))}
     if care is not None and form.is_valid():
         _audit(request, "portal.can_i", care.treatment)
-        extra.update(_ask(care, form.cleaned_data["q"]))
+        extra.update(_ask(request, care, form.cleaned_data["q"]))
     status = 400 if form.is_bound and not form.is_valid() else 200
     return _page(request, "aftercare/portal/can_i.html", "can_i", care, extra, status)
 
 
-def _ask(care: Care, question: str) -> dict[str, Any]:
+def _ask(request: PatientRequest, care: Care, question: str) -> dict[str, Any]:
     protocol = care.protocol
     result = ask(protocol, question, care.hours_after, treated_at=care.treated_at)
-    return {"answer": ask_view(protocol, result)}
+    note_not_understood(request, care.patient, care.treatment, question, result.outcome)
+    return {
+        "answer": ask_view(protocol, result),
+        "send_form": SendQuestionForm({"question": question}),
+    }
+
+
+@patient_required
+@require_POST
+def send_question(request: PatientRequest) -> HttpResponse:
+    """The patient's question, sent to the clinic's inbox; then back to the can-I page."""
+    patient = request.patient
+    care = current_care(patient, clock.now())
+    form = SendQuestionForm(request.POST)
+    if care is None or not form.is_valid():
+        extra = {"form": CanIForm(), "send_form": form, "questions": list(answered_for(patient))}
+        return _page(request, "aftercare/portal/can_i.html", "can_i", care, extra, 400)
+    text = form.cleaned_data["question"]
+    result = ask(care.protocol, text, care.hours_after, treated_at=care.treated_at)
+    send_to_clinic(request, patient, care.treatment, text, result.outcome)
+    how = " and be sent to you" if receiving_channels(patient) else ""
+    messages.success(
+        request, f"Sent to {patient.clinic.name}. Their answer will show on this page{how}."
+    )
+    return redirect("portal:can_i")
 
 
 @patient_required

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("", plan.today, name="today"),
     path("timeline", plan.timeline, name="timeline"),
     path("can-i", plan.can_i, name="can_i"),
+    path("questions", plan.send_question, name="send_question"),
     path("check-in", check_in.check_in, name="check_in"),
     path("check-ins/<int:pk>", check_in.check_in_result, name="check_in_result"),
     path("course", plan.course, name="course"),

@@ -23,6 +23,7 @@ from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
+from aftercare.web.questions import not_understood, waiting
 from aftercare.web.staff.summary import local_moment
 
 __all__ = [
@@ -44,6 +45,10 @@ MAX_PAGE = 10_000
 # Patients whose address was refused, shown at most; the rest once these are corrected.
 UNDELIVERABLE_SHOWN = 50
 REFUSED = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
+# Patients' questions waiting for an answer, shown at most, oldest first.
+QUESTIONS_SHOWN = 50
+# The latest questions the portal did not understand, shown so staff can add the words.
+NOT_UNDERSTOOD_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,5 +248,10 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "aftercare_page": in_aftercare,
         "undeliverable": refused[:UNDELIVERABLE_SHOWN],
         "undeliverable_more": len(refused) > UNDELIVERABLE_SHOWN,
+        "questions": [
+            (q, local_moment(q.asked_at, clinic.time_zone))
+            for q in waiting(clinic)[:QUESTIONS_SHOWN]
+        ],
+        "not_understood": list(not_understood(clinic, at)[:NOT_UNDERSTOOD_SHOWN]),
     }
     return render(request, "aftercare/staff/dashboard.html", context)

@@ -10,6 +10,7 @@ from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.patient import Channel, Patient
+from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
     Reminder,
     ReminderKind,
@@ -33,6 +34,8 @@ __all__ = [
     "Outcome",
     "Patient",
     "PatientLink",
+    "PatientQuestion",
+    "QuestionStatus",
     "Reminder",
     "ReminderKind",
     "ReminderStatus",

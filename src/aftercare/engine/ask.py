@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from aftercare.engine.check import CheckResult, check
 from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.localtime import elapsed, hours_between, local_datetime
-from aftercare.engine.red_flags import red_flags_in
+from aftercare.engine.question_flags import red_flags_in
 from aftercare.protocols.schema import Asking, Level, Protocol
 from aftercare.protocols.vocabulary import Target, TargetKind, TimePhrase, Vocabulary
 

@@ -1,4 +1,7 @@
-"""Red flags in free text: the symptoms a patient's words name that need a clinician.
+"""Red flags in a typed question: the symptoms a patient's words name that need a clinician.
+
+Until the triage's own reading of free text (red-flag phrases in the protocol) is on main,
+the resolver reads questions with this; swapping that in is this one function's body.
 
 The names are the protocol's (every red-flag symptom's label and aliases), folded as
 questions are, and found word for word or, for words long enough to tell apart, by a

@@ -20,6 +20,11 @@ from aftercare.web.reminders.transports import OutgoingMessage, TemporaryError, 
 from tests.web.live import aftercare_command, environment
 from tests.web.test_worker_cli import SETUP
 
+# Deadlines here are waits between threads, measured on the machine's monotonic clock:
+# libfaketime moves that clock but not the kernel's timed waits, so these run on the real
+# clock only. They decide nothing by the date.
+pytestmark = pytest.mark.machine_clock
+
 MESSAGE = OutgoingMessage("sms", "+447700900123", "", "Sunscreen today.", "key-1")
 
 

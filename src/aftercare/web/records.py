@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from aftercare.engine.screening import Answer, ScreeningResult, screen
@@ -131,23 +131,48 @@ def record_treatment(
 
 
 def record_check_in(
-    request: HttpRequest, care: Care, symptoms: Sequence[str], trend: Trend, free_text: str
+    request: HttpRequest,
+    care: Care,
+    symptoms: Sequence[str],
+    trend: Trend,
+    free_text: str,
+    idempotency_key: str = "",
 ) -> CheckIn:
-    """Triage what the patient reports at ``care.at`` and keep it; InputError if invalid."""
+    """Triage what the patient reports at ``care.at`` and keep it; InputError if invalid.
+
+    With an ``idempotency_key`` already used for this treatment, the check-in it made is
+    returned and nothing new is recorded: a retry after a lost answer raises no second
+    alert.
+    """
+    if idempotency_key and (earlier := _check_in_with(care, idempotency_key)) is not None:
+        return earlier
     reports = [symptom_report(care.protocol, s, trend) for s in symptoms]
     unique = distinct_reports(reports)
     result = triage(care.protocol, unique, care.hours_after, factors_for(care))
     patient = care.patient
-    with transaction.atomic():
-        record = CheckIn.objects.create(
-            treatment=care.treatment,
-            symptoms=[{"symptom": report.symptom} for report in unique],
-            trend=trend.value,
-            free_text=free_text,
-            level=result.level.value,
-            result=frozen(result),
-            hours_after=care.hours_after,
-            created_at=care.at,
-        )
-        audit.record(request, "checkin.create", clinic=patient.clinic, patient=patient, obj=record)
+    try:
+        with transaction.atomic():
+            record = CheckIn.objects.create(
+                treatment=care.treatment,
+                symptoms=[{"symptom": report.symptom} for report in unique],
+                trend=trend.value,
+                free_text=free_text,
+                level=result.level.value,
+                result=frozen(result),
+                hours_after=care.hours_after,
+                created_at=care.at,
+                idempotency_key=idempotency_key,
+            )
+            audit.record(
+                request, "checkin.create", clinic=patient.clinic, patient=patient, obj=record
+            )
+    except IntegrityError:
+        # The same key, sent twice at once: the other request recorded it.
+        if idempotency_key and (earlier := _check_in_with(care, idempotency_key)) is not None:
+            return earlier
+        raise
     return record
+
+
+def _check_in_with(care: Care, key: str) -> CheckIn | None:
+    return CheckIn.objects.filter(treatment=care.treatment, idempotency_key=key).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from aftercare.web.protocol import base_protocol, clinic_protocol
 
 __all__ = [
     "elapsed_hours",
+    "idempotency_key",
     "invalid",
     "only_known",
     "protocol_for",
@@ -70,6 +72,21 @@ def invalid(field: str, message: str) -> ValidationError:
     """A 422 naming ``field`` (``"query.at"``, ``"body.treated_at"``)."""
     source, _, name = field.partition(".")
     return ValidationError([{"loc": (source, "_", *name.split(".")), "msg": message}])
+
+
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def idempotency_key(request: HttpRequest) -> str:
+    """The request's ``Idempotency-Key`` header ("" when there is none): a retry that
+    carries the same key gets the first answer instead of doing the work again."""
+    key = request.headers.get("Idempotency-Key", "")
+    if key and not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise invalid(
+            "header.Idempotency-Key",
+            "An Idempotency-Key is 1 to 100 letters, digits or punctuation, without spaces.",
+        )
+    return key
 
 
 def elapsed_hours(

@@ -26,6 +26,7 @@ from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
+from aftercare.web.api.common import idempotency_key
 from aftercare.web.api.patients import form_errors, patient_of
 from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
 from aftercare.web.api.problems import responses
@@ -268,12 +269,14 @@ def _check_ins(treatment: Treatment) -> QuerySet[CheckIn]:
 @router.post("treatments/{int:pk}/check-ins", response=responses({201: CheckInOut}, *WRITE))
 def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> Status[CheckInOut]:
     """Record symptoms reported now (by phone, say) and triage them; an answer other than
-    "expected" becomes an alert for staff."""
+    "expected" becomes an alert for staff. Send an ``Idempotency-Key`` header to retry
+    safely: the same key answers with the check-in it first recorded, and no second alert."""
     require_write(request)
     treatment = _treatment_of(request, pk, "checkin.create")
     care = care_at(treatment, clock.now())
+    key = idempotency_key(request)
     record = record_check_in(
-        request, care, payload.symptoms, Trend(payload.trend), payload.free_text
+        request, care, payload.symptoms, Trend(payload.trend), payload.free_text, key
     )
     return Status(201, check_in_out(record, treatment.patient.clinic.urgent_phone))
 

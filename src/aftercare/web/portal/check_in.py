@@ -49,7 +49,12 @@ def check_in(request: PatientRequest) -> HttpResponse:
         return render(request, TEMPLATE, context | {"form": form}, status=status)
     data = form.cleaned_data
     record = record_check_in(
-        request, care, data["symptoms"], EngineTrend(data["trend"]), data["free_text"]
+        request,
+        care,
+        data["symptoms"],
+        EngineTrend(data["trend"]),
+        data["free_text"],
+        data["idempotency_key"],
     )
     return redirect("portal:check_in_result", pk=record.pk)
 

@@ -6,6 +6,7 @@ nothing they type can reach the engine unchecked.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import cast
 
@@ -119,8 +120,13 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[validate_visible_text],
     )
+    # One per page shown: sending the same page twice (a retry after a lost answer, a
+    # double tap) records one check-in.
+    idempotency_key = forms.RegexField(
+        regex=r"^[\x21-\x7e]{1,100}$", required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, protocol: Protocol, data: QueryDict | None = None) -> None:
-        super().__init__(data)
+        super().__init__(data, initial={"idempotency_key": secrets.token_urlsafe(16)})
         field = cast(forms.MultipleChoiceField, self.fields["symptoms"])
         field.choices = [(symptom.id, symptom.label) for symptom in protocol.symptoms]

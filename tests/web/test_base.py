@@ -60,6 +60,27 @@ def test_sign_in_locks_after_five_failures_even_with_the_right_password(
     assert "_auth_user_id" not in client.session
 
 
+def test_failures_for_one_account_from_many_addresses_lock_it(client: Client, login: str) -> None:
+    for n in range(5):
+        client.post("/login", {"username": login, "password": "wrong"}, REMOTE_ADDR=f"192.0.2.{n}")
+    locked = client.post(
+        "/login", {"username": login, "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_password_against_many_accounts_locks_the_address(client: Client, login: str) -> None:
+    for n in range(5):
+        client.post("/login", {"username": f"guess{n}", "password": PASSWORD})
+    locked = client.post("/login", {"username": login, "password": PASSWORD})
+    assert locked.status_code == 429
+    elsewhere = Client().post(
+        "/login", {"username": login, "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert elsewhere.status_code == 302
+
+
 def test_deactivated_staff_are_signed_out(client: Client, practitioner: StaffMember) -> None:
     client.force_login(practitioner.user)
     User.objects.filter(pk=practitioner.user.pk).update(is_active=False)
@@ -177,10 +198,12 @@ def test_sign_in_throttling_counts_the_client_not_the_proxy(
     client: Client, login: str, settings: Settings
 ) -> None:
     settings.PROXY_COUNT = 1
+    # Five clients behind one proxy, each failing once: were the proxy counted, its
+    # address would now be locked for everyone.
     for n in range(5):
         client.post(
             "/login",
-            {"username": login, "password": "wrong"},
+            {"username": f"guess{n}", "password": "wrong"},
             REMOTE_ADDR="10.0.0.1",
             HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
         )

@@ -91,11 +91,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): five failures for one username from one address lock it
-# for 15 minutes; attempts live in the database, so every web process sees them.
+# Login throttling (django-axes): five failures lock for 15 minutes, counted three ways:
+# one username from one address; one username from any address (a password guessed from
+# many machines); one address whatever the username (one password tried against many
+# accounts). Attempts live in the database, so every web process sees them.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "aftercare/locked_out.html"
 AXES_VERBOSE = False

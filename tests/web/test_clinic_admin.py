@@ -79,6 +79,7 @@ def settings_data(**changes: object) -> dict[str, object]:
         "screening_valid_days": 90,
         "quiet_hours_start": "21:00",
         "quiet_hours_end": "08:00",
+        "alert_escalation_minutes": 15,
     }
     return data | changes
 

@@ -340,6 +340,8 @@ class Symptom(Cited):
 
 class Triage(Cited):
     advice: dict[LevelField, Text]
+    # Told with an urgent answer when no on-call contact of the clinic covers the moment.
+    out_of_hours: Text | None = None
 
     @model_validator(mode="after")
     def _advice_for_every_level(self) -> Triage:

@@ -14,8 +14,8 @@ from aftercare.exports import ics
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
 from aftercare.web.export_subject import attachment, treatment_subject
+from aftercare.web.phones import tel_href
 from aftercare.web.portal.care import current_care
-from aftercare.web.portal.present import tel_href
 
 __all__ = ["portal_calendar"]
 

@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 
-__all__ = ["DEFAULT_REGION", "e164"]
+__all__ = ["DEFAULT_REGION", "e164", "tel_href"]
 
 DEFAULT_REGION = "GB"
 _TYPED = re.compile(r"[0-9+ ()\-.]+")
@@ -36,3 +36,11 @@ def e164(text: str, *, mobile: bool = False, region: str = DEFAULT_REGION) -> st
     if not possible:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def tel_href(phone: str) -> str:
+    """A tap-to-call address: 'tel:+442079460002' for '020 7946 0002'."""
+    number = e164(phone)
+    if number is not None:
+        return f"tel:{number}"
+    return "tel:" + re.sub(r"[^0-9+]", "", phone)

@@ -28,6 +28,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, factors_for
+from aftercare.web.reminders.alerts import raise_alerts
 from aftercare.web.reminders.schedule import sync_patient, sync_treatment
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.treatment_forms import TreatmentForm
@@ -166,6 +167,8 @@ def record_check_in(
             audit.record(
                 request, "checkin.create", clinic=patient.clinic, patient=patient, obj=record
             )
+            # In the same transaction: the clinic is told of every check-in that was kept.
+            raise_alerts(record, patient.clinic, care.at)
     except IntegrityError:
         # The same key, sent twice at once: the other request recorded it.
         if idempotency_key and (earlier := _check_in_with(care, idempotency_key)) is not None:

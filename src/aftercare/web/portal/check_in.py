@@ -12,14 +12,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.triage import Trend as EngineTrend
-from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required, scoped
-from aftercare.web.clinic.models import CheckIn
+from aftercare.web.clinic.models import CheckIn, Clinic
+from aftercare.web.oncall import on_call_at
 from aftercare.web.portal.care import Care, current_care
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
+from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_check_in
+from aftercare.web.reminders.alerts import is_urgent, needs_clinic
 
 __all__ = ["check_in", "check_in_result"]
 
@@ -79,6 +81,15 @@ def check_in_result(request: PatientRequest, pk: int) -> HttpResponse:
     answer = {
         "result": record.result,
         "check_in": record,
-        "urgent": record.level == Level.CONTACT_CLINIC_NOW.value,
+        "urgent": is_urgent(record.level),
+        "clinic_told": needs_clinic(record.level),
+        "out_of_hours": _out_of_hours(record, request.patient.clinic),
     }
     return render(request, TEMPLATE, _context(request, None) | answer)
+
+
+def _out_of_hours(record: CheckIn, clinic: Clinic) -> str:
+    """Who to call instead, when an urgent check-in came in with nobody on call; else ""."""
+    if not is_urgent(record.level) or on_call_at(clinic, record.created_at):
+        return ""
+    return clinic_protocol(clinic).triage.out_of_hours or ""

@@ -7,7 +7,6 @@ renders times in the treatment's zone.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +17,7 @@ from aftercare.engine.localtime import format_day
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.exports.plan_view import ChangeView, change_view
 from aftercare.protocols.schema import Protocol, RuleKind
-from aftercare.web.phones import e164
+from aftercare.web.phones import tel_href
 from aftercare.web.portal.care import Care
 
 __all__ = [
@@ -33,14 +32,6 @@ __all__ = [
     "timeline_groups",
     "today_view",
 ]
-
-
-def tel_href(phone: str) -> str:
-    """A tap-to-call address: 'tel:+442079460002' for '020 7946 0002'."""
-    number = e164(phone)
-    if number is not None:
-        return f"tel:{number}"
-    return "tel:" + re.sub(r"[^0-9+]", "", phone)
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ from aftercare.web.clinic.models import (
     WorkerBeat,
 )
 from aftercare.web.notify import link_url
+from aftercare.web.reminders.alerts import STAFF_KINDS, compose_staff, why_not_send_staff
 from aftercare.web.reminders.links import LINK_PLACEHOLDER
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
@@ -151,14 +152,24 @@ class Claimed(NamedTuple):
     sms_opted_out: bool
     email_disabled: bool
     sms_disabled: bool
+    # A staff message's own address, and whether its check-in has been reviewed.
+    recipient: str
+    check_in_reviewed: bool
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Claimed:
         # SQLite answers 0 and 1 where PostgreSQL answers booleans.
-        return cls(*row[:9], *map(bool, row[9:11]), *row[11:13], *map(bool, row[13:]))
+        flags = (*map(bool, row[9:11]), *row[11:13], *map(bool, row[13:17]))
+        return cls._make((*row[:9], *flags, row[17], bool(row[18])))
+
+    @property
+    def for_staff(self) -> bool:
+        return self.kind in STAFF_KINDS
 
     @property
     def destination(self) -> str:
+        if self.for_staff:
+            return self.recipient
         return (
             self.email if self.channel == "email" else self.mobile if self.channel == "sms" else ""
         )
@@ -215,11 +226,13 @@ _CLAIMED = (
     "SELECT r.id, r.kind, r.channel, r.body, r.attempts, r.idempotency_key, r.patient_id,"
     " p.clinic_id, c.name, t.cancelled_at IS NOT NULL, p.consent_to_messages, p.email,"
     " p.mobile, p.email_opted_out_at IS NOT NULL, p.sms_opted_out_at IS NOT NULL,"
-    " p.email_disabled_at IS NOT NULL, p.sms_disabled_at IS NOT NULL"
+    " p.email_disabled_at IS NOT NULL, p.sms_disabled_at IS NOT NULL,"
+    " r.recipient, ci.reviewed_at IS NOT NULL"
     " FROM clinic_reminder r"
     " JOIN clinic_patient p ON p.id = r.patient_id"
     " JOIN clinic_clinic c ON c.id = p.clinic_id"
     " JOIN clinic_treatment t ON t.id = r.treatment_id"
+    " LEFT JOIN clinic_checkin ci ON ci.id = r.check_in_id"
     " WHERE r.leased_by = %s AND r.id IN ({ids})"
     " ORDER BY r.due_at, r.id"
 )
@@ -235,6 +248,11 @@ def release(reminders: Sequence[Claimed], worker_id: str) -> int:
 
 def why_not_send(reminder: Claimed, disabled: Collection[tuple[int, str]] = frozenset()) -> str:
     """Why this reminder must no longer go out, or "" when it still applies."""
+    if reminder.for_staff:
+        reason = why_not_send_staff(
+            reminder.kind, reminder.clinic_id, reminder.check_in_reviewed, clock.now()
+        )
+        return reason or ("" if reminder.recipient else "no address for this staff message")
     channel = reminder.channel
     if reminder.treatment_cancelled:
         return "the treatment was cancelled"
@@ -251,6 +269,11 @@ def why_not_send(reminder: Claimed, disabled: Collection[tuple[int, str]] = froz
 
 def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
     """The final text: the body, the patient's link for a welcome, and the way to stop."""
+    if reminder.for_staff:
+        subject, body = compose_staff(reminder.kind, reminder.body, reminder.clinic_id, now)
+        return OutgoingMessage(
+            reminder.channel, reminder.recipient, subject, body, reminder.idempotency_key
+        )
     parts = [reminder.body.rstrip()]
     if reminder.kind == ReminderKind.WELCOME:
         _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
@@ -297,6 +320,10 @@ def deliver(
     except TemporaryError as error:
         return _retry_later(reminder, worker_id, now, str(error))
     except PermanentError as error:
+        if reminder.for_staff:
+            # A staff address is the clinic's to fix; the patient's own stay in use.
+            _record(reminder, worker_id, status=ReminderStatus.FAILED, last_error=str(error)[:500])
+            return "failed"
         _disable_destination(reminder, worker_id, now, str(error))
         disabled.add((reminder.patient_id, reminder.channel))
         return "failed"

@@ -18,6 +18,7 @@ from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolI
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, Outcome, Role, StaffMember
 from aftercare.web.clinic.validators import validate_visible_text
+from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
 from aftercare.web.protocol import effective_protocol
 
 __all__ = [
@@ -59,6 +60,22 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
         help_text="Leave empty to use the standard protocol. Relaxing a rule needs a reason.",
     )
+    on_call_text = forms.CharField(
+        label="On-call contacts, one a line, in the order they are called",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        help_text=(
+            "Name, UK mobile or email, and the hours they cover on the clinic's clock, for "
+            "example: Dr Shah, 07700 900123, 08:00-20:00. An urgent check-in goes to the first "
+            "contact on call at once, then to the next if nobody marks it reviewed in time, "
+            "then to every clinic administrator."
+        ),
+    )
+    alert_escalation_minutes = forms.IntegerField(
+        label="Minutes before an unreviewed urgent check-in goes to the next contact",
+        min_value=1,
+        max_value=120,
+    )
 
     class Meta:
         model = Clinic
@@ -73,6 +90,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "screening_valid_days",
             "quiet_hours_start",
             "quiet_hours_end",
+            "alert_escalation_minutes",
         )
         labels: ClassVar[dict[str, str]] = {
             "phone": "Phone",
@@ -89,8 +107,14 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.protocol: Protocol | None = None
+        self.fields["on_call_text"].initial = format_on_call(contacts_of(self.instance))
         for name in TEXT_FIELDS:
             self.fields[name].validators.append(validate_visible_text)
+
+    def clean_on_call_text(self) -> str:
+        text: str = self.cleaned_data["on_call_text"]
+        self.instance.on_call = [contact.as_json() for contact in parse_on_call(text)]
+        return text
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

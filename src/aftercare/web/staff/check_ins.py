@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Level
+from aftercare.web.phones import tel_href
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.staff.dashboard import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
@@ -76,6 +77,7 @@ def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpR
         "nav": "dashboard",
         "check_in": check_in,
         "patient": treatment.patient,
+        "phone_href": tel_href(treatment.patient.mobile) if treatment.patient.mobile else "",
         "treatment": treatment,
         "treated_when": local_moment(treatment.treated_at, clinic.time_zone),
         "sent_when": local_moment(check_in.created_at, clinic.time_zone),

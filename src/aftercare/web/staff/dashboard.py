@@ -225,6 +225,11 @@ def _page_number(text: str | None) -> int:
         return 1
 
 
+def _patients(alerts: Iterable[Alert]) -> int:
+    """How many people the alerts come from: one patient's three check-ins are one call."""
+    return len({alert.check_in.treatment.patient_id for alert in alerts})
+
+
 @staff_required
 def dashboard(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
@@ -240,7 +245,8 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     context = {
         "nav": "dashboard",
         "alerts": alerts,
-        "urgent_count": sum(1 for a in alerts if a.check_in.level == Level.CONTACT_CLINIC_NOW),
+        "urgent_count": _patients(a for a in alerts if a.check_in.level != Level.CONTACT_CLINIC),
+        "alert_patients": _patients(alerts),
         "today": today.rows,
         "today_page": today,
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),

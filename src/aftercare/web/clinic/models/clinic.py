@@ -33,6 +33,12 @@ class Clinic(models.Model):
     screening_valid_days = models.PositiveSmallIntegerField(default=90)
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
+    # Who is told at once of an urgent check-in, in this order, each with the hours (on
+    # the clinic's clock) they cover: [{"name", "to", "from": "HH:MM", "until": "HH:MM"}],
+    # as ``aftercare.web.oncall`` reads and writes it.
+    on_call = models.JSONField(default=list, blank=True)
+    # An urgent check-in nobody has marked reviewed after this long goes to the next contact.
+    alert_escalation_minutes = models.PositiveSmallIntegerField(default=15)
     created_at = models.DateTimeField(default=clock.default_now)
     # How many patients the clinic has, kept by Patient.save and Patient.delete: the staff
     # list and the API give the total without counting a large clinic's rows each time.

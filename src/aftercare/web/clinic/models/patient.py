@@ -40,6 +40,8 @@ class Patient(models.Model):
     # A transport refused the address for good (bounced, not a mobile); staff must fix it.
     email_disabled_at = models.DateTimeField(null=True, blank=True)
     sms_disabled_at = models.DateTimeField(null=True, blank=True)
+    # The number of sessions chosen for this patient's course; None: the protocol's usual.
+    course_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.default_now)
     # What staff search matches (see search_keys): derived on every save, never typed.
     given_key = TextKeyField(max_length=100, source="given_name")

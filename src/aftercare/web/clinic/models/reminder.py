@@ -12,6 +12,7 @@ import hashlib
 from django.db import models
 
 from aftercare.web import clock
+from aftercare.web.clinic.models.check_in import CheckIn
 from aftercare.web.clinic.models.patient import Patient
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
@@ -28,6 +29,9 @@ class ReminderKind(models.TextChoices):
     MAINTENANCE = "maintenance", "Maintenance window"
     # A fresh link the patient asked for (sent at once, not on a schedule).
     LINK = "link", "New link"
+    # To the clinic's people, never to the patient: never combined or held for quiet hours.
+    STAFF_ALERT = "staff_alert", "Urgent check-in alert to staff"
+    CLINIC_SUMMARY = "clinic_summary", "Morning summary of check-ins to the clinic"
 
 
 class ReminderStatus(models.TextChoices):
@@ -50,6 +54,12 @@ class Reminder(models.Model):
     item = models.CharField(max_length=80)
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     channel = models.CharField(max_length=10)
+    # A message to the clinic's staff: its address (a patient's message has none here, and
+    # goes to the patient's address on ``channel``), and the check-in it is about.
+    recipient = models.CharField(max_length=254, blank=True)
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
     # When it is due, in UTC, already moved out of the clinic's quiet hours.
     due_at = models.DateTimeField()
     body = models.TextField()

@@ -28,6 +28,8 @@ class Treatment(models.Model):
     protocol_version = models.CharField(max_length=64)
     # Why a practitioner treated despite screening; required by the views, recorded here.
     override_reason = models.TextField(blank=True)
+    # Why a session beyond the chosen course, or sooner than the protocol's gap, was given.
+    course_override_reason = models.TextField(blank=True)
     # Who recorded it: a staff member in the web app, or a clinic system with an API key.
     created_by = models.ForeignKey(
         StaffMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

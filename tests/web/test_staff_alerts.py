@@ -235,6 +235,9 @@ def test_a_refused_staff_number_fails_its_alert_but_leaves_the_patient_reachable
     alert = Reminder.objects.get(check_in=check_in, recipient=DAY)
     assert (alert.status, alert.last_error) == (ReminderStatus.FAILED, "not a mobile")
     assert Patient.objects.get(pk=treated.patient_id).sms_disabled_at is None
+    clock.at = NOW + timedelta(minutes=15)
+    outbox.run()
+    assert outbox.to == [BACKUP]
 
 
 def test_contact_the_clinic_check_ins_go_into_one_morning_summary_counting_patients(

@@ -12,6 +12,8 @@ from aftercare.engine.course import (
     check_session,
     completes_course,
     course_outlook,
+    gate_session,
+    late_sessions,
     maintenance_window,
     plan_course,
 )
@@ -151,3 +153,77 @@ def test_the_outlook_after_a_full_course_gives_maintenance_only(protocol: Protoc
     outlook = course_outlook(protocol, reversed(days), date(2026, 11, 21))
     assert (outlook.sessions, outlook.planned, outlook.next_session) == (3, 3, None)
     assert outlook.maintenance == maintenance_window(protocol, date(2026, 11, 1))
+
+
+@pytest.mark.parametrize(
+    ("sessions", "chosen", "complete"),
+    [(2, None, False), (3, None, True), (3, 5, False), (4, 5, False), (5, 5, True), (6, 6, True)],
+)
+def test_the_course_completes_at_the_length_chosen_for_the_patient(
+    protocol: Protocol, sessions: int, chosen: int | None, complete: bool
+) -> None:
+    assert completes_course(protocol, sessions, chosen) is complete
+
+
+def test_a_course_is_planned_with_three_to_six_sessions_from_the_protocol(
+    protocol: Protocol,
+) -> None:
+    assert list(protocol.course.plannable_sessions) == [3, 4, 5, 6]
+
+
+def test_maintenance_is_counted_from_the_actual_last_session(protocol: Protocol) -> None:
+    # The second session came 49 days after the first: late, and the plan moves with it.
+    days = [date(2026, 9, 1), date(2026, 10, 20)]
+    outlook = course_outlook(protocol, days, date(2026, 11, 1), chosen=3)
+    assert outlook.late == (date(2026, 10, 20),)
+    assert outlook.next_session == check_session(protocol, date(2026, 10, 20), date(2026, 11, 1))
+    # The third session between 17 Nov and 1 Dec, then 6 to 12 months.
+    assert outlook.maintenance == MaintenanceWindow(date(2027, 5, 17), date(2027, 12, 1))
+
+
+def test_a_longer_chosen_course_puts_maintenance_after_its_last_session(
+    protocol: Protocol,
+) -> None:
+    outlook = course_outlook(protocol, [date(2026, 11, 1)], date(2026, 11, 1), chosen=5)
+    assert outlook.planned == 5
+    # Sessions 2 to 5 at 28 to 42 days each: the fifth 112 to 168 days on, 21 Feb to 18 Apr.
+    assert outlook.maintenance == MaintenanceWindow(date(2027, 8, 21), date(2028, 4, 18))
+    complete = course_outlook(protocol, [date(2026, 11, 1)] * 5, date(2026, 11, 1), chosen=5)
+    assert complete.next_session is None
+
+
+@pytest.mark.parametrize(("gap_days", "late"), [(42, False), (43, True)])
+def test_a_session_after_six_weeks_is_late(protocol: Protocol, gap_days: int, late: bool) -> None:
+    second = PREVIOUS + timedelta(days=gap_days)
+    assert late_sessions(protocol, [second, PREVIOUS]) == ((second,) if late else ())
+
+
+def sessions_every(days: int, count: int) -> list[date]:
+    return [PREVIOUS + timedelta(days=days * n) for n in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "proposed", "number", "beyond", "too_soon"),
+    [
+        ([], PREVIOUS, 1, False, False),
+        ([PREVIOUS], PREVIOUS + timedelta(days=27), 2, False, True),
+        ([PREVIOUS], PREVIOUS + timedelta(days=28), 2, False, False),
+        ([PREVIOUS], PREVIOUS + timedelta(days=60), 2, False, False),
+        (sessions_every(28, 5), PREVIOUS + timedelta(days=28 * 5), 6, False, False),
+        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 6), 7, True, False),
+        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 5 + 3), 7, True, True),
+        # Recorded late: only the sessions on or before it count.
+        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 2 + 14), 4, False, True),
+    ],
+)
+def test_a_seventh_session_or_one_within_four_weeks_needs_an_override(
+    protocol: Protocol,
+    earlier: list[date],
+    proposed: date,
+    number: int,
+    beyond: bool,
+    too_soon: bool,
+) -> None:
+    gate = gate_session(protocol, earlier, proposed)
+    assert (gate.number, gate.beyond_maximum, gate.too_soon) == (number, beyond, too_soon)
+    assert gate.needs_override is (beyond or too_soon)

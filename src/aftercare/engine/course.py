@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from dateutil.relativedelta import relativedelta
 
@@ -21,13 +22,17 @@ __all__ = [
     "CoursePlan",
     "MaintenanceWindow",
     "SessionCheck",
+    "SessionGate",
     "SessionWindow",
     "Verdict",
     "check_session",
     "completes_course",
     "course_outlook",
+    "gate_session",
+    "late_sessions",
     "maintenance_window",
     "plan_course",
+    "planned_sessions",
 ]
 
 
@@ -89,8 +94,30 @@ class CourseOutlook:
     # The next session's window after the last one, judged on the day asked about; None
     # once the course is complete.
     next_session: SessionCheck | None
-    # After the planned course, or after the last session once the course is complete.
+    # After the planned course, counted on from the actual last session, or after the last
+    # session once the course is complete.
     maintenance: MaintenanceWindow | None
+    # Sessions that came later than the protocol's longest gap after the one before.
+    late: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGate:
+    """Whether a session on a day needs a practitioner's override: it would be session
+    ``number``, beyond the protocol's maximum, or sooner than its shortest gap after the
+    previous session (``gap``, None for a first session)."""
+
+    number: int
+    beyond_maximum: bool
+    gap: SessionCheck | None
+
+    @property
+    def too_soon(self) -> bool:
+        return self.gap is not None and not self.gap.allowed
+
+    @property
+    def needs_override(self) -> bool:
+        return self.beyond_maximum or self.too_soon
 
 
 def plan_course(protocol: Protocol, first: date, sessions: int) -> CoursePlan:
@@ -137,24 +164,56 @@ def check_session(protocol: Protocol, previous: date, proposed: date) -> Session
     )
 
 
-def completes_course(protocol: Protocol, sessions: int) -> bool:
-    """Whether ``sessions`` sessions (this one included) make the protocol's usual course,
-    after which maintenance, not a next session, comes up."""
-    return sessions >= protocol.course.default_sessions
+def planned_sessions(protocol: Protocol, chosen: int | None) -> int:
+    """The length of a patient's course: the one chosen for them, or the protocol's usual."""
+    return protocol.course.default_sessions if chosen is None else chosen
 
 
-def course_outlook(protocol: Protocol, sessions: Iterable[date], on: date) -> CourseOutlook:
-    """The course after ``sessions`` (local dates, at least one), as it stands ``on``."""
+def completes_course(protocol: Protocol, sessions: int, chosen: int | None = None) -> bool:
+    """Whether ``sessions`` sessions (this one included) complete the course (the length
+    ``chosen`` for the patient, else the usual), after which maintenance comes up."""
+    return sessions >= planned_sessions(protocol, chosen)
+
+
+def course_outlook(
+    protocol: Protocol, sessions: Iterable[date], on: date, chosen: int | None = None
+) -> CourseOutlook:
+    """The course after ``sessions`` (local dates, at least one), as it stands ``on``.
+
+    Maintenance is counted from the actual last session: the sessions still to come at
+    their windows after it, then the protocol's months."""
     days = sorted(sessions)
-    first, last = days[0], days[-1]
-    planned = max(protocol.course.default_sessions, len(days))
-    if completes_course(protocol, len(days)):
-        return CourseOutlook(len(days), planned, None, maintenance_window(protocol, last))
+    last = days[-1]
+    planned = max(planned_sessions(protocol, chosen), len(days))
+    late = late_sessions(protocol, days)
+    if completes_course(protocol, len(days), chosen):
+        return CourseOutlook(len(days), planned, None, maintenance_window(protocol, last), late)
+    to_come = _windows(protocol.course, last, planned - len(days) + 1)[-1]
     return CourseOutlook(
         sessions=len(days),
         planned=planned,
         next_session=check_session(protocol, last, max(on, last)),
-        maintenance=plan_course(protocol, first, planned).maintenance,
+        maintenance=_maintenance(protocol.course, to_come.earliest, to_come.latest),
+        late=late,
+    )
+
+
+def late_sessions(protocol: Protocol, sessions: Iterable[date]) -> tuple[date, ...]:
+    """The sessions that came more than the protocol's longest gap after the one before."""
+    days = sorted(sessions)
+    longest = protocol.course.max_gap_days
+    return tuple(day for before, day in pairwise(days) if (day - before).days > longest)
+
+
+def gate_session(protocol: Protocol, earlier: Iterable[date], proposed: date) -> SessionGate:
+    """What a session on ``proposed`` would be, after the recorded sessions ``earlier``
+    (those on or before it count; a later one is no "previous")."""
+    before = sorted(day for day in earlier if day <= proposed)
+    number = len(before) + 1
+    return SessionGate(
+        number=number,
+        beyond_maximum=number > protocol.course.max_sessions,
+        gap=check_session(protocol, before[-1], proposed) if before else None,
     )
 
 

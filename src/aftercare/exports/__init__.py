@@ -40,3 +40,5 @@ class Subject:
     factors: Factors = field(default_factory=Factors)
     # Local dates of the earlier sessions of the course, oldest first.
     earlier_sessions: tuple[date, ...] = ()
+    # The number of sessions chosen for the patient's course; None: the protocol's usual.
+    course_sessions: int | None = None

@@ -202,7 +202,8 @@ _WINDOWS: dict[bool, tuple[ReminderKind, str, str]] = {
 
 def _is_course_complete(subject: Subject) -> bool:
     """As the reminders decide: this treatment and the earlier ones make a full course."""
-    return completes_course(subject.protocol, len(subject.earlier_sessions) + 1)
+    sessions = len(subject.earlier_sessions) + 1
+    return completes_course(subject.protocol, sessions, subject.course_sessions)
 
 
 def _day_value(day: date) -> vDate:

@@ -113,7 +113,7 @@ def treatment_leaflet_html(subject: Subject) -> str:
         "zone": subject.zone_name,
         "urgent": _urgent(protocol),
         "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
-        "course": _next_session(protocol, treated_at.date(), subject.earlier_sessions),
+        "course": _next_session(protocol, treated_at.date(), subject),
     }
     return _render("aftercare/leaflet/treatment.html", context)
 
@@ -189,9 +189,10 @@ def _symptoms(protocol: Protocol, *, now: bool) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def _next_session(protocol: Protocol, treated_on: date, earlier: Iterable[date]) -> NextSession:
+def _next_session(protocol: Protocol, treated_on: date, subject: Subject) -> NextSession:
     """The next session's window, or maintenance once the planned course is complete."""
-    outlook = course_outlook(protocol, {*earlier, treated_on}, treated_on)
+    sessions = [*subject.earlier_sessions, treated_on]
+    outlook = course_outlook(protocol, sessions, treated_on, subject.course_sessions)
     gap, upkeep = outlook.next_session, outlook.maintenance
     return NextSession(
         session=str(outlook.sessions),

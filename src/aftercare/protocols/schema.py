@@ -432,6 +432,9 @@ class Course(Cited):
     min_sessions: Annotated[int, Field(ge=1, le=20)]
     max_sessions: Annotated[int, Field(ge=1, le=20)]
     default_sessions: Annotated[int, Field(ge=1, le=20)]
+    # The fewest sessions a patient's course may be planned with (up to max_sessions); a
+    # course may still end sooner, but is not planned shorter.
+    planned_min_sessions: Annotated[int, Field(ge=1, le=20)] | None = None
     min_gap_days: Annotated[int, Field(ge=1, le=365)]
     max_gap_days: Annotated[int, Field(ge=1, le=365)]
     maintenance_min_months: Annotated[int, Field(ge=1, le=60)]
@@ -442,11 +445,21 @@ class Course(Cited):
     def _ranges(self) -> Course:
         if not self.min_sessions <= self.default_sessions <= self.max_sessions:
             raise ValueError("default_sessions must lie between min_sessions and max_sessions")
+        fewest = self.planned_min_sessions
+        if fewest is not None and not self.min_sessions <= fewest <= self.default_sessions:
+            raise ValueError(
+                "planned_min_sessions must lie between min_sessions and default_sessions"
+            )
         if self.min_gap_days > self.max_gap_days:
             raise ValueError("min_gap_days cannot exceed max_gap_days")
         if self.maintenance_min_months > self.maintenance_max_months:
             raise ValueError("maintenance_min_months cannot exceed maintenance_max_months")
         return self
+
+    @property
+    def plannable_sessions(self) -> range:
+        """The course lengths a patient's course may be planned with."""
+        return range(self.planned_min_sessions or self.min_sessions, self.max_sessions + 1)
 
 
 class Information(Cited):

@@ -42,6 +42,7 @@ def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
         treatment_id=str(treatment.pk),
         factors=factors_for(care),
         earlier_sessions=_earlier_sessions(patient, treatment),
+        course_sessions=patient.course_sessions,
     )
 
 

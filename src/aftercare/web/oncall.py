@@ -2,7 +2,7 @@
 
 Each contact is a UK mobile or an email address with the hours they cover on the clinic's
 clock. Hours may run past midnight ("20:00-08:00"); the same start and end means all day.
-Administrators write them one a line ("Dr Shah, 07700 900123, 08:00-20:00"); the clinic
+Administrators write them one a line ("Dr Shah, 07700 900001, 08:00-20:00"); the clinic
 stores them as JSON, in the order they are called.
 """
 
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})$")
-LINE_FORMAT = "name, mobile or email, hours (for example: Dr Shah, 07700 900123, 08:00-20:00)"
+LINE_FORMAT = "name, mobile or email, hours (for example: Dr Shah, 07700 900001, 08:00-20:00)"
 
 
 @dataclass(frozen=True, slots=True)

@@ -117,6 +117,7 @@ def record_treatment(
             protocol_id=protocol.effective_id,
             protocol_version=protocol.version,
             override_reason=data["override_reason"].strip() if form.override_used else "",
+            course_override_reason=form.recorded_course_reason(),
             created_by=staff,
             created_by_key=key,
             created_at=clock.now(),
@@ -126,6 +127,10 @@ def record_treatment(
         if form.override_used:
             audit.record(
                 request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
+            )
+        if form.course_override_used:
+            audit.record(
+                request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
             )
         sync_treatment(treatment, clock.now())
     return treatment

@@ -112,7 +112,8 @@ def my_course(request: PatientRequest) -> CourseOut:
     clinic = patient.clinic
     audit.record(request, "portal.course", clinic=clinic, patient=patient, obj=patient)
     today = local_today(clinic, clock.now())
-    return course_out(clinic_protocol(clinic), list(treatments_of(patient)), today)
+    treatments = list(treatments_of(patient))
+    return course_out(clinic_protocol(clinic), treatments, today, patient.course_sessions)
 
 
 @router.get(

@@ -131,7 +131,10 @@ def list_patients(
 def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut]:
     require_write(request)
     clinic = request.api_key.clinic
-    form = PatientForm(_form_data(payload.model_dump()), today=today_for(request))
+    protocol = clinic_protocol(clinic)
+    form = PatientForm(
+        _form_data(payload.model_dump()), today=today_for(request), protocol=protocol
+    )
     if not form.is_valid():
         raise form_errors(form)
     return Status(201, patient_out(record_new_patient(request, form, clinic)))
@@ -154,7 +157,12 @@ def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> Patie
     if any(changes.get(name, "") is None for name in ("given_name", "family_name")):
         raise ValidationError([{"loc": ("body",), "msg": "names cannot be removed"}])
     merged = current | {name: "" if value is None else value for name, value in changes.items()}
-    form = PatientForm(_form_data(merged), instance=patient, today=today_for(request))
+    form = PatientForm(
+        _form_data(merged),
+        instance=patient,
+        today=today_for(request),
+        protocol=clinic_protocol(patient.clinic),
+    )
     if not form.is_valid():
         raise form_errors(form)
     return patient_out(record_patient_change(request, form))

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from aftercare.contracts import plan_json
-from aftercare.engine.course import course_outlook
+from aftercare.engine.course import course_outlook, planned_sessions
 from aftercare.engine.localtime import hours_between
 from aftercare.engine.screening import Status
 from aftercare.engine.timeline import Plan
@@ -91,6 +91,7 @@ def treatment_out(
         notes=treatment.notes,
         factors=factors,
         override_reason=treatment.override_reason,
+        course_override_reason=treatment.course_override_reason,
         protocol=ProtocolRef(id=treatment.protocol_id, version=treatment.protocol_version),
         cancelled_at=treatment.cancelled_at,
         plan=None if protocol is None else plan_out(treatment_plan(protocol, treatment), at),
@@ -143,13 +144,16 @@ def reminder_out(reminder: Reminder) -> ReminderOut:
     return ReminderOut.model_validate(reminder, from_attributes=True)
 
 
-def course_out(protocol: Protocol, treatments: list[Treatment], today: date) -> CourseOut:
-    """The course from the patient's treatments that were not cancelled, on ``today``."""
+def course_out(
+    protocol: Protocol, treatments: list[Treatment], today: date, chosen: int | None = None
+) -> CourseOut:
+    """The course from the patient's treatments that were not cancelled, on ``today``, of
+    the length ``chosen`` for the patient (None: the protocol's usual)."""
     days = session_days(treatments)
     if not days:
         return CourseOut(
             sessions_done=0,
-            sessions_planned=protocol.course.default_sessions,
+            sessions_planned=planned_sessions(protocol, chosen),
             last_session=None,
             next_earliest=None,
             next_latest=None,
@@ -157,7 +161,7 @@ def course_out(protocol: Protocol, treatments: list[Treatment], today: date) -> 
             maintenance_earliest=None,
             maintenance_latest=None,
         )
-    outlook = course_outlook(protocol, days, today)
+    outlook = course_outlook(protocol, days, today, chosen)
     gap, upkeep = outlook.next_session, outlook.maintenance
     return CourseOut(
         sessions_done=outlook.sessions,
@@ -168,4 +172,5 @@ def course_out(protocol: Protocol, treatments: list[Treatment], today: date) -> 
         next_verdict=None if gap is None else gap.verdict,
         maintenance_earliest=None if upkeep is None else upkeep.earliest,
         maintenance_latest=None if upkeep is None else upkeep.latest,
+        late_sessions=list(outlook.late),
     )

@@ -348,6 +348,8 @@ class CoursePlanOut(Schema):
     sessions: list[CourseSession]
     maintenance_earliest: date | None
     maintenance_latest: date | None
+    # Sessions that came later than the protocol's longest gap (allowed, shown as late).
+    late_sessions: list[date] = Field(default_factory=list)
 
 
 class CourseCheckOut(Schema):
@@ -361,6 +363,8 @@ class CourseCheckOut(Schema):
 class MaintenanceOut(Schema):
     maintenance_earliest: date | None
     maintenance_latest: date | None
+    # Sessions that came later than the protocol's longest gap (allowed, shown as late).
+    late_sessions: list[date] = Field(default_factory=list)
 
 
 class CourseOut(Schema):
@@ -375,6 +379,8 @@ class CourseOut(Schema):
     next_verdict: SessionVerdictOut | None
     maintenance_earliest: date | None
     maintenance_latest: date | None
+    # Sessions that came later than the protocol's longest gap (allowed, shown as late).
+    late_sessions: list[date] = Field(default_factory=list)
 
 
 # --- records ------------------------------------------------------------------------
@@ -388,6 +394,8 @@ class PatientIn(Schema):
     mobile: Annotated[str, Field(max_length=40)] = ""
     preferred_channel: Channel = Channel.NONE
     consent_to_messages: StrictBool = False
+    # Sessions planned for the patient's course; null: the protocol's usual.
+    course_sessions: StrictInt | None = None
 
 
 class PatientPatch(Schema):
@@ -400,6 +408,7 @@ class PatientPatch(Schema):
     mobile: Annotated[str, Field(max_length=40)] | None = None
     preferred_channel: Channel | None = None
     consent_to_messages: StrictBool | None = None
+    course_sessions: StrictInt | None = None
 
 
 class PatientOut(Schema):
@@ -413,6 +422,7 @@ class PatientOut(Schema):
     consent_to_messages: bool
     email_opted_out_at: datetime | None
     sms_opted_out_at: datetime | None
+    course_sessions: int | None
     created_at: datetime
 
 
@@ -432,6 +442,8 @@ class TreatmentIn(Schema):
     anticoagulant: StrictBool = False
     cold_sore_history: StrictBool = False
     override_reason: Annotated[str, Field(max_length=2000)] = ""
+    # Why a session beyond the course's most, or sooner than its shortest gap, was given.
+    course_override_reason: Annotated[str, Field(max_length=2000)] = ""
 
 
 class TreatmentOut(Schema):
@@ -445,6 +457,7 @@ class TreatmentOut(Schema):
     notes: str
     factors: dict[str, bool | int | None]
     override_reason: str
+    course_override_reason: str = ""
     protocol: ProtocolRef
     cancelled_at: datetime | None
     plan: PlanOut | None = None

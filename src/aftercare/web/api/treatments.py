@@ -19,10 +19,12 @@ from pydantic import Field
 from aftercare.contracts import ask_json, check_json
 from aftercare.engine.ask import ask as ask_engine
 from aftercare.engine.check import check
+from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
 from aftercare.engine.triage import Trend
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
+from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
@@ -51,6 +53,7 @@ from aftercare.web.staff.summary import local_today, treatment_plan
 from aftercare.web.staff.treatment_forms import (
     MIN_OVERRIDE_LENGTH,
     TreatmentForm,
+    course_problem,
     screening_problem,
 )
 
@@ -102,7 +105,9 @@ def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Stat
     """Record a treatment and get its plan; its reminders are scheduled at once.
 
     Refused with 409 when the patient's latest screening does not clear the treatment
-    (none, not eligible, or too old for the clinic) unless ``override_reason`` says why.
+    (none, not eligible, or too old for the clinic) unless ``override_reason`` says why;
+    and when, counted from the recorded treatments, it would be a session beyond the
+    course's most or sooner than its shortest gap, unless ``course_override_reason`` does.
     """
     require_write(request)
     patient = patient_of(request, pk, "treatment.create")
@@ -117,6 +122,7 @@ def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Stat
             f"{problem} Screen the patient first, or send override_reason saying why you "
             f"treated (at least {MIN_OVERRIDE_LENGTH} characters).",
         )
+    _check_course(protocol, patient, payload)
     form = TreatmentForm(
         _form_data(payload, clinic.time_zone, protocol.default_area),
         protocol=protocol,
@@ -128,6 +134,20 @@ def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Stat
         raise form_errors(form, FORM_FIELDS)
     treatment = record_treatment(request, form, form.treated_at, protocol)
     return Status(201, treatment_out(treatment, protocol))
+
+
+def _check_course(protocol: Protocol, patient: Patient, payload: TreatmentIn) -> None:
+    try:
+        tz = zone(payload.time_zone or patient.clinic.time_zone)
+    except InputError:
+        return  # the form names the unknown zone
+    problem = course_problem(protocol, patient, payload.treated_at.astimezone(tz).date())
+    if problem is not None and len(payload.course_override_reason.strip()) < MIN_OVERRIDE_LENGTH:
+        raise HttpError(
+            409,
+            f"{problem} Send course_override_reason saying why you treated outside the "
+            f"course plan (at least {MIN_OVERRIDE_LENGTH} characters).",
+        )
 
 
 # The form's field names, as the API calls them.
@@ -149,11 +169,14 @@ def _form_data(payload: TreatmentIn, clinic_zone: str, default_area: str) -> dic
         "notes": payload.notes,
         "fitzpatrick": "" if payload.fitzpatrick is None else str(payload.fitzpatrick),
         "override_reason": payload.override_reason,
+        "course_override_reason": payload.course_override_reason,
     }
     flags = ("sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history")
     data |= {flag: "on" for flag in flags if getattr(payload, flag)}
     if payload.override_reason.strip():
         data["override"] = "on"
+    if payload.course_override_reason.strip():
+        data["course_override"] = "on"
     return data
 
 
@@ -239,7 +262,8 @@ def get_course(request: KeyRequest, pk: int) -> CourseOut:
     clinic = patient.clinic
     audit.record(request, "course.view", clinic=clinic, patient=patient, obj=patient)
     treatments = list(Treatment.objects.filter(patient=patient))
-    return course_out(clinic_protocol(clinic), treatments, local_today(clinic, clock.now()))
+    today = local_today(clinic, clock.now())
+    return course_out(clinic_protocol(clinic), treatments, today, patient.course_sessions)
 
 
 # --- check-ins --------------------------------------------------------------------------

@@ -128,5 +128,6 @@ def course(request: PatientRequest) -> HttpResponse:
     if done:
         days = [t.treated_at.astimezone(zone(t.time_zone)).date() for t in done]
         today_local = now.astimezone(zone(done[-1].time_zone)).date()
-        view = course_view(clinic_protocol(patient.clinic), days, today_local)
+        protocol = clinic_protocol(patient.clinic)
+        view = course_view(protocol, days, today_local, patient.course_sessions)
     return _page(request, "aftercare/portal/course.html", "course", None, {"course": view})

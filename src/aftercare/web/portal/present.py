@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aftercare.engine.ask import AskOutcome, AskResult
-from aftercare.engine.course import check_session, completes_course, maintenance_window
+from aftercare.engine.course import course_outlook
 from aftercare.engine.explain import ask_sentence, describe_ask, describe_entry
 from aftercare.engine.localtime import format_day
 from aftercare.engine.timeline import Plan, PlanEntry
@@ -138,27 +138,29 @@ class CourseView:
     next_status: str
     maintenance_earliest: str
     maintenance_latest: str
+    planned: int = 0
 
 
-def course_view(protocol: Protocol, session_days: list[date], today: date) -> CourseView:
-    """The next session's window after the last one, and maintenance after the course.
+def course_view(
+    protocol: Protocol, session_days: list[date], today: date, chosen: int | None = None
+) -> CourseView:
+    """The next session's window after the last one, and maintenance after the course of
+    the length ``chosen`` for the patient, as the staff pages and the leaflet have them.
 
-    Once the sessions make the protocol's usual course, only maintenance is shown, as the
-    reminders and the staff pages have it."""
-    last = session_days[-1]
-    maintenance = maintenance_window(protocol, last)
-    earliest = latest = None
-    status = ""
-    if not completes_course(protocol, len(session_days)):
-        gap = check_session(protocol, last, max(today, last))
-        earliest, latest = format_day(gap.earliest), format_day(gap.latest)
-        status = gap.verdict.value
+    Once the sessions complete the course, only maintenance is shown, as the reminders do."""
+    outlook = course_outlook(protocol, session_days, today, chosen)
+    gap, maintenance = outlook.next_session, outlook.maintenance
+    late = set(outlook.late)
     return CourseView(
         text=protocol.course.text,
-        sessions=tuple(format_day(day) for day in session_days),
-        next_earliest=earliest,
-        next_latest=latest,
-        next_status=status,
-        maintenance_earliest=format_day(maintenance.earliest),
-        maintenance_latest=format_day(maintenance.latest),
+        sessions=tuple(
+            format_day(day) + (" (later than usual)" if day in late else "")
+            for day in sorted(session_days)
+        ),
+        next_earliest=None if gap is None else format_day(gap.earliest),
+        next_latest=None if gap is None else format_day(gap.latest),
+        next_status="" if gap is None else gap.verdict.value,
+        maintenance_earliest="" if maintenance is None else format_day(maintenance.earliest),
+        maintenance_latest="" if maintenance is None else format_day(maintenance.latest),
+        planned=outlook.planned,
     )

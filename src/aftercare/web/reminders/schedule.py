@@ -226,7 +226,7 @@ def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
     sessions = Treatment.objects.filter(
         patient_id=treatment.patient_id, cancelled_at=None, treated_at__lte=treatment.treated_at
     ).count()
-    return completes_course(protocol, sessions)
+    return completes_course(protocol, sessions, treatment.patient.course_sessions)
 
 
 def _by_item(rows: Iterable[Reminder]) -> dict[tuple[str, str], list[Reminder]]:

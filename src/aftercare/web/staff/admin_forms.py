@@ -66,7 +66,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
         help_text=(
             "Name, UK mobile or email, and the hours they cover on the clinic's clock, for "
-            "example: Dr Shah, 07700 900123, 08:00-20:00. An urgent check-in goes to the first "
+            "example: Dr Shah, 07700 900001, 08:00-20:00. An urgent check-in goes to the first "
             "contact on call at once, then to the next if nobody marks it reviewed in time, "
             "then to every clinic administrator."
         ),

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django import forms
 
+from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Channel, Patient
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.phones import e164
@@ -22,7 +23,8 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 class PatientForm(forms.ModelForm[Patient]):
-    """Create or edit a patient; ``today`` is the clinic's calendar day."""
+    """Create or edit a patient; ``today`` is the clinic's calendar day, and ``protocol``
+    the clinic's, whose course gives the lengths a course may be planned with."""
 
     class Meta:
         model = Patient
@@ -34,6 +36,7 @@ class PatientForm(forms.ModelForm[Patient]):
             "mobile",
             "preferred_channel",
             "consent_to_messages",
+            "course_sessions",
         )
         labels: ClassVar[dict[str, str]] = {
             "given_name": "Given name",
@@ -52,10 +55,11 @@ class PatientForm(forms.ModelForm[Patient]):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date, protocol: Protocol, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.today = today
+        self.fields["course_sessions"] = _course_sessions_field(protocol)
         for name in ("given_name", "family_name", "email", "mobile"):
             self.fields[name].validators.append(validate_visible_text)
         self.fields["given_name"].widget.attrs["autocomplete"] = "off"
@@ -104,3 +108,16 @@ class PatientForm(forms.ModelForm[Patient]):
                 "or choose 'No messages'.",
             )
         return cleaned
+
+
+def _course_sessions_field(protocol: Protocol) -> forms.TypedChoiceField:
+    course = protocol.course
+    usual = ("", f"The usual course ({course.default_sessions} sessions)")
+    return forms.TypedChoiceField(
+        label="Sessions planned for the course",
+        choices=[usual, *((n, f"{n} sessions") for n in course.plannable_sessions)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="The course is complete at this number; then maintenance is planned.",
+    )

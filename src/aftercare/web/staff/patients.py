@@ -76,7 +76,8 @@ def patient_list(request: StaffRequest) -> HttpResponse:
 @staff_required
 def patient_new(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
-    form = PatientForm(request.POST or None, today=local_today(clinic, clock.now()))
+    today, protocol = local_today(clinic, clock.now()), clinic_protocol(clinic)
+    form = PatientForm(request.POST or None, today=today, protocol=protocol)
     if request.method == "POST" and form.is_valid():
         patient = record_new_patient(request, form, clinic)
         messages.success(request, f"{patient} has been added.")
@@ -93,7 +94,10 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request, Patient.objects.filter(clinic=clinic), pk, clinic=clinic, action=action
     )
     form = PatientForm(
-        request.POST or None, instance=patient, today=local_today(clinic, clock.now())
+        request.POST or None,
+        instance=patient,
+        today=local_today(clinic, clock.now()),
+        protocol=clinic_protocol(clinic),
     )
     if request.method == "POST" and form.is_valid():
         record_patient_change(request, form)
@@ -144,7 +148,9 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         "current": current,
         "today": today,
         "current_at": current_at,
-        "course": course_summary(protocol, treatments, local_today(clinic, now)),
+        "course": course_summary(
+            protocol, treatments, local_today(clinic, now), patient.course_sessions
+        ),
         "course_text": protocol.course.text,
         "reminders": reminder_rows(patient),
     }

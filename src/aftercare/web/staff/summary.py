@@ -53,6 +53,8 @@ class CourseSummary:
     next_window: str | None
     next_verdict: str | None
     maintenance: str | None
+    # The sessions that came later than the protocol's longest gap, as shown.
+    late: tuple[str, ...] = ()
 
 
 _VERDICT_WORDS = {
@@ -131,13 +133,14 @@ def session_days(treatments: Iterable[Treatment]) -> list[date]:
 
 
 def course_summary(
-    protocol: Protocol, treatments: Sequence[Treatment], today: date
+    protocol: Protocol, treatments: Sequence[Treatment], today: date, chosen: int | None = None
 ) -> CourseSummary | None:
-    """The course so far from the treatments (any order; cancelled ones are skipped)."""
+    """The course so far from the treatments (any order; cancelled ones are skipped), of
+    the length ``chosen`` for the patient (None: the protocol's usual)."""
     days = session_days(treatments)
     if not days:
         return None
-    outlook = course_outlook(protocol, days, today)
+    outlook = course_outlook(protocol, days, today, chosen)
     gap, upkeep = outlook.next_session, outlook.maintenance
     return CourseSummary(
         sessions_done=outlook.sessions,
@@ -146,4 +149,11 @@ def course_summary(
         next_window=None if gap is None else span(gap.earliest, gap.latest),
         next_verdict=None if gap is None else _VERDICT_WORDS[gap.verdict],
         maintenance=None if upkeep is None else span(upkeep.earliest, upkeep.latest),
+        late=tuple(_late_words(days, outlook.late)),
     )
+
+
+def _late_words(days: Sequence[date], late: Iterable[date]) -> Iterable[str]:
+    for day in late:
+        before = max(d for d in days if d < day)
+        yield f"{format_day(day)}, {(day - before).days} days after the session before"

@@ -63,6 +63,7 @@ def treatment_edit(request: StaffRequest, pk: int, treatment_pk: int) -> HttpRes
         patient=patient,
         screening=screening,
         now=clock.now(),
+        editing=treatment,
     )
     if request.method == "POST" and form.is_valid() and form.treated_at:
         _update(request, treatment, form, (form.treated_at, protocol))
@@ -97,6 +98,8 @@ def _initial(treatment: Treatment) -> dict[str, Any]:
         "fitzpatrick": str(fitzpatrick) if fitzpatrick in range(1, len(ROMAN) + 1) else "",
         "override": bool(treatment.override_reason),
         "override_reason": treatment.override_reason,
+        "course_override": bool(treatment.course_override_reason),
+        "course_override_reason": treatment.course_override_reason,
     }
     return initial | {flag: bool(factors.get(flag)) for flag in FACTOR_FLAGS}
 
@@ -119,6 +122,7 @@ def _update(
     treatment.factors = form.factors_json()
     treatment.protocol_id, treatment.protocol_version = protocol.effective_id, protocol.version
     treatment.override_reason = data["override_reason"].strip() if form.override_used else ""
+    treatment.course_override_reason = form.recorded_course_reason()
     clinic, patient = request.staff.clinic, treatment.patient
     with transaction.atomic():
         treatment.save()
@@ -126,6 +130,10 @@ def _update(
         if form.override_used:
             audit.record(
                 request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
+            )
+        if form.course_override_used:
+            audit.record(
+                request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
             )
         sync_treatment(treatment, clock.now(), moved_from=moved_from)
 

@@ -9,21 +9,23 @@ skip is refused and one they repeat must be chosen explicitly.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 
+from aftercare.engine.course import gate_session
 from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.localtime import format_day, local_datetime, zone
 from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus
+from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
+from aftercare.web.staff.summary import session_days
 
-__all__ = ["MIN_OVERRIDE_LENGTH", "TreatmentForm", "screening_problem"]
+__all__ = ["MIN_OVERRIDE_LENGTH", "TreatmentForm", "course_problem", "screening_problem"]
 
 MIN_OVERRIDE_LENGTH = 10
 # No clinic records a microneedling treatment from before this year.
@@ -58,6 +60,31 @@ def screening_problem(screening: Screening | None, clinic: Clinic, at: datetime)
             f"{clinic.screening_valid_days} days."
         )
     return None
+
+
+def course_problem(
+    protocol: Protocol, patient: Patient, day: date, editing: Treatment | None = None
+) -> str | None:
+    """Why a session on the local ``day`` needs an override, counted from the patient's
+    recorded treatments (``editing``, when it is one of them, not counted), or None."""
+    recorded = Treatment.objects.filter(patient=patient, cancelled_at=None)
+    if editing is not None:
+        recorded = recorded.exclude(pk=editing.pk)
+    gate = gate_session(protocol, session_days(recorded), day)
+    course, problems = protocol.course, []
+    if gate.beyond_maximum:
+        problems.append(
+            f"This would be session {gate.number}; a course is at most "
+            f"{course.max_sessions} sessions."
+        )
+    if gate.gap is not None and gate.too_soon:
+        previous = gate.gap.earliest - timedelta(days=course.min_gap_days)
+        problems.append(
+            f"It is {gate.gap.gap_days} days after the previous session on "
+            f"{format_day(previous)}; sessions are at least {course.min_gap_days} days apart "
+            f"(from {format_day(gate.gap.earliest)})."
+        )
+    return " ".join(problems) or None
 
 
 class TreatmentForm(forms.Form):
@@ -111,6 +138,15 @@ class TreatmentForm(forms.Form):
         validators=[validate_visible_text],
     )
 
+    course_override = forms.BooleanField(label="Treat outside the course plan", required=False)
+    course_override_reason = forms.CharField(
+        label="Why (recorded in the patient's record and the audit log)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_visible_text],
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -118,6 +154,7 @@ class TreatmentForm(forms.Form):
         patient: Patient,
         screening: Screening | None,
         now: datetime,
+        editing: Treatment | None = None,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("label_suffix", "")
@@ -128,6 +165,8 @@ class TreatmentForm(forms.Form):
         self.now = now
         self.treated_at: datetime | None = None
         self.override_used = False
+        self.editing = editing
+        self.course_override_used = False
         areas = cast(forms.MultipleChoiceField, self.fields["areas"])
         areas.choices = [(area.id, area.label) for area in protocol.areas]
         if not self.is_bound:
@@ -163,6 +202,7 @@ class TreatmentForm(forms.Form):
         if self.treated_at is not None:
             self._check_factors(cleaned)
             self._check_gate(cleaned, self.treated_at)
+            self._check_course(cleaned, self.treated_at)
         return cleaned
 
     def _treated_at(self, cleaned: dict[str, Any]) -> datetime | None:
@@ -214,6 +254,30 @@ class TreatmentForm(forms.Form):
             )
         else:
             self.override_used = True
+
+    def _check_course(self, cleaned: dict[str, Any], treated_at: datetime) -> None:
+        zone_name = cleaned.get("time_zone") or self.patient.clinic.time_zone
+        day = treated_at.astimezone(zone(zone_name)).date()
+        problem = course_problem(self.protocol, self.patient, day, self.editing)
+        if problem is None:
+            return
+        reason = str(cleaned.get("course_override_reason", "")).strip()
+        if not cleaned.get("course_override"):
+            self.add_error(None, f"{problem} Tick 'Treat outside the course plan' and say why.")
+        elif len(reason) < MIN_OVERRIDE_LENGTH:
+            self.add_error(
+                "course_override_reason",
+                f"Say why you are treating outside the course plan, in at least "
+                f"{MIN_OVERRIDE_LENGTH} characters.",
+            )
+        else:
+            self.course_override_used = True
+
+    def recorded_course_reason(self) -> str:
+        """The reason recorded with the treatment: only when the override was needed."""
+        return (
+            self.cleaned_data["course_override_reason"].strip() if self.course_override_used else ""
+        )
 
     def factors(self) -> Factors:
         """The engine's factors for this treatment; InputError when one is out of range."""

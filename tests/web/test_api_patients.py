@@ -79,6 +79,7 @@ def test_it_creates_a_patient_with_the_mobile_in_e164(api_client: Client, clinic
         "consent_to_messages": True,
         "email_opted_out_at": None,
         "sms_opted_out_at": None,
+        "course_sessions": None,
         "created_at": "2026-11-21T14:30:00Z",
     }
     assert (patient.clinic, patient.mobile, patient.created_at) == (clinic, "+447700900456", NOW)

@@ -414,6 +414,7 @@ def test_the_course_so_far_and_the_next_window(
         "next_verdict": "too_early",
         "maintenance_earliest": outlook.maintenance.earliest.isoformat(),
         "maintenance_latest": outlook.maintenance.latest.isoformat(),
+        "late_sessions": ["2026-11-19"],  # 49 days after 1 Oct
     }
 
 

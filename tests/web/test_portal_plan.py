@@ -381,7 +381,11 @@ def test_course_shows_the_next_session_window_and_maintenance(
     assert "Sat 5 Sep 2026 Sat 10 Oct 2026" in shown
     assert "Between Sat 7 Nov 2026 and Sat 21 Nov 2026." in shown
     assert "You are within this window now" in shown
-    assert "maintenance session is due between Sat 10 Apr 2027 and Sun 10 Oct 2027" in shown
+    # After the third session (7 to 21 Nov), 6 to 12 months, as the staff page and PDF say.
+    assert (
+        "Once your course of 3 sessions is complete, a maintenance session is due between "
+        "Fri 7 May 2027 and Sun 21 Nov 2027" in shown
+    )
 
 
 def test_course_uses_the_local_date_of_a_late_evening_session(

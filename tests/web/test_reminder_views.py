@@ -311,7 +311,10 @@ def test_the_next_session_takes_over_the_previous_ones_messages_until_cancelled(
     staff_client: Client, emailed: Patient, practitioner: StaffMember
 ) -> None:
     first = treat(emailed, practitioner, NOW - timedelta(days=1))
-    data = edit_form(treated_on="2026-11-22", treated_time="10:00", action="save")
+    data = edit_form(treated_on="2026-11-22", treated_time="10:00", action="save") | {
+        "course_override": "on",
+        "course_override_reason": "Repeated on a second area the next day, as agreed.",
+    }
     response = staff_client.post(reverse("staff:treatment_new", args=[emailed.pk]), data)
     assert response.status_code == 302
     second = Treatment.objects.exclude(pk=first.pk).get(patient=emailed)

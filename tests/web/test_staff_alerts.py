@@ -30,8 +30,9 @@ from aftercare.web.oncall import is_covering, parse_on_call
 from aftercare.web.reminders.transports import PermanentError, Transports
 from aftercare.web.reminders.worker import Worker, claim
 from tests.web.conftest import NOW
-from tests.web.test_api_access import ok, post
+from tests.web.test_api_access import ok, patch, post
 from tests.web.test_clinic_admin import SETTINGS, settings_data
+from tests.web.test_optout import stop_url
 from tests.web.test_portal_check_in import send
 from tests.web.test_portal_plan import sign_in, text, treat
 from tests.web.test_worker import FakeTransport
@@ -445,3 +446,37 @@ def test_on_call_hours_include_their_start_not_their_end(
 ) -> None:
     [contact] = parse_on_call(f"Dr Day, 07700 900001, {hours}")
     assert is_covering(contact, time.fromisoformat(local)) is covering
+
+
+# Staff messages are not the patient's
+
+
+def test_the_patients_changes_and_opt_outs_never_cancel_the_staff_alerts(
+    api_client: Client,
+    client: Client,
+    on_call: Clinic,
+    treated: Treatment,
+    clock: Clock,
+    outbox: Outbox,
+) -> None:
+    check_in = report(api_client, treated, "discharge")
+    outbox.run()
+    url = f"/api/v1/patients/{treated.patient_id}"
+    ok(patch(api_client, url, {"mobile": "07700 900123", "consent_to_messages": True}))
+    assert client.post(stop_url(treated.patient, "sms")).status_code == 200
+    clock.at = NOW + timedelta(minutes=15)
+    outbox.run()
+    assert outbox.to == [DAY, BACKUP]
+    waiting = Reminder.objects.get(check_in=check_in, recipient=ADMIN)
+    assert waiting.status == ReminderStatus.SCHEDULED
+
+
+def test_the_patients_message_list_leaves_out_the_staff_alerts(
+    api_client: Client, staff_client: Client, on_call: Clinic, treated: Treatment, clock: Clock
+) -> None:
+    report(api_client, treated, "discharge")
+    listed = ok(api_client.get(f"/api/v1/patients/{treated.patient_id}/reminders"))
+    assert listed == []
+    page = staff_client.get(reverse("staff:patient", args=[treated.patient_id])).content
+    assert DAY.encode() not in page
+    assert b"Urgent check-in alert to staff" not in page

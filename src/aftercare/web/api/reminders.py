@@ -12,7 +12,7 @@ from aftercare.web.api.patients import patient_of
 from aftercare.web.api.present import reminder_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import ReminderOut
-from aftercare.web.clinic.models import Reminder
+from aftercare.web.clinic.models import TO_PATIENT, Reminder
 from aftercare.web.reminders.schedule import cancel_by_staff
 
 __all__ = ["router"]
@@ -25,7 +25,7 @@ def list_reminders(request: KeyRequest, pk: int) -> list[ReminderOut]:
     """Every message for the patient, scheduled, sent, failed or cancelled, by due time."""
     patient = patient_of(request, pk, "reminder.list")
     audit.record(request, "reminder.list", clinic=patient.clinic, patient=patient, obj=patient)
-    return [reminder_out(r) for r in Reminder.objects.filter(patient=patient)]
+    return [reminder_out(r) for r in Reminder.objects.filter(TO_PATIENT, patient=patient)]
 
 
 @router.post(
@@ -35,7 +35,9 @@ def cancel_reminder(request: KeyRequest, pk: int) -> ReminderOut:
     """Cancel one scheduled message for good; 409 if it was already sent or cancelled."""
     require_write(request)
     clinic = request.api_key.clinic
-    reminders = Reminder.objects.filter(patient__clinic=clinic).select_related("patient")
+    reminders = Reminder.objects.filter(TO_PATIENT, patient__clinic=clinic).select_related(
+        "patient"
+    )
     reminder = scoped(request, reminders, pk, clinic=clinic, action="reminder.cancel")
     if not cancel_by_staff(reminder, None, clock.now()):
         raise HttpError(409, "This message is no longer waiting to be sent.")

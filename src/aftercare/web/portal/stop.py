@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
-from aftercare.web.clinic.models import Channel, Patient, Reminder, ReminderStatus
+from aftercare.web.clinic.models import TO_PATIENT, Channel, Patient, Reminder, ReminderStatus
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.schedule import sync_patient
 
@@ -60,7 +60,7 @@ def _opt_out(request: HttpRequest, patient: Patient, channel: Channel) -> None:
     with transaction.atomic():
         Patient.objects.filter(pk=patient.pk, **{f"{field}__isnull": True}).update(**{field: now})
         Reminder.objects.filter(
-            patient=patient, channel=channel, status=ReminderStatus.SCHEDULED
+            TO_PATIENT, patient=patient, channel=channel, status=ReminderStatus.SCHEDULED
         ).update(status=ReminderStatus.CANCELLED, cancelled_at=now)
         audit.record(
             request,

@@ -47,6 +47,7 @@ __all__ = [
     "why_not_send_staff",
 ]
 
+# The kinds ``TO_PATIENT`` leaves out.
 STAFF_KINDS = frozenset({ReminderKind.STAFF_ALERT.value, ReminderKind.CLINIC_SUMMARY.value})
 # Not a protocol version: staff messages do not follow the plan, so their keys say so.
 _STAFF_VERSION = "staff"

@@ -25,6 +25,7 @@ from aftercare.engine.course import completes_course
 from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import (
+    TO_PATIENT,
     Channel,
     Clinic,
     Patient,
@@ -83,10 +84,11 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     until = _next_session(treatment) if planned else None
     given_way = {p.item for p in planned if until is not None and p.due_at >= until}
     with transaction.atomic():
-        # A link the patient asked for is not part of the plan: never cancelled as stale.
+        # A link the patient asked for, and the staff's messages about a check-in, are not
+        # part of the plan: never cancelled as stale.
         rows = (
             Reminder.objects.select_for_update()
-            .filter(treatment=treatment)
+            .filter(TO_PATIENT, treatment=treatment)
             .exclude(kind=ReminderKind.LINK)
         )
         existing = _by_item(rows)

@@ -15,7 +15,14 @@ from django.shortcuts import redirect
 
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
-from aftercare.web.clinic.models import Channel, Patient, Reminder, ReminderKind, ReminderStatus
+from aftercare.web.clinic.models import (
+    TO_PATIENT,
+    Channel,
+    Patient,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+)
 from aftercare.web.reminders.schedule import cancel_by_staff
 from aftercare.web.staff.summary import local_moment
 
@@ -38,7 +45,7 @@ class ReminderRow:
 
 def reminder_rows(patient: Patient) -> list[ReminderRow]:
     """Every reminder of ``patient``, soonest first, in one query."""
-    reminders = Reminder.objects.filter(patient=patient).select_related("treatment")
+    reminders = Reminder.objects.filter(TO_PATIENT, patient=patient).select_related("treatment")
     return [_row(reminder) for reminder in reminders.order_by("due_at", "pk")]
 
 
@@ -66,7 +73,7 @@ def reminder_cancel(request: StaffRequest, pk: int, reminder_pk: int) -> HttpRes
     )
     reminder = scoped(
         request,
-        Reminder.objects.filter(patient=patient),
+        Reminder.objects.filter(TO_PATIENT, patient=patient),
         reminder_pk,
         clinic=clinic,
         action="reminder.cancel",

@@ -12,6 +12,7 @@ from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.patient import Channel, Patient
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
+    TO_PATIENT,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -22,6 +23,7 @@ from aftercare.web.clinic.models.staff import Role, StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
 __all__ = [
+    "TO_PATIENT",
     "Access",
     "ActorKind",
     "ApiKey",

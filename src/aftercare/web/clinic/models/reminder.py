@@ -17,7 +17,13 @@ from aftercare.web.clinic.models.patient import Patient
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
-__all__ = ["Reminder", "ReminderKind", "ReminderStatus", "idempotency_key"]
+__all__ = [
+    "TO_PATIENT",
+    "Reminder",
+    "ReminderKind",
+    "ReminderStatus",
+    "idempotency_key",
+]
 
 
 class ReminderKind(models.TextChoices):
@@ -32,6 +38,11 @@ class ReminderKind(models.TextChoices):
     # To the clinic's people, never to the patient: never combined or held for quiet hours.
     STAFF_ALERT = "staff_alert", "Urgent check-in alert to staff"
     CLINIC_SUMMARY = "clinic_summary", "Morning summary of check-ins to the clinic"
+
+
+# The messages to the patient, not to the clinic's staff about them: only these follow the
+# plan, the patient's opt-outs and quiet hours, and appear in the patient's message list.
+TO_PATIENT = ~models.Q(kind__in=[ReminderKind.STAFF_ALERT, ReminderKind.CLINIC_SUMMARY])
 
 
 class ReminderStatus(models.TextChoices):

@@ -27,7 +27,10 @@ django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
+from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
+from aftercare.web import two_factor  # noqa: E402
 from aftercare.web.clinic.models import (  # noqa: E402
     Access,
     ApiKey,
@@ -111,6 +114,20 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 def staff_client(client: Client, practitioner: StaffMember) -> Client:
     """The test client, signed in as the practitioner."""
     client.force_login(practitioner.user)
+    return client
+
+
+def sign_in_staff(client: Client, staff: StaffMember) -> Client:
+    """Sign ``client`` in as ``staff``, past the second factor where the role needs one or
+    the staff member has one (a device is made for a role that needs one)."""
+    client.force_login(staff.user)
+    device = TOTPDevice.objects.filter(user=staff.user, confirmed=True).first()
+    if device is None and two_factor.is_required(staff):
+        device = TOTPDevice.objects.create(user=staff.user, name=two_factor.APP_DEVICE)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
 
 

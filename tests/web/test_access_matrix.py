@@ -46,7 +46,7 @@ from aftercare.web.clinic.models import (
     idempotency_key,
 )
 from aftercare.web.reminders.optout import optout_token
-from tests.web.conftest import NOW, key_client, make_clinic, make_key, make_staff
+from tests.web.conftest import NOW, key_client, make_clinic, make_key, make_staff, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,17 @@ URLS: dict[str, Kind] = {
     "healthz": Kind.PUBLIC,
     "login": Kind.PUBLIC,
     "logout": Kind.PUBLIC,
+    "accounts:account": Kind.CLINIC,
+    "accounts:password_change": Kind.CLINIC,
+    "accounts:reset_request": Kind.PUBLIC,
+    "accounts:reset_sent": Kind.PUBLIC,
+    "accounts:reset_confirm": Kind.PUBLIC,
+    "accounts:reset_complete": Kind.PUBLIC,
+    "accounts:two_factor_verify": Kind.CLINIC,
+    "accounts:two_factor_setup": Kind.CLINIC,
+    "accounts:recovery_codes": Kind.CLINIC,
+    "accounts:two_factor_off": Kind.CLINIC,
+    "accounts:keep_alive": Kind.CLINIC,
     "staff:dashboard": Kind.CLINIC,
     "staff:patients": Kind.CLINIC,
     "staff:patient_new": Kind.CLINIC,
@@ -346,6 +357,7 @@ class World:
             "treatment_pk": self.treatment.pk,
             "reminder_pk": self.reminder.pk,
             "token": optout_token(self.patient.pk, "email"),
+            "uidb64": "MQ",
         }
         return {key: values[key] for key in params}
 
@@ -363,7 +375,7 @@ def _patterns(
 
 def _staff_client(staff: StaffMember) -> Client:
     client = Client()
-    client.force_login(staff.user)
+    sign_in_staff(client, staff)
     return client
 
 

@@ -20,7 +20,7 @@ from aftercare.web.clinic.models import (
     Outcome,
     StaffMember,
 )
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, sign_in_staff
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
@@ -32,7 +32,7 @@ SHOWN_ONCE = "Copy the key now: it will not be shown again."
 
 @pytest.fixture
 def as_admin(client: Client, clinic_admin: StaffMember) -> Client:
-    client.force_login(clinic_admin.user)
+    sign_in_staff(client, clinic_admin)
     return client
 
 
@@ -269,7 +269,7 @@ def test_the_link_shows_to_administrators_only(
 ) -> None:
     client.force_login(practitioner.user)
     assert KEYS.encode() not in client.get("/clinic/").content
-    client.force_login(clinic_admin.user)
+    sign_in_staff(client, clinic_admin)
     page = client.get(KEYS).content.decode()
     assert f'<a href="{KEYS}" aria-current="page">API keys</a>' in page
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
@@ -214,3 +216,29 @@ def test_sign_in_throttling_counts_the_client_not_the_proxy(
         HTTP_X_FORWARDED_FOR="203.0.113.200",
     )
     assert other.status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/login", "/clinic/", "/p/signed-out", "/healthz", "/nowhere"])
+def test_every_page_has_a_content_security_policy_without_inline_code(
+    client: Client, practitioner: StaffMember, path: str
+) -> None:
+    client.force_login(practitioner.user)
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert response["Permissions-Policy"] == (
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+    )
+
+
+def test_no_template_carries_inline_style_or_script() -> None:
+    templates = Path(__file__).parents[2] / "src" / "aftercare" / "web" / "templates"
+    for template in templates.rglob("*.html"):
+        source = template.read_text()
+        assert " style=" not in source, template
+        assert "<style" not in source, template
+        assert re.search(r"<script(?![^>]*\bsrc=)", source) is None, template
+        assert re.search(r" on[a-z]+=", source) is None, template

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from aftercare.web.portal import ratelimit
+from aftercare.web import ratelimit
 from tests.web.live import Server, free_port, served
 
 PROXY = Path(__file__).with_name("proxy.py")

@@ -21,7 +21,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.protocol import base_protocol, clinic_protocol
 from tests.cli.test_yaml_bombs import BOMB
-from tests.web.conftest import NOW, make_staff
+from tests.web.conftest import NOW, make_staff, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def admin(clinic: Clinic) -> StaffMember:
 
 @pytest.fixture
 def as_admin(client: Client, admin: StaffMember) -> Client:
-    client.force_login(admin.user)
+    sign_in_staff(client, admin)
     return client
 
 
@@ -80,11 +80,44 @@ def settings_data(**changes: object) -> dict[str, object]:
         "quiet_hours_start": "21:00",
         "quiet_hours_end": "08:00",
         "alert_escalation_minutes": 15,
+        "staff_idle_minutes": 30,
+        "staff_session_hours": 12,
     }
     return data | changes
 
 
 # Settings
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"staff_idle_minutes": 61}, "Ensure this value is less than or equal to 60."),
+        ({"staff_idle_minutes": 4}, "Ensure this value is greater than or equal to 5."),
+        ({"staff_session_hours": 13}, "Ensure this value is less than or equal to 12."),
+    ],
+)
+def test_staff_sign_in_limits_stay_within_bounds(
+    as_admin: Client, change: dict[str, object], message: str
+) -> None:
+    response = as_admin.post(SETTINGS, settings_data(**change))
+    assert message in response.content.decode()
+    assert Clinic.objects.get().staff_idle_minutes == 30
+
+
+def test_an_administrator_requires_two_factors_for_everyone(
+    as_admin: Client, clinic: Clinic
+) -> None:
+    as_admin.post(
+        SETTINGS,
+        settings_data(require_two_factor="on", staff_idle_minutes=15, staff_session_hours=8),
+    )
+    clinic.refresh_from_db()
+    assert (clinic.require_two_factor, clinic.staff_idle_minutes, clinic.staff_session_hours) == (
+        True,
+        15,
+        8,
+    )
 
 
 def test_settings_show_the_standard_protocol(as_admin: Client) -> None:
@@ -211,7 +244,7 @@ def test_staff_links_show_only_to_admins(
 ) -> None:
     client.force_login(practitioner.user)
     assert b"/clinic/audit" not in client.get("/clinic/").content
-    client.force_login(admin.user)
+    sign_in_staff(client, admin)
     assert b"/clinic/audit" in client.get("/clinic/").content
 
 

@@ -63,6 +63,7 @@ def test_the_command_prints_the_login_once_and_refuses_a_repeat(tmp_path: Path) 
     first = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
     assert "username: harbour-admin" in first.stdout
+    assert "under Account > Change your password" in first.stdout
     again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert again.returncode == 2
     assert again.stderr == "aftercare: error: slug: Clinic with this Slug already exists.\n"

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from base64 import b32decode
 from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
 
 from aftercare.web.clinic.models import (
     CheckIn,
@@ -16,7 +19,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
-from aftercare.web.demo import DEMO_USERNAME, build_demo
+from aftercare.web.demo import DEMO_ADMIN, DEMO_USERNAME, build_demo
 from tests.web.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +106,27 @@ def test_it_resets_the_password_on_every_build(client: Client) -> None:
 def test_it_refuses_a_naive_moment() -> None:
     with pytest.raises(ValueError, match="aware"):
         build_demo(NOW.replace(tzinfo=None))
+
+
+def test_the_administrator_signs_in_with_two_factors(client: Client) -> None:
+    login = build_demo(NOW)
+    signed_in = client.post(
+        "/login", {"username": login.admin_username, "password": login.admin_password}
+    )
+    assert signed_in["Location"] == "/clinic/"
+    asked = client.get("/clinic/settings")
+    assert asked["Location"] == "/account/two-factor?next=%2Fclinic%2Fsettings"
+    key = b32decode(login.admin_key.replace(" ", ""))
+    answered = client.post(asked["Location"], {"code": f"{totp(key):06d}"})
+    assert answered["Location"] == "/clinic/settings"
+    assert client.get("/clinic/settings").status_code == 200
+
+
+def test_the_administrators_recovery_code_is_new_on_every_build(client: Client) -> None:
+    first = build_demo(NOW)
+    second = build_demo(NOW)
+    assert first.admin_recovery_code != second.admin_recovery_code
+    client.post("/login", {"username": DEMO_ADMIN, "password": second.admin_password})
+    fresh = client.post("/account/two-factor", {"code": second.admin_recovery_code})
+    assert fresh["Location"] == "/clinic/"
+    assert not StaticToken.objects.filter(token=first.admin_recovery_code).exists()

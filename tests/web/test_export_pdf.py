@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember, Treatment
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, sign_in_staff
 from tests.web.test_portal_plan import sign_in, treat
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -180,7 +180,7 @@ def test_the_pages_link_to_the_leaflets(
     detail = client.get(reverse("staff:treatment", args=[patient.pk, treatment.pk]))
     assert f'href="{leaflet_url(treatment)}" download>Print leaflet (PDF)</a>' in detail.text
     assert "Why: Heat widens blood vessels" not in detail.text
-    client.force_login(clinic_admin.user)
+    sign_in_staff(client, clinic_admin)
     settings_page = client.get(reverse("staff:clinic_settings")).text
     assert f'href="{reverse("staff:clinic_leaflet")}" download>' in settings_page
     client.logout()

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
+from aftercare.web import ratelimit
 from aftercare.web.clinic.models import (
     ActorKind,
     AuditEvent,
@@ -28,7 +29,6 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
-from aftercare.web.portal import ratelimit
 from aftercare.web.protocol import base_protocol
 from aftercare.web.reminders import transports
 from aftercare.web.reminders.transports import OutgoingMessage, TemporaryError, Transports

@@ -29,7 +29,7 @@ from aftercare.web.reminders.schedule import (
     sync_reminders,
     sync_treatment,
 )
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, sign_in_staff
 from tests.web.reminder_fakes import use_fake_schedule
 
 pytestmark = pytest.mark.django_db
@@ -476,7 +476,7 @@ def test_new_quiet_hours_re_time_the_messages_still_waiting(
     sent = Reminder.objects.get(treatment=treatment, item="RM-welcome")
     Reminder.objects.filter(pk=sent.pk).update(status=ReminderStatus.SENT, sent_at=treated_at)
     assert dict(local_clock(rows(treatment)))["RM-sunscreen:1"] == "Sat 21 Nov 08:00"
-    client.force_login(clinic_admin.user)
+    sign_in_staff(client, clinic_admin)
     clinic = emailed.clinic
     form = {
         "name": clinic.name,

@@ -123,7 +123,9 @@ def run_add_clinic(args: argparse.Namespace) -> int:
         raise CliError(f"{field.replace('_', '-')}: {messages[0]}") from None
     print(f"Clinic {created.clinic.slug!r} created. Its administrator signs in with:")
     print(f"  username: {created.username}")
-    print(f"  password: {created.password}  (shown once; change it after signing in)")
+    print(f"  password: {created.password}  (shown once)")
+    print("At the first sign-in they set up two-factor sign-in with an authenticator app;")
+    print("then they choose their own password under Account > Change your password.")
     return 0
 
 
@@ -178,9 +180,17 @@ def _print_demo_login() -> None:
 
     # The edge reads the clock; everything below is given the moment.
     login = build_demo(clock.now())
-    print("Demo clinic ready. Sign in with:", flush=True)
+    print("Demo clinic ready. Sign in as its practitioner with:", flush=True)
     print(f"  username: {login.username}", flush=True)
     print(f"  password: {login.password}", flush=True)
+    print("or as its clinic administrator, with two-factor sign-in:", flush=True)
+    print(f"  admin username: {login.admin_username}", flush=True)
+    print(f"  admin password: {login.admin_password}", flush=True)
+    print(f"  authenticator key: {login.admin_key}  (add it to an authenticator app)", flush=True)
+    print(
+        f"  recovery code: {login.admin_recovery_code}  (works once, instead of the app)",
+        flush=True,
+    )
 
 
 def _serve(host: str, port: int, processes: int | None, *, with_worker: bool) -> int:

@@ -13,24 +13,30 @@ from datetime import datetime
 from functools import update_wrapper
 from typing import Concatenate, ParamSpec, TypeVar, cast
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
-from aftercare.web import audit, clock
+from aftercare.web import audit, clock, session_limits, two_factor
 from aftercare.web.clinic.models import Clinic, Outcome, Patient, Role, StaffMember
 
 __all__ = [
     "PatientRequest",
     "StaffRequest",
+    "StaffView",
     "admin_required",
     "end_patient_session",
     "patient_required",
     "scoped",
     "session_patient",
     "staff_required",
+    "staff_signing_in",
     "start_patient_session",
 ]
 
@@ -55,25 +61,56 @@ View = Callable[Concatenate[HttpRequest, P], HttpResponse]
 
 
 def staff_required(view: StaffView[P]) -> View[P]:
-    """Signed-in, active staff of a clinic; ``request.staff`` is their membership."""
+    """Signed-in, active staff of a clinic, with their second factor when they have or need
+    one; ``request.staff`` is their membership."""
+    return _staff(view, second_factor=True)
 
+
+def staff_signing_in(view: StaffView[P]) -> View[P]:
+    """Staff between their password and their second factor: the pages that ask for it or
+    set it up."""
+    return _staff(view, second_factor=False)
+
+
+def _staff(view: StaffView[P], *, second_factor: bool) -> View[P]:
     def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         # Django signs out deactivated users: their sessions stop resolving to a user.
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        members = StaffMember.objects.select_related("clinic", "user")
         staff = (
-            StaffMember.objects.select_related("clinic", "user")
+            two_factor.with_second_factor(members)
             .filter(user_id=request.user.pk, user__is_active=True)
             .first()
         )
         if staff is None:
             return render(request, "aftercare/forbidden.html", status=403)
+        ended = session_limits.staff_session_end(request.session, staff.clinic, clock.now())
+        if ended is not None:
+            logout(request)
+            messages.info(request, ended)
+            return redirect_to_login(request.get_full_path())
+        if second_factor and (detour := _second_factor_detour(request, staff)):
+            return detour
         staff_request = cast(StaffRequest, request)
         staff_request.staff = staff
         return view(staff_request, *args, **kwargs)
 
     update_wrapper(wrapper, view)
     return wrapper
+
+
+def _second_factor_detour(request: HttpRequest, staff: StaffMember) -> HttpResponse | None:
+    """Where staff go before any page: to give their second factor, or to set one up."""
+    if two_factor.is_verified(request):
+        return None
+    if getattr(staff, "has_app_device", False):
+        page = "accounts:two_factor_verify"
+    elif two_factor.is_required(staff):
+        page = "accounts:two_factor_setup"
+    else:
+        return None
+    return redirect(f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}")
 
 
 def admin_required(view: StaffView[P]) -> View[P]:
@@ -126,6 +163,7 @@ def start_patient_session(request: HttpRequest, patient: Patient, until: datetim
     request.session[_PATIENT_KEY] = patient.pk
     request.session[_UNTIL_KEY] = until.isoformat()
     request.session.set_expiry(until)
+    session_limits.begin(request.session, clock.now())
 
 
 def end_patient_session(request: HttpRequest) -> None:
@@ -153,7 +191,14 @@ def session_patient(request: HttpRequest) -> Patient | None:
     until = request.session.get(_UNTIL_KEY)
     if patient_id is None or until is None:
         return None
-    if datetime.fromisoformat(until) <= clock.now():
+    now = clock.now()
+    if datetime.fromisoformat(until) <= now:
         request.session.flush()
         return None
-    return Patient.objects.select_related("clinic").filter(pk=patient_id).first()
+    patient = Patient.objects.select_related("clinic").filter(pk=patient_id).first()
+    if patient is None or not session_limits.patient_session_live(
+        request.session, patient.portal_sessions_ended_at, now
+    ):
+        request.session.flush()
+        return None
+    return patient

@@ -7,7 +7,7 @@ moved so that they are again "today", "3 days ago" and so on relative to ``at``.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from aftercare.engine.screening import screen
 from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol
+from aftercare.web import two_factor
 from aftercare.web.clinic.models import (
     Channel,
     CheckIn,
@@ -33,10 +34,11 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 
-__all__ = ["DEMO_SLUG", "DEMO_USERNAME", "DemoLogin", "build_demo"]
+__all__ = ["DEMO_ADMIN", "DEMO_SLUG", "DEMO_USERNAME", "DemoLogin", "build_demo"]
 
 DEMO_SLUG = "demo"
 DEMO_USERNAME = "demo-practitioner"
+DEMO_ADMIN = "demo-admin"
 DEMO_ZONE = "Europe/London"
 DEMO_AREAS = ["face"]
 DEMO_DEPTH_MM = Decimal("1.00")
@@ -46,6 +48,11 @@ DEMO_DEPTH_MM = Decimal("1.00")
 class DemoLogin:
     username: str
     password: str
+    # The clinic administrator signs in with two factors: the app's key, or a recovery code.
+    admin_username: str = ""
+    admin_password: str = ""
+    admin_key: str = ""
+    admin_recovery_code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,7 @@ def build_demo(at: datetime) -> DemoLogin:
     protocol = load_protocol()
     clinic = _clinic()
     login, staff = _practitioner(clinic)
+    login = _administrator(clinic, login)
     for index, person in enumerate(DEMO_PATIENTS):
         patient = _patient(clinic, person, index)
         if person.treated_days_ago is None:
@@ -115,6 +123,32 @@ def _practitioner(clinic: Clinic) -> tuple[DemoLogin, StaffMember]:
         user=user, defaults={"clinic": clinic, "role": Role.PRACTITIONER}
     )
     return DemoLogin(DEMO_USERNAME, password), staff
+
+
+def _administrator(clinic: Clinic, login: DemoLogin) -> DemoLogin:
+    """The demo's clinic administrator: a fresh password, authenticator key and recovery
+    codes on every build, so the demo shows two-factor sign-in without a phone."""
+    password = secrets.token_urlsafe(12)
+    user, _ = get_user_model().objects.get_or_create(
+        username=DEMO_ADMIN, defaults={"first_name": "Demo", "last_name": "Administrator"}
+    )
+    user.set_password(password)
+    user.save()
+    StaffMember.objects.update_or_create(
+        user=user, defaults={"clinic": clinic, "role": Role.CLINIC_ADMIN}
+    )
+    two_factor.remove_second_factor(user)
+    device = two_factor.app_device(user)
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = two_factor.new_recovery_codes(user)
+    return replace(
+        login,
+        admin_username=DEMO_ADMIN,
+        admin_password=password,
+        admin_key=two_factor.secret_of(device),
+        admin_recovery_code=codes[0],
+    )
 
 
 def _patient(clinic: Clinic, person: DemoPatient, index: int) -> Patient:

@@ -10,4 +10,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receiver that stamps sign-in attempts with the project's clock.
+        from django.contrib.auth.signals import user_logged_in
+
         from aftercare.web import lockout  # noqa: F401
+        from aftercare.web.session_limits import begin_at_sign_in
+
+        user_logged_in.connect(begin_at_sign_in, dispatch_uid="aftercare.session_limits")

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # django-ninja: its Swagger UI files, served from here rather than a CDN.
     "ninja",
     "aftercare.web.clinic",
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aftercare.web.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "aftercare.web.middleware.PermissionsPolicyMiddleware",
     # Under /api/: HEAD answered as GET without the body, and any error answer (a 405,
     # Django's own 404 or 500) as problem+json.
     "aftercare.web.api.middleware.HeadMiddleware",
@@ -77,6 +83,7 @@ MIDDLEWARE = [
     "aftercare.web.middleware.NullOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its 429 page.
@@ -128,7 +135,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -174,6 +184,13 @@ SMS_WEBHOOK_URL = env_str("AFTERCARE_SMS_WEBHOOK_URL", "")
 SESSION_COOKIE_AGE = 12 * 60 * 60
 # Django's database sessions, expiring on the project's clock (see the module).
 SESSION_ENGINE = "aftercare.web.sessions"
+# Staff cookies end with the browser (a shared front-desk PC); the idle and absolute limits
+# are checked on the project's clock (``access``). Patients' sessions set their own expiry.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A password reset link works for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# The authenticator app's name for this site.
+OTP_TOTP_ISSUER = "Aftercare"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
@@ -187,6 +204,22 @@ LOGGING = {
     "loggers": {"axes": {"level": "ERROR"}},
 }
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles and images from this site only: no inline script or style anywhere.
+# The API's interactive docs (django-ninja's Swagger UI) run inline code of their own.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 SESSION_COOKIE_HTTPONLY = True

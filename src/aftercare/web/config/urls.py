@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="login",
     ),
     path("logout", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include(("aftercare.web.accounts.urls", "accounts"))),
     path("clinic/", include(("aftercare.web.staff.urls", "staff"))),
     path("p/", include(("aftercare.web.portal.urls", "portal"))),
     path("api/", api.urls),

@@ -17,11 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aftercare.web import audit, clock
+from aftercare.web import audit, clock, ratelimit
 from aftercare.web.access import PatientRequest, end_patient_session, start_patient_session
 from aftercare.web.addresses import client_address
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
-from aftercare.web.portal import ratelimit
 from aftercare.web.portal.care import session_until
 from aftercare.web.portal.forms import Contact, NewLinkForm
 from aftercare.web.protocol import clinic_protocol

@@ -20,6 +20,7 @@ from aftercare.web.clinic.models import Clinic, Outcome, Role, StaffMember
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
 from aftercare.web.protocol import effective_protocol
+from aftercare.web.session_limits import IDLE_MINUTES_RANGE, SESSION_HOURS_RANGE
 
 __all__ = [
     "AuditFilterForm",
@@ -51,6 +52,16 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
     )
     screening_valid_days = forms.IntegerField(
         label="Days a screening stays valid", min_value=1, max_value=365
+    )
+    staff_idle_minutes = forms.IntegerField(
+        label="Sign staff out after this many idle minutes",
+        min_value=IDLE_MINUTES_RANGE[0],
+        max_value=IDLE_MINUTES_RANGE[1],
+    )
+    staff_session_hours = forms.IntegerField(
+        label="Sign staff out after this many hours in all",
+        min_value=SESSION_HOURS_RANGE[0],
+        max_value=SESSION_HOURS_RANGE[1],
     )
     overlay_yaml = forms.CharField(
         label="Protocol overlay (YAML)",
@@ -91,6 +102,9 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "quiet_hours_start",
             "quiet_hours_end",
             "alert_escalation_minutes",
+            "require_two_factor",
+            "staff_idle_minutes",
+            "staff_session_hours",
         )
         labels: ClassVar[dict[str, str]] = {
             "phone": "Phone",
@@ -98,6 +112,10 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "time_zone": "Time zone (for example Europe/London)",
             "quiet_hours_start": "No messages from",
             "quiet_hours_end": "No messages until",
+            "require_two_factor": "Require two-factor sign-in for every member of staff",
+        }
+        help_texts: ClassVar[dict[str, str]] = {
+            "require_two_factor": "Clinic administrators always need it.",
         }
         widgets: ClassVar[dict[str, forms.Widget]] = {
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

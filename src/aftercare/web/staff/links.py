@@ -105,5 +105,7 @@ def _revoke(request: StaffRequest, patient: Patient, channel: str | None) -> Htt
         revoked = PatientLink.objects.filter(
             patient=patient, used_at=None, revoked_at=None, expires_at__gt=now
         ).update(revoked_at=now)
+        # Revoking is "sign out everywhere": the portal sessions the links opened end too.
+        Patient.objects.filter(pk=patient.pk).update(portal_sessions_ended_at=now)
         audit.record(request, "link.revoke", clinic=clinic, patient=patient, obj=patient)
     return _page(request, patient, channel, revoked=revoked)

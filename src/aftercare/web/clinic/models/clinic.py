@@ -39,6 +39,11 @@ class Clinic(models.Model):
     on_call = models.JSONField(default=list, blank=True)
     # An urgent check-in nobody has marked reviewed after this long goes to the next contact.
     alert_escalation_minutes = models.PositiveSmallIntegerField(default=15)
+    # Staff sign-in: two factors for every role (administrators always need them), and how
+    # long a session may sit idle or last in all (within the limits in ``access``).
+    require_two_factor = models.BooleanField(default=False)
+    staff_idle_minutes = models.PositiveSmallIntegerField(default=30)
+    staff_session_hours = models.PositiveSmallIntegerField(default=12)
     created_at = models.DateTimeField(default=clock.default_now)
     # How many patients the clinic has, kept by Patient.save and Patient.delete: the staff
     # list and the API give the total without counting a large clinic's rows each time.

@@ -42,6 +42,8 @@ class Patient(models.Model):
     sms_disabled_at = models.DateTimeField(null=True, blank=True)
     # The number of sessions chosen for this patient's course; None: the protocol's usual.
     course_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Staff revoked the patient's links: portal sessions begun before this moment have ended.
+    portal_sessions_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.default_now)
     # What staff search matches (see search_keys): derived on every save, never typed.
     given_key = TextKeyField(max_length=100, source="given_name")

@@ -1,4 +1,5 @@
-"""The rate limit on asking for a new link, kept in the database so every process shares it.
+"""Rate limits kept in the database, so every process shares them: asking for a new patient
+link, and asking for a password reset.
 
 A request counts against the contact asked for and against the client's address; only
 keyed hashes of both are stored, and rows older than a day are removed as requests come in.

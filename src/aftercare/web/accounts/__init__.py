@@ -1,0 +1,1 @@
+"""Staff accounts: passwords (change, reset by email) and two-factor sign-in, under /account/."""

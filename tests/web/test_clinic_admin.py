@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.utils.html import escape
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web.clinic.models import (
@@ -227,6 +228,26 @@ def test_a_practitioner_is_refused_and_the_refusal_audited(
     event = AuditEvent.objects.get(action="admin.denied")
     assert (event.outcome, event.actor_staff_id) == (Outcome.DENIED, practitioner.pk)
     assert client.post(path, settings_data()).status_code == 403
+
+
+def test_the_refusal_keeps_the_clinics_navigation(
+    client: Client, practitioner: StaffMember
+) -> None:
+    client.force_login(practitioner.user)
+    page = client.get(SETTINGS).content.decode()
+    assert "You can't open this page" in page
+    assert '<a href="/clinic/">Alpha Clinic</a>' in page
+    assert '<a href="/clinic/patients/">Patients</a>' in page
+    assert "Sign out practitioner" in page
+
+
+def test_an_admin_removes_a_lost_second_factor(as_admin: Client, colleague: StaffMember) -> None:
+    TOTPDevice.objects.create(user=colleague.user, name="Authenticator app")
+    as_admin.post(
+        f"/clinic/staff/{colleague.pk}",
+        {"role": "practitioner", "is_active": "on", "remove_second_factor": "on"},
+    )
+    assert not TOTPDevice.objects.filter(user=colleague.user).exists()
 
 
 def test_a_practitioner_cannot_edit_staff(

@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 
 from aftercare.web.clinic.models import Clinic, Patient
-from aftercare.web.phones import e164
+from aftercare.web.phones import display, e164
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,16 @@ def test_the_migration_rewrites_stored_mobiles_and_keeps_unreadable_ones(
         "Cal": "call reception",
         "Dee": "",
     }
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+447700900123", "07700 900123"),
+        ("+442079460001", "020 7946 0001"),
+        ("+33612345678", "+33 6 12 34 56 78"),
+        ("not a number", "not a number"),
+    ],
+)
+def test_it_shows_a_stored_number_as_people_write_it(stored: str, shown: str) -> None:
+    assert display(stored) == shown

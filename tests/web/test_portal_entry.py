@@ -213,6 +213,10 @@ def test_the_session_lasts_through_aftercare_and_the_course(
     course = base_protocol().course
     until = treated_at + timedelta(days=course.max_gap_days, hours=base_protocol().horizon_hours)
     assert datetime.fromisoformat(client.session["aftercare.patient_until"]) == until
+    # Visited every fortnight or so: a session idle for 14 days would end sooner.
+    for days in range(13, (until - NOW).days, 13):
+        set_now(monkeypatch, NOW + timedelta(days=days))
+        assert client.get(reverse("portal:today")).status_code == 200
     set_now(monkeypatch, until - timedelta(minutes=1))
     assert client.get(reverse("portal:today")).status_code == 200
     set_now(monkeypatch, until)

@@ -209,6 +209,9 @@ def test_it_creates_a_patient(staff_client: Client, clinic: Any) -> None:
     assert AuditEvent.objects.filter(action="patient.create", patient=patient).count() == 1
     page = staff_client.get(response["Location"])
     assert "Carol Jones has been added." in page.text
+    assert "<dt>Mobile</dt><dd>07700 900123</dd>" in page.text
+    edit = staff_client.get(reverse("staff:patient_edit", args=[patient.pk]))
+    assert 'value="07700 900123"' in edit.text
 
 
 def test_it_accepts_an_emoji_in_a_name_intact(staff_client: Client) -> None:

@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 
-__all__ = ["DEFAULT_REGION", "e164", "tel_href"]
+__all__ = ["DEFAULT_REGION", "display", "e164", "tel_href"]
 
 DEFAULT_REGION = "GB"
 _TYPED = re.compile(r"[0-9+ ()\-.]+")
@@ -44,3 +44,16 @@ def tel_href(phone: str) -> str:
     if number is not None:
         return f"tel:{number}"
     return "tel:" + re.sub(r"[^0-9+]", "", phone)
+
+
+def display(stored: str, *, region: str = DEFAULT_REGION) -> str:
+    """A stored E.164 number as people write it: "07700 900123" for a UK number, "+33 6 12
+    34 56 78" for another country's; anything that does not parse is shown as stored."""
+    try:
+        number = phonenumbers.parse(stored, region)
+    except phonenumbers.NumberParseException:
+        return stored
+    # By country code, not region: Ofcom's drama ranges are not "valid" numbers of any region.
+    if number.country_code == phonenumbers.country_code_for_region(region):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -173,6 +173,11 @@ class StaffEditForm(forms.Form):
     is_active = forms.BooleanField(
         label="Can sign in", required=False, help_text="Untick when someone leaves the clinic."
     )
+    remove_second_factor = forms.BooleanField(
+        label="Remove their two-factor sign-in (a lost phone)",
+        required=False,
+        help_text="At their next sign-in they set it up again with a new phone.",
+    )
     new_password1 = forms.CharField(
         label="New password (leave empty to keep the current one)",
         required=False,

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from aftercare.protocols.load import ProtocolError
 from aftercare.protocols.schema import Protocol
-from aftercare.web import audit, clock
+from aftercare.web import audit, clock, two_factor
 from aftercare.web.access import StaffRequest, admin_required, scoped
 from aftercare.web.clinic.models import (
     ActorKind,
@@ -137,6 +137,8 @@ def _apply_staff_edit(request: StaffRequest, member: StaffMember, data: dict[str
         if data["new_password1"]:
             user.set_password(data["new_password1"])
         user.save()
+        if data["remove_second_factor"]:
+            two_factor.remove_second_factor(user)
     if user.pk == request.user.pk:
         # Changing one's own password would otherwise sign this browser out too.
         update_session_auth_hash(request, user)

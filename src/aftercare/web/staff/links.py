@@ -13,7 +13,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from aftercare.web import audit, clock, notify
+from aftercare.web import audit, clock, notify, phones
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
 from aftercare.web.staff.summary import local_moment
@@ -61,10 +61,15 @@ def _page(
         "patient": patient,
         "channel": channel,
         "channel_label": Channel(channel).label.lower() if channel else "",
-        "destination": notify.destination(patient, Channel(channel)) if channel else "",
+        "destination": _shown(patient, Channel(channel)) if channel else "",
         **extra,
     }
     return render(request, "aftercare/staff/link.html", context)
+
+
+def _shown(patient: Patient, channel: Channel) -> str:
+    address = notify.destination(patient, channel)
+    return phones.display(address) if channel == Channel.SMS else address
 
 
 def _issue(request: StaffRequest, patient: Patient, send_by: str | None) -> HttpResponse:

@@ -15,7 +15,7 @@ from django import forms
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Channel, Patient
 from aftercare.web.clinic.validators import validate_visible_text
-from aftercare.web.phones import e164
+from aftercare.web.phones import display, e164
 
 __all__ = ["EARLIEST_BIRTH", "PatientForm"]
 
@@ -65,6 +65,8 @@ class PatientForm(forms.ModelForm[Patient]):
         self.fields["given_name"].widget.attrs["autocomplete"] = "off"
         self.fields["family_name"].widget.attrs["autocomplete"] = "off"
         self.fields["mobile"].widget.attrs["inputmode"] = "tel"
+        if self.instance.mobile and not self.is_bound:
+            self.initial["mobile"] = display(self.instance.mobile)
 
     def clean_given_name(self) -> str:
         return str(self.cleaned_data["given_name"]).strip()

@@ -490,6 +490,8 @@ def test_new_quiet_hours_re_time_the_messages_still_waiting(
         "quiet_hours_start": "21:00",
         "quiet_hours_end": "09:30",
         "alert_escalation_minutes": "15",
+        "staff_idle_minutes": "30",
+        "staff_session_hours": "12",
     }
     response = client.post(reverse("staff:clinic_settings"), form)
     assert response.status_code == 302

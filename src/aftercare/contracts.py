@@ -153,6 +153,7 @@ def triage_json(protocol: Protocol, result: TriageResult) -> dict[str, Any]:
                 "expected_until_hours": symptom.expected_until_hours,
                 "widened_by": list(symptom.widened_by),
                 "reason": symptom.reason,
+                "found_in_text": symptom.found_in_text,
                 "sources": sources_json(symptom.sources),
             }
             for symptom in result.symptoms

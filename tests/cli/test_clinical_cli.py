@@ -138,6 +138,38 @@ def test_it_prints_triage_for_people(capsys: Capsys) -> None:
     )
 
 
+def test_it_reads_the_patients_words(capsys: Capsys) -> None:
+    code, out, err = run(capsys, 'triage --hours-after 30 --text "my skin is oozing"')
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{NOW_ADVICE}\n"
+        "\n"
+        "- Discharge or weeping: contact clinic now. "
+        "Discharge is not normal and can be a sign of infection.\n"
+    )
+
+
+def test_it_says_call_999_first_for_a_severe_allergic_reaction(capsys: Capsys) -> None:
+    data = run_json(capsys, "triage redness --hours-after 1 --text 'my lips are swollen'")
+    assert data["triage"] == "call_999"
+    assert data["advice"] == (
+        "Call 999 now: this can be a severe allergic reaction. Then tell your clinic."
+    )
+    assert [(s["id"], s["found_in_text"]) for s in data["symptoms"]] == [
+        ("redness", None),
+        ("severe_allergic_reaction", "lips swollen"),
+    ]
+
+
+def test_it_passes_words_that_match_nothing_to_the_clinic(capsys: Capsys) -> None:
+    code, out, _ = run(capsys, "triage --hours-after 30 --text 'a small mark on my chin'")
+    assert code == 0
+    assert out.endswith(
+        "- What you wrote: contact clinic. "
+        "Your clinic will read what you wrote and contact you if they need to.\n"
+    )
+
+
 EITHER = "give either --hours-after H, or both --treated-at TIME and --at TIME"
 # fmt: off
 BAD_TRIAGE = [
@@ -157,6 +189,8 @@ BAD_TRIAGE = [
     ("redness --hours-after 1 --trend up",
      "argument --trend: invalid choice: 'up' (choose from 'improving', 'stable', 'worsening')"),
     ("redness --hours-after 1 --area knee", "unknown area 'knee'"),
+    ("--hours-after 1", "report at least one symptom, or write what you notice"),
+    ("--hours-after 1 --text ' '", "report at least one symptom, or write what you notice"),
 ]
 # fmt: on
 

@@ -23,6 +23,7 @@ from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Level, Protocol, SymptomReasons
 
 EXPECTED, CLINIC, NOW = Level.EXPECTED, Level.CONTACT_CLINIC, Level.CONTACT_CLINIC_NOW
+CALL_999 = Level.CALL_999
 NONE = Factors()
 
 # One factor at a time, each just over the line that switches its modifier on.
@@ -73,6 +74,7 @@ WINDOWS: dict[str, tuple[int, int | None, tuple[str, ...], Level]] = {
 
 # red flag: (level at any time, level when worsening)
 RED_FLAGS: dict[str, tuple[Level, Level]] = {
+    "severe_allergic_reaction": (CALL_999, CALL_999),
     "scabbing": (CLINIC, CLINIC),
     "blistering": (CLINIC, NOW),
     "pain": (NOW, NOW),
@@ -114,7 +116,8 @@ def test_it_knows_the_window_of_every_symptom_in_the_protocol(protocol: Protocol
 
 
 def test_it_has_a_reason_for_every_escalation(protocol: Protocol) -> None:
-    assert set(Basis) == set(SymptomReasons.model_fields)  # the engine reads them by name
+    # The engine reads them by name; free text that matches nothing has the protocol's own.
+    assert set(Basis) - {Basis.UNMATCHED_TEXT} == set(SymptomReasons.model_fields)
     for symptom in protocol.symptoms:
         assert (symptom.if_worsening is None) == (symptom.reasons.worsening is None), symptom.id
         assert (symptom.if_severe is None) == (symptom.reasons.severe is None), symptom.id
@@ -258,7 +261,7 @@ def test_it_adds_self_care_advice_below_contact_now(protocol: Protocol) -> None:
 
 def test_it_cites_the_triage_sources_and_the_deciding_symptoms_once(protocol: Protocol) -> None:
     result = triage(protocol, [SymptomReport("redness"), SymptomReport("swelling")], 1)
-    assert result.sources[:3] == protocol.triage.sources
+    assert result.sources[: len(protocol.triage.sources)] == protocol.triage.sources
     assert len(result.sources) == len(set(result.sources))
     symptoms = protocol.index.symptoms
     assert set(result.sources) >= {*symptoms["redness"].sources, *symptoms["swelling"].sources}
@@ -274,7 +277,7 @@ def test_it_leaves_out_sources_of_symptoms_below_the_report_level(protocol: Prot
 @pytest.mark.parametrize(
     ("reports", "hours", "message"),
     [
-        ([], 1, "report at least one symptom"),
+        ([], 1, "report at least one symptom, or write what you notice"),
         ([SymptomReport("redness")], -0.01, "hours after treatment cannot be negative"),
         ([SymptomReport("redness")], math.nan, "hours after treatment must be a number"),
         ([SymptomReport("redness")], math.inf, "hours after treatment must be a number"),
@@ -395,3 +398,95 @@ def test_it_gives_the_same_answer_every_time(
     reports: list[SymptomReport], hours: float, factors: Factors
 ) -> None:
     assert triage(PROTOCOL, reports, hours, factors) == triage(PROTOCOL, reports, hours, factors)
+
+
+# --- free text and the emergency level ---------------------------------------------
+
+
+def test_it_accepts_a_check_in_of_free_text_only(protocol: Protocol) -> None:
+    result = triage(protocol, [], 30, text="my skin is oozing")
+    assert result.level is NOW
+    assert [(s.symptom, s.found_in_text, s.reason) for s in result.symptoms] == [
+        ("discharge", "oozing", "Discharge is not normal and can be a sign of infection.")
+    ]
+
+
+def test_it_judges_a_symptom_found_in_text_as_if_ticked(protocol: Protocol) -> None:
+    early = triage(protocol, [], 30, text="it feels hot to the touch")
+    late = triage(protocol, [], 100, text="it feels hot to the touch")
+    assert (early.level, late.level) == (EXPECTED, NOW)
+    assert (
+        late.symptoms[0].reason
+        == "Skin that still feels hot days later can be a sign of infection."
+    )
+
+
+def test_it_raises_the_level_of_ticked_symptoms_by_what_the_patient_writes(
+    protocol: Protocol,
+) -> None:
+    result = triage(protocol, [SymptomReport("redness")], 30, text="and there is pus")
+    assert result.level is NOW
+    assert [(s.symptom, s.level) for s in result.symptoms] == [
+        ("redness", EXPECTED),
+        ("pus", NOW),
+    ]
+
+
+def test_it_keeps_the_ticked_report_of_a_symptom_the_text_also_names(protocol: Protocol) -> None:
+    result = triage(protocol, [SymptomReport("blistering", Trend.WORSENING)], 30, text="blisters")
+    assert [(s.symptom, s.level, s.found_in_text) for s in result.symptoms] == [
+        ("blistering", NOW, None)
+    ]
+
+
+def test_text_that_matches_nothing_goes_to_a_person(protocol: Protocol) -> None:
+    result = triage(protocol, [SymptomReport("redness")], 30, text="I'm worried about a mark")
+    assert result.level is CLINIC
+    assert result.symptoms[-1].label == "What you wrote"
+    assert result.symptoms[-1].reason == (
+        "Your clinic will read what you wrote and contact you if they need to."
+    )
+    assert result.advice == (
+        "Please contact your clinic today so a practitioner can check how your skin is healing. "
+        "Keep using sunscreen and a gentle moisturiser; avoid heat. "
+        "Your clinic will read what you wrote and contact you if they need to."
+    )
+
+
+def test_blank_or_invisible_text_is_no_text(protocol: Protocol) -> None:
+    result = triage(protocol, [SymptomReport("redness")], 30, text=" \u200b\n")
+    assert [s.symptom for s in result.symptoms] == ["redness"]
+    with pytest.raises(InputError, match="report at least one symptom, or write what you notice"):
+        triage(protocol, [], 30, text="\u202e ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I can't breathe", "my lips are swollen", "my tongue is swelling", "I feel faint"],
+)
+def test_signs_of_a_severe_allergic_reaction_mean_call_999(protocol: Protocol, text: str) -> None:
+    result = triage(protocol, [SymptomReport("redness"), SymptomReport("pain")], 2, text=text)
+    assert result.level is CALL_999
+    assert (
+        result.advice
+        == "Call 999 now: this can be a severe allergic reaction. Then tell your clinic."
+    )
+    assert result.symptoms[-1].reason == (
+        "These can be signs of a severe allergic reaction (anaphylaxis), which is an emergency."
+    )
+
+
+def test_the_emergency_ranks_above_contact_the_clinic_now() -> None:
+    assert [level.rank for level in (EXPECTED, CLINIC, NOW, CALL_999)] == [0, 1, 2, 3]
+    assert [level.is_urgent for level in (EXPECTED, CLINIC, NOW, CALL_999)] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+
+
+def test_the_emergency_cites_the_nhs_anaphylaxis_guidance(protocol: Protocol) -> None:
+    result = triage(protocol, [symptom_report(protocol, "anaphylaxis")], 1)
+    literature = [source.literature for source in result.sources if source.literature]
+    assert "NHS, Anaphylaxis (nhs.uk/conditions/anaphylaxis)" in literature

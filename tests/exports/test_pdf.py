@@ -80,6 +80,16 @@ def test_it_puts_the_urgent_box_with_the_urgent_number_on_the_first_page(
     assert "Telephone 020 7946 0001 or email hello@alpha.example" in first
 
 
+def test_it_says_when_to_call_999_first(november: bytes) -> None:
+    first = pages(november)[0]
+    assert (
+        "When to contact us urgently Call 999 now: this can be a severe allergic reaction. "
+        "Then tell your clinic. Difficulty breathing, swelling of the lips, tongue or throat, "
+        "or feeling faint: These can be signs of a severe allergic reaction (anaphylaxis), "
+        "which is an emergency. Contact your clinic now."
+    ) in first
+
+
 def test_it_is_laid_out_by_the_leaflet_stylesheet(november: bytes) -> None:
     read = pages(november)
     # The page footer and the bullets come from leaflet.css; each bullet reads before its line.

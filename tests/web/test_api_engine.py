@@ -196,11 +196,36 @@ def test_a_deep_treatment_widens_the_expected_window(anyone: Client) -> None:
 
 def test_triage_refuses_an_empty_list_and_an_unknown_symptom(anyone: Client) -> None:
     body = problem(post(anyone, "/api/v1/triage", {"symptoms": [], "hours_after": 1}), 422)
-    assert list(fields(body)) == ["body.symptoms"]
+    assert list(fields(body)) == ["body.symptoms", "body.text"]
     unknown = {"symptoms": [{"symptom": "nonsense"}], "hours_after": 1}
     refused = problem(post(anyone, "/api/v1/triage", unknown), 422)
     assert refused["detail"] == "unknown symptom 'nonsense'"
     assert fields(refused) == {"body.symptoms": "unknown symptom 'nonsense'"}
+
+
+def test_triage_reads_the_text_for_red_flags(anyone: Client) -> None:
+    answer = ok(
+        post(anyone, "/api/v1/triage", {"text": "I can't breathe properly", "hours_after": 1})
+    )
+    assert answer["triage"] == "call_999"
+    assert answer["advice"] == (
+        "Call 999 now: this can be a severe allergic reaction. Then tell your clinic."
+    )
+    (symptom,) = answer["symptoms"]
+    assert (symptom["id"], symptom["found_in_text"]) == (
+        "severe_allergic_reaction",
+        "can't breathe",
+    )
+
+
+def test_triage_passes_text_it_cannot_read_to_the_clinic(anyone: Client) -> None:
+    body = {"symptoms": [{"symptom": "redness"}], "text": "a mark on my chin", "hours_after": 1}
+    answer = ok(post(anyone, "/api/v1/triage", body))
+    assert answer["triage"] == "contact_clinic"
+    assert [(s["id"], s["label"], s["level"]) for s in answer["symptoms"]] == [
+        ("redness", "Redness or flushing", "expected"),
+        ("free_text", "What you wrote", "contact_clinic"),
+    ]
 
 
 # --- screen -----------------------------------------------------------------------------

@@ -201,8 +201,29 @@ def test_a_check_in_needs_a_treatment(bob: Browser) -> None:
 
 
 def test_a_check_in_body_is_checked(alice: Browser, treated: Treatment) -> None:
-    body = problem(alice.post("check-ins", {"symptoms": [], "trend": "worse"}), 422)
-    assert list(fields(body)) == ["body.symptoms", "body.trend"]
+    body = problem(alice.post("check-ins", {"symptoms": ["redness"], "trend": "worse"}), 422)
+    assert list(fields(body)) == ["body.trend"]
+    empty = problem(alice.post("check-ins", {"symptoms": [], "free_text": " \u200b"}), 422)
+    wanted = "name at least one symptom, or write what the patient notices in free_text"
+    assert fields(empty) == {"body.symptoms": wanted, "body.free_text": wanted}
+    assert not CheckIn.objects.exists()
+
+
+def test_words_alone_are_a_check_in_read_for_red_flags(alice: Browser, treated: Treatment) -> None:
+    created = ok(alice.post("check-ins", {"free_text": "my lips are swollen"}), 201)
+    assert (created["level"], created["symptoms"], created["trend"]) == ("call_999", [], None)
+    assert created["advice"] == (
+        "Call 999 now: this can be a severe allergic reaction. Then tell your clinic."
+    )
+    assert created["urgent_phone"] == "020 7946 0002"
+
+
+def test_invisible_characters_are_taken_out_of_the_words(
+    alice: Browser, treated: Treatment
+) -> None:
+    created = ok(alice.post("check-ins", {"free_text": "\u202egnizoo ti\u202c oozing"}), 201)
+    assert created["free_text"] == "gnizoo ti oozing"
+    assert created["level"] == "contact_clinic_now"
 
 
 def test_another_patients_check_in_is_not_found(

@@ -63,7 +63,12 @@ def test_the_form_lists_the_protocols_symptoms_in_plain_words(
     html = alice.get(CHECK_IN).content.decode()
     assert "<legend>What do you notice? Tick everything that applies.</legend>" in html
     assert (
-        '<label for="id_symptoms_0"><input type="checkbox" name="symptoms" value="redness"' in html
+        '<label for="id_symptoms_0"><input type="checkbox" name="symptoms" '
+        'value="severe_allergic_reaction"' in html
+    )
+    assert (
+        "Difficulty breathing, swelling of the lips, tongue or throat, or feeling faint</label>"
+        in html
     )
     assert "Discharge or weeping</label>" in html
     assert "Redness spreading beyond the treated area</label>" in html
@@ -157,18 +162,75 @@ def test_the_treatment_and_age_widen_the_expected_window(
     assert CheckIn.objects.get().level == level
 
 
-def test_no_symptom_ticked_is_a_form_error(
+def test_nothing_ticked_or_written_is_a_form_error(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treated(patient, practitioner, 20)
-    response = alice.post(CHECK_IN, {"trend": "stable", "free_text": "Feels odd"})
+    response = alice.post(CHECK_IN, {"trend": "stable", "free_text": "  "})
     html = response.content.decode()
     assert response.status_code == 400
-    assert "Tick at least one thing you notice." in html
-    assert ">Feels odd</textarea>" in html
+    assert "Tick at least one thing you notice, or write it below." in html
     assert re.search(r'value="stable" id="id_trend_1"[^>]* checked>', html)
     assert not CheckIn.objects.exists()
     assert not AuditEvent.objects.filter(action="checkin.create").exists()
+
+
+def test_words_alone_are_a_check_in_the_clinic_reads(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treated(patient, practitioner, 20)
+    posted = alice.post(CHECK_IN, {"free_text": "There is a small mark on my chin"})
+    assert posted.status_code == 302
+    shown = text(alice.get(posted["Location"]).content.decode())
+    assert (
+        "Please contact your clinic today so a practitioner can check how your skin is healing. "
+        "Your clinic will read what you wrote and contact you if they need to."
+    ) in shown
+    assert (
+        "What you wrote: Your clinic will read what you wrote and contact you if they need to."
+    ) in shown
+    assert "You wrote: “There is a small mark on my chin”" in shown
+    row = CheckIn.objects.get()
+    assert (row.level, row.symptoms, row.trend) == (Level.CONTACT_CLINIC, [], "")
+
+
+def test_words_of_a_red_flag_are_triaged_as_the_symptom(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treated(patient, practitioner, 50)
+    html = send(alice, "redness", free_text="it has started oozing")
+    assert URGENT_CALL in html
+    assert "Discharge or weeping: Discharge is not normal and can be a sign of infection." in text(
+        html
+    )
+    assert CheckIn.objects.get().level == Level.CONTACT_CLINIC_NOW
+
+
+def test_signs_of_anaphylaxis_say_call_999_first(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treated(patient, practitioner, 2)
+    html = send(alice, "redness", free_text="my lips are swollen")
+    main = html[html.index('<main id="main"') :]
+    assert main.index('<section class="urgent" role="alert">') == main.index("<section")
+    assert main.index('<a class="call" href="tel:999">Call 999</a>') < main.index(
+        "When you are safe"
+    )
+    assert (
+        "<h1>Call 999 now: this can be a severe allergic reaction. Then tell your clinic.</h1>"
+        in html
+    )
+    assert "When you are safe, tell Alpha Clinic: 020 7946 0002" in text(html)
+    assert CheckIn.objects.get().level == Level.CALL_999
+
+
+def test_ticking_the_signs_of_anaphylaxis_says_call_999(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treated(patient, practitioner, 2)
+    html = send(alice, "severe_allergic_reaction")
+    assert '<a class="call" href="tel:999">Call 999</a>' in html
+    assert CheckIn.objects.get().level == Level.CALL_999
 
 
 @pytest.mark.parametrize(
@@ -194,7 +256,7 @@ def test_bad_input_gets_the_form_back_with_what_was_typed(
     html = response.content.decode()
     assert response.status_code == 400
     assert message in html
-    assert re.search(r'value="redness" id="id_symptoms_0"[^>]* checked>', html)
+    assert re.search(r'value="redness" id="id_symptoms_1"[^>]* checked>', html)
     assert f">{posted['free_text']}</textarea>" in html
     assert not CheckIn.objects.exists()
 

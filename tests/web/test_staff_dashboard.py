@@ -104,6 +104,28 @@ def test_it_lists_urgent_alerts_first_then_oldest_first(
     assert b"2 patients asked to contact the clinic now" in response.content
 
 
+def test_a_patient_told_to_call_999_comes_first_in_its_own_box(
+    signed_in: Client, clinic: Clinic, now: datetime
+) -> None:
+    uma = Patient.objects.create(clinic=clinic, given_name="Uma", family_name="X")
+    ava = Patient.objects.create(clinic=clinic, given_name="Ava", family_name="X")
+    treated = now - timedelta(days=1)
+    make_check_in(make_treatment(uma, treated), ["pus"], now - timedelta(hours=1))
+    make_check_in(
+        make_treatment(ava, treated), ["severe_allergic_reaction"], now - timedelta(hours=3)
+    )
+    response = signed_in.get("/clinic/")
+    page = response.content.decode()
+    assert alert_names(response.content, "Uma X", "Ava X") == ["Ava X", "Uma X"]
+    assert page.index("1 patient told to call 999 now") < page.index(
+        "1 patient asked to contact the clinic now"
+    )
+    assert (
+        "They reported signs of a severe allergic reaction. Call them as soon as you can." in page
+    )
+    assert "Call 999 now</span>" in page
+
+
 def test_it_shows_an_alert_in_plain_words(
     signed_in: Client, patient: Patient, now: datetime
 ) -> None:

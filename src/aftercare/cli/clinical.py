@@ -72,9 +72,15 @@ def _register_triage(subparsers: Subparsers) -> None:
     parser = subparsers.add_parser(
         "triage",
         help="triage symptoms after treatment",
-        description="Say whether symptoms are expected, or the patient should contact the clinic.",
+        description=(
+            "Say whether symptoms are expected, or the patient should contact the clinic "
+            "or call 999."
+        ),
     )
-    parser.add_argument("symptoms", nargs="+", metavar="SYMPTOM", help='an id or "red skin"')
+    parser.add_argument("symptoms", nargs="*", metavar="SYMPTOM", help='an id or "red skin"')
+    parser.add_argument(
+        "--text", default="", help="what the patient wrote, read for red-flag phrases"
+    )
     add_elapsed_flags(parser, at_help="when the symptoms are reported")
     parser.add_argument("--trend", choices=[trend.value for trend in Trend])
     parser.add_argument("--severity", choices=[severity.value for severity in Severity])
@@ -91,7 +97,7 @@ def run_triage(args: argparse.Namespace) -> int:
     trend = Trend(args.trend) if args.trend else None
     severity = Severity(args.severity) if args.severity else None
     reports = [symptom_report(protocol, name, trend, severity) for name in args.symptoms]
-    result = triage(protocol, distinct_reports(reports), hours, factors)
+    result = triage(protocol, distinct_reports(reports), hours, factors, args.text)
     _show(args, triage_json(protocol, result), _triage_text(result))
     return 0
 

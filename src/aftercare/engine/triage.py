@@ -1,23 +1,29 @@
-"""Triage a symptom check-in: expected, contact the clinic, or contact the clinic now.
+"""Triage a symptom check-in: expected, contact the clinic, contact the clinic now, or
+call 999 now.
 
 Each symptom is judged on its own against its expected window (widened by the
 patient's factors), its trend and its severity; the report takes the most urgent
-level of its symptoms (C11, C12, C15). The wording comes from the protocol.
+level of its symptoms (C11, C12, C15). What the patient writes is always read: the
+symptoms its red-flag phrases report are judged as if ticked, and text that matches
+none is passed to a person at the protocol's free-text level. The wording comes from
+the protocol.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.model import Factors, active_modifiers
 from aftercare.engine.names import resolve
+from aftercare.engine.red_flags import match_red_flags, visible_words
 from aftercare.protocols.schema import Citation, Level, Protocol, Symptom
 
 __all__ = [
+    "FREE_TEXT",
     "Basis",
     "Severity",
     "SymptomReport",
@@ -49,6 +55,11 @@ class Basis(StrEnum):
     BEYOND = "beyond"
     WORSENING = "worsening"
     SEVERE = "severe"
+    UNMATCHED_TEXT = "unmatched_text"
+
+
+# The id of the result that stands for free text no phrase matched; never a symptom id.
+FREE_TEXT = "free_text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,8 @@ class SymptomResult:
     widened_by: tuple[str, ...]
     advice: str | None
     sources: tuple[Citation, ...]
+    # The phrase of the patient's free text that reported it; None when it was ticked.
+    found_in_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,32 +120,75 @@ def triage(
     reports: Sequence[SymptomReport],
     hours_after: float,
     factors: Factors = NO_FACTORS,
+    text: str = "",
 ) -> TriageResult:
-    """Triage the reported symptoms ``hours_after`` the end of treatment."""
-    _check_input(reports, hours_after)
+    """Triage the reported symptoms and the patient's free ``text``, ``hours_after`` the
+    end of treatment."""
+    _check_input(reports, text, hours_after)
     modifiers = active_modifiers(protocol, factors)
     symptoms = protocol.index.symptoms
-    results = tuple(
+    results = [
         _judge(_symptom(symptoms, report.symptom), report, hours_after, modifiers)
         for report in reports
-    )
+    ]
+    results += _read(protocol, text, {report.symptom for report in reports}, hours_after, modifiers)
     level = max((result.level for result in results), key=_rank)
     return TriageResult(
         level=level,
         hours_after=hours_after,
-        symptoms=results,
+        symptoms=tuple(results),
         advice=_advice(protocol, level, results),
         sources=_sources(protocol, level, results),
     )
 
 
-def _check_input(reports: Sequence[SymptomReport], hours_after: float) -> None:
-    if not reports:
-        raise InputError("report at least one symptom")
+def _check_input(reports: Sequence[SymptomReport], text: str, hours_after: float) -> None:
+    if not reports and not visible_words(text):
+        raise InputError("report at least one symptom, or write what you notice")
     if not math.isfinite(hours_after):
         raise InputError("hours after treatment must be a number")
     if hours_after < 0:
         raise InputError("hours after treatment cannot be negative")
+
+
+def _read(
+    protocol: Protocol,
+    text: str,
+    reported: set[str],
+    hours_after: float,
+    modifiers: frozenset[str],
+) -> list[SymptomResult]:
+    """The symptoms ``text`` reports that were not ticked, judged as if ticked; or, when it
+    has words but matches no phrase, the free-text result a person reads."""
+    if not visible_words(text):
+        return []
+    matches = match_red_flags(protocol, text)
+    if not matches:
+        return [_unmatched(protocol)]
+    symptoms = protocol.index.symptoms
+    return [
+        replace(
+            _judge(symptoms[match.symptom], SymptomReport(match.symptom), hours_after, modifiers),
+            found_in_text=match.phrase,
+        )
+        for match in matches
+        if match.symptom not in reported
+    ]
+
+
+def _unmatched(protocol: Protocol) -> SymptomResult:
+    free_text = protocol.triage.free_text
+    return SymptomResult(
+        symptom=FREE_TEXT,
+        label=free_text.label,
+        level=free_text.level,
+        basis=Basis.UNMATCHED_TEXT,
+        reason=free_text.reason,
+        expected_until_hours=None,
+        widened_by=(),
+        advice=free_text.reason,
+        sources=protocol.triage.sources,
+    )
 
 
 def _symptom(symptoms: dict[str, Symptom], symptom_id: str) -> Symptom:
@@ -186,8 +242,8 @@ def _escalate(level: Level, basis: Basis, to: Level | None, because: Basis) -> t
 
 
 def _reason(symptom: Symptom, basis: Basis) -> str:
-    # Basis values are the field names of SymptomReasons; a missing text falls back to 'beyond'.
-    text: str | None = getattr(symptom.reasons, basis.value)
+    # Basis values name fields of SymptomReasons; a missing text falls back to 'beyond'.
+    text: str | None = getattr(symptom.reasons, basis.value, None)
     return text or symptom.reasons.beyond
 
 
@@ -201,7 +257,7 @@ def _advice(protocol: Protocol, level: Level, results: Iterable[SymptomResult]) 
     An urgent message is left on its own so that nothing dilutes it.
     """
     advice = protocol.triage.advice[level]
-    if level is Level.CONTACT_CLINIC_NOW:
+    if level.is_urgent:
         return advice
     extra = dict.fromkeys(result.advice for result in results if result.advice)
     return " ".join((advice, *extra))

@@ -79,6 +79,7 @@ TREND_LABELS = {
     "worsening": "Getting worse",
 }
 LEVEL_LABELS = {
+    "call_999": "Call 999 now",
     "expected": "Expected",
     "contact_clinic": "Contact the clinic",
     "contact_clinic_now": "Contact the clinic now",

@@ -61,8 +61,9 @@ class Symptoms:
 
 @dataclass(frozen=True, slots=True)
 class Urgent:
-    """When to call: now (the urgent box), and today."""
+    """When to call: 999 (first), the clinic now (the urgent box), and the clinic today."""
 
+    emergency: Symptoms
     now: Symptoms
     today: Symptoms
 
@@ -170,7 +171,13 @@ def _fonts() -> Any:
 
 def _urgent(protocol: Protocol) -> Urgent:
     advice = protocol.triage.advice
+    emergency = tuple(
+        Line(symptom.label, symptom.reasons.beyond)
+        for symptom in protocol.symptoms
+        if symptom.level is Level.CALL_999
+    )
     return Urgent(
+        emergency=Symptoms(advice[Level.CALL_999], emergency),
         now=Symptoms(advice[Level.CONTACT_CLINIC_NOW], _symptoms(protocol, now=True)),
         today=Symptoms(advice[Level.CONTACT_CLINIC], _symptoms(protocol, now=False)),
     )
@@ -180,7 +187,7 @@ def _symptoms(protocol: Protocol, *, now: bool) -> tuple[Line, ...]:
     """Red flags at this level; for "now", also those that become urgent as they worsen."""
     lines: list[Line] = []
     for symptom in protocol.symptoms:
-        if not symptom.red_flag:
+        if not symptom.red_flag or symptom.level is Level.CALL_999:
             continue
         if (symptom.level is Level.CONTACT_CLINIC_NOW) == now:
             lines.append(Line(symptom.label, symptom.reasons.beyond))

@@ -37,6 +37,7 @@ __all__ = [
     "ConflictStatement",
     "Course",
     "ExpectedWindow",
+    "FreeText",
     "Information",
     "Leaflet",
     "Level",
@@ -86,13 +87,24 @@ class Level(StrEnum):
     EXPECTED = "expected"
     CONTACT_CLINIC = "contact_clinic"
     CONTACT_CLINIC_NOW = "contact_clinic_now"
+    CALL_999 = "call_999"
 
     @property
     def rank(self) -> int:
         return _LEVEL_RANK[self]
 
+    @property
+    def is_urgent(self) -> bool:
+        """Contact the clinic now, or more urgent: the answer is shown on its own, first."""
+        return self.rank >= _LEVEL_RANK[Level.CONTACT_CLINIC_NOW]
 
-_LEVEL_RANK = {Level.EXPECTED: 0, Level.CONTACT_CLINIC: 1, Level.CONTACT_CLINIC_NOW: 2}
+
+_LEVEL_RANK = {
+    Level.EXPECTED: 0,
+    Level.CONTACT_CLINIC: 1,
+    Level.CONTACT_CLINIC_NOW: 2,
+    Level.CALL_999: 3,
+}
 
 
 class RuleKind(StrEnum):
@@ -311,10 +323,16 @@ class SymptomReasons(Strict):
     severe: Text | None = None
 
 
+Phrase = Annotated[str, Field(min_length=3, max_length=60, pattern=r"^[^\W_]")]
+
+
 class Symptom(Cited):
     id: Id
     label: Text
     aliases: tuple[Annotated[str, Field(min_length=2, max_length=60)], ...] = ()
+    # Words in a patient's free text that report this symptom ("oozing", "can't breathe");
+    # see aftercare.engine.red_flags for how they are matched.
+    phrases: tuple[Phrase, ...] = ()
     red_flag: bool = False
     expected: ExpectedWindow | None = None
     level: LevelField
@@ -338,10 +356,25 @@ class Symptom(Cited):
         return self
 
 
+class FreeText(Strict):
+    """What free text that matches no symptom's phrases gets: a person reads it."""
+
+    level: LevelField
+    label: Text
+    reason: Text
+
+    @model_validator(mode="after")
+    def _someone_reads_it(self) -> FreeText:
+        if self.level is Level.EXPECTED:
+            raise ValueError("free text that matches nothing is read by a person; not 'expected'")
+        return self
+
+
 class Triage(Cited):
     advice: dict[LevelField, Text]
     # Told with an urgent answer when no on-call contact of the clinic covers the moment.
     out_of_hours: Text | None = None
+    free_text: FreeText
 
     @model_validator(mode="after")
     def _advice_for_every_level(self) -> Triage:

@@ -26,6 +26,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
+from aftercare.web.clinic.validators import without_invisible
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, factors_for
 from aftercare.web.reminders.alerts import raise_alerts
@@ -140,11 +141,13 @@ def record_check_in(
     request: HttpRequest,
     care: Care,
     symptoms: Sequence[str],
-    trend: Trend,
+    trend: Trend | None,
     free_text: str,
     idempotency_key: str = "",
 ) -> CheckIn:
-    """Triage what the patient reports at ``care.at`` and keep it; InputError if invalid.
+    """Triage what the patient reports and writes at ``care.at`` and keep it; InputError if
+    invalid. Invisible characters are taken out of the text, so staff read what the engine
+    read.
 
     With an ``idempotency_key`` already used for this treatment, the check-in it made is
     returned and nothing new is recorded: a retry after a lost answer raises no second
@@ -154,14 +157,15 @@ def record_check_in(
         return earlier
     reports = [symptom_report(care.protocol, s, trend) for s in symptoms]
     unique = distinct_reports(reports)
-    result = triage(care.protocol, unique, care.hours_after, factors_for(care))
+    free_text = without_invisible(free_text).strip()
+    result = triage(care.protocol, unique, care.hours_after, factors_for(care), free_text)
     patient = care.patient
     try:
         with transaction.atomic():
             record = CheckIn.objects.create(
                 treatment=care.treatment,
                 symptoms=[{"symptom": report.symptom} for report in unique],
-                trend=trend.value,
+                trend=trend.value if trend is not None else "",
                 free_text=free_text,
                 level=result.level.value,
                 result=frozen(result),

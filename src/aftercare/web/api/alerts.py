@@ -30,7 +30,7 @@ router = Router(tags=["alerts"])
 
 
 class AlertFilter(Schema):
-    level: Literal["contact_clinic", "contact_clinic_now"] | None = None
+    level: Literal["contact_clinic", "contact_clinic_now", "call_999"] | None = None
     reviewed: bool | None = None
     ordering: Literal["created_at", "-created_at"] = "-created_at"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
+from aftercare.engine.red_flags import visible_words
 from aftercare.engine.screening import Answer
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
@@ -25,6 +26,7 @@ __all__ = [
     "invalid",
     "only_known",
     "protocol_for",
+    "require_symptoms_or_words",
     "screening_answers",
     "today_for",
     "zone_for",
@@ -128,3 +130,15 @@ def _as_date(answer: Answer) -> Answer:
         except ValueError:
             return answer
     return answer
+
+
+def require_symptoms_or_words(symptoms: Sequence[object], words: str, words_field: str) -> None:
+    """A check-in or triage needs a symptom or some words: a 422 naming both fields."""
+    if not symptoms and not visible_words(words):
+        message = f"name at least one symptom, or write what the patient notices in {words_field}"
+        raise ValidationError(
+            [
+                {"loc": ("body", "_", "symptoms"), "msg": message},
+                {"loc": ("body", "_", words_field), "msg": message},
+            ]
+        )

@@ -23,6 +23,7 @@ from aftercare.web.api.auth import OptionalClinicKey
 from aftercare.web.api.common import (
     elapsed_hours,
     protocol_for,
+    require_symptoms_or_words,
     screening_answers,
     today_for,
     zone_for,
@@ -89,12 +90,14 @@ def get_check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, objec
 
 @router.post("triage", response=responses({200: TriageOut}, *ERRORS))
 def post_triage(request: HttpRequest, payload: TriageIn) -> dict[str, object]:
-    """Expected, contact the clinic, or contact the clinic now, with the reasons."""
+    """Expected, contact the clinic, contact the clinic now, or call 999 now, with the
+    reasons; ``text`` is read for red-flag phrases."""
+    require_symptoms_or_words(payload.symptoms, payload.text, "text")
     protocol = protocol_for(request)
     hours, _ = elapsed_hours("body", payload.hours_after, payload.treated_at, payload.at)
     reports = [symptom_report(protocol, s.symptom, s.trend, s.severity) for s in payload.symptoms]
     factors = engine_factors(protocol, payload.factors)
-    result = triage(protocol, distinct_reports(reports), hours, factors)
+    result = triage(protocol, distinct_reports(reports), hours, factors, payload.text)
     return triage_json(protocol, result)
 
 

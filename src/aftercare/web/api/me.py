@@ -17,7 +17,7 @@ from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import PatientRequest, PatientSession
-from aftercare.web.api.common import idempotency_key
+from aftercare.web.api.common import idempotency_key, require_symptoms_or_words
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -88,12 +88,12 @@ def my_check_in(request: PatientRequest, payload: CheckInIn) -> Status[CheckInOu
     """Tell the clinic how you are; the answer says whether to contact them, with the
     number to ring when it is urgent. Send an ``Idempotency-Key`` header to retry safely:
     the same key answers with the check-in it first recorded."""
+    require_symptoms_or_words(payload.symptoms, payload.free_text, "free_text")
     treatment = _latest(request, "portal.checkin")
     care = care_at(treatment, clock.now())
     key = idempotency_key(request)
-    record = record_check_in(
-        request, care, payload.symptoms, Trend(payload.trend), payload.free_text, key
-    )
+    trend = Trend(payload.trend) if payload.trend is not None else None
+    record = record_check_in(request, care, payload.symptoms, trend, payload.free_text, key)
     return Status(201, check_in_out(record, request.patient.clinic.urgent_phone))
 
 

@@ -122,7 +122,7 @@ def alert_out(check_in: CheckIn, urgent_phone: str) -> AlertOut:
 def _check_in_fields(check_in: CheckIn, urgent_phone: str) -> dict[str, Any]:
     result = check_in.result if isinstance(check_in.result, dict) else {}
     stored = check_in.symptoms if isinstance(check_in.symptoms, list) else []
-    urgent = check_in.level == Level.CONTACT_CLINIC_NOW
+    urgent = Level(check_in.level).is_urgent
     return {
         "id": check_in.pk,
         "treatment_id": check_in.treatment_id,

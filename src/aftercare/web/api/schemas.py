@@ -243,9 +243,11 @@ class PlanOut(Schema):
 
 
 class TriageIn(Schema):
-    """Symptoms reported some time after a treatment: ``hours_after``, or the two moments."""
+    """Symptoms reported some time after a treatment: ``hours_after``, or the two moments;
+    ``text`` is what the patient wrote, read for red-flag phrases."""
 
-    symptoms: list[SymptomIn] = Field(min_length=1, max_length=20)
+    symptoms: list[SymptomIn] = Field(default_factory=list, max_length=20)
+    text: Text = ""
     hours_after: StrictFloat | None = Field(default=None, ge=0, le=24 * 366)
     treated_at: Moment | None = None
     at: Moment | None = None
@@ -259,6 +261,8 @@ class TriageSymptom(Schema):
     expected_until_hours: float | None
     widened_by: list[str]
     reason: str
+    # The phrase of the text that reported it; null when it was named in symptoms.
+    found_in_text: str | None
     sources: list[Source]
 
 
@@ -464,10 +468,13 @@ class TreatmentOut(Schema):
 
 
 class CheckInIn(Schema):
+    """Symptoms with how they are going, words in ``free_text``, or both: the clinic reads
+    the words, and triage reads them for red-flag phrases."""
+
     symptoms: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
-        min_length=1, max_length=20
+        default_factory=list, max_length=20
     )
-    trend: Trend
+    trend: Trend | None = None
     free_text: Text = ""
 
 

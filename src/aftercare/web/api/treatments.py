@@ -28,7 +28,7 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
-from aftercare.web.api.common import idempotency_key
+from aftercare.web.api.common import idempotency_key, require_symptoms_or_words
 from aftercare.web.api.patients import form_errors, patient_of
 from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
 from aftercare.web.api.problems import responses
@@ -296,12 +296,12 @@ def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> Status[
     "expected" becomes an alert for staff. Send an ``Idempotency-Key`` header to retry
     safely: the same key answers with the check-in it first recorded, and no second alert."""
     require_write(request)
+    require_symptoms_or_words(payload.symptoms, payload.free_text, "free_text")
     treatment = _treatment_of(request, pk, "checkin.create")
     care = care_at(treatment, clock.now())
     key = idempotency_key(request)
-    record = record_check_in(
-        request, care, payload.symptoms, Trend(payload.trend), payload.free_text, key
-    )
+    trend = Trend(payload.trend) if payload.trend is not None else None
+    record = record_check_in(request, care, payload.symptoms, trend, payload.free_text, key)
     return Status(201, check_in_out(record, treatment.patient.clinic.urgent_phone))
 
 

@@ -9,7 +9,14 @@ from django.core.exceptions import ValidationError
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
 
-__all__ = ["validate_one_line", "validate_time_zone", "validate_visible_text"]
+__all__ = [
+    "validate_one_line",
+    "validate_time_zone",
+    "validate_visible_text",
+    "without_invisible",
+]
+
+_KEPT = "\n\r\t"
 
 
 def validate_time_zone(value: str) -> None:
@@ -29,7 +36,7 @@ def validate_visible_text(value: str) -> None:
     are allowed, for notes.
     """
     for character in value:
-        if character in "\n\r\t":
+        if character in _KEPT:
             continue
         if unicodedata.category(character) in {"Cc", "Cf"}:
             name = unicodedata.name(character, f"U+{ord(character):04X}").lower()
@@ -47,3 +54,13 @@ def validate_one_line(value: str) -> None:
         raise ValidationError(
             "Please write the name on one line, without tabs.", code="not_one_line"
         )
+
+
+def without_invisible(value: str) -> str:
+    """``value`` with the characters validate_visible_text refuses taken out: for text that
+    must be kept whatever it holds (a patient's check-in through the API)."""
+    return "".join(
+        character
+        for character in value
+        if character in _KEPT or unicodedata.category(character) not in {"Cc", "Cf"}
+    )

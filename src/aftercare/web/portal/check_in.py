@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.triage import Trend as EngineTrend
+from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required, scoped
 from aftercare.web.clinic.models import CheckIn, Clinic
@@ -50,13 +51,9 @@ def check_in(request: PatientRequest) -> HttpResponse:
         status = 400 if form.is_bound else 200
         return render(request, TEMPLATE, context | {"form": form}, status=status)
     data = form.cleaned_data
+    trend = EngineTrend(data["trend"]) if data["trend"] else None
     record = record_check_in(
-        request,
-        care,
-        data["symptoms"],
-        EngineTrend(data["trend"]),
-        data["free_text"],
-        data["idempotency_key"],
+        request, care, data["symptoms"], trend, data["free_text"], data["idempotency_key"]
     )
     return redirect("portal:check_in_result", pk=record.pk)
 
@@ -84,6 +81,7 @@ def check_in_result(request: PatientRequest, pk: int) -> HttpResponse:
         "urgent": is_urgent(record.level),
         "clinic_told": needs_clinic(record.level),
         "out_of_hours": _out_of_hours(record, request.patient.clinic),
+        "call_999": record.level == Level.CALL_999.value,
     }
     return render(request, TEMPLATE, _context(request, None) | answer)
 

@@ -105,16 +105,16 @@ class CheckInForm(forms.Form):
     symptoms = forms.MultipleChoiceField(
         label="What do you notice?",
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one thing you notice."},
+        required=False,
     )
     trend = forms.ChoiceField(
         label="Since you last looked, is it",
         choices=Trend.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose whether it is getting better, the same or worse."},
+        required=False,
     )
     free_text = forms.CharField(
-        label="Anything else you want to tell the clinic (optional)",
+        label="Anything else, in your own words (your clinic reads this)",
         required=False,
         max_length=MAX_FREE_TEXT,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -130,3 +130,14 @@ class CheckInForm(forms.Form):
         super().__init__(data, initial={"idempotency_key": secrets.token_urlsafe(16)})
         field = cast(forms.MultipleChoiceField, self.fields["symptoms"])
         field.choices = [(symptom.id, symptom.label) for symptom in protocol.symptoms]
+
+    def clean(self) -> dict[str, object]:
+        """Something to triage: a ticked symptom, with how it is going, or words."""
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if not data.get("symptoms") and not data.get("free_text", "").strip():
+            self.add_error("symptoms", "Tick at least one thing you notice, or write it below.")
+        elif data.get("symptoms") and not data.get("trend"):
+            self.add_error("trend", "Choose whether it is getting better, the same or worse.")
+        return data

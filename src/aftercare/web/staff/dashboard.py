@@ -37,7 +37,7 @@ __all__ = [
     "undeliverable",
 ]
 
-ALERT_LEVELS = (Level.CONTACT_CLINIC_NOW, Level.CONTACT_CLINIC)
+ALERT_LEVELS = (Level.CALL_999, Level.CONTACT_CLINIC_NOW, Level.CONTACT_CLINIC)
 # Today's treatments and "Patients in aftercare" are shown a page at a time: a busy
 # clinic has hundreds, and thousands.
 PAGE_SIZE = 50
@@ -89,8 +89,9 @@ def symptom_labels(protocol: Protocol, symptoms: Iterable[Any]) -> tuple[str, ..
 def open_alerts(clinic: Clinic) -> QuerySet[CheckIn]:
     """Unreviewed check-ins that asked the patient to contact the clinic, most urgent first."""
     urgency = Case(
-        When(level=Level.CONTACT_CLINIC_NOW, then=Value(0)),
-        default=Value(1),
+        When(level=Level.CALL_999, then=Value(0)),
+        When(level=Level.CONTACT_CLINIC_NOW, then=Value(1)),
+        default=Value(2),
         output_field=IntegerField(),
     )
     return (
@@ -247,6 +248,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "alerts": alerts,
         "urgent_count": _patients(a for a in alerts if a.check_in.level != Level.CONTACT_CLINIC),
         "alert_patients": _patients(alerts),
+        "emergency_count": _patients(a for a in alerts if a.check_in.level == Level.CALL_999),
         "today": today.rows,
         "today_page": today,
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),

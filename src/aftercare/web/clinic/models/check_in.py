@@ -15,6 +15,7 @@ class Level(models.TextChoices):
     EXPECTED = "expected", "Expected"
     CONTACT_CLINIC = "contact_clinic", "Contact the clinic"
     CONTACT_CLINIC_NOW = "contact_clinic_now", "Contact the clinic now"
+    CALL_999 = "call_999", "Call 999 now"
 
 
 class Trend(models.TextChoices):

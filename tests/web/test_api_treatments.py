@@ -474,18 +474,19 @@ def test_an_expected_symptom_gives_no_number_and_no_alert(
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "named"),
     [
-        ({"symptoms": [], "trend": "stable"}, "body.symptoms"),
-        ({"symptoms": ["redness"], "trend": "sideways"}, "body.trend"),
-        ({"symptoms": ["redness"]}, "body.trend"),
+        ({"symptoms": [], "trend": "stable"}, ["body.symptoms", "body.free_text"]),
+        ({"free_text": " "}, ["body.symptoms", "body.free_text"]),
+        ({"symptoms": ["redness"], "trend": "sideways"}, ["body.trend"]),
+        ({"symptoms": ["redness"], "free_text": 5}, ["body.free_text"]),
     ],
 )
 def test_a_check_in_the_schema_refuses(
-    api_client: Client, treated: Treatment, body: dict[str, Any], field: str
+    api_client: Client, treated: Treatment, body: dict[str, Any], named: list[str]
 ) -> None:
     response = post(api_client, f"/api/v1/treatments/{treated.pk}/check-ins", body)
-    assert list(fields(problem(response, 422))) == [field]
+    assert list(fields(problem(response, 422))) == named
     assert not CheckIn.objects.exists()
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0012_search_keys_and_indexes"),
+        ("clinic", "0013_patient_question"),
     ]
 
     operations = [

@@ -122,6 +122,18 @@ def test_it_writes_the_alerts_with_the_check_in_and_texts_the_contact_on_call_at
     assert "optout" not in message.body
 
 
+def test_a_call_999_check_in_is_texted_to_the_contact_on_call_at_once(
+    api_client: Client, on_call: Clinic, treated: Treatment, clock: Clock, outbox: Outbox
+) -> None:
+    check_in = report(api_client, treated, "severe_allergic_reaction")
+    outbox.run()
+    assert outbox.to == [DAY]
+    assert outbox.sms.sent[0].body == (
+        'Urgent check-in to Alpha Clinic: a patient was told "Call 999 now". '
+        f"Call them back, then mark the check-in reviewed: {review_url(check_in)}\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("after", "sent"),
     [

@@ -118,7 +118,7 @@ def test_a_patient_told_to_call_999_comes_first_in_its_own_box(
     page = response.content.decode()
     assert alert_names(response.content, "Uma X", "Ava X") == ["Ava X", "Uma X"]
     assert page.index("1 patient told to call 999 now") < page.index(
-        "1 patient asked to contact the clinic now"
+        "2 patients asked to contact the clinic now"
     )
     assert (
         "They reported signs of a severe allergic reaction. Call them as soon as you can." in page

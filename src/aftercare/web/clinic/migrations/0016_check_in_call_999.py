@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0014_staff_alerts_and_course"),
+        ("clinic", "0015_accounts"),
     ]
 
     operations = [

@@ -352,8 +352,6 @@ class CoursePlanOut(Schema):
     sessions: list[CourseSession]
     maintenance_earliest: date | None
     maintenance_latest: date | None
-    # Sessions that came later than the protocol's longest gap (allowed, shown as late).
-    late_sessions: list[date] = Field(default_factory=list)
 
 
 class CourseCheckOut(Schema):
@@ -367,8 +365,6 @@ class CourseCheckOut(Schema):
 class MaintenanceOut(Schema):
     maintenance_earliest: date | None
     maintenance_latest: date | None
-    # Sessions that came later than the protocol's longest gap (allowed, shown as late).
-    late_sessions: list[date] = Field(default_factory=list)
 
 
 class CourseOut(Schema):

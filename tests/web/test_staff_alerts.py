@@ -29,7 +29,7 @@ from aftercare.web.clinic.models import (
 from aftercare.web.oncall import is_covering, parse_on_call
 from aftercare.web.reminders.transports import PermanentError, Transports
 from aftercare.web.reminders.worker import Worker, claim
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, sign_in_staff
 from tests.web.test_api_access import ok, patch, post
 from tests.web.test_clinic_admin import SETTINGS, settings_data
 from tests.web.test_optout import stop_url
@@ -399,8 +399,7 @@ def test_the_dashboard_counts_patients_not_check_ins(
 
 @pytest.fixture
 def as_admin(client: Client, clinic_admin: StaffMember) -> Client:
-    client.force_login(clinic_admin.user)
-    return client
+    return sign_in_staff(client, clinic_admin)
 
 
 def test_an_administrator_sets_the_on_call_contacts_and_the_escalation(

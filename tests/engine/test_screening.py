@@ -19,7 +19,7 @@ WASHOUT, BABY = "after_isotretinoin_washout", "after_pregnancy_and_breastfeeding
 HEALED, RESOLVED = "when_healed", "when_resolved"
 CONTROLLED, SPECIALIST = "when_diabetes_controlled", "with_specialist_agreement"
 PLATELETS = ["extended_bruising", "petechiae"]
-BLEEDING = ["bleeding_risk", "extended_bruising"]
+BLEEDING = ["bleeding_risk", "extended_bruising", "petechiae"]
 
 
 def ago(days: int) -> date:

@@ -57,7 +57,7 @@ BLEEDING = ("platelet_medication", "anticoagulant")
 WINDOWS: dict[str, tuple[int, int | None, tuple[str, ...], Level]] = {
     "redness": (96, 168, STANDARD, CLINIC),
     "swelling": (96, 168, STANDARD, CLINIC),
-    "bruising": (96, 168, ("eye_area", *STANDARD, *BLEEDING), CLINIC),
+    "bruising": (96, 168, (*STANDARD, *BLEEDING), CLINIC),
     "bruising_with_petechiae": (0, 168, BLEEDING, CLINIC),
     "pinpoint_bleeding": (24, None, (), CLINIC),
     "tingling": (96, 168, STANDARD, CLINIC),
@@ -137,16 +137,29 @@ def test_it_expects_a_symptom_until_its_window_ends(
     [
         (Factors(areas=frozenset({"face"})), 95, EXPECTED),
         (Factors(areas=frozenset({"face"})), 96, CLINIC),
-        (WIDENING["eye_area"], 96, EXPECTED),
-        (WIDENING["eye_area"], 167, EXPECTED),
-        (WIDENING["eye_area"], 168, CLINIC),
+        (WIDENING["eye_area"], 95, EXPECTED),
+        (WIDENING["eye_area"], 96, CLINIC),
+        (WIDENING["eye_area"], 120, CLINIC),
+        (Factors(areas=frozenset({"eyes"}), platelet_medication=True), 96, CLINIC),
+        (Factors(areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0), 96, CLINIC),
+        (Factors(areas=frozenset({"face"}), platelet_medication=True), 167, EXPECTED),
+        (Factors(areas=frozenset({"face"}), platelet_medication=True), 168, CLINIC),
     ],
 )
-def test_it_widens_bruising_around_the_eyes_to_the_upper_tier(
+def test_it_never_widens_bruising_around_the_eyes_beyond_the_leaflets_days(
     protocol: Protocol, factors: Factors, hours: int, level: Level
 ) -> None:
-    # C12 with L14: around the eyes, at any depth, bruising takes the upper tier (issue 3).
-    assert triage(protocol, [SymptomReport("bruising")], hours, factors).level is level
+    # 001: micro bruising around the eyes "may exist for three or four days"; the policy
+    # keeps every widening factor within what a leaflet states for the symptom and area.
+    result = triage(protocol, [SymptomReport("bruising")], hours, factors)
+    assert result.level is level
+
+
+def test_the_policy_is_in_the_protocol(protocol: Protocol) -> None:
+    expected = protocol.index.symptoms["bruising"].expected
+    assert expected is not None
+    assert expected.area_limits == {"eyes": 96}
+    assert "eye_area" not in expected.widened_by
 
 
 @pytest.mark.parametrize("symptom", sorted(RED_FLAGS))
@@ -237,8 +250,9 @@ def test_it_escalates_worsening_redness_at_hour_one_to_contact_now(protocol: Pro
     [
         (NONE, ()),
         (Factors(sensitive_skin=True, age=70), ("sensitive_skin", "older_patient")),
-        (ALL_FACTORS, ("eye_area", *STANDARD, *BLEEDING)),
-        (Factors(areas=frozenset({"eyes"})), ("eye_area",)),
+        (Factors(needle_depth_mm=2.0, anticoagulant=True), ("deep_needling", "anticoagulant")),
+        (ALL_FACTORS, ()),
+        (Factors(areas=frozenset({"eyes"})), ()),
     ],
 )
 def test_it_names_the_factors_that_widened_bruising(
@@ -490,3 +504,19 @@ def test_the_emergency_cites_the_nhs_anaphylaxis_guidance(protocol: Protocol) ->
     result = triage(protocol, [symptom_report(protocol, "anaphylaxis")], 1)
     literature = [source.literature for source in result.sources if source.literature]
     assert "NHS, Anaphylaxis (nhs.uk/conditions/anaphylaxis)" in literature
+
+
+def test_tender_or_sore_is_expected_but_pain_is_not(protocol: Protocol) -> None:
+    symptoms = protocol.index.symptoms
+    assert (symptoms["tenderness"].label, symptoms["pain"].label) == (
+        "Tender or sore when touched",
+        "Painful",
+    )
+    sore = triage(protocol, [symptom_report(protocol, "sore")], 30)
+    pain = triage(protocol, [symptom_report(protocol, "pain")], 30)
+    assert (sore.level, pain.level) == (EXPECTED, NOW)
+    assert sore.symptoms[0].reason == (
+        "Skin that is tender, stings or feels sore when touched is normal in the first days; "
+        "pain is not."
+    )
+    assert pain.symptoms[0].reason == "Pain is not normal after microneedling."

@@ -98,6 +98,14 @@ class TriageResult:
 NO_FACTORS = Factors()
 
 
+@dataclass(frozen=True, slots=True)
+class _Treated:
+    """What of the patient's treatment a window depends on."""
+
+    modifiers: frozenset[str]
+    areas: frozenset[str]
+
+
 def symptom_report(
     protocol: Protocol,
     name: str,
@@ -125,13 +133,15 @@ def triage(
     """Triage the reported symptoms and the patient's free ``text``, ``hours_after`` the
     end of treatment."""
     _check_input(reports, text, hours_after)
-    modifiers = active_modifiers(protocol, factors)
+    treated = _Treated(
+        active_modifiers(protocol, factors), factors.areas or frozenset({protocol.default_area})
+    )
     symptoms = protocol.index.symptoms
     results = [
-        _judge(_symptom(symptoms, report.symptom), report, hours_after, modifiers)
+        _judge(_symptom(symptoms, report.symptom), report, hours_after, treated)
         for report in reports
     ]
-    results += _read(protocol, text, {report.symptom for report in reports}, hours_after, modifiers)
+    results += _read(protocol, text, {report.symptom for report in reports}, hours_after, treated)
     level = max((result.level for result in results), key=_rank)
     return TriageResult(
         level=level,
@@ -156,7 +166,7 @@ def _read(
     text: str,
     reported: set[str],
     hours_after: float,
-    modifiers: frozenset[str],
+    treated: _Treated,
 ) -> list[SymptomResult]:
     """The symptoms ``text`` reports that were not ticked, judged as if ticked; or, when it
     has words but matches no phrase, the free-text result a person reads."""
@@ -168,7 +178,7 @@ def _read(
     symptoms = protocol.index.symptoms
     return [
         replace(
-            _judge(symptoms[match.symptom], SymptomReport(match.symptom), hours_after, modifiers),
+            _judge(symptoms[match.symptom], SymptomReport(match.symptom), hours_after, treated),
             found_in_text=match.phrase,
         )
         for match in matches
@@ -199,9 +209,9 @@ def _symptom(symptoms: dict[str, Symptom], symptom_id: str) -> Symptom:
 
 
 def _judge(
-    symptom: Symptom, report: SymptomReport, hours_after: float, modifiers: frozenset[str]
+    symptom: Symptom, report: SymptomReport, hours_after: float, treated: _Treated
 ) -> SymptomResult:
-    until, widened_by = _window(symptom, modifiers)
+    until, widened_by = _window(symptom, treated)
     if until is None or hours_after >= until:
         level, basis = symptom.level, Basis.BEYOND
     else:
@@ -223,15 +233,21 @@ def _judge(
     )
 
 
-def _window(symptom: Symptom, modifiers: frozenset[str]) -> tuple[int | None, tuple[str, ...]]:
-    """Until when the symptom is expected (None for a red flag), and what widened it."""
+def _window(symptom: Symptom, treated: _Treated) -> tuple[int | None, tuple[str, ...]]:
+    """Until when the symptom is expected (None for a red flag), and what widened it.
+
+    A widening never goes past what a leaflet states for the symptom in a treated area
+    (its ``area_limits``): around the eyes, bruising lasts the days that leaflet gives.
+    """
     expected = symptom.expected
     if expected is None:
         return None, ()
-    widened_by = tuple(modifier for modifier in expected.widened_by if modifier in modifiers)
-    if widened_by and expected.widened_hours is not None:
-        return expected.widened_hours, widened_by
-    return expected.hours, ()
+    widened_by = tuple(m for m in expected.widened_by if m in treated.modifiers)
+    until = expected.widened_hours if widened_by and expected.widened_hours else expected.hours
+    limits = [hours for area, hours in expected.area_limits.items() if area in treated.areas]
+    if limits and min(limits) < until:
+        return max(expected.hours, min(limits)), ()
+    return until, widened_by if until > expected.hours else ()
 
 
 def _escalate(level: Level, basis: Basis, to: Level | None, because: Basis) -> tuple[Level, Basis]:

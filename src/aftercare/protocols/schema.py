@@ -301,11 +301,16 @@ class TimelineGroup(Strict):
 
 
 class ExpectedWindow(Strict):
-    """How long a symptom counts as expected, and which factors widen it."""
+    """How long a symptom counts as expected, and which factors widen it.
+
+    ``area_limits`` gives, for a treated area, the longest a leaflet states the symptom lasts
+    there: the protocol's policy is that no widening factor extends the window beyond it.
+    """
 
     hours: Hours
     widened_hours: Hours | None = None
     widened_by: tuple[Id, ...] = ()
+    area_limits: dict[Id, Hours] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _widening_is_complete(self) -> ExpectedWindow:
@@ -313,6 +318,9 @@ class ExpectedWindow(Strict):
             raise ValueError("widened_hours and widened_by go together")
         if self.widened_hours is not None and self.widened_hours < self.hours:
             raise ValueError("widened_hours cannot be shorter than hours")
+        for area, hours in self.area_limits.items():
+            if hours < self.hours:
+                raise ValueError(f"the limit for '{area}' cannot be shorter than hours")
         return self
 
 

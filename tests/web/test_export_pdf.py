@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +14,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pytest_django import DjangoAssertNumQueries
 
+from aftercare.web import export_pdf
 from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember, Treatment
 from tests.web.conftest import NOW, sign_in_staff
 from tests.web.test_portal_plan import sign_in, treat
@@ -187,3 +190,49 @@ def test_the_pages_link_to_the_leaflets(
     sign_in(client, patient)
     today = client.get(reverse("portal:today")).text
     assert f'href="{reverse("portal:leaflet")}" download>Download your leaflet (PDF)</a>' in today
+
+
+def test_it_serves_an_unchanged_leaflet_from_the_cache_and_audits_every_download(
+    client: Client,
+    practitioner: StaffMember,
+    treatment: Treatment,
+    settings: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.DATA_DIR = tmp_path
+    made: list[str] = []
+    render = export_pdf.render_treatment_leaflet
+
+    def counted(subject: Any) -> bytes:
+        made.append(subject.patient_name)
+        return render(subject)
+
+    monkeypatch.setattr(export_pdf, "render_treatment_leaflet", counted)
+    client.force_login(practitioner.user)
+    first = client.get(leaflet_url(treatment)).content
+    second = client.get(leaflet_url(treatment)).content
+    assert (first == second, len(made)) == (True, 1)
+    assert AuditEvent.objects.filter(action="export.pdf").count() == 2
+
+    Clinic.objects.filter(pk=treatment.patient.clinic_id).update(urgent_phone="020 7946 0999")
+    changed_clinic = text(client.get(leaflet_url(treatment)).content)
+    Patient.objects.filter(pk=treatment.patient_id).update(given_name="Alicia")
+    changed_name = text(client.get(leaflet_url(treatment)).content)
+
+    assert len(made) == 3
+    assert "Call Alpha Clinic now on 020 7946 0999" in changed_clinic
+    assert "For Alicia Patient" in changed_name
+
+
+def test_it_makes_a_leaflet_again_when_the_kept_one_is_damaged(
+    client: Client, practitioner: StaffMember, treatment: Treatment, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    client.force_login(practitioner.user)
+    client.get(leaflet_url(treatment))
+    (kept,) = (tmp_path / "cache" / "leaflets").glob("*.pdf")
+    kept.write_bytes(b"not a leaflet")
+    again = client.get(leaflet_url(treatment)).content
+    assert "For Alice Patient" in text(again)
+    assert kept.read_bytes() == again

@@ -2,7 +2,9 @@
 signed-in patient's own (portal).
 
 The views only gather records into a ``Subject`` and hand it to ``aftercare.exports.pdf``,
-the same functions the command line calls, so the paper matches every other export.
+the same functions the command line calls, so the paper matches every other export. A
+treatment's leaflet that has not changed is served as it was made (``leaflet_cache``);
+every download is audited all the same.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from aftercare.web.access import (
 )
 from aftercare.web.clinic.models import Patient, Treatment
 from aftercare.web.export_subject import attachment, clinic_info, treatment_subject
+from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.portal.care import current_care
 from aftercare.web.protocol import clinic_protocol
 
@@ -43,7 +46,7 @@ def treatment_leaflet(request: StaffRequest, pk: int, treatment_pk: int) -> Http
     if treatment.cancelled_at is not None:
         raise Http404("not found")
     audit.record(request, "export.pdf", clinic=clinic, patient=patient, obj=treatment)
-    pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
+    pdf = cached_leaflet(treatment_subject(patient, treatment), render_treatment_leaflet)
     return attachment(pdf, PDF, _filename(treatment))
 
 
@@ -68,7 +71,7 @@ def portal_leaflet(request: PatientRequest) -> HttpResponse:
     if treatment is None:
         pdf = render_clinic_leaflet(clinic_protocol(patient.clinic), clinic_info(patient.clinic))
         return attachment(pdf, PDF, "aftercare-leaflet.pdf")
-    pdf = render_treatment_leaflet(treatment_subject(patient, treatment))
+    pdf = cached_leaflet(treatment_subject(patient, treatment), render_treatment_leaflet)
     return attachment(pdf, PDF, _filename(treatment))
 
 

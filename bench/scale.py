@@ -16,10 +16,10 @@ second clinic of 1,000 patients shares the tables, as a chain's clinics do.
 
 Each size has a database of its own, and the timing rounds alternate between them, so a
 change in a shared machine's load falls on both sizes alike. Databases: SQLite files in a
-new temporary directory (removed at the end); with DATABASE_URL naming a PostgreSQL
-server, two new databases on that server, ``<its name>_scale_<process id>_1000`` and
-``..._100000``, created by this bench and dropped by it at the end (no other database is
-touched).
+new temporary directory (removed at the end); with DATABASE_URL=postgres://…/NAME, two new
+databases on that server, NAME_scale1000_XXXXXX and NAME_scale100000_XXXXXX, which the
+bench creates and drops when it ends; it never drops or writes into a database it did not
+create.
 
 Run: python bench/scale.py [--small N] [--large N] [--rounds N] [--requests N]
 """
@@ -38,6 +38,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from scratch_db import scratch_database
 
 CLAIM_BATCH = 100
 
@@ -74,32 +77,28 @@ def databases(sizes: tuple[int, int]) -> Iterator[tuple[str, dict[int, str]]]:
         del os.environ[name]
     os.environ["AFTERCARE_DATA_DIR"] = str(data_dir)
     os.environ["AFTERCARE_HTTPS"] = "false"
-    if not url:
-        try:
-            yield "SQLite", {size: str(data_dir / f"scale-{size}.sqlite3") for size in sizes}
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    own = {size: f"{name.split('?')[0]}_scale_{os.getpid()}_{size}" for size in sizes}
-    created = []
     try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            for database in own.values():
-                admin.execute(f'CREATE DATABASE "{database}"')
-                created.append(database)
-        os.environ["DATABASE_URL"] = f"{base}/{own[sizes[0]]}"
-        yield f"PostgreSQL ({', '.join(own.values())})", own
-    finally:
-        from django.db import connections
+        if not url:
+            yield "SQLite", {size: str(data_dir / f"scale-{size}.sqlite3") for size in sizes}
+            return
+        with (
+            scratch_database(url, f"scale{sizes[0]}") as small,
+            scratch_database(url, f"scale{sizes[1]}") as large,
+        ):
+            os.environ["DATABASE_URL"] = small
+            names = {sizes[0]: _name(small), sizes[1]: _name(large)}
+            try:
+                yield f"PostgreSQL ({', '.join(names.values())})", names
+            finally:
+                from django.db import connections
 
-        connections.close_all()
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
-            for database in created:
-                admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+                connections.close_all()
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
 
 
 def use(database: str) -> None:

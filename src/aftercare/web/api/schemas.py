@@ -15,7 +15,9 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import (
     AwareDatetime,
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     StrictBool,
     StrictFloat,
@@ -102,7 +104,17 @@ SessionVerdictOut = Annotated[
 ]
 
 
-class Source(Schema):
+class Out(BaseModel):
+    """An answer built from plain values (the engine's, as JSON), never from records.
+
+    ninja's ``Schema`` wraps every value it validates to read Django records' attributes;
+    a plan's hundred nested items made that wrapping a quarter of the route's time.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Source(Out):
     """A citation: a leaflet (by file name) with its quote, or literature with a note."""
 
     leaflet: str | None = None
@@ -141,7 +153,7 @@ class SymptomIn(Schema):
 # --- check ------------------------------------------------------------------------
 
 
-class CheckOut(Schema):
+class CheckOut(Out):
     """May the patient do ``activity`` now, and from when."""
 
     activity: str
@@ -191,7 +203,7 @@ class AskOut(Schema):
 # --- plan ---------------------------------------------------------------------------
 
 
-class PlanItem(Schema):
+class PlanItem(Out):
     id: str
     kind: RuleKind
     activities: list[str]
@@ -210,19 +222,19 @@ class PlanItem(Schema):
     sources: list[Source]
 
 
-class PlanGroup(Schema):
+class PlanGroup(Out):
     id: str
     label: str
     items: list[str]
 
 
-class PlanChange(Schema):
+class PlanChange(Out):
     day: int
     at: datetime
     items: list[str]
 
 
-class PlanOut(Schema):
+class PlanOut(Out):
     """A treatment's plan in the patient's zone; ``at`` says which items apply now."""
 
     protocol: ProtocolRef
@@ -474,7 +486,7 @@ class CheckInIn(Schema):
     free_text: Text = ""
 
 
-class CheckInOut(Schema):
+class CheckInOut(Out):
     """A check-in and the triage it was given at the time."""
 
     id: int

@@ -97,6 +97,12 @@ class Reminder(models.Model):
         indexes = (
             # The workers' claim: scheduled rows by due time.
             models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            # The staff pages' banner: messages being retried, few among millions sent.
+            models.Index(
+                fields=["due_at"],
+                name="reminder_retrying",
+                condition=models.Q(status="scheduled", attempts__gt=0),
+            ),
             # A patient's reminders, for staff.
             models.Index(fields=["patient", "due_at"], name="reminder_patient_due"),
         )

@@ -39,6 +39,7 @@ from aftercare.web.api.treatments import (
 )
 from aftercare.web.clinic.models import CheckIn, Treatment
 from aftercare.web.export_subject import attachment, treatment_subject
+from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.portal.care import current_care, treatments_of
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_check_in
@@ -134,5 +135,5 @@ def my_calendar(request: PatientRequest) -> HttpResponse:
 )
 def my_leaflet(request: PatientRequest) -> HttpResponse:
     treatment = _latest(request, "export.pdf")
-    pdf = treatment_leaflet(treatment_subject(request.patient, treatment))
+    pdf = cached_leaflet(treatment_subject(request.patient, treatment), treatment_leaflet)
     return attachment(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")

@@ -46,6 +46,7 @@ from aftercare.web.api.schemas import (
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.export_subject import attachment, treatment_subject
+from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.portal.care import Care, care_of
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_check_in, record_treatment
@@ -328,7 +329,7 @@ def calendar(request: KeyRequest, pk: int) -> HttpResponse:
 def leaflet(request: KeyRequest, pk: int) -> HttpResponse:
     treatment = _treatment_of(request, pk, "export.pdf")
     _audit(request, "export.pdf", treatment)
-    pdf = treatment_leaflet(treatment_subject(treatment.patient, treatment))
+    pdf = cached_leaflet(treatment_subject(treatment.patient, treatment), treatment_leaflet)
     return attachment(pdf, "application/pdf", f"aftercare-treatment-{treatment.pk}.pdf")
 
 

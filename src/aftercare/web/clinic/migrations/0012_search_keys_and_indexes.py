@@ -146,12 +146,4 @@ class Migration(migrations.Migration):
             model_name="treatment",
             index=models.Index(fields=["patient", "treated_at"], name="treatment_patient_treated"),
         ),
-        migrations.AddIndex(
-            model_name="reminder",
-            index=models.Index(
-                condition=models.Q(("attempts__gt", 0), ("status", "scheduled")),
-                fields=["due_at"],
-                name="reminder_retrying",
-            ),
-        ),
     ]

@@ -39,6 +39,7 @@ def planned(
         zone_name,
         quiet,
         course_complete=course_complete,
+        combine=False,
     )
     return {reminder.item: reminder for reminder in reminders}
 
@@ -108,7 +109,9 @@ def test_it_lists_exactly_the_protocol_items(protocol: Protocol) -> None:
 
 
 def test_it_sorts_by_due_moment_then_item(protocol: Protocol) -> None:
-    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+    reminders = schedule(
+        protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT, combine=False
+    )
 
     assert list(reminders) == sorted(reminders, key=lambda r: (r.due_at, r.item))
 
@@ -245,7 +248,7 @@ def test_it_moves_every_message_inside_quiet_hours(protocol: Protocol) -> None:
 def test_it_counts_days_on_the_patients_clock(protocol: Protocol) -> None:
     # 23:30 in London is already the next day in Athens.
     treated_at = parse_local("2026-11-21 23:30", LONDON)
-    reminders = schedule(protocol, treated_at, "Europe/Athens", NONE)
+    reminders = schedule(protocol, treated_at, "Europe/Athens", NONE, combine=False)
     check_in = next(r for r in reminders if r.item == "RM-check-in:1")
 
     assert check_in.due_at.astimezone(zone("Europe/Athens")).strftime("%d %H:%M") == "23 18:00"
@@ -502,3 +505,52 @@ def test_it_refuses_fields_that_do_not_fit_the_kind(
 
     with pytest.raises(ValueError, match=re.escape(message)):
         ReminderItem.model_validate(data)
+
+
+def test_it_sends_one_message_a_day_carrying_sunscreen_and_check_in(protocol: Protocol) -> None:
+    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+    items = {reminder.item: reminder for reminder in reminders}
+    assert list(items) == [
+        "RM-welcome",
+        *(f"day:{day}" for day in (1, 2, 3, 5, 6, 7, 14)),
+        "RM-next-session",
+    ]
+    day_one = items["day:1"]
+    assert (local(day_one), day_one.kind) == ("2026-11-22 08:00", "change")
+    assert day_one.text.splitlines()[0] == "Your aftercare changes today."
+    assert day_one.text.splitlines()[-2:] == [
+        "Put on sunscreen before you go out today, SPF 50 or higher, and reapply when outdoors.",
+        "How is your skin today? Tell us in a short check-in, so we can spot anything that "
+        "needs the clinic.",
+    ]
+    assert day_one.sms == (
+        "Today: from 10:30, makeup once the redness has gone and the skin has settled. "
+        "Sunscreen SPF 50+ before you go out. How is your skin? Tell us in your plan's check-in."
+    )
+
+
+def test_a_day_with_only_the_sunscreen_reminder_has_no_message(protocol: Protocol) -> None:
+    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+    assert "day:4" not in {reminder.item for reminder in reminders}
+
+
+def test_the_morning_message_stays_at_eight_across_the_clocks_going_back(
+    protocol: Protocol,
+) -> None:
+    reminders = schedule(protocol, parse_local("2026-10-23 14:00", LONDON), "Europe/London", NIGHT)
+    items = {reminder.item: reminder for reminder in reminders}
+    assert [(local(items[f"day:{d}"]), utc(items[f"day:{d}"])) for d in (1, 2, 3)] == [
+        ("2026-10-24 08:00", "2026-10-24 07:00"),
+        ("2026-10-25 08:00", "2026-10-25 08:00"),
+        ("2026-10-26 08:00", "2026-10-26 08:00"),
+    ]
+
+
+def test_it_lists_at_most_three_names_of_a_change_in_a_text(protocol: Protocol) -> None:
+    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+    day_14 = next(reminder for reminder in reminders if reminder.item == "day:14")
+    assert day_14.sms.startswith(
+        "Today: from 10:30, no need to avoid any longer: sauna, steam room, very hot shower or "
+        "bath and 11 more (see your plan); the daily routine ends for: gentle non-foaming "
+        "cleanser, moisturiser, sunscreen."
+    )

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from aftercare.engine.localtime import zone
 from aftercare.web import clock
 from aftercare.web.clinic.models import (
     Channel,
@@ -29,6 +30,7 @@ from aftercare.web.reminders.schedule import (
     sync_reminders,
     sync_treatment,
 )
+from aftercare.web.reminders.worker import claim, compose
 from tests.web.conftest import NOW, sign_in_staff
 from tests.web.reminder_fakes import use_fake_schedule
 
@@ -84,7 +86,7 @@ def test_it_creates_a_row_per_item_for_an_email_patient(
     assert {r.channel for r in made} == {"email"}
     assert {r.status for r in made} == {ReminderStatus.SCHEDULED}
     assert made[0].due_at == NOW
-    assert made[0].body == "Welcome (2026-11-21 14:30)"
+    assert made[0].body == "Hello Alice, this is Alpha Clinic.\n\nWelcome (2026-11-21 14:30)"
     version = clinic_protocol(emailed.clinic).version
     assert made[0].idempotency_key == idempotency_key(
         treatment.pk, "RM-welcome:1", "email", version
@@ -147,7 +149,7 @@ def test_editing_the_time_moves_waiting_rows_and_leaves_sent_ones(
     assert len(made) == len(ITEMS)
     assert made["RM-welcome:1"].status == ReminderStatus.SENT
     assert made["RM-welcome:1"].due_at == NOW
-    assert made["RM-welcome:1"].body == "Welcome (2026-11-21 14:30)"
+    assert made["RM-welcome:1"].body.endswith("Welcome (2026-11-21 14:30)")
     assert made["RM-sunscreen:1"].due_at == NOW + timedelta(days=1, hours=2)
     assert made["RM-check-in:1"].due_at == NOW + timedelta(hours=32)
 
@@ -400,19 +402,15 @@ def test_the_week_the_clocks_go_back_keeps_morning_messages_at_eight(
     treated_at = datetime(2026, 10, 23, 13, 0, tzinfo=UTC)
     treatment = treat(emailed, practitioner, treated_at)
     sync_reminders(treatment, treated_at)
-    sunscreen = [r for r in rows(treatment) if r.kind == "sunscreen"]
-    assert local_clock(sunscreen)[:3] == [
-        ("RM-sunscreen:1", "Sat 24 Oct 08:00"),
-        ("RM-sunscreen:2", "Sun 25 Oct 08:00"),
-        ("RM-sunscreen:3", "Mon 26 Oct 08:00"),
+    mornings = [r for r in rows(treatment) if r.item.startswith("day:")]
+    assert local_clock(mornings)[:3] == [
+        ("day:1", "Sat 24 Oct 08:00"),
+        ("day:2", "Sun 25 Oct 08:00"),
+        ("day:3", "Mon 26 Oct 08:00"),
     ]
-    assert [r.due_at.astimezone(UTC).hour for r in sunscreen[:2]] == [7, 8]
-    check_ins = [r for r in rows(treatment) if r.kind == "check_in"]
-    assert local_clock(check_ins) == [
-        ("RM-check-in:1", "Sat 24 Oct 18:00"),
-        ("RM-check-in:3", "Mon 26 Oct 18:00"),
-        ("RM-check-in:7", "Fri 30 Oct 18:00"),
-    ]
+    assert [r.due_at.astimezone(UTC).hour for r in mornings[:2]] == [7, 8]
+    check_ins = [r.item for r in mornings if "How is your skin today?" in r.body]
+    assert check_ins == ["day:1", "day:3", "day:7"]
 
 
 @pytest.mark.usefixtures("real_engine")
@@ -427,8 +425,8 @@ def test_quiet_hours_move_messages_to_the_clinics_morning(
     sync_reminders(treatment, treated_at)
     made = dict(local_clock(rows(treatment)))
     assert made["RM-welcome"] == "Sat 21 Nov 09:00"
-    assert made["RM-sunscreen:1"] == "Sat 21 Nov 09:00"
-    assert made["RM-check-in:1"] == "Sat 21 Nov 18:00"
+    # Day 1's morning message (changes, sunscreen, check-in) waits for the quiet hours' end.
+    assert made["day:1"] == "Sat 21 Nov 09:00"
 
 
 @pytest.mark.usefixtures("real_engine")
@@ -441,8 +439,8 @@ def test_a_late_welcome_recorded_at_night_waits_for_the_morning(
     made = rows(treatment)
     assert local_clock(made)[0] == ("RM-welcome", "Sun 22 Nov 08:00")
     assert all(r.due_at >= now for r in made)
-    assert "RM-sunscreen:1" not in {r.item for r in made}
-    assert "RM-sunscreen:4" in {r.item for r in made}
+    assert "day:1" not in {r.item for r in made}
+    assert "day:5" in {r.item for r in made}
 
 
 @pytest.mark.usefixtures("real_engine")
@@ -452,7 +450,7 @@ def test_the_engines_rows_are_kept_in_step_by_an_edit(
     treatment = treat(emailed, practitioner)
     sync_reminders(treatment, NOW)
     before = Reminder.objects.filter(treatment=treatment).count()
-    assert before > 10
+    assert before > 5
     treatment.treated_at = NOW - timedelta(days=1)
     treatment.save()
     sync_reminders(treatment, NOW)
@@ -475,7 +473,7 @@ def test_new_quiet_hours_re_time_the_messages_still_waiting(
     sync_reminders(treatment, treated_at)
     sent = Reminder.objects.get(treatment=treatment, item="RM-welcome")
     Reminder.objects.filter(pk=sent.pk).update(status=ReminderStatus.SENT, sent_at=treated_at)
-    assert dict(local_clock(rows(treatment)))["RM-sunscreen:1"] == "Sat 21 Nov 08:00"
+    assert dict(local_clock(rows(treatment)))["day:1"] == "Sat 21 Nov 08:00"
     sign_in_staff(client, clinic_admin)
     clinic = emailed.clinic
     form = {
@@ -496,9 +494,95 @@ def test_new_quiet_hours_re_time_the_messages_still_waiting(
     response = client.post(reverse("staff:clinic_settings"), form)
     assert response.status_code == 302
     made = dict(local_clock(rows(treatment)))
-    assert made["RM-sunscreen:1"] == "Sat 21 Nov 09:30"
-    assert made["RM-check-in:1"] == "Sat 21 Nov 18:00"
+    assert made["day:1"] == "Sat 21 Nov 09:30"
     # What was sent stays as it was.
     before = sent.due_at
     sent.refresh_from_db()
     assert (sent.status, sent.due_at) == (ReminderStatus.SENT, before)
+
+
+# --- one message a day ---------------------------------------------------------------
+
+# The GSM 03.38 alphabet (basic set and the extension table, whose characters count twice):
+# a text of only these is sent 160 characters to a segment (153 when split), else 70 (67).
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = frozenset("^{}\\[~]|€")
+
+
+def sms_segments(text: str) -> int:
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
+        units = sum(2 if c in GSM_EXTENDED else 1 for c in text)
+        return 1 if units <= 160 else -(-units // 153)
+    return 1 if len(text) <= 70 else -(-len(text) // 67)
+
+
+def test_it_counts_sms_segments_as_phones_do() -> None:
+    assert [sms_segments("a" * n) for n in (160, 161, 306, 307)] == [1, 2, 2, 3]
+    assert [sms_segments("“" + "a" * n) for n in (69, 70, 133, 134)] == [1, 2, 2, 3]
+
+
+@pytest.fixture
+def texted(patient: Patient) -> Patient:
+    patient.mobile = "+447700900123"
+    patient.preferred_channel = Channel.SMS
+    patient.consent_to_messages = True
+    patient.save()
+    return patient
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_a_default_patient_gets_one_text_a_day_at_most_and_eight_in_a_fortnight(
+    texted: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(texted, practitioner)
+    sync_reminders(treatment, NOW)
+    fortnight = [r for r in rows(treatment) if r.due_at < NOW + timedelta(days=14)]
+    days = [r.due_at.astimezone(zone(treatment.time_zone)).date() for r in fortnight]
+    assert len(fortnight) == 8
+    assert len(set(days)) == len(days)
+    assert [r.item for r in fortnight] == [
+        "RM-welcome",
+        *(f"day:{day}" for day in (1, 2, 3, 5, 6, 7, 14)),
+    ]
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_each_text_greets_the_patient_and_names_the_clinic(
+    texted: Patient, practitioner: StaffMember
+) -> None:
+    treatment = treat(texted, practitioner)
+    sync_reminders(treatment, NOW)
+    made = {r.item: r.body for r in rows(treatment)}
+    assert all(body.startswith("Hi Alice, Alpha Clinic here. ") for body in made.values())
+    assert made["day:1"] == (
+        "Hi Alice, Alpha Clinic here. Today: from 14:30, makeup once the redness has gone and "
+        "the skin has settled. Sunscreen SPF 50+ before you go out. How is your skin? Tell us "
+        "in your plan's check-in."
+    )
+    assert made["day:2"] == (
+        "Hi Alice, Alpha Clinic here. Today: from 14:30, no need to avoid any longer: alcohol. "
+        "Sunscreen SPF 50+ before you go out."
+    )
+
+
+@pytest.mark.usefixtures("real_engine")
+def test_texts_fit_two_segments_where_they_can(texted: Patient, practitioner: StaffMember) -> None:
+    treatment = treat(texted, practitioner)
+    sync_reminders(treatment, NOW)
+    later = NOW + timedelta(days=60)
+    sent = [compose(reminder, later) for reminder in claim(100, "w", later, timedelta(minutes=5))]
+    segments = [sms_segments(message.body) for message in sent]
+    print(
+        "texts:",
+        len(sent),
+        "segments:",
+        segments,
+        "longest:",
+        max(map(len, (m.body for m in sent))),
+    )
+    # Two segments, but for the days on which many rules change at once (days 3, 7 and 14).
+    over_two = [number for number, count in enumerate(segments) if count > 2]
+    assert (over_two, max(segments)) == ([3, 6, 7], 4)

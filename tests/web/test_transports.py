@@ -48,6 +48,21 @@ def test_the_message_id_derives_from_the_key(settings: Settings) -> None:
     assert (sent.to, sent.subject, sent.body) == (["alice@example.org"], "Subject", "Body\n")
 
 
+def test_an_email_is_html_with_a_plain_text_part(settings: Settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    body = "Hello Alice, this is Alpha Clinic.\n\nSee https://example.org/p/ <now>\nthanks\n"
+    subject = "Your aftercare from Alpha Clinic"
+    EmailTransport().send(OutgoingMessage("email", "alice@example.org", subject, body, KEY))
+    [sent] = mail.outbox
+    assert sent.body == body
+    [(html, kind)] = sent.alternatives
+    assert kind == "text/html"
+    assert "<h1" in html and "Your aftercare from Alpha Clinic</h1>" in html
+    assert ">Hello Alice, this is Alpha Clinic.</p>" in html
+    assert '<a href="https://example.org/p/" rel="nofollow">https://example.org/p/</a>' in html
+    assert "&lt;now&gt;<br>thanks</p>" in html
+
+
 @pytest.mark.parametrize(
     ("error", "kind"),
     [

@@ -23,6 +23,7 @@ __all__ = [
     "describe_entry",
     "describe_plan",
     "hours_phrase",
+    "lower_first",
     "moment_phrase",
 ]
 
@@ -108,7 +109,7 @@ def describe_check(protocol: Protocol, result: CheckResult) -> str:
     if result.verdict is not Verdict.ALLOWED:
         lines.append(f"Why: {rule.reason}")
     if result.note:
-        lines.append(f"Note: the leaflets differ here; {_lower_first(result.note)}")
+        lines.append(f"Note: the leaflets differ here; {lower_first(result.note)}")
     return "\n".join(lines)
 
 
@@ -133,7 +134,7 @@ def _zone_name(moment: datetime) -> str:
     return str(getattr(moment.tzinfo, "key", moment.tzname()))
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """'Sauna' → 'sauna', but 'IPL hair removal' stays as written."""
     if text[1:2].isupper():
         return text
@@ -147,7 +148,7 @@ def ask_sentence(protocol: Protocol, result: AskResult) -> str:
     phrases = protocol.asking.phrases
     if result.outcome is AskOutcome.URGENT:
         symptoms = protocol.index.symptoms
-        labels = [_lower_first(symptoms[flag].label) for flag in result.red_flags]
+        labels = [lower_first(symptoms[flag].label) for flag in result.red_flags]
         return phrases.urgent.format(symptoms=_either(labels, "and"))
     if result.outcome is AskOutcome.TOPIC and result.topic is not None:
         return protocol.index.topics[result.topic].text

@@ -23,13 +23,18 @@ from zoneinfo import ZoneInfo
 
 from aftercare.engine.course import maintenance_window
 from aftercare.engine.errors import InputError, LocalTimeError
-from aftercare.engine.explain import describe_entry
+from aftercare.engine.explain import describe_entry, lower_first
 from aftercare.engine.localtime import format_day, format_moment, local_datetime, zone
 from aftercare.engine.timeline import Plan, PlanEntry, plan
 from aftercare.protocols.schema import Protocol, ReminderItem, ReminderKind, RuleKind
 
-__all__ = ["PlannedReminder", "QuietHours", "schedule"]
+__all__ = ["COMBINED", "PlannedReminder", "QuietHours", "schedule"]
 
+# The item of a day's combined message: "day:3" (the day's number after treatment).
+COMBINED = "day"
+
+# A text message names this many activities of a change, then "and N more".
+_SMS_NAMES = 3
 # Real clock changes skip at most a few hours; a day bounds the search for a valid wall time.
 _MAX_GAP_MINUTES = 24 * 60
 
@@ -64,6 +69,12 @@ class PlannedReminder:
     due_at: datetime
     # The message as the patient reads it, from the protocol's wording, dates rendered.
     text: str
+    # The same for a text message: shorter, to fit in two segments where it can.
+    short_text: str = ""
+
+    @property
+    def sms(self) -> str:
+        return self.short_text or self.text
 
 
 def schedule(
@@ -73,23 +84,51 @@ def schedule(
     quiet: QuietHours,
     *,
     course_complete: bool = False,
+    combine: bool = True,
 ) -> tuple[PlannedReminder, ...]:
     """Every message for a treatment that ended at ``treated_at``, sorted by due moment.
 
     The maintenance window is announced only when this treatment completed the course, and
-    the next session's window only when it did not.
+    the next session's window only when it did not. The items the protocol marks to
+    ``combine`` go out as one message a day ("day:3"); ``combine=False`` lists each
+    item's own occurrences instead ("RM-sunscreen:3").
     """
     if treated_at.tzinfo is None or treated_at.utcoffset() is None:
         raise InputError("the treatment time needs a time zone")
     calendar = _Calendar(protocol, treated_at, zone(zone_name), quiet)
     planned = [
-        reminder
+        (item, reminder)
         for item in protocol.reminders
         if item.kind is not _NOT_AFTER[course_complete]
         for reminder in _OCCURRENCES[item.kind](protocol, item, calendar)
         if reminder.due_at >= treated_at
     ]
-    return tuple(sorted(planned, key=lambda reminder: (reminder.due_at, reminder.item)))
+    if not combine:
+        return tuple(sorted((r for _, r in planned), key=lambda r: (r.due_at, r.item)))
+    alone = [reminder for item, reminder in planned if not item.combine]
+    combined = _combined([(i, r) for i, r in planned if i.combine], calendar)
+    return tuple(sorted([*alone, *combined], key=lambda r: (r.due_at, r.item)))
+
+
+def _combined(
+    planned: list[tuple[ReminderItem, PlannedReminder]], calendar: _Calendar
+) -> Iterator[PlannedReminder]:
+    """One message per local day for the items that combine, at the earliest of their
+    times, in the protocol's order; a day with only riders (not sent alone) has none."""
+    by_day: dict[int, list[tuple[ReminderItem, PlannedReminder]]] = {}
+    for item, reminder in planned:
+        by_day.setdefault(calendar.day_number(reminder.due_at), []).append((item, reminder))
+    for number, parts in sorted(by_day.items()):
+        if not any(item.alone for item, _ in parts):
+            continue
+        reminders = [reminder for _, reminder in parts]
+        yield PlannedReminder(
+            item=f"{COMBINED}:{number}",
+            kind=reminders[0].kind,
+            due_at=min(r.due_at for r in reminders),
+            text="\n".join(r.text for r in reminders),
+            short_text=" ".join(r.sms for r in reminders),
+        )
 
 
 # Which kind a treatment does not announce: maintenance mid-course, a next session after it.
@@ -144,10 +183,16 @@ def _wall(day: date, clock: time, tz: ZoneInfo) -> datetime:
 
 
 def _planned(
-    item: ReminderItem, due_at: datetime, text: str, day: int | None = None
+    item: ReminderItem,
+    due_at: datetime,
+    text: str,
+    day: int | None = None,
+    short_text: str | None = None,
 ) -> PlannedReminder:
     occurrence = item.id if day is None else f"{item.id}:{day}"
-    return PlannedReminder(occurrence, item.kind.value, due_at, text)
+    return PlannedReminder(
+        occurrence, item.kind.value, due_at, text, short_text or item.sms_text or text
+    )
 
 
 def _clock(item: ReminderItem) -> time:
@@ -174,7 +219,9 @@ def _changes(
             by_day.setdefault(number, []).extend(change.entries)
     for number, entries in sorted(by_day.items()):
         text = "\n".join((item.text, *_change_lines(protocol, item, entries)))
-        yield _planned(item, calendar.at(calendar.day(number), _clock(item)), text, number)
+        short = " ".join((item.sms_text or item.text, *_short_lines(protocol, item, entries)))
+        due_at = calendar.at(calendar.day(number), _clock(item))
+        yield _planned(item, due_at, text, number, short)
 
 
 def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
@@ -193,16 +240,50 @@ def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntr
     return lines
 
 
+def _short_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
+    """The day's changes for a text message: the activities' names, by the time they change,
+    a skin-state gate beside the names it holds back, and no rule wording."""
+    lines = []
+    for moment in sorted({e.changes_at for e in entries}):
+        at = [e for e in entries if e.changes_at == moment]
+        allowed = [e for e in at if e.kind is RuleKind.ALLOWED_FROM]
+        words = [_names(protocol, item, [e for e in allowed if not e.rule.gate])]
+        for gate in sorted({e.rule.gate for e in allowed if e.rule.gate}):
+            gated = [e for e in allowed if e.rule.gate == gate]
+            words.append(f"{_names(protocol, item, gated)} {protocol.index.skin_states[gate].text}")
+        ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
+        for kind, phrase in ended:
+            names = _names(protocol, item, [e for e in at if e.kind is kind])
+            if names:
+                words.append(f"{phrase}: {names}")
+        lines.append(f"from {moment:%H:%M}, {'; '.join(w for w in words if w)}.")
+    return lines
+
+
+def _names(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> str:
+    """The entries' activities by name, at most ``_SMS_NAMES`` of them and "and N more"."""
+    labels = [
+        lower_first(protocol.index.activities[activity].label)
+        for entry in entries
+        for activity in entry.rule.activities
+    ]
+    if len(labels) <= _SMS_NAMES or item.sms_more_text is None:
+        return ", ".join(labels)
+    more = item.sms_more_text.format(count=len(labels) - _SMS_NAMES)
+    return f"{', '.join(labels[:_SMS_NAMES])} {more}"
+
+
 def _sunscreen(
     protocol: Protocol, item: ReminderItem, calendar: _Calendar
 ) -> Iterator[PlannedReminder]:
     """Every morning from ``first_day`` to ``last_day``, while the sunscreen rule applies."""
     entry = next(e for e in calendar.plan.entries if e.id == item.rule)
     text = item.text.format(spf=entry.rule.min_spf)
+    short = (item.sms_text or item.text).format(spf=entry.rule.min_spf)
     for number in range(item.first_day or 1, (item.last_day or 0) + 1):
         due_at = calendar.at(calendar.day(number), _clock(item))
         if due_at < entry.changes_at:
-            yield _planned(item, due_at, text, number)
+            yield _planned(item, due_at, text, number, short)
 
 
 def _check_ins(

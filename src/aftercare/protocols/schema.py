@@ -556,6 +556,11 @@ class ReminderItem(Cited):
     Days are the patient's local calendar days after the treatment's local date (day 1 is
     the next day); ``at`` is a wall-clock time on the patient's clock. The welcome is sent
     when the treatment ends, so it has no ``at``.
+
+    Items that ``combine`` go out as one message on each local day they fall on, at the
+    earliest of their times; an item that is not sent ``alone`` only rides along with the
+    others (a sunscreen reminder on a day the plan changes). ``sms_text`` is the shorter
+    wording for a text message, so that it fits in two segments.
     """
 
     id: RuleId
@@ -566,6 +571,10 @@ class ReminderItem(Cited):
     last_day: ReminderDay | None = None
     rule: RuleId | None = None
     text: Text
+    sms_text: Text | None = None
+    sms_more_text: Text | None = None
+    combine: bool = False
+    alone: bool = True
     avoid_ended_text: Text | None = None
     routine_ended_text: Text | None = None
 
@@ -596,6 +605,10 @@ class ReminderItem(Cited):
                 "a 'change' reminder, and only that, has avoid_ended_text and routine_ended_text"
             )
         _check_placeholders(self.text, REMINDER_PLACEHOLDERS[kind])
+        _check_placeholders(self.sms_text or "", REMINDER_PLACEHOLDERS[kind])
+        _check_placeholders(self.sms_more_text or "", frozenset({"count"}))
+        if not self.alone and not self.combine:
+            raise ValueError("an item not sent alone must combine with others")
         return self
 
     @property

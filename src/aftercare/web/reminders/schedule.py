@@ -16,9 +16,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from django.db import transaction
+from django.template.loader import render_to_string
 
 from aftercare.engine import reminders as engine_reminders
 from aftercare.engine.course import completes_course
@@ -53,6 +55,11 @@ __all__ = [
 STAFF_CANCELLED = "Cancelled by staff"
 # Shown with a row that gave way to a later treatment's messages.
 SUPERSEDED = "Replaced by the messages of a later treatment"
+# The wording around each reminder, by channel: a greeting and the clinic's name.
+MESSAGE_TEMPLATES = {
+    Channel.EMAIL: "aftercare/messages/reminder_email.txt",
+    Channel.SMS: "aftercare/messages/reminder_sms.txt",
+}
 # A row in one of these states was handed to a transport: it must never be sent again.
 _DONE = frozenset({ReminderStatus.SENT, ReminderStatus.FAILED})
 
@@ -96,7 +103,8 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
             (p.item, channel): p for p in planned if p.item not in given_way for channel in channels
         }
         for key, plan in wanted.items():
-            _apply(treatment, protocol, (key, plan), existing.pop(key, []), now)
+            addressed = _addressed(patient, plan, key[1])
+            _apply(treatment, protocol, (key, addressed), existing.pop(key, []), now)
         for (item, _), stale in existing.items():
             _cancel_waiting(stale, now, SUPERSEDED if item in given_way else "")
 
@@ -197,6 +205,18 @@ def _schedule(
         QuietHours(clinic.quiet_hours_start, clinic.quiet_hours_end),
         course_complete=_course_complete(treatment, protocol),
     )
+
+
+def _addressed(patient: Patient, plan: PlannedReminder, channel: str) -> PlannedReminder:
+    """The message as ``patient`` gets it on ``channel``: greeted by first name, from the
+    clinic by name (so it cannot pass for phishing), the short wording for a text."""
+    template = MESSAGE_TEMPLATES[Channel(channel)]
+    context = {"patient": patient, "clinic": patient.clinic, "body": _body(plan, channel)}
+    return replace(plan, text=render_to_string(template, context).strip())
+
+
+def _body(plan: PlannedReminder, channel: str) -> str:
+    return plan.sms if channel == Channel.SMS else plan.text
 
 
 def _not_past(

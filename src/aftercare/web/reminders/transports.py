@@ -20,7 +20,8 @@ from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 
 from aftercare.web.clinic.models import Channel
 from aftercare.web.reminders.deadline import Watchdog
@@ -60,6 +61,10 @@ class PermanentError(Exception):
     """The destination refuses this message for good: stop using it."""
 
 
+# The HTML part of an email: the plain text's paragraphs, under the subject.
+EMAIL_HTML = "aftercare/messages/email.html"
+
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     channel: str
@@ -83,13 +88,16 @@ class EmailTransport:
     """Django's configured email backend (console, file or SMTP)."""
 
     def send(self, message: OutgoingMessage) -> None:
-        email = EmailMessage(
+        email = EmailMultiAlternatives(
             message.subject,
             message.body,
             settings.DEFAULT_FROM_EMAIL,
             [message.to],
             headers={"Message-ID": message_id(message.idempotency_key)},
         )
+        # The same words as HTML, for mail apps that show it; the plain text stays first.
+        context = {"subject": message.subject, "paragraphs": message.body.strip().split("\n\n")}
+        email.attach_alternative(render_to_string(EMAIL_HTML, context), "text/html")
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as error:

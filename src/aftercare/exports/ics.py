@@ -86,6 +86,8 @@ class _Shared:
             subject.zone_name,
             _NO_QUIET_HOURS,
             course_complete=complete,
+            # The calendar shows each milestone (a check-in) as its own event.
+            combine=False,
         )
         return cls(
             subject=subject,

@@ -91,6 +91,17 @@ def test_the_form_starts_from_now_and_the_screening(
     assert 'value="decollete"' in response.text and "Décolleté" in response.text
 
 
+def test_each_checkbox_sits_inside_its_own_label(staff_client: Client, patient: Patient) -> None:
+    page = staff_client.get(reverse("staff:treatment_new", args=[patient.pk])).text
+    for name, label in [
+        ("sensitive_skin", "Sensitive skin"),
+        ("cold_sore_history", "Gets cold sores"),
+        ("override", "Treat despite the screening"),
+    ]:
+        box = f'<input type="checkbox" name="{name}" id="id_{name}">'
+        assert f'<label for="id_{name}">{box} {label}</label>' in page
+
+
 def test_it_saves_a_treatment_after_an_eligible_screening(
     staff_client: Client, patient: Patient, practitioner: StaffMember, eligible: Screening
 ) -> None:

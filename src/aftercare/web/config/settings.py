@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's form templates, for the project's form renderer to include.
+    "django.forms",
     "axes",
     # Two-factor sign-in: authenticator apps (TOTP) and one-time recovery codes.
     "django_otp",
@@ -132,6 +134,8 @@ TEMPLATES = [
         },
     },
 ]
+
+FORM_RENDERER = "aftercare.web.forms.FormRenderer"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

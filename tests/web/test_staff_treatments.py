@@ -320,6 +320,8 @@ def test_the_preview_shows_the_plan_and_saves_nothing(
     response = post(staff_client, patient, form(action="preview"))
     assert response.status_code == 200
     assert "Preview of the plan (not saved)" in response.text
+    # Beside the form on a wide screen (the stylesheet's grid), below it on a phone.
+    assert '<div class="beside-preview">\n<form method="post" novalidate>' in response.text
     assert "Treatment ended Sat 21 Nov, 10:30 (Europe/London)" in response.text
     assert "Day 14, Sat 5 Dec, 10:30" in response.text
     assert 'value="Pen A"' in response.text

@@ -13,6 +13,9 @@ from aftercare.web.clinic.models import (
     Clinic,
     Level,
     Patient,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
     Role,
     Screening,
     ScreeningStatus,
@@ -130,3 +133,14 @@ def test_the_administrators_recovery_code_is_new_on_every_build(client: Client) 
     fresh = client.post("/account/two-factor", {"code": second.admin_recovery_code})
     assert fresh["Location"] == "/clinic/"
     assert not StaticToken.objects.filter(token=first.admin_recovery_code).exists()
+
+
+def test_the_demo_patients_have_messages_sent_and_to_come() -> None:
+    build_demo(NOW)
+    chloe = Reminder.objects.filter(patient__family_name="Davies")
+    sent = chloe.filter(status=ReminderStatus.SENT)
+    waiting = chloe.filter(status=ReminderStatus.SCHEDULED)
+    assert sent.exists() and waiting.exists()
+    assert all(row.sent_at is not None and row.sent_at < NOW for row in sent)
+    assert all(row.due_at >= NOW for row in waiting)
+    assert sent.filter(kind=ReminderKind.WELCOME).exists()

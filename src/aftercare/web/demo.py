@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from aftercare.engine.model import Factors, resolve_areas
 from aftercare.engine.screening import screen
@@ -26,6 +27,8 @@ from aftercare.web.clinic.models import (
     CheckIn,
     Clinic,
     Patient,
+    Reminder,
+    ReminderStatus,
     Role,
     Screening,
     StaffMember,
@@ -33,6 +36,7 @@ from aftercare.web.clinic.models import (
     Trend,
 )
 from aftercare.web.frozen import frozen
+from aftercare.web.reminders.schedule import sync_reminders
 
 __all__ = ["DEMO_ADMIN", "DEMO_SLUG", "DEMO_USERNAME", "DemoLogin", "build_demo"]
 
@@ -94,7 +98,17 @@ def build_demo(at: datetime) -> DemoLogin:
         )
         if person.family_name == RED_FLAG_PATIENT:
             _red_flag_check_in(protocol, treatment, at)
+        _messages(treatment, at)
     return login
+
+
+def _messages(treatment: Treatment, at: datetime) -> None:
+    """The treatment's messages as if it had been recorded when it took place: those due
+    before ``at`` shown as sent (nobody is actually written to), the rest still to come."""
+    sync_reminders(treatment, treatment.treated_at)
+    Reminder.objects.filter(
+        treatment=treatment, status=ReminderStatus.SCHEDULED, due_at__lt=at
+    ).update(status=ReminderStatus.SENT, sent_at=F("due_at"), attempts=1)
 
 
 def _clinic() -> Clinic:

@@ -41,6 +41,9 @@ from aftercare.web.clinic.models import (  # noqa: E402
 )
 
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
+# What appending one audit event adds to a request's queries beyond its INSERT: reading the
+# clinic's last event and, on PostgreSQL, taking the clinic's chain lock.
+CHAIN_QUERIES = 2
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from aftercare.web.clinic.models import (
     Screening,
 )
 from aftercare.web.protocol import base_protocol
-from tests.web.conftest import NOW, make_clinic
+from tests.web.conftest import CHAIN_QUERIES, NOW, make_clinic
 from tests.web.test_api_access import fields, ok, patch, post, problem
 from tests.web.test_portal_plan import QueryBound
 
@@ -33,7 +33,7 @@ NO_CONSENT = (
     "Messages are not sent without the patient's agreement: tick this box, or choose 'No messages'."
 )
 # The key (and its last use), the count, the page and the audit row: never one per row.
-LIST_QUERIES = 5
+LIST_QUERIES = 5 + CHAIN_QUERIES
 
 
 def carol(**changes: object) -> dict[str, Any]:

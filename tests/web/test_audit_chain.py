@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -135,13 +136,16 @@ CLINIC = """
 from aftercare.web.clinic.models import Clinic
 Clinic.objects.create(slug="alpha", name="Alpha Clinic", phone="1", urgent_phone="2")
 """
+# The children start together when the file named by their argument appears: a file, not a
+# time, since each process's clock may be faked from its own start.
 APPEND = """
 import sys, time
+from pathlib import Path
 from aftercare.web import audit
 from aftercare.web.clinic.models import Clinic
 clinic = Clinic.objects.get(slug="alpha")
-start = float(sys.argv[1])
-while time.time() < start:
+go = Path(sys.argv[1])
+while not go.exists():
     time.sleep(0.001)
 for n in range({count}):
     audit.record(None, "patient.list", clinic=clinic, object_id=n)
@@ -150,20 +154,22 @@ for n in range({count}):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_appending_at_once_never_fork_the_chain(
-    child_database: ChildDatabase,
+    child_database: ChildDatabase, tmp_path: Path
 ) -> None:
     run_python(child_database, CLINIC)
     script = f"import django\ndjango.setup()\n{APPEND.format(count=150)}"
-    start = str(time.time() + 3)
+    go = tmp_path / "go"
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", script, start],
+            [sys.executable, "-c", script, str(go)],
             env=child_database.env,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(2)
     ]
+    time.sleep(2)  # both set up and waiting
+    go.touch()
     errors = [child.communicate(timeout=120)[1] for child in children]
     assert [child.returncode for child in children] == [0, 0], errors
     done = child_database.aftercare("audit", "verify")

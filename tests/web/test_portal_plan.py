@@ -25,13 +25,13 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.protocol import base_protocol
-from tests.web.conftest import NOW
+from tests.web.conftest import CHAIN_QUERIES, NOW
 
 pytestmark = pytest.mark.django_db
 
 QueryBound = Callable[..., DjangoAssertNumQueries]
 # The session, the patient, the treatments and the audit row (4), never one per row.
-PAGE_QUERIES = 5
+PAGE_QUERIES = 5 + CHAIN_QUERIES
 
 
 @pytest.fixture(autouse=True)

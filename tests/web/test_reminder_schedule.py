@@ -490,6 +490,7 @@ def test_new_quiet_hours_re_time_the_messages_still_waiting(
         "alert_escalation_minutes": "15",
         "staff_idle_minutes": "30",
         "staff_session_hours": "12",
+        "retention_years": "8",
     }
     response = client.post(reverse("staff:clinic_settings"), form)
     assert response.status_code == 302

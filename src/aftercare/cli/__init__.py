@@ -25,14 +25,24 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     # Imported here so that `aftercare --help` lists every group and each module stays small.
-    from aftercare.cli import apikey, audit, backup, clinical, plan, protocol, serve, worker
+    from aftercare.cli import (
+        apikey,
+        audit,
+        backup,
+        clinical,
+        plan,
+        protocol,
+        retention,
+        serve,
+        worker,
+    )
 
     parser = Parser(
         prog="aftercare",
         description="Computable, cited microneedling aftercare.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (plan, protocol, clinical, serve, worker, apikey, audit, backup):
+    for module in (plan, protocol, clinical, serve, worker, apikey, audit, backup, retention):
         module.register(subparsers)
     return parser
 

@@ -27,6 +27,7 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.clinic.validators import without_invisible
+from aftercare.web.consent import record_consent
 from aftercare.web.frozen import frozen
 from aftercare.web.portal.care import Care, factors_for
 from aftercare.web.reminders.alerts import raise_alerts
@@ -56,15 +57,20 @@ def record_new_patient(request: HttpRequest, form: PatientForm, clinic: Clinic) 
         patient.created_at = clock.now()
         patient.save()
         audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+        if patient.consent_to_messages:
+            record_consent(request, patient, given=True)
     return patient
 
 
 def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
     """Save a valid form editing a patient; their waiting reminders follow the new
     contact details and consent."""
+    consented = bool(form.initial.get("consent_to_messages"))
     with transaction.atomic():
         patient = form.save()
         audit.record(request, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
+        if patient.consent_to_messages != consented:
+            record_consent(request, patient, given=patient.consent_to_messages)
         sync_patient(patient, clock.now())
     return patient
 

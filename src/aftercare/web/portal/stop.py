@@ -18,7 +18,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
-from aftercare.web.clinic.models import TO_PATIENT, Channel, Patient, Reminder, ReminderStatus
+from aftercare.web.clinic.models import (
+    TO_PATIENT,
+    Channel,
+    ConsentSource,
+    Patient,
+    Reminder,
+    ReminderStatus,
+)
+from aftercare.web.consent import record_consent
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.schedule import sync_patient
 
@@ -41,7 +49,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "aftercare/portal/stop.html", context)
     # Whoever holds the patient's own link acts as the patient.
     cast(PatientRequest, request).patient = patient
-    _opt_out(request, patient, channel)
+    _opt_out(request, patient, channel, ConsentSource.MESSAGE_LINK)
     return render(request, "aftercare/portal/stop_done.html", context)
 
 
@@ -54,11 +62,15 @@ def _read(token: str) -> tuple[Patient, Channel] | None:
     return None if patient is None else (patient, Channel(channel))
 
 
-def _opt_out(request: HttpRequest, patient: Patient, channel: Channel) -> None:
+def _opt_out(
+    request: HttpRequest, patient: Patient, channel: Channel, source: ConsentSource
+) -> None:
     now = clock.now()
     field = f"{channel}_opted_out_at"
     with transaction.atomic():
-        Patient.objects.filter(pk=patient.pk, **{f"{field}__isnull": True}).update(**{field: now})
+        still_in = Patient.objects.filter(pk=patient.pk, **{f"{field}__isnull": True})
+        if still_in.update(**{field: now}):
+            record_consent(request, patient, given=False, channel=channel, source=source)
         Reminder.objects.filter(
             TO_PATIENT, patient=patient, channel=channel, status=ReminderStatus.SCHEDULED
         ).update(status=ReminderStatus.CANCELLED, cancelled_at=now)
@@ -82,7 +94,7 @@ def message_settings(request: PatientRequest) -> HttpResponse:
         messages.error(request, "That choice was not understood; nothing has changed.")
         return redirect("portal:today")
     if choice == "stop":
-        _opt_out(request, patient, Channel(channel))
+        _opt_out(request, patient, Channel(channel), ConsentSource.PORTAL)
         messages.success(request, f"We will not send you {_WORDS[Channel(channel)]}.")
     else:
         _opt_in(request, patient, Channel(channel))
@@ -93,6 +105,8 @@ def message_settings(request: PatientRequest) -> HttpResponse:
 def _opt_in(request: PatientRequest, patient: Patient, channel: Channel) -> None:
     now = clock.now()
     with transaction.atomic():
+        if getattr(patient, f"{channel}_opted_out_at") is not None:
+            record_consent(request, patient, given=True, channel=channel)
         setattr(patient, f"{channel}_opted_out_at", None)
         patient.save(update_fields=[f"{channel}_opted_out_at"])
         audit.record(

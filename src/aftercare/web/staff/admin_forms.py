@@ -1,4 +1,4 @@
-"""Forms for clinic administrators: the clinic's settings, its staff, the audit filter.
+"""Forms for clinic administrators: the clinic's settings and its staff.
 
 The settings form checks an overlay by building the effective protocol from it, the same
 way every page will, so an overlay that saves is an overlay that works.
@@ -16,14 +16,13 @@ from django.core.exceptions import ValidationError
 
 from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic, Outcome, Role, StaffMember
+from aftercare.web.clinic.models import Clinic, Role, StaffMember
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
 from aftercare.web.protocol import effective_protocol
 from aftercare.web.session_limits import IDLE_MINUTES_RANGE, SESSION_HOURS_RANGE
 
 __all__ = [
-    "AuditFilterForm",
     "ClinicSettingsForm",
     "StaffCreateForm",
     "StaffEditForm",
@@ -105,6 +104,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "require_two_factor",
             "staff_idle_minutes",
             "staff_session_hours",
+            "retention_years",
         )
         labels: ClassVar[dict[str, str]] = {
             "phone": "Phone",
@@ -113,6 +113,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "quiet_hours_start": "No messages from",
             "quiet_hours_end": "No messages until",
             "require_two_factor": "Require two-factor sign-in for every member of staff",
+            "retention_years": "Years to keep a patient's records after their last treatment",
         }
         help_texts: ClassVar[dict[str, str]] = {
             "require_two_factor": "Clinic administrators always need it.",
@@ -221,10 +222,3 @@ class StaffEditForm(forms.Form):
             password_validation.validate_password(first, self.member.user)
         except ValidationError as error:
             self.add_error("new_password1", error)
-
-
-class AuditFilterForm(forms.Form):
-    patient = forms.IntegerField(label="Patient number", required=False, min_value=1)
-    outcome = forms.ChoiceField(
-        label="Outcome", required=False, choices=[("", "Any"), *Outcome.choices]
-    )

@@ -1,4 +1,4 @@
-"""Clinic administration: the clinic's settings and protocol overlay, its staff, its audit log.
+"""Clinic administration: the clinic's settings and protocol overlay, and its staff.
 
 Only clinic administrators reach these pages (``admin_required``); every lookup is limited
 to the administrator's own clinic, and every change and every read of the log is audited.
@@ -6,44 +6,33 @@ to the administrator's own clinic, and every change and every read of the log is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 
 from aftercare.protocols.load import ProtocolError
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock, two_factor
 from aftercare.web.access import StaffRequest, admin_required, scoped
 from aftercare.web.clinic.models import (
-    ActorKind,
-    ApiKey,
-    AuditEvent,
     Clinic,
-    Patient,
     StaffMember,
 )
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
-    AuditFilterForm,
     ClinicSettingsForm,
     StaffCreateForm,
     StaffEditForm,
     describe_issue,
 )
-from aftercare.web.staff.summary import local_moment
 
-__all__ = ["audit_log", "clinic_settings", "staff_edit", "staff_list", "staff_new"]
-
-AUDIT_PAGE_SIZE = 100
+__all__ = ["clinic_settings", "staff_edit", "staff_list", "staff_new"]
 
 
 # What the reminder schedule depends on: a change re-times the messages still waiting.
@@ -143,86 +132,3 @@ def _apply_staff_edit(request: StaffRequest, member: StaffMember, data: dict[str
         # Changing one's own password would otherwise sign this browser out too.
         update_session_auth_hash(request, user)
     audit.record(request, "staff.update", clinic=member.clinic, obj=member)
-
-
-@admin_required
-def audit_log(request: StaffRequest) -> HttpResponse:
-    clinic = request.staff.clinic
-    form = AuditFilterForm(request.GET or None)
-    audit.record(request, "audit.view", clinic=clinic)
-    if form.is_bound and not form.is_valid():
-        context = {"nav": "audit", "form": form, "page": None, "rows": [], "query": ""}
-        return render(request, "aftercare/staff/audit.html", context, status=400)
-    filters = form.cleaned_data if form.is_bound else {}
-    events = (
-        AuditEvent.objects.filter(clinic=clinic).select_related("patient").order_by("-at", "-pk")
-    )
-    if filters.get("patient"):
-        events = events.filter(patient_id=filters["patient"])
-    if filters.get("outcome"):
-        events = events.filter(outcome=filters["outcome"])
-    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "nav": "audit",
-        "form": form,
-        "page": page,
-        "rows": _audit_rows(clinic, page),
-        "query": _filter_query(filters),
-    }
-    return render(request, "aftercare/staff/audit.html", context)
-
-
-def _audit_rows(clinic: Clinic, page: Page[AuditEvent]) -> list[dict[str, Any]]:
-    events = list(page.object_list)
-    staff = _usernames(clinic, (e.actor_staff_id for e in events))
-    patients = _names(Patient, clinic, (e.actor_patient_id for e in events))
-    keys = _names(ApiKey, clinic, (e.actor_key_id for e in events))
-    return [
-        {
-            "event": event,
-            "when": local_moment(event.at, clinic.time_zone),
-            "actor": _actor(event, staff, patients, keys),
-        }
-        for event in events
-    ]
-
-
-def _usernames(clinic: Clinic, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    members = StaffMember.objects.filter(clinic=clinic, pk__in=wanted).values_list(
-        "pk", "user__username"
-    )
-    return dict(members)
-
-
-def _names(
-    model: type[Patient] | type[ApiKey], clinic: Clinic, ids: Iterable[int | None]
-) -> dict[int, str]:
-    """How the clinic's patients or API keys among ``ids`` are shown, by id."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {row.pk: str(row) for row in model.objects.filter(clinic=clinic, pk__in=wanted)}
-
-
-def _actor(
-    event: AuditEvent,
-    staff: dict[int, str],
-    patients: dict[int, str],
-    keys: dict[int, str],
-) -> str:
-    if event.actor_kind == ActorKind.STAFF and event.actor_staff_id is not None:
-        return staff.get(event.actor_staff_id, f"staff member {event.actor_staff_id}")
-    if event.actor_kind == ActorKind.PATIENT and event.actor_patient_id is not None:
-        name = patients.get(event.actor_patient_id)
-        return f"patient {name}" if name else "patient"
-    if event.actor_kind == ActorKind.API_KEY and event.actor_key_id is not None:
-        return f"API key {keys.get(event.actor_key_id, event.actor_key_id)}"
-    return event.get_actor_kind_display().lower()
-
-
-def _filter_query(filters: dict[str, Any]) -> str:
-    """The filters as a query string, for the page links to keep."""
-    return urlencode({name: value for name, value in filters.items() if value})

@@ -18,6 +18,7 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.consent import consent_lines
 from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import clinic_protocol
@@ -153,6 +154,7 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         ),
         "course_text": protocol.course.text,
         "reminders": reminder_rows(patient),
+        "consent": consent_lines(patient, clinic.time_zone),
     }
 
 

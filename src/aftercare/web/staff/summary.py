@@ -74,6 +74,11 @@ def local_moment(at: datetime, zone_name: str) -> str:
     return format_moment(at.astimezone(zone(zone_name)))
 
 
+def local_stamp(at: datetime, zone_name: str) -> str:
+    """'2026-12-05 10:30' in ``zone_name``: for files, where the year matters and sorting."""
+    return at.astimezone(zone(zone_name)).strftime("%Y-%m-%d %H:%M")
+
+
 def span(earliest: date, latest: date) -> str:
     shown = format_day(earliest)
     return shown if earliest == latest else f"{shown} to {format_day(latest)}"

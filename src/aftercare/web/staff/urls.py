@@ -8,10 +8,12 @@ from aftercare.web import export_fhir, export_pdf
 from aftercare.web.reminders import views as reminders
 from aftercare.web.staff import (
     api_keys,
+    audit_log,
     check_ins,
     clinic_admin,
     dashboard,
     links,
+    patient_data,
     patients,
     questions,
     screening,
@@ -25,6 +27,13 @@ urlpatterns: list[URLPattern] = [
     path("patients/new", patients.patient_new, name="patient_new"),
     path("patients/<int:pk>/", patients.patient_detail, name="patient"),
     path("patients/<int:pk>/edit", patients.patient_edit, name="patient_edit"),
+    path("patients/<int:pk>/erase", patient_data.patient_erase, name="patient_erase"),
+    path("patients/<int:pk>/legal-hold", patient_data.legal_hold, name="patient_legal_hold"),
+    path(
+        "patients/<int:pk>/everything.zip",
+        patient_data.subject_access,
+        name="patient_subject_access",
+    ),
     path("patients/<int:pk>/screenings/new", screening.screening_new, name="screening_new"),
     path(
         "patients/<int:pk>/screenings/<int:screening_pk>",
@@ -66,7 +75,8 @@ urlpatterns: list[URLPattern] = [
     path("staff/", clinic_admin.staff_list, name="staff_list"),
     path("staff/new", clinic_admin.staff_new, name="staff_new"),
     path("staff/<int:pk>", clinic_admin.staff_edit, name="staff_edit"),
-    path("audit", clinic_admin.audit_log, name="audit"),
+    path("audit", audit_log.audit_log, name="audit"),
+    path("audit.csv", audit_log.audit_csv, name="audit_csv"),
     path("api-keys/", api_keys.api_keys, name="api_keys"),
     path("api-keys/new", api_keys.api_key_new, name="api_key_new"),
     path("api-keys/revoke", api_keys.api_key_revoke, name="api_key_revoke"),

@@ -6,6 +6,8 @@ from aftercare.web.clinic.models.api_key import Access, ApiKey
 from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
 from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
 from aftercare.web.clinic.models.clinic import Clinic
+from aftercare.web.clinic.models.consent import ConsentEvent, ConsentSource
+from aftercare.web.clinic.models.erasure import Erasure
 from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
@@ -31,6 +33,9 @@ __all__ = [
     "Channel",
     "CheckIn",
     "Clinic",
+    "ConsentEvent",
+    "ConsentSource",
+    "Erasure",
     "Level",
     "LinkRequest",
     "Outcome",

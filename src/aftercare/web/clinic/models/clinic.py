@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from aftercare.web import clock
@@ -48,6 +49,12 @@ class Clinic(models.Model):
     # How many patients the clinic has, kept by Patient.save and Patient.delete: the staff
     # list and the API give the total without counting a large clinic's rows each time.
     patient_count = models.PositiveIntegerField(default=0, editable=False)
+    # `aftercare retention` erases a patient this many years after their last treatment.
+    retention_years = models.PositiveSmallIntegerField(
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Patients are erased this many years after their last treatment.",
+    )
 
     class Meta:
         ordering = ("name",)

@@ -50,6 +50,8 @@ class Patient(models.Model):
     family_key = TextKeyField(max_length=100, source="family_name")
     email_key = TextKeyField(max_length=254, source="email")
     mobile_key = DigitsKeyField(max_length=40, source="mobile")
+    # A legal hold keeps the patient's records past the clinic's retention period.
+    legal_hold = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("family_name", "given_name")

@@ -184,8 +184,7 @@ def test_retention_follows_the_clinics_setting(
     long_ago(patient, practitioner, 3)
     assert main(["retention", "--apply"]) == 0
     assert Patient.objects.filter(pk=patient.pk).exists()
-    clinic.retention_years = 2
-    clinic.save()
+    Clinic.objects.filter(pk=clinic.pk).update(retention_years=2)
     assert main(["retention", "--apply", "--clinic", "alpha"]) == 0
     assert not Patient.objects.filter(pk=patient.pk).exists()
 

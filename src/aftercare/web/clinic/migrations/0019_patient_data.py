@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0017_audit_chain"),
+        ("clinic", "0018_audit_chain"),
     ]
 
     operations = [

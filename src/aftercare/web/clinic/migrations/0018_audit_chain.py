@@ -61,7 +61,7 @@ def _on_postgresql(schema_editor: Any, sql: str) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinic", "0016_check_in_call_999"),
+        ("clinic", "0017_reminder_retrying"),
     ]
 
     operations = [

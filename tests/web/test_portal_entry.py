@@ -198,6 +198,22 @@ def test_every_bad_link_gets_the_same_page(client: Client, alice: Patient, case:
     assert "aftercare.patient" not in client.session
 
 
+def test_opening_links_is_limited_per_client(client: Client, alice: Patient) -> None:
+    # A script trying tokens from one address meets a wall; a person elsewhere does not.
+    statuses = [
+        client.get(OPEN, {"t": f"guess-{n}"}, REMOTE_ADDR="192.0.2.7").status_code
+        for n in range(ratelimit.OPENS_PER_CLIENT)
+    ]
+    assert statuses == [410] * ratelimit.OPENS_PER_CLIENT
+    blocked = client.post(OPEN, {"t": "guess-x"}, REMOTE_ADDR="192.0.2.7")
+    assert (blocked.status_code, blocked.content) == (
+        429,
+        b"Too many requests, try again in an hour.",
+    )
+    _, token = PatientLink.issue(alice, NOW)
+    assert client.post(OPEN, {"t": token}, REMOTE_ADDR="198.51.100.3").status_code == 302
+
+
 def test_a_link_without_a_token_gets_the_same_page(client: Client) -> None:
     assert client.get(OPEN).status_code == 410
     assert client.post(OPEN).status_code == 410

@@ -17,10 +17,21 @@ from django.db import transaction
 
 from aftercare.web.clinic.models import LinkRequest
 
-__all__ = ["PER_CLIENT", "PER_CONTACT", "WINDOW", "admit", "keyed_hash"]
+__all__ = [
+    "OPENS_PER_CLIENT",
+    "PER_CLIENT",
+    "PER_CONTACT",
+    "WINDOW",
+    "admit",
+    "admit_open",
+    "keyed_hash",
+]
 
 PER_CONTACT = 3
 PER_CLIENT = 10
+# Opening links (the page and its button): generous for a person, a wall for a script.
+OPENS_PER_CLIENT = 30
+_OPEN = "link-open"
 WINDOW = timedelta(hours=1)
 KEEP = timedelta(days=1)
 
@@ -50,3 +61,19 @@ def admit(contact: str, address: str, at: datetime) -> bool:
     if over:
         transaction.set_rollback(True)
     return not over
+
+
+@transaction.atomic
+def admit_open(address: str, at: datetime) -> bool:
+    """Record that ``address`` opened (or tried to open) a link; False, recording nothing,
+    once it has done so ``OPENS_PER_CLIENT`` times this hour. Counted apart from requests
+    for new links."""
+    LinkRequest.objects.filter(at__lt=at - KEEP).delete()
+    row = LinkRequest.objects.create(
+        contact_hash=keyed_hash(_OPEN, ""), ip_hash=keyed_hash(_OPEN, address), at=at
+    )
+    recent = LinkRequest.objects.filter(at__gt=at - WINDOW, at__lte=at, ip_hash=row.ip_hash)
+    if recent.count() > OPENS_PER_CLIENT:
+        transaction.set_rollback(True)
+        return False
+    return True

@@ -38,6 +38,8 @@ SAME_TIME_SECONDS = 0.15
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def open_link(request: HttpRequest) -> HttpResponse:
+    if not ratelimit.admit_open(client_address(request), clock.now()):
+        return HttpResponse(TOO_MANY, status=429, content_type="text/plain; charset=utf-8")
     if request.method == "POST":
         return _consume(request, request.POST.get("t", ""))
     token = request.GET.get("t", "")

@@ -100,6 +100,9 @@ def _wait_for_children(
     raise AssertionError(f"not {count} web processes: {_children(pid)}")
 
 
+# serve restarts web processes from a thread that waits on a timed Event: libfaketime
+# moves the machine's clock but not that wait, so this runs on the real clock only.
+@pytest.mark.machine_clock
 def test_it_serves_from_several_processes_with_one_reminder_worker(tmp_path: Path) -> None:
     with served(tmp_path, "--processes", "3") as server:
         first = _wait_for_children(server.process.pid, 2)

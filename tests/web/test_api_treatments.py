@@ -442,6 +442,7 @@ def test_a_check_in_with_worsening_discharge_is_urgent_with_the_clinics_number(
         "created_at": "2026-11-21T14:30:00Z",
         "hours_after": 50.0,
         "symptoms": ["discharge"],
+        "severities": {},
         "trend": "worsening",
         "free_text": "Called at 2pm.",
         "level": "contact_clinic_now",

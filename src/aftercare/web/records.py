@@ -14,7 +14,14 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from aftercare.engine.screening import Answer, ScreeningResult, screen
-from aftercare.engine.triage import Trend, distinct_reports, symptom_report, triage
+from aftercare.engine.triage import (
+    Severity,
+    SymptomReport,
+    Trend,
+    distinct_reports,
+    symptom_report,
+    triage,
+)
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.clinic.models import (
@@ -150,10 +157,11 @@ def record_check_in(
     trend: Trend | None,
     free_text: str,
     idempotency_key: str = "",
+    severities: Mapping[str, Severity] | None = None,
 ) -> CheckIn:
     """Triage what the patient reports and writes at ``care.at`` and keep it; InputError if
     invalid. Invisible characters are taken out of the text, so staff read what the engine
-    read.
+    read. ``severities`` says how bad a symptom is, keyed by the name it was reported by.
 
     With an ``idempotency_key`` already used for this treatment, the check-in it made is
     returned and nothing new is recorded: a retry after a lost answer raises no second
@@ -161,7 +169,8 @@ def record_check_in(
     """
     if idempotency_key and (earlier := _check_in_with(care, idempotency_key)) is not None:
         return earlier
-    reports = [symptom_report(care.protocol, s, trend) for s in symptoms]
+    how_bad = severities or {}
+    reports = [symptom_report(care.protocol, s, trend, how_bad.get(s)) for s in symptoms]
     unique = distinct_reports(reports)
     free_text = without_invisible(free_text).strip()
     result = triage(care.protocol, unique, care.hours_after, factors_for(care), free_text)
@@ -170,7 +179,7 @@ def record_check_in(
         with transaction.atomic():
             record = CheckIn.objects.create(
                 treatment=care.treatment,
-                symptoms=[{"symptom": report.symptom} for report in unique],
+                symptoms=[_stored(report) for report in unique],
                 trend=trend.value if trend is not None else "",
                 free_text=free_text,
                 level=result.level.value,
@@ -190,6 +199,13 @@ def record_check_in(
             return earlier
         raise
     return record
+
+
+def _stored(report: SymptomReport) -> dict[str, str]:
+    """A reported symptom as the check-in keeps it: its id and, when given, how bad."""
+    if report.severity is None:
+        return {"symptom": report.symptom}
+    return {"symptom": report.symptom, "severity": report.severity.value}
 
 
 def _check_in_with(care: Care, key: str) -> CheckIn | None:

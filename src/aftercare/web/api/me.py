@@ -94,7 +94,15 @@ def my_check_in(request: PatientRequest, payload: CheckInIn) -> Status[CheckInOu
     care = care_at(treatment, clock.now())
     key = idempotency_key(request)
     trend = Trend(payload.trend) if payload.trend is not None else None
-    record = record_check_in(request, care, payload.symptoms, trend, payload.free_text, key)
+    record = record_check_in(
+        request,
+        care,
+        payload.names(),
+        trend,
+        payload.free_text,
+        key,
+        severities=payload.severities(),
+    )
     return Status(201, check_in_out(record, request.patient.clinic.urgent_phone))
 
 

@@ -129,6 +129,11 @@ def _check_in_fields(check_in: CheckIn, urgent_phone: str) -> dict[str, Any]:
         "created_at": check_in.created_at,
         "hours_after": check_in.hours_after,
         "symptoms": [str(s.get("symptom", "")) for s in stored if isinstance(s, dict)],
+        "severities": {
+            str(s.get("symptom", "")): s["severity"]
+            for s in stored
+            if isinstance(s, dict) and s.get("severity")
+        },
         "trend": check_in.trend or None,
         "free_text": check_in.free_text,
         "level": check_in.level,

@@ -475,15 +475,34 @@ class TreatmentOut(Schema):
     plan: PlanOut | None = None
 
 
+class GradedSymptomIn(Schema):
+    """A symptom with how bad the patient says it is: "severe" is "more than I'd expect"."""
+
+    symptom: Annotated[str, Field(min_length=1, max_length=100)]
+    severity: Severity | None = None
+
+
 class CheckInIn(Schema):
     """Symptoms with how they are going, words in ``free_text``, or both: the clinic reads
-    the words, and triage reads them for red-flag phrases."""
+    the words, and triage reads them for red-flag phrases. A symptom is its name, or an
+    object with its name and how bad it is."""
 
-    symptoms: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+    symptoms: list[Annotated[str, Field(min_length=1, max_length=100)] | GradedSymptomIn] = Field(
         default_factory=list, max_length=20
     )
     trend: Trend | None = None
     free_text: Text = ""
+
+    def names(self) -> list[str]:
+        return [s if isinstance(s, str) else s.symptom for s in self.symptoms]
+
+    def severities(self) -> dict[str, Severity]:
+        """How bad each graded symptom is, keyed by the name it was sent by."""
+        return {
+            s.symptom: s.severity
+            for s in self.symptoms
+            if not isinstance(s, str) and s.severity is not None
+        }
 
 
 class CheckInOut(Out):
@@ -494,6 +513,8 @@ class CheckInOut(Out):
     created_at: datetime
     hours_after: float
     symptoms: list[str]
+    # How bad the patient said a symptom is, for those they graded.
+    severities: dict[str, Severity]
     trend: Trend | None
     free_text: str
     level: Level

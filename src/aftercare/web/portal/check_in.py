@@ -53,7 +53,13 @@ def check_in(request: PatientRequest) -> HttpResponse:
     data = form.cleaned_data
     trend = EngineTrend(data["trend"]) if data["trend"] else None
     record = record_check_in(
-        request, care, data["symptoms"], trend, data["free_text"], data["idempotency_key"]
+        request,
+        care,
+        data["symptoms"],
+        trend,
+        data["free_text"],
+        data["idempotency_key"],
+        severities=data["severities"],
     )
     return redirect("portal:check_in_result", pk=record.pk)
 

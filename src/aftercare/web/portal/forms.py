@@ -13,10 +13,12 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.forms.boundfield import BoundField, BoundWidget
 from django.http import QueryDict
 
+from aftercare.engine.triage import Severity as EngineSeverity
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Channel, Trend
+from aftercare.web.clinic.models import Channel, Severity, Trend
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.phones import e164
 
@@ -101,6 +103,10 @@ class SendQuestionForm(forms.Form):
     )
 
 
+def severity_field(symptom_id: str) -> str:
+    return f"severity_{symptom_id}"
+
+
 class CheckInForm(forms.Form):
     symptoms = forms.MultipleChoiceField(
         label="What do you notice?",
@@ -130,12 +136,44 @@ class CheckInForm(forms.Form):
         super().__init__(data, initial={"idempotency_key": secrets.token_urlsafe(16)})
         field = cast(forms.MultipleChoiceField, self.fields["symptoms"])
         field.choices = [(symptom.id, symptom.label) for symptom in protocol.symptoms]
+        # "How bad?" for each symptom whose level depends on it (the protocol's if_severe).
+        self.graded = tuple(s.id for s in protocol.symptoms if s.if_severe is not None)
+        for symptom_id in self.graded:
+            self.fields[severity_field(symptom_id)] = forms.ChoiceField(
+                label="How bad is it?",
+                choices=Severity.choices,
+                widget=forms.RadioSelect,
+                required=False,
+                error_messages={"invalid_choice": "Choose mild, moderate or severe."},
+            )
+
+    def symptom_rows(self) -> list[tuple[BoundWidget, BoundField | None]]:
+        """Each symptom's box with, when it has one, the "how bad" choice under it."""
+        return [
+            (
+                box,
+                self[severity_field(box.data["value"])]
+                if box.data["value"] in self.graded
+                else None,
+            )
+            for box in self["symptoms"]
+        ]
 
     def clean(self) -> dict[str, object]:
-        """Something to triage: a ticked symptom, with how it is going, or words."""
+        """Something to triage: a ticked symptom, with how it is going, or words.
+
+        How bad a symptom is counts only with its box ticked: the choice is hidden again
+        when a patient unticks the box, and what they took back is not reported.
+        """
         data = super().clean() or {}
         if self.errors:
             return data
+        ticked = data.get("symptoms") or []
+        data["severities"] = {
+            symptom_id: EngineSeverity(value)
+            for symptom_id in self.graded
+            if symptom_id in ticked and (value := data.get(severity_field(symptom_id)))
+        }
         if not data.get("symptoms") and not data.get("free_text", "").strip():
             self.add_error("symptoms", "Tick at least one thing you notice, or write it below.")
         elif data.get("symptoms") and not data.get("trend"):

@@ -76,13 +76,16 @@ def day_after(hours: float) -> int:
 
 
 def symptom_labels(protocol: Protocol, symptoms: Iterable[Any]) -> tuple[str, ...]:
-    """The protocol's plain words for the symptom ids a check-in stored."""
+    """The protocol's plain words for the symptom ids a check-in stored, each with how bad
+    the patient said it is when they said: "Bruising (severe)"."""
     known = protocol.index.symptoms
     labels = []
     for item in symptoms:
         symptom_id = str(item.get("symptom", "")) if isinstance(item, dict) else str(item)
         symptom = known.get(symptom_id)
-        labels.append(symptom.label if symptom is not None else symptom_id)
+        label = symptom.label if symptom is not None else symptom_id
+        severity = item.get("severity") if isinstance(item, dict) else None
+        labels.append(f"{label} ({severity})" if severity else label)
     return tuple(labels)
 
 

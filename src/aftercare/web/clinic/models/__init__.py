@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aftercare.web.clinic.models.api_key import Access, ApiKey
 from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
-from aftercare.web.clinic.models.check_in import CheckIn, Level, Trend
+from aftercare.web.clinic.models.check_in import CheckIn, Level, Severity, Trend
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.consent import ConsentEvent, ConsentSource
 from aftercare.web.clinic.models.erasure import Erasure
@@ -49,6 +49,7 @@ __all__ = [
     "Role",
     "Screening",
     "ScreeningStatus",
+    "Severity",
     "StaffMember",
     "Treatment",
     "Trend",

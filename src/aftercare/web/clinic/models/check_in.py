@@ -6,7 +6,7 @@ from aftercare.web import clock
 from aftercare.web.clinic.models.staff import StaffMember
 from aftercare.web.clinic.models.treatment import Treatment
 
-__all__ = ["CheckIn", "Level", "Trend"]
+__all__ = ["CheckIn", "Level", "Severity", "Trend"]
 
 
 class Level(models.TextChoices):
@@ -26,10 +26,20 @@ class Trend(models.TextChoices):
     WORSENING = "worsening", "Getting worse"
 
 
+class Severity(models.TextChoices):
+    """How bad the patient says one symptom is (``aftercare.engine.triage.Severity``);
+    kept with that symptom in ``CheckIn.symptoms``."""
+
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe, more than I'd expect"
+
+
 class CheckIn(models.Model):
     """A patient's symptom report and, frozen, the triage it received at the time."""
 
     treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="check_ins")
+    # One object a symptom: {"symptom": id} and, when the patient said, "severity".
     symptoms = models.JSONField(default=list)
     trend = models.CharField(max_length=10, choices=Trend.choices, blank=True)
     free_text = models.TextField(blank=True)

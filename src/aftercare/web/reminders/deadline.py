@@ -16,6 +16,8 @@ import time
 
 __all__ = ["Watchdog"]
 
+IDLE_SECONDS = 60.0
+
 
 class Watchdog:
     def __init__(self) -> None:
@@ -66,7 +68,11 @@ class Watchdog:
         with self._changed:
             while True:
                 if self._sock is None:
-                    self._changed.wait()
+                    # Idle for a while (a transport made for one message, then dropped):
+                    # end, and let the next ``arm`` start another.
+                    if not self._changed.wait(IDLE_SECONDS) and self._sock is None:
+                        self._thread = None
+                        return
                     continue
                 left = self._until - time.monotonic()
                 if left <= 0:

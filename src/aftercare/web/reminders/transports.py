@@ -8,6 +8,7 @@ idempotency key travels with every message, so a provider can drop a retry it ha
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import smtplib
@@ -21,10 +22,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
 
 from aftercare.web.clinic.models import Channel
 from aftercare.web.reminders.deadline import Watchdog
+from aftercare.web.reminders.smtp import DeadlineEmailBackend
 
 __all__ = [
     "SEND_DEADLINE_SECONDS",
@@ -44,7 +48,7 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 # The whole exchange, however slowly the provider answers: well inside a worker's lease.
 SEND_DEADLINE_SECONDS = 15.0
 _CUT = {
-    "deadline": "SMS webhook took longer than {:g} s",
+    "deadline": "{who} took longer than {seconds:g} s",
     "stopped": "sending was stopped: the worker is shutting down",
 }
 # Statuses that say the webhook itself is misconfigured or overloaded, not that the
@@ -85,30 +89,88 @@ def message_id(idempotency_key: str) -> str:
 
 
 class EmailTransport:
-    """Django's configured email backend (console, file or SMTP)."""
+    """Django's configured email backend (console, file or SMTP). By SMTP, the whole
+    exchange, from the server's greeting to its answer to QUIT, is cut off at the
+    deadline, as the webhook's is."""
+
+    def __init__(self, deadline: float = SEND_DEADLINE_SECONDS) -> None:
+        self._deadline = deadline
+        self._watchdog = Watchdog()
+        self._watched: list[socket.socket] = []
 
     def send(self, message: OutgoingMessage) -> None:
-        email = EmailMultiAlternatives(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.to],
-            headers={"Message-ID": message_id(message.idempotency_key)},
-        )
-        # The same words as HTML, for mail apps that show it; the plain text stays first.
-        context = {"subject": message.subject, "paragraphs": message.body.strip().split("\n\n")}
-        email.attach_alternative(render_to_string(EMAIL_HTML, context), "text/html")
+        email = _email(message)
+        backend = self._smtp(time.monotonic() + self._deadline)
+        email.connection = backend
         try:
-            email.send()
-        except smtplib.SMTPRecipientsRefused as error:
-            codes = [code for code, _ in error.recipients.values()]
-            if codes and all(500 <= code < 600 for code in codes):
-                raise PermanentError(f"recipient refused ({codes[0]})") from None
-            raise TemporaryError(f"recipient deferred ({codes[0] if codes else '?'})") from None
-        except smtplib.SMTPResponseException as error:
-            raise TemporaryError(f"mail server answered {error.smtp_code}") from None
-        except OSError as error:
-            raise TemporaryError(f"mail server unreachable: {type(error).__name__}") from None
+            failure = _attempt(email)
+        finally:
+            if backend is not None:
+                _close_quietly(backend)
+            why = self._watchdog.disarm()
+            for watched in self._watched:
+                watched.close()
+            self._watched.clear()
+        # A cut connection may even read as an answer (a line ends where the cut fell):
+        # whatever was read, a cut exchange did not succeed.
+        if why:
+            raise TemporaryError(_CUT[why].format(who="mail server", seconds=self._deadline))
+        if failure is not None:
+            raise failure
+
+    def abort(self, grace: float) -> None:
+        """The worker is stopping: the message in hand has ``grace`` seconds to finish,
+        then it is cut short, to be retried later."""
+        self._watchdog.cut_by(time.monotonic() + grace, "stopped")
+
+    def _smtp(self, until: float) -> DeadlineEmailBackend | None:
+        """The watched SMTP backend when email goes by SMTP; None for the others (console,
+        file, a test's), which Django then builds as configured."""
+        if not issubclass(import_string(settings.EMAIL_BACKEND), SmtpBackend):
+            return None
+
+        def watch(plain: socket.socket) -> None:
+            self._watched.append(plain.dup())
+            self._watchdog.arm(self._watched[-1], until)
+
+        return DeadlineEmailBackend(watch, until)
+
+
+def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.to],
+        headers={"Message-ID": message_id(message.idempotency_key)},
+    )
+    # The same words as HTML, for mail apps that show it; the plain text stays first.
+    context = {"subject": message.subject, "paragraphs": message.body.strip().split("\n\n")}
+    email.attach_alternative(render_to_string(EMAIL_HTML, context), "text/html")
+    return email
+
+
+def _attempt(email: EmailMultiAlternatives) -> Exception | None:
+    """Send ``email``; the error to raise for the way it failed, or None when it went."""
+    try:
+        email.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return PermanentError(f"recipient refused ({codes[0]})")
+        return TemporaryError(f"recipient deferred ({codes[0] if codes else '?'})")
+    except smtplib.SMTPResponseException as error:
+        return TemporaryError(f"mail server answered {error.smtp_code}")
+    except OSError as error:
+        return TemporaryError(f"mail server unreachable: {type(error).__name__}")
+    return None
+
+
+def _close_quietly(backend: SmtpBackend) -> None:
+    """Close a connection left half open (STARTTLS or the login failed, or it was cut):
+    its QUIT is still under the deadline, and its failure adds nothing."""
+    with contextlib.suppress(OSError):  # smtplib's errors are OSErrors
+        backend.close()
 
 
 class WebhookSmsTransport:
@@ -175,7 +237,7 @@ class WebhookSmsTransport:
         why = self._watchdog.disarm()
         if why:
             self.close()
-            raise TemporaryError(_CUT[why].format(self._deadline))
+            raise TemporaryError(_CUT[why].format(who="SMS webhook", seconds=self._deadline))
         return status
 
     def _post(self, body: bytes, headers: dict[str, str]) -> int:
@@ -233,7 +295,7 @@ class Transports:
         sms: Transport | None = None,
         deadline: float = SEND_DEADLINE_SECONDS,
     ) -> None:
-        self.email = email or EmailTransport()
+        self.email = email or EmailTransport(deadline)
         self.sms = sms or configured_sms(deadline)
 
     def abort(self, grace: float) -> None:

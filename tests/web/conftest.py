@@ -7,6 +7,7 @@ set (``DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare pytest tests/we
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 import tempfile
@@ -29,6 +30,7 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from aftercare.web import two_factor  # noqa: E402
 from aftercare.web.clinic.models import (  # noqa: E402
@@ -59,6 +61,13 @@ def make_clinic(slug: str) -> Clinic:
         phone="020 7946 0001",
         urgent_phone="020 7946 0002",
     )
+
+
+def picture(image_format: str = "PNG", size: tuple[int, int] = (120, 48)) -> bytes:
+    """A small picture file, as a clinic would upload for its logo."""
+    out = io.BytesIO()
+    Image.new("RGB", size, (31, 95, 139)).save(out, format=image_format)
+    return out.getvalue()
 
 
 def make_staff(username: str, clinic: Clinic) -> StaffMember:

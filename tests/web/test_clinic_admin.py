@@ -79,6 +79,7 @@ def settings_data(**changes: object) -> dict[str, object]:
         "staff_idle_minutes": 30,
         "staff_session_hours": 12,
         "retention_years": 8,
+        "accent_colour": "#1f5f8b",
     }
     return data | changes
 

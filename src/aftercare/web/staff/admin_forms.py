@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 
 from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic, Role, StaffMember
+from aftercare.web.clinic.branding import MAX_LOGO_BYTES, prepare_logo, validate_logo_size
+from aftercare.web.clinic.models import Clinic, Role, StaffMember, set_logo
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
 from aftercare.web.protocol import effective_protocol
@@ -86,6 +87,16 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         min_value=1,
         max_value=120,
     )
+    logo = forms.FileField(
+        label="Logo (PNG or JPEG)",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        help_text=(
+            f"At most {MAX_LOGO_BYTES // 1024} KB. It is shown on printed leaflets and at the "
+            "top of emails, shrunk to fit 600 by 240 pixels."
+        ),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
 
     class Meta:
         model = Clinic
@@ -105,6 +116,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "staff_idle_minutes",
             "staff_session_hours",
             "retention_years",
+            "accent_colour",
         )
         labels: ClassVar[dict[str, str]] = {
             "phone": "Phone",
@@ -114,11 +126,14 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "quiet_hours_end": "No messages until",
             "require_two_factor": "Require two-factor sign-in for every member of staff",
             "retention_years": "Years to keep a patient's records after their last treatment",
+            "accent_colour": "Accent colour",
         }
         help_texts: ClassVar[dict[str, str]] = {
             "require_two_factor": "Clinic administrators always need it.",
+            "accent_colour": "Behind the clinic's name in emails, in white: choose a dark colour.",
         }
         widgets: ClassVar[dict[str, forms.Widget]] = {
+            "accent_colour": forms.TextInput(attrs={"type": "color"}),
             "quiet_hours_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
@@ -129,6 +144,22 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         self.fields["on_call_text"].initial = format_on_call(contacts_of(self.instance))
         for name in TEXT_FIELDS:
             self.fields[name].validators.append(validate_visible_text)
+
+    def clean_logo(self) -> bytes | None:
+        """The uploaded logo as the PNG to keep, or None when none was uploaded."""
+        upload = self.cleaned_data.get("logo")
+        if upload is None:
+            return None
+        validate_logo_size(upload.size or 0)
+        return prepare_logo(upload.read())
+
+    def save(self, commit: bool = True) -> Clinic:
+        clinic = super().save(commit=commit)
+        if commit and self.cleaned_data.get("remove_logo"):
+            set_logo(clinic, None)
+        elif commit and self.cleaned_data.get("logo") is not None:
+            set_logo(clinic, self.cleaned_data["logo"])
+        return clinic
 
     def clean_on_call_text(self) -> str:
         text: str = self.cleaned_data["on_call_text"]

@@ -6,6 +6,7 @@ to the administrator's own clinic, and every change and every read of the log is
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from aftercare.web.access import StaffRequest, admin_required, scoped
 from aftercare.web.clinic.models import (
     Clinic,
     StaffMember,
+    logo_png,
 )
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_clinic
@@ -45,7 +47,7 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
     # A copy: a form that fails must not leave its values on the clinic the page header shows.
     editable = Clinic.objects.get(pk=clinic.pk)
     if request.method == "POST":
-        form = ClinicSettingsForm(request.POST, instance=editable)
+        form = ClinicSettingsForm(request.POST, request.FILES, instance=editable)
         if form.is_valid():
             form.save()
             audit.record(request, "clinic.update", clinic=clinic, obj=editable)
@@ -73,8 +75,15 @@ def _settings_page(
         "protocol": protocol,
         "changes": protocol.overlay.changes if protocol and protocol.overlay else (),
         "stored_issues": stored_issues,
+        "logo": _logo_preview(request.staff.clinic),
     }
     return render(request, "aftercare/staff/clinic_settings.html", context)
+
+
+def _logo_preview(clinic: Clinic) -> str:
+    """The saved logo as a data: address for the page's preview; "" when there is none."""
+    png = logo_png(clinic.pk, clinic.logo_digest)
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}" if png else ""
 
 
 def _clinic_staff(clinic: Clinic) -> QuerySet[StaffMember]:

@@ -11,6 +11,7 @@ from aftercare.web.clinic.models.erasure import Erasure
 from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
+from aftercare.web.clinic.models.logo import ClinicLogo, logo_png, set_logo
 from aftercare.web.clinic.models.patient import Channel, Patient
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
@@ -33,6 +34,7 @@ __all__ = [
     "Channel",
     "CheckIn",
     "Clinic",
+    "ClinicLogo",
     "ConsentEvent",
     "ConsentSource",
     "Erasure",
@@ -55,4 +57,6 @@ __all__ = [
     "Trend",
     "WorkerBeat",
     "idempotency_key",
+    "logo_png",
+    "set_logo",
 ]

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from aftercare.web import clock
+from aftercare.web.clinic.branding import DEFAULT_ACCENT_COLOUR, validate_accent_colour
 from aftercare.web.clinic.validators import (
     validate_one_line,
     validate_time_zone,
@@ -55,6 +56,13 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Patients are erased this many years after their last treatment.",
     )
+
+    # Branding: the colour behind the clinic's name at the top of every email, and the
+    # digest of its logo (``ClinicLogo``; "" for none), which names the logo in caches.
+    accent_colour = models.CharField(
+        max_length=7, default=DEFAULT_ACCENT_COLOUR, validators=[validate_accent_colour]
+    )
+    logo_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ("name",)

@@ -189,6 +189,8 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     # The worker inside `aftercare serve` sends the welcome reminder (email, to the console)
     # within its polling interval, with the way to stop messages.
     assert demo.wait_for("To stop these messages:", seconds=20), demo.output[-3000:]
+    # The link chosen to be sent goes through the outbox too: the same worker sends it.
+    assert demo.wait_for("Subject: Your aftercare plan from Demo Clinic", seconds=20)
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     patient = visits.watch(phone.new_page())

@@ -1,8 +1,13 @@
-"""Giving a patient their link: shown once with a QR code, or sent; stored only as a hash."""
+"""Giving a patient their link: shown once with a QR code, and sent through the outbox;
+stored only as a hash."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import time
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -10,20 +15,35 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
-from aftercare.web import notify
-from aftercare.web.clinic.models import AuditEvent, Outcome, Patient, PatientLink, StaffMember
+from aftercare.web.clinic.models import (
+    AuditEvent,
+    Outcome,
+    Patient,
+    PatientLink,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    StaffMember,
+)
+from aftercare.web.reminders.links import LINK_PLACEHOLDER
+from aftercare.web.reminders.transports import Transports
+from aftercare.web.reminders.worker import Worker, backoff
 from tests.web.conftest import NOW
+from tests.web.mail_server import MailServer
+from tests.web.test_worker import make_treatment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 
 
 @pytest.fixture
-def reachable(patient: Patient) -> Patient:
+def reachable(patient: Patient, practitioner: StaffMember) -> Patient:
     patient.email = "alice@example.com"
     patient.preferred_channel = "email"
     patient.consent_to_messages = True
     patient.save()
+    make_treatment(patient, practitioner)
     return patient
 
 
@@ -32,7 +52,8 @@ def url_of(patient: Patient) -> str:
 
 
 def token_in(response: Any) -> str:
-    address = response.context["url"]
+    """The token of the link the page shows."""
+    [address] = set(re.findall(r'<a href="([^"]+/p/open\?t=[^"]+)"', response.text))
     return parse_qs(urlparse(address).query)["t"][0]
 
 
@@ -41,7 +62,7 @@ def test_the_page_explains_and_offers_the_preferred_channel(
 ) -> None:
     response = staff_client.get(url_of(reachable))
     assert response.status_code == 200
-    assert "Send it by email to alice@example.com" in response.text
+    assert "Send a link by email to alice@example.com, and show one here" in response.text
     assert "Create link" in response.text
     assert not PatientLink.objects.exists()
     assert AuditEvent.objects.filter(action="link.view", patient=reachable).count() == 1
@@ -54,7 +75,34 @@ def test_without_consent_the_link_is_only_shown(staff_client: Client, patient: P
     assert "Send it by" not in response.text
     assert "has not agreed to messages" in response.text
     staff_client.post(url_of(patient), {"action": "create", "delivery": "email"})
-    assert mail.outbox == []
+    assert not Reminder.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"email": ""}, "Alice has no email address."),
+        ({"preferred_channel": "sms"}, "Alice has no mobile number."),
+        ({"preferred_channel": "none"}, "Alice has asked for no messages."),
+        ({"email_opted_out_at": NOW}, "Alice has stopped emails."),
+        ({"email_disabled_at": NOW}, "Alice has had their email address refused; correct it"),
+        ({"treatments": None}, "Alice has no treatment yet for a link to show."),
+    ],
+)
+def test_a_link_that_could_not_be_sent_is_only_shown(
+    staff_client: Client, reachable: Patient, change: dict[str, Any], why: str
+) -> None:
+    if "treatments" in change:
+        reachable.treatments.all().delete()
+    else:
+        Patient.objects.filter(pk=reachable.pk).update(**change)
+    response = staff_client.get(url_of(reachable))
+    assert "Send a link by" not in response.text
+    assert f"It will be shown here only: {why}" in response.text
+    created = staff_client.post(url_of(reachable), {"action": "create", "delivery": "email"})
+    assert "/p/open?t=" in created.text
+    assert "will be sent" not in created.text
+    assert not Reminder.objects.exists()
 
 
 def test_it_shows_a_new_link_once_with_a_qr_code(staff_client: Client, patient: Patient) -> None:
@@ -77,31 +125,79 @@ def test_it_shows_a_new_link_once_with_a_qr_code(staff_client: Client, patient: 
     assert token not in again.text
 
 
-def test_it_sends_the_link_by_email(staff_client: Client, reachable: Patient) -> None:
-    response = staff_client.post(url_of(reachable), {"action": "create", "delivery": "email"})
-    token = token_in(response)
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["alice@example.com"]
-    assert f"/p/open?t={token}" in message.body
-    assert "The link has been sent by email to alice@example.com." in response.text
-    assert AuditEvent.objects.filter(action="link.send", patient=reachable).count() == 1
+QUEUED = (
+    "A link will be sent by email to alice@example.com within a minute. It is a link of its"
+    " own; the one below works too. If it cannot be sent, the patient's messages say why."
+)
 
 
-def test_a_failed_send_still_shows_the_link(
-    staff_client: Client, reachable: Patient, monkeypatch: pytest.MonkeyPatch
+def test_it_queues_the_link_and_the_worker_sends_it(
+    staff_client: Client, reachable: Patient
 ) -> None:
-    def fail(message: notify.Message) -> None:
-        raise notify.NotifyError("the message could not be sent: connection refused")
-
-    monkeypatch.setattr(notify, "send", fail)
     response = staff_client.post(url_of(reachable), {"action": "create", "delivery": "email"})
-    assert response.status_code == 200
-    assert "The link could not be sent: the message could not be sent: connection refused" in (
-        response.text
+    shown = token_in(response)
+    assert QUEUED in response.text
+    assert mail.outbox == []
+    queued = Reminder.objects.get()
+    assert (queued.kind, queued.channel, queued.status, queued.due_at) == (
+        ReminderKind.LINK,
+        "email",
+        ReminderStatus.SCHEDULED,
+        NOW,
     )
-    assert token_in(response) in response.text
-    assert not AuditEvent.objects.filter(action="link.send").exists()
+    assert LINK_PLACEHOLDER in queued.body and shown not in queued.body
+    sent = AuditEvent.objects.get(action="link.send", patient=reachable)
+    assert (sent.object_type, sent.object_id) == ("reminder", str(queued.pk))
+    assert AuditEvent.objects.filter(action="link.issue", patient=reachable).count() == 1
+
+    Worker(Transports(), worker_id="test").drain()
+    [message] = mail.outbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "Your aftercare plan from Alpha Clinic"
+    token = re.findall(r"/p/open\?t=([\w-]+)", message.body)[0]
+    # The message carries a link of its own; both work, once each.
+    assert token != shown
+    for each in (token, shown):
+        link = PatientLink.find(each)
+        assert link is not None and link.is_usable(NOW)
+    queued.refresh_from_db()
+    assert queued.status == ReminderStatus.SENT
+
+
+@pytest.fixture
+def slow_mail(settings: Settings) -> Iterator[MailServer]:
+    server = MailServer("greeting")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield server
+    server.close()
+
+
+@pytest.mark.machine_clock
+def test_a_slow_mail_server_never_holds_the_request_and_its_failure_is_shown(
+    staff_client: Client, reachable: Patient, slow_mail: MailServer
+) -> None:
+    staff_client.get(url_of(reachable))  # templates loaded before timing
+    start = time.monotonic()
+    response = staff_client.post(url_of(reachable), {"action": "create", "delivery": "email"})
+    answered = time.monotonic() - start
+    assert QUEUED in response.text
+    assert not slow_mail.dripping.is_set()
+    start = time.monotonic()
+    Worker(Transports(deadline=2), worker_id="test").drain()
+    abandoned = time.monotonic() - start
+    figures = {"answered": round(answered, 3), "abandoned": round(abandoned, 2)}
+    print("staff link, slow-drip mail server:", json.dumps(figures))
+    assert answered < 0.5
+    assert 2 <= abandoned < 3
+    queued = Reminder.objects.get()
+    assert (queued.status, queued.attempts) == (ReminderStatus.SCHEDULED, 1)
+    assert queued.due_at == NOW + backoff(1)
+    page = staff_client.get(reverse("staff:patient", args=[reachable.pk])).text
+    assert '<th scope="row">New link</th>' in page
+    assert "<td>mail server took longer than 2 s</td>" in page
+    assert "<strong>Messages to patients are failing:</strong> 1 in the last week" in page
 
 
 def test_a_channel_the_patient_did_not_choose_is_not_used(
@@ -111,8 +207,8 @@ def test_a_channel_the_patient_did_not_choose_is_not_used(
     reachable.save()
     response = staff_client.post(url_of(reachable), {"action": "create", "delivery": "sms"})
     assert response.status_code == 200
-    assert mail.outbox == []
-    assert "has been sent" not in response.text
+    assert not Reminder.objects.exists()
+    assert "will be sent" not in response.text
 
 
 def test_revoking_stops_every_open_link(staff_client: Client, patient: Patient) -> None:
@@ -152,5 +248,5 @@ def test_another_clinic_cannot_see_or_make_a_link(
     assert response.status_code == 404
     assert "Alice" not in response.text and "alice@example.com" not in response.text
     assert not PatientLink.objects.exists()
-    assert mail.outbox == []
+    assert not Reminder.objects.exists()
     assert AuditEvent.objects.filter(outcome=Outcome.DENIED).count() == 1

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from aftercare.web.clinic.models import Channel, Clinic, Patient
+from aftercare.web.clinic.models import Channel, Patient
 from aftercare.web.reminders.transports import (
     EmailTransport,
     OutgoingMessage,
@@ -29,7 +28,6 @@ __all__ = [
     "Message",
     "NotifyError",
     "destination",
-    "link_message",
     "link_url",
     "send",
     "sms_transport",
@@ -66,14 +64,6 @@ def destination(patient: Patient, channel: Channel) -> str:
     if channel == Channel.SMS:
         return patient.mobile
     return ""
-
-
-def link_message(patient: Patient, clinic: Clinic, channel: Channel, url: str) -> Message:
-    """The message carrying a patient's link to their aftercare plan."""
-    context = {"patient": patient, "clinic": clinic, "url": url, "channel": channel}
-    body = render_to_string("aftercare/messages/link.txt", context).strip() + "\n"
-    subject = f"Your aftercare plan from {clinic.name}"
-    return Message(channel, destination(patient, channel), subject, body)
 
 
 def send(message: Message) -> None:

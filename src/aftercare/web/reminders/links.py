@@ -1,9 +1,9 @@
-"""A patient's request for a new link goes through the reminders outbox.
+"""A link sent to a patient, at their request or by staff, goes through the reminders outbox.
 
 The request only writes a row; a worker sends it, issuing the link as it does. So the
 answer takes the same time whether or not the address is known (no provider is called
-inside the request), a slow provider never holds a web thread, and a failed send is
-retried like any reminder.
+inside the request), a slow provider never holds a web thread, a crash loses nothing, and
+a failed send is retried like any reminder and shown where the others are.
 """
 
 from __future__ import annotations
@@ -21,20 +21,48 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 
-__all__ = ["LINK_PLACEHOLDER", "queue_link"]
+__all__ = ["LINK_PLACEHOLDER", "queue_link", "why_not_queue"]
 
 # Where the worker writes the link it issues at sending time.
 LINK_PLACEHOLDER = "[[aftercare-link]]"
+# Each channel's address and messages, as staff read them.
+_WORDS = {
+    Channel.EMAIL: ("email address", "emails"),
+    Channel.SMS: ("mobile number", "text messages"),
+}
+
+
+def why_not_queue(patient: Patient, channel: Channel) -> str:
+    """Why a link cannot be sent to ``patient`` on ``channel`` ("" when it can), said after
+    their name: what the worker checks again before sending, asked before queueing."""
+    if not patient.consent_to_messages:
+        return "has not agreed to messages"
+    if channel not in _WORDS:
+        return "has asked for no messages"
+    address, messages = _WORDS[channel]
+    if not (patient.email if channel == Channel.EMAIL else patient.mobile):
+        return f"has no {address}"
+    if getattr(patient, f"{channel}_opted_out_at") is not None:
+        return f"has stopped {messages}"
+    if getattr(patient, f"{channel}_disabled_at") is not None:
+        return f"has had their {address} refused; correct it first"
+    if _latest_treatment(patient) is None:
+        return "has no treatment yet for a link to show"
+    return ""
+
+
+def _latest_treatment(patient: Patient) -> Treatment | None:
+    return (
+        Treatment.objects.filter(patient=patient, cancelled_at__isnull=True)
+        .order_by("-treated_at")
+        .first()
+    )
 
 
 def queue_link(patient: Patient, channel: Channel, now: datetime) -> Reminder | None:
     """A link message to ``patient`` on ``channel``, due now; None when the patient has no
     treatment whose plan a link could show."""
-    treatment = (
-        Treatment.objects.filter(patient=patient, cancelled_at__isnull=True)
-        .order_by("-treated_at")
-        .first()
-    )
+    treatment = _latest_treatment(patient)
     if treatment is None:
         return None
     context = {

@@ -1,7 +1,11 @@
-"""Give a patient a link to their aftercare: show it once, as text and a QR code, or send it.
+"""Give a patient a link to their aftercare: show it once, as text and a QR code, and send
+them one.
 
-The raw token exists only in this one response (and the message, if sent): the database
-keeps its hash, and the audit log names the link row, never the token or the address.
+The raw token exists only in this one response: the database keeps its hash, and the
+audit log names the link row, never the token or the address. A link to send goes through
+the reminders outbox, as a patient's own request does: the worker issues a link of its
+own as it sends, so no provider is called inside the request, a crash loses nothing, and
+a failed send is retried and shown in the patient's messages like any other.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from django.shortcuts import render
 from aftercare.web import audit, clock, notify, phones
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
+from aftercare.web.reminders.links import queue_link, why_not_queue
 from aftercare.web.staff.summary import local_moment
 
 __all__ = ["patient_link"]
@@ -46,11 +51,9 @@ def _verb(action: str) -> str:
 
 
 def _sendable_channel(patient: Patient) -> str | None:
-    """The patient's preferred channel when they agreed to messages and have an address."""
+    """The patient's preferred channel when a link can be sent there."""
     channel = Channel(patient.preferred_channel)
-    if not patient.consent_to_messages or not notify.destination(patient, channel):
-        return None
-    return channel.value
+    return None if why_not_queue(patient, channel) else channel.value
 
 
 def _page(
@@ -62,6 +65,8 @@ def _page(
         "channel": channel,
         "channel_label": Channel(channel).label.lower() if channel else "",
         "destination": _shown(patient, Channel(channel)) if channel else "",
+        # Why the link can only be shown ("" when it can also be sent).
+        "unsendable": "" if channel else why_not_queue(patient, Channel(patient.preferred_channel)),
         **extra,
     }
     return render(request, "aftercare/staff/link.html", context)
@@ -78,16 +83,10 @@ def _issue(request: StaffRequest, patient: Patient, send_by: str | None) -> Http
     with transaction.atomic():
         link, token = PatientLink.issue(patient, now)
         audit.record(request, "link.issue", clinic=clinic, patient=patient, obj=link)
+        queued = queue_link(patient, Channel(send_by), now) if send_by is not None else None
+        if queued is not None:
+            audit.record(request, "link.send", clinic=clinic, patient=patient, obj=queued)
     url = notify.link_url(token)
-    sent, send_error = False, ""
-    if send_by is not None:
-        try:
-            notify.send(notify.link_message(patient, clinic, Channel(send_by), url))
-        except notify.NotifyError as error:
-            send_error = str(error)
-        else:
-            sent = True
-            audit.record(request, "link.send", clinic=clinic, patient=patient, obj=link)
     qr = segno.make(url, error="m").svg_inline(
         scale=4, title="QR code of the patient's link", border=2
     )
@@ -98,8 +97,7 @@ def _issue(request: StaffRequest, patient: Patient, send_by: str | None) -> Http
         url=url,
         qr=qr,
         expires=local_moment(link.expires_at, clinic.time_zone),
-        sent=sent,
-        send_error=send_error,
+        queued=queued is not None,
     )
 
 

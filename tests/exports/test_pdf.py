@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from aftercare.exports import ClinicInfo, Subject
@@ -38,8 +39,9 @@ def subject(protocol: Protocol, treated_at: datetime, **fields: Any) -> Subject:
     given: dict[str, Any] = {
         "patient_name": "Alice Patient",
         "zone_name": str(getattr(treated_at.tzinfo, "key", "Europe/London")),
+        "clinic": CLINIC,
     }
-    return Subject(protocol=protocol, treated_at=treated_at, clinic=CLINIC, **(given | fields))
+    return Subject(protocol=protocol, treated_at=treated_at, **(given | fields))
 
 
 def pages(pdf: bytes) -> list[str]:
@@ -78,6 +80,100 @@ def test_it_puts_the_urgent_box_with_the_urgent_number_on_the_first_page(
     assert "Pus or yellow crust: Pus is a sign of infection and needs an urgent review." in first
     assert "Contact us the same day" in first
     assert "Telephone 020 7946 0001 or email hello@alpha.example" in first
+
+
+def urgent_boxes(first_page: str) -> dict[str, str]:
+    """The text of the urgent box and of the same-day box on the first page."""
+    urgent = first_page.split("When to contact us urgently", 1)[1]
+    urgent, today = urgent.split("Contact us the same day Please contact", 1)
+    return {"now": urgent, "today": today.split("What to do and avoid", 1)[0]}
+
+
+@pytest.mark.parametrize(
+    ("box", "line"),
+    [
+        ("now", "Pus or yellow crust: Pus is a sign of infection and needs an urgent review."),
+        ("now", "Painful: Pain is not normal after microneedling."),
+        (
+            "now",
+            "Blisters, if getting worse or spreading: Blisters that are spreading need advice "
+            "now. Otherwise, contact us the same day.",
+        ),
+        (
+            "now",
+            "Cold sore, if getting worse or spreading: A spreading cold sore on treated skin "
+            "needs advice now. Otherwise, contact us the same day.",
+        ),
+        (
+            "now",
+            "Rash, if getting worse or spreading: A spreading rash needs advice now. "
+            "Otherwise, contact us the same day.",
+        ),
+        (
+            "today",
+            "Scabs or crusting: Scabs are uncommon after microneedling; your clinic should "
+            "check them. Do not pick them.",
+        ),
+        (
+            "today",
+            "Darker patches of skin: Darker patches are rare and usually fade, but your clinic "
+            "should see them.",
+        ),
+    ],
+)
+def test_a_symptom_sits_in_the_box_of_its_most_urgent_level(
+    november: bytes, box: str, line: str
+) -> None:
+    boxes = urgent_boxes(pages(november)[0])
+    assert f"• {line}" in boxes[box]
+    assert line.split(":")[0].split(",")[0] not in boxes["today" if box == "now" else "now"]
+
+
+def test_it_lists_each_symptom_once(november: bytes, protocol: Protocol) -> None:
+    text = " ".join(pages(november))
+    listed = [s.label for s in protocol.symptoms if s.red_flag or s.level is Level.CALL_999]
+    assert "Blisters" in listed
+    assert {label: text.count(f"{label}:") + text.count(f"{label},") for label in listed} == (
+        dict.fromkeys(listed, 1)
+    )
+
+
+def test_the_protocol_version_is_a_staff_footer_on_every_page(
+    november: bytes, protocol: Protocol
+) -> None:
+    read = pages(november)
+    for number, page in enumerate(read, start=1):
+        assert page.endswith(
+            f"For clinic staff: protocol {protocol.effective_id}, version {protocol.version}. "
+            f"Page {number} of {len(read)}"
+        )
+    assert " ".join(read).count(protocol.version) == len(read)
+
+
+def logo_png(size: tuple[int, int] = (300, 120)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, (31, 95, 139)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_the_clinic_logo_is_embedded_when_set(protocol: Protocol) -> None:
+    clinic = ClinicInfo("Alpha Clinic", "020 7946 0001", "020 7946 0002", logo_png=logo_png())
+    treated_at = datetime(2026, 11, 21, 10, 30, tzinfo=LONDON)
+    for pdf in (
+        treatment_leaflet(subject(protocol, treated_at, clinic=clinic)),
+        clinic_leaflet(protocol, clinic),
+    ):
+        first = PdfReader(BytesIO(pdf)).pages[0]
+        [image] = first.images
+        assert image.image is not None
+        assert image.image.size == (300, 120)
+    html = treatment_leaflet_html(subject(protocol, treated_at, clinic=clinic))
+    assert '<img class="logo" src="data:image/png;base64,' in html
+    assert 'alt="Alpha Clinic"' in html
+
+
+def test_without_a_logo_no_image_is_embedded(november: bytes) -> None:
+    assert all(not page.images for page in PdfReader(BytesIO(november)).pages)
 
 
 def test_it_says_when_to_call_999_first(november: bytes) -> None:
@@ -188,7 +284,10 @@ def test_the_clinic_leaflet_words_offsets_and_lists_its_sources(protocol: Protoc
     assert "From 3 days (72 hours) after treatment:" in text
     assert "Sources" in text
     assert "S000, Clinic aftercare leaflet with a post-treatment timeline table:" in text
-    assert f"Protocol {protocol.effective_id}, version {protocol.version}" in text
+    assert text.endswith(
+        f"For clinic staff: protocol {protocol.effective_id}, version {protocol.version}. "
+        f"Page {len(pages(pdf))} of {len(pages(pdf))}"
+    )
     # Generic: no one's dates.
     assert "2026" not in text
 

@@ -15,8 +15,15 @@ from pypdf import PdfReader
 from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web import export_pdf
-from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember, Treatment
-from tests.web.conftest import NOW, sign_in_staff
+from aftercare.web.clinic.models import (
+    AuditEvent,
+    Clinic,
+    Patient,
+    StaffMember,
+    Treatment,
+    set_logo,
+)
+from tests.web.conftest import NOW, picture, sign_in_staff
 from tests.web.test_portal_plan import sign_in, treat
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -236,3 +243,26 @@ def test_it_makes_a_leaflet_again_when_the_kept_one_is_damaged(
     again = client.get(leaflet_url(treatment)).content
     assert "For Alice Patient" in text(again)
     assert kept.read_bytes() == again
+
+
+def images(content: bytes) -> list[tuple[int, int]]:
+    """The sizes of the pictures drawn on the leaflet's first page."""
+    first = PdfReader(BytesIO(content)).pages[0]
+    return [image.image.size for image in first.images if image.image is not None]
+
+
+def test_the_clinics_logo_is_on_the_leaflet_and_a_new_logo_makes_it_again(
+    client: Client, practitioner: StaffMember, treatment: Treatment, settings: Any, tmp_path: Path
+) -> None:
+    settings.DATA_DIR = tmp_path
+    clinic = treatment.patient.clinic
+    client.force_login(practitioner.user)
+    assert images(client.get(leaflet_url(treatment)).content) == []
+    set_logo(clinic, picture(size=(200, 80)))
+    assert images(client.get(leaflet_url(treatment)).content) == [(200, 80)]
+    set_logo(clinic, picture(size=(240, 60)))
+    assert images(client.get(leaflet_url(treatment)).content) == [(240, 60)]
+    assert images(client.get(reverse("staff:clinic_leaflet")).content) == [(240, 60)]
+    set_logo(clinic, None)
+    assert images(client.get(leaflet_url(treatment)).content) == []
+    assert len(list((tmp_path / "cache" / "leaflets").glob("*.pdf"))) == 3

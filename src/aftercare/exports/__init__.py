@@ -21,6 +21,8 @@ class ClinicInfo:
     phone: str
     urgent_phone: str
     email: str = ""
+    # The clinic's logo as a PNG (b"" for none), embedded in the leaflet's header.
+    logo_png: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

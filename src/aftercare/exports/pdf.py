@@ -17,6 +17,7 @@ right-to-left script cannot reorder the words around it.
 
 from __future__ import annotations
 
+import base64
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -35,7 +36,14 @@ from aftercare.engine.localtime import format_day, format_moment, zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
 from aftercare.exports.plan_view import Line, plan_view
-from aftercare.protocols.schema import ActivityRule, Citation, Level, Protocol, RuleKind
+from aftercare.protocols.schema import (
+    ActivityRule,
+    Citation,
+    Level,
+    Protocol,
+    RuleKind,
+    Symptom,
+)
 
 __all__ = [
     "clinic_leaflet",
@@ -54,9 +62,25 @@ LONGEST_NAME = 200
 
 
 @dataclass(frozen=True, slots=True)
+class SymptomLine:
+    """A symptom in the box of the most urgent level it can reach, with the protocol's
+    reason, and ``condition``: "worsening" or "severe" when only that makes it so (the
+    template words it, and says when to call otherwise); "" when it always is."""
+
+    text: str
+    reason: str
+    condition: str = ""
+    # The symptom's own level (a Level's value) when the condition raises it.
+    usual: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class Symptoms:
     advice: str
-    lines: tuple[Line, ...]
+    lines: tuple[SymptomLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +133,18 @@ def treatment_leaflet_html(subject: Subject) -> str:
     treated_at = subject.treated_at.astimezone(zone(subject.zone_name))
     context = {
         "clinic": subject.clinic,
+        "logo": _logo(subject.clinic),
         "patient_name": display_name(subject.patient_name),
         "treated_at": format_moment(treated_at),
         "zone": subject.zone_name,
         "urgent": _urgent(protocol),
         "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
         "course": _next_session(protocol, treated_at.date(), subject),
+        "protocol": {"id": protocol.effective_id},
+        "version": protocol.version,
+        "overlay": "" if protocol.overlay is None else protocol.overlay.title,
+        # The plan's template leaves the version to the leaflet's staff footer.
+        "leaflet": True,
     }
     return _render("aftercare/leaflet/treatment.html", context)
 
@@ -123,6 +153,7 @@ def clinic_leaflet_html(protocol: Protocol, clinic: ClinicInfo) -> str:
     sources = _Sources(protocol)
     context = {
         "clinic": clinic,
+        "logo": _logo(clinic),
         "protocol": {"title": protocol.title, "id": protocol.effective_id},
         "version": protocol.version,
         "overlay": "" if protocol.overlay is None else protocol.overlay.title,
@@ -169,31 +200,46 @@ def _fonts() -> Any:
     return fonts
 
 
+def _logo(clinic: ClinicInfo) -> str:
+    """The clinic's logo as a data: address, so the leaflet fetches nothing; "" for none."""
+    if not clinic.logo_png:
+        return ""
+    return f"data:image/png;base64,{base64.b64encode(clinic.logo_png).decode()}"
+
+
 def _urgent(protocol: Protocol) -> Urgent:
+    """Each red flag once, in the box of the most urgent level it can reach."""
     advice = protocol.triage.advice
-    emergency = tuple(
-        Line(symptom.label, symptom.reasons.beyond)
-        for symptom in protocol.symptoms
-        if symptom.level is Level.CALL_999
-    )
-    return Urgent(
-        emergency=Symptoms(advice[Level.CALL_999], emergency),
-        now=Symptoms(advice[Level.CONTACT_CLINIC_NOW], _symptoms(protocol, now=True)),
-        today=Symptoms(advice[Level.CONTACT_CLINIC], _symptoms(protocol, now=False)),
-    )
-
-
-def _symptoms(protocol: Protocol, *, now: bool) -> tuple[Line, ...]:
-    """Red flags at this level; for "now", also those that become urgent as they worsen."""
-    lines: list[Line] = []
+    boxes: dict[Level, list[SymptomLine]] = {level: [] for level in Level}
     for symptom in protocol.symptoms:
-        if not symptom.red_flag or symptom.level is Level.CALL_999:
-            continue
-        if (symptom.level is Level.CONTACT_CLINIC_NOW) == now:
-            lines.append(Line(symptom.label, symptom.reasons.beyond))
-        elif now and symptom.if_worsening is Level.CONTACT_CLINIC_NOW:
-            lines.append(Line(symptom.label, symptom.reasons.worsening or symptom.reasons.beyond))
-    return tuple(lines)
+        if symptom.red_flag or symptom.level is Level.CALL_999:
+            level, line = _most_urgent(symptom)
+            boxes[level].append(line)
+
+    def box(level: Level) -> Symptoms:
+        return Symptoms(advice[level], tuple(boxes[level]))
+
+    return Urgent(
+        emergency=box(Level.CALL_999),
+        now=box(Level.CONTACT_CLINIC_NOW),
+        today=box(Level.CONTACT_CLINIC),
+    )
+
+
+def _most_urgent(symptom: Symptom) -> tuple[Level, SymptomLine]:
+    """The most urgent level ``symptom`` reaches, and its line there with the condition
+    that takes it there (the symptom's own level wins a tie: it needs no condition)."""
+    reasons = symptom.reasons
+    level, line = symptom.level, SymptomLine(symptom.label, reasons.beyond)
+    for condition, raised, reason in (
+        ("worsening", symptom.if_worsening, reasons.worsening),
+        ("severe", symptom.if_severe, reasons.severe),
+    ):
+        if raised is not None and raised.rank > level.rank:
+            usual = symptom.level.value
+            line = SymptomLine(symptom.label, reason or reasons.beyond, condition, usual)
+            level = raised
+    return level, line
 
 
 def _next_session(protocol: Protocol, treated_on: date, subject: Subject) -> NextSession:

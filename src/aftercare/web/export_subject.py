@@ -9,7 +9,7 @@ from django.http import HttpResponse
 
 from aftercare.engine.localtime import zone
 from aftercare.exports import ClinicInfo, Subject
-from aftercare.web.clinic.models import Clinic, Patient, Treatment
+from aftercare.web.clinic.models import Clinic, Patient, Treatment, logo_png
 from aftercare.web.portal.care import Care, factors_for, treatments_of
 from aftercare.web.protocol import clinic_protocol
 
@@ -24,7 +24,8 @@ def attachment(data: bytes | str, media_type: str, filename: str) -> HttpRespons
 
 
 def clinic_info(clinic: Clinic) -> ClinicInfo:
-    return ClinicInfo(clinic.name, clinic.phone, clinic.urgent_phone, clinic.email)
+    logo = logo_png(clinic.pk, clinic.logo_digest)
+    return ClinicInfo(clinic.name, clinic.phone, clinic.urgent_phone, clinic.email, logo)
 
 
 def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:

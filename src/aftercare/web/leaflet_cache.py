@@ -4,8 +4,8 @@ Laying out a leaflet takes WeasyPrint most of a second; the same treatment, clin
 protocol version always give the same paper. A leaflet is kept under a hash of everything
 it is made from (the export subject with the protocol's version in place of the protocol,
 and the leaflet's templates), in ``DATA_DIR/cache/leaflets``, shared by every web process;
-any change to the treatment, the patient's name, the clinic's details, an earlier session
-or the protocol makes a new key. A file that cannot be read is made again; the oldest
+any change to the treatment, the patient's name, the clinic's details or logo, an earlier
+session or the protocol makes a new key. A file that cannot be read is made again; the oldest
 files go once there are more than ``MAX_FILES``.
 """
 
@@ -64,6 +64,9 @@ def _canonical(value: Any) -> Any:
         return [_canonical(item) for item in value]
     if isinstance(value, str | int | float | bool) or value is None:
         return value
+    if isinstance(value, bytes):
+        # The clinic's logo: its digest names it, in a key of a fixed size.
+        return hashlib.sha256(value).hexdigest()
     return repr(value)
 
 

@@ -1,19 +1,27 @@
-"""A small stand-in for the engine's reminder schedule, for the web tests of reminders.
+"""Stand-ins for the web tests of reminders: a small reminder schedule, and an SMS provider.
 
-It follows the contract of ``aftercare.engine.reminders.schedule``: a welcome at the end of
-treatment, a check-in prompt 30 hours later and three daily sunscreen reminders.
+The schedule follows the contract of ``aftercare.engine.reminders.schedule``: a welcome at
+the end of treatment, a check-in prompt 30 hours later and three daily sunscreen reminders.
+The provider is a real HTTP server on loopback, for the worker's real webhook transport.
 """
 
 from __future__ import annotations
 
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 
 from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["fake_schedule", "use_fake_schedule"]
+__all__ = ["WebhookSink", "fake_schedule", "use_fake_schedule", "webhook_sink"]
 
 
 def fake_schedule(
@@ -41,3 +49,43 @@ def fake_schedule(
 
 def use_fake_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("aftercare.engine.reminders.schedule", fake_schedule)
+
+
+class WebhookSink(ThreadingHTTPServer):
+    """An SMS provider on loopback: it keeps every message it is given (its idempotency key
+    as it arrives, its JSON body), and answers 200 after ``delay`` seconds."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _SinkHandler)
+        self.delay = delay
+        self.keys: list[str] = []
+        self.bodies: list[dict[str, Any]] = []
+        self.url = f"http://127.0.0.1:{self.server_address[1]}/"
+
+
+class _SinkHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: WebhookSink
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.keys.append(self.headers["Idempotency-Key"])
+        time.sleep(self.server.delay)
+        self.server.bodies.append(json.loads(body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def webhook_sink(delay: float = 0.0) -> Iterator[WebhookSink]:
+    sink = WebhookSink(delay)
+    threading.Thread(target=sink.serve_forever, args=(0.01,), daemon=True).start()
+    try:
+        yield sink
+    finally:
+        sink.shutdown()
+        sink.server_close()

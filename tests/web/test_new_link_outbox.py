@@ -3,13 +3,9 @@ an unknown one get the same answer in the same time, and the worker sends the li
 
 from __future__ import annotations
 
-import json
 import statistics
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar
 
 import pytest
 from django.test import Client
@@ -19,6 +15,7 @@ from pytest_django.fixtures import Settings
 from aftercare.web.clinic.models import Channel, Patient, StaffMember
 from aftercare.web.reminders.transports import Transports
 from aftercare.web.reminders.worker import Worker
+from tests.web.reminder_fakes import WebhookSink, webhook_sink
 from tests.web.test_worker import make_treatment
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -26,31 +23,11 @@ pytestmark = pytest.mark.usefixtures("now")
 NEW_LINK = reverse("portal:new_link")
 
 
-class SlowProvider(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    bodies: ClassVar[list[dict[str, str]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        time.sleep(0.5)
-        SlowProvider.bodies.append(json.loads(body))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def slow_provider(settings: Settings) -> Iterator[None]:
-    SlowProvider.bodies.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowProvider)
-    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    settings.SMS_WEBHOOK_URL = f"http://127.0.0.1:{server.server_address[1]}/"
-    yield
-    server.shutdown()
-    server.server_close()
+def slow_provider(settings: Settings) -> Iterator[WebhookSink]:
+    with webhook_sink(delay=0.5) as sink:
+        settings.SMS_WEBHOOK_URL = sink.url
+        yield sink
 
 
 def timed_ask(client: Client, contact: str, address: str) -> tuple[int, bytes, float]:
@@ -59,9 +36,8 @@ def timed_ask(client: Client, contact: str, address: str) -> tuple[int, bytes, f
     return response.status_code, response.content, time.perf_counter() - start
 
 
-@pytest.mark.usefixtures("slow_provider")
 def test_known_and_unknown_numbers_answer_alike_and_the_worker_sends(
-    client: Client, patient: Patient, practitioner: StaffMember
+    client: Client, patient: Patient, practitioner: StaffMember, slow_provider: WebhookSink
 ) -> None:
     Patient.objects.filter(pk=patient.pk).update(
         mobile="+447700900123", preferred_channel=Channel.SMS, consent_to_messages=True
@@ -73,7 +49,7 @@ def test_known_and_unknown_numbers_answer_alike_and_the_worker_sends(
         known.append(timed_ask(client, "07700 900123", f"192.0.2.{n}"))
         unknown.append(timed_ask(client, "07700 900999", f"198.51.100.{n}"))
     assert {(status, body) for status, body, _ in known + unknown} == {(known[0][0], known[0][1])}
-    assert SlowProvider.bodies == []
+    assert slow_provider.bodies == []
     known_ms = statistics.median(took for *_, took in known) * 1000
     unknown_ms = statistics.median(took for *_, took in unknown) * 1000
     print("new link, median ms (known, unknown):", round(known_ms, 1), round(unknown_ms, 1))
@@ -83,5 +59,5 @@ def test_known_and_unknown_numbers_answer_alike_and_the_worker_sends(
     assert 150 <= unknown_ms < 400
     assert abs(known_ms - unknown_ms) < 15
     Worker(Transports(), worker_id="test").drain()
-    assert [body["to"] for body in SlowProvider.bodies] == ["+447700900123"] * 3
-    assert all("/p/open?t=" in body["body"] for body in SlowProvider.bodies)
+    assert [body["to"] for body in slow_provider.bodies] == ["+447700900123"] * 3
+    assert all("/p/open?t=" in body["body"] for body in slow_provider.bodies)

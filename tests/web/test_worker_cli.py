@@ -6,19 +6,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 
 from aftercare.cli import main
 from aftercare.web.clinic.models import Patient, Reminder, ReminderStatus, StaffMember
 from tests.web.live import aftercare_command, environment
+from tests.web.reminder_fakes import WebhookSink, webhook_sink
 from tests.web.test_worker import make_reminder, make_treatment
 
 # Run in a child process: a database of 30 due text messages, for a worker to send.
@@ -79,38 +77,20 @@ def test_once_drains_what_is_due_and_exits(
     assert capsys.readouterr().out.endswith("worker stopped: sent 12\n")
 
 
-class SlowSink(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    keys: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        SlowSink.keys.append(self.headers["Idempotency-Key"])
-        time.sleep(0.15)
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def slow_sink() -> Iterator[str]:
-    SlowSink.keys.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowSink)
-    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def slow_sink() -> Iterator[WebhookSink]:
+    with webhook_sink(delay=0.15) as sink:
+        yield sink
 
 
-def test_sigterm_finishes_the_message_in_hand_and_exits(tmp_path: Path, slow_sink: str) -> None:
+def test_sigterm_finishes_the_message_in_hand_and_exits(
+    tmp_path: Path, slow_sink: WebhookSink
+) -> None:
     env = environment(tmp_path)
     env["AFTERCARE_SECRET_KEY"] = "worker-cli-test-" + "x" * 40
     env["DJANGO_SETTINGS_MODULE"] = "aftercare.web.config.settings"
     subprocess.run([sys.executable, "-c", SETUP], env=env, check=True, timeout=60)
-    env["AFTERCARE_SMS_WEBHOOK_URL"] = slow_sink
+    env["AFTERCARE_SMS_WEBHOOK_URL"] = slow_sink.url
     worker = subprocess.Popen(
         aftercare_command("worker", "--batch", "30"),
         env=env,
@@ -119,7 +99,7 @@ def test_sigterm_finishes_the_message_in_hand_and_exits(tmp_path: Path, slow_sin
         text=True,
     )
     deadline = time.monotonic() + 30
-    while len(SlowSink.keys) < 3 and time.monotonic() < deadline:
+    while len(slow_sink.keys) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
     worker.send_signal(signal.SIGTERM)
     out, err = worker.communicate(timeout=10)
@@ -131,6 +111,6 @@ def test_sigterm_finishes_the_message_in_hand_and_exits(tmp_path: Path, slow_sin
         ).fetchall()
     sent = [key for key, status, _ in rows if status == "sent"]
     assert 3 <= len(sent) < 30
-    assert sorted(SlowSink.keys) == sent
+    assert sorted(slow_sink.keys) == sent
     assert all(leased == "" for _, status, leased in rows if status == "scheduled")
     assert out == f"worker stopped: sent {len(sent)}\n"

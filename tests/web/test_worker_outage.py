@@ -10,15 +10,12 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 from django.conf import settings
@@ -35,6 +32,7 @@ from aftercare.web.clinic.models import (
 )
 from tests.web.live import aftercare_command, environment, free_port
 from tests.web.relay import Relay, relay_to
+from tests.web.reminder_fakes import WebhookSink, webhook_sink
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -45,31 +43,10 @@ OUTAGE_SECONDS = 20
 RECOVERY_SECONDS = 60
 
 
-class Sink(BaseHTTPRequestHandler):
-    """The SMS provider: it keeps every idempotency key it is given."""
-
-    protocol_version = "HTTP/1.1"
-    keys: ClassVar[list[str]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        Sink.keys.append(self.headers["Idempotency-Key"])
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def sink() -> Iterator[str]:
-    Sink.keys.clear()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
-    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+def sink() -> Iterator[WebhookSink]:
+    with webhook_sink() as server:
+        yield server
 
 
 @pytest.fixture
@@ -137,17 +114,17 @@ def all_sent(keys: list[str]) -> Callable[[], bool]:
     return check
 
 
-def worker_environment(tmp_path: Path, relay: Relay, sink: str) -> dict[str, str]:
+def worker_environment(tmp_path: Path, relay: Relay, sink: WebhookSink) -> dict[str, str]:
     database = settings.DATABASES["default"]
     env = environment(tmp_path)
     env["DATABASE_URL"] = f"postgres://{database['USER']}@127.0.0.1:{relay.port}/{database['NAME']}"
     env["AFTERCARE_SECRET_KEY"] = "outage-test-" + "x" * 50
-    env["AFTERCARE_SMS_WEBHOOK_URL"] = sink
+    env["AFTERCARE_SMS_WEBHOOK_URL"] = sink.url
     return env
 
 
 def outage(
-    relay: Relay, treatment: Treatment, process: subprocess.Popen[str]
+    relay: Relay, sink: WebhookSink, treatment: Treatment, process: subprocess.Popen[str]
 ) -> tuple[list[str], float]:
     """Messages before, during and after 20 s without the database; the keys of all of
     them and the seconds from the restored network to the last of them sent."""
@@ -158,26 +135,26 @@ def outage(
     time.sleep(OUTAGE_SECONDS)
     assert process.poll() is None, "the worker died during the outage"
     assert relay.refused > 0, "the worker never tried to reconnect"
-    assert not set(Sink.keys) & set(during)
+    assert not set(sink.keys) & set(during)
     relay.restore()
     after = due_now(treatment, "after", 20)
     recovered = wait_until(all_sent(during + after), RECOVERY_SECONDS)
     return before + during + after, recovered
 
 
-def figures(keys: list[str], recovered: float) -> dict[str, float]:
+def figures(sink: WebhookSink, keys: list[str], recovered: float) -> dict[str, float]:
     stored = Reminder.objects.filter(idempotency_key__in=keys, status=ReminderStatus.SENT).count()
     return {
-        "sent": len(set(Sink.keys) & set(keys)),
+        "sent": len(set(sink.keys) & set(keys)),
         "stored": stored,
-        "lost": len(set(keys) - set(Sink.keys)),
-        "duplicated": len(Sink.keys) - len(set(Sink.keys)),
+        "lost": len(set(keys) - set(sink.keys)),
+        "duplicated": len(sink.keys) - len(set(sink.keys)),
         "recovered_seconds": round(recovered, 1),
     }
 
 
 def test_the_standalone_worker_carries_on_after_the_database_returns(
-    tmp_path: Path, relay: Relay, sink: str, treatment: Treatment
+    tmp_path: Path, relay: Relay, sink: WebhookSink, treatment: Treatment
 ) -> None:
     worker = subprocess.Popen(
         aftercare_command("worker", "--poll-seconds", "0.5", "--lease-seconds", "10"),
@@ -187,12 +164,12 @@ def test_the_standalone_worker_carries_on_after_the_database_returns(
         text=True,
     )
     try:
-        keys, recovered = outage(relay, treatment, worker)
+        keys, recovered = outage(relay, sink, treatment, worker)
     finally:
         worker.send_signal(signal.SIGTERM)
         _out, err = worker.communicate(timeout=30)
     assert worker.returncode == 0, err
-    result = figures(keys, recovered)
+    result = figures(sink, keys, recovered)
     print("standalone worker, 20 s outage:", json.dumps(result))
     assert (result["sent"], result["stored"], result["lost"]) == (60, 60, 0)
     assert result["duplicated"] == 0
@@ -209,7 +186,7 @@ def healthz(port: int) -> int:
 
 
 def test_the_worker_inside_serve_carries_on_after_the_database_returns(
-    tmp_path: Path, relay: Relay, sink: str, treatment: Treatment
+    tmp_path: Path, relay: Relay, sink: WebhookSink, treatment: Treatment
 ) -> None:
     port = free_port()
     server = subprocess.Popen(
@@ -221,12 +198,12 @@ def test_the_worker_inside_serve_carries_on_after_the_database_returns(
     )
     try:
         wait_until(lambda: _answers(port), 60)
-        keys, recovered = outage(relay, treatment, server)
+        keys, recovered = outage(relay, sink, treatment, server)
         assert healthz(port) == 200
     finally:
         server.send_signal(signal.SIGTERM)
         out, _ = server.communicate(timeout=40)
-    result = figures(keys, recovered)
+    result = figures(sink, keys, recovered)
     print("worker inside serve, 20 s outage:", json.dumps(result))
     assert (result["sent"], result["stored"], result["lost"]) == (60, 60, 0)
     assert result["duplicated"] == 0

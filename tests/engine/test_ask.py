@@ -32,7 +32,7 @@ def asked_at(protocol: Protocol, question: str, treated_at: datetime, at: str): 
         ("can I use my normal moisturiser", "moisturiser"),
         ("can i have a glass of wine tonight", "alcohol"),
         ("go for a run", "strenuous_exercise_heavy_sweating"),
-        ("take a shower", "very_hot_shower"),
+        ("take a shower", "shower"),
         ("Makeup?", "makeup"),
         ("MAKE-UP!!", "makeup"),
         ("can I use my moisturizer", "moisturiser"),
@@ -171,11 +171,14 @@ def test_it_answers_known_uncovered_topics_honestly(
     assert ask_sentence(protocol, result) == text
 
 
-def test_it_asks_back_about_laser(protocol: Protocol) -> None:
-    result = ask(protocol, "can I have laser?", 30)
+def test_it_asks_back_about_a_peel(protocol: Protocol) -> None:
+    result = ask(protocol, "can I have a peel?", 30)
     assert result.outcome is AskOutcome.ASK_BACK
     assert not result.understood
-    assert ask_sentence(protocol, result) == "Did you mean a laser facial or laser hair removal?"
+    assert result.suggestions == ("other_facial_procedure", "peeling_agent")
+    assert ask_sentence(protocol, result) == (
+        "Did you mean a chemical peel done by a practitioner, or a peeling product you use at home?"
+    )
 
 
 def test_it_asks_back_when_two_rules_compete(protocol: Protocol) -> None:

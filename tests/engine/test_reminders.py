@@ -551,6 +551,6 @@ def test_it_lists_at_most_three_names_of_a_change_in_a_text(protocol: Protocol) 
     day_14 = next(reminder for reminder in reminders if reminder.item == "day:14")
     assert day_14.sms.startswith(
         "Today: from 10:30, no need to avoid any longer: sauna, steam room, very hot shower or "
-        "bath and 11 more (see your plan); the daily routine ends for: gentle non-foaming "
+        "bath and 12 more (see your plan); the daily routine ends for: gentle non-foaming "
         "cleanser, moisturiser, sunscreen."
     )

@@ -24,7 +24,10 @@ def _group_ids(result: Plan, group: str) -> list[str]:
 @pytest.mark.parametrize(
     ("group", "rules"),
     [
-        ("next_few_hours", ["AC-cold-compress", "AC-hyaluronic-serum", "AC-light-activity"]),
+        (
+            "next_few_hours",
+            ["AC-cold-compress", "AC-hyaluronic-serum", "AC-light-activity", "AC-shower"],
+        ),
         ("today", []),
         ("tomorrow", ["AC-makeup"]),
         (
@@ -42,6 +45,7 @@ def _group_ids(result: Plan, group: str) -> list[str]:
                 "AC-peptide-eye-cream",
                 "AC-touching",
                 "AC-acids-peels",
+                "AC-facial-oil",
                 "AC-retinol",
                 "AC-scrub-enzyme",
             ],

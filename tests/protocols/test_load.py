@@ -190,14 +190,13 @@ def test_it_turns_yaml_into_plain_values() -> None:
 def test_it_refuses_an_ask_back_naming_an_unknown_activity(tmp_path: Path, text: str) -> None:
     broken = edited(
         text,
-        "activities: [other_facial_procedure, laser_hair_removal_treated_area]\n"
-        "      text: Did you mean a laser facial",
-        "activities: [laser_facial, laser_hair_removal_treated_area]\n"
-        "      text: Did you mean a laser facial",
+        "activities: [other_facial_procedure, peeling_agent]\n"
+        "      text: Did you mean a chemical peel",
+        "activities: [chemical_peel, peeling_agent]\n      text: Did you mean a chemical peel",
     )
 
     messages = [(issue.path, issue.message) for issue in issues_of(tmp_path, broken)]
-    assert messages == [("asking.ask_back[0].activities[0]", "unknown activity 'laser_facial'")]
+    assert messages == [("asking.ask_back[0].activities[0]", "unknown activity 'chemical_peel'")]
 
 
 def test_it_refuses_a_name_that_reads_as_two_things(tmp_path: Path, text: str) -> None:

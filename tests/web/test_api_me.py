@@ -127,10 +127,14 @@ def test_can_i(alice: Browser, treated: Treatment) -> None:
 
 
 def test_ask(alice: Browser, treated: Treatment) -> None:
-    answer = ok(alice.get("ask", {"q": "can i have laser?"}))
+    answer = ok(alice.get("ask", {"q": "can i have a peel?"}))
     assert (answer["understood"], answer["outcome"]) == (False, "ask_back")
-    assert answer["answer"] == "Did you mean a laser facial or laser hair removal?"
-    assert answer["suggestions"] == ["other_facial_procedure", "laser_hair_removal_treated_area"]
+    assert answer["answer"] == (
+        "Did you mean a chemical peel done by a practitioner, or a peeling product you use at home?"
+    )
+    assert answer["suggestions"] == ["other_facial_procedure", "peeling_agent"]
+    laser = ok(alice.get("ask", {"q": "can i have laser?"}))
+    assert laser["answer"].startswith("Another skin treatment on the area: not yet, from ")
     flying = ok(alice.get("ask", {"q": "Can I fly home on Saturday?"}))
     assert (flying["topic"], flying["answer"]) == (
         "flying",

@@ -260,3 +260,15 @@ def test_it_leaves_numbers_and_dates_in_reminders_to_the_engine(protocol: Protoc
 )
 def test_it_compares_quotes_without_the_markup(quote: str, leaflet: str, found: bool) -> None:
     assert (normalise_quote(quote) in normalise_quote(leaflet)) is found
+
+
+def test_it_never_reads_upwards_of_a_week_as_up_to_a_week(protocol: Protocol) -> None:
+    # 004: "may take upwards of one week to fully recover" is a week or more, not at most one.
+    dumped = protocol.model_dump_json()
+    assert "up to a week" not in dumped
+    assert "within a week" not in dumped
+    downtime = next(item for item in protocol.information if item.id == "IN-recovery-downtime")
+    assert downtime.text == (
+        "Most people need little or no time off. Sensitive or older skin, and deeper "
+        "treatments, can take a week or more to settle fully."
+    )

@@ -66,8 +66,9 @@ treatments = Treatment.objects.bulk_create(Treatment(patient=p, treated_at=now,
     time_zone="Europe/London", protocol_id="m", protocol_version="1", created_by=staff)
     for p in patients)
 Reminder.objects.bulk_create((Reminder(treatment=treatments[n % 100], patient=patients[n % 100],
-    item=f"RM-bench:{n}", kind="sunscreen", channel="sms", due_at=now, body="Sunscreen.",
-    idempotency_key=f"bench-{n:05}", protocol_version="1") for n in range(count)),
+    clinic=clinic, item=f"RM-bench:{n}", kind="sunscreen", channel="sms", due_at=now,
+    body="Sunscreen.", idempotency_key=f"bench-{n:05}", protocol_version="1")
+    for n in range(count)),
     batch_size=2000)
 """
 

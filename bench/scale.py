@@ -184,8 +184,10 @@ class Filler:
             due = treatment.treated_at + timedelta(hours=hours)
             sent = due < NOW - timedelta(minutes=5)
             yield (
-                *(treatment.pk, treatment.patient_id, f"RM-bench:{hours}", "aftercare"),
-                *("email", due, "A reminder from the clinic.", "sent" if sent else "scheduled"),
+                *(treatment.pk, treatment.patient_id, self.clinic.pk),
+                *(f"RM-bench:{hours}", "aftercare"),
+                *("email", "", due, "A reminder from the clinic."),
+                "sent" if sent else "scheduled",
                 *(0, None, "", "", f"{treatment.pk}:{hours}", treatment.protocol_version),
                 *(NOW - YEARS_OF_WORK, due if sent else None, None, None),
             )
@@ -209,8 +211,8 @@ class Filler:
 
 
 REMINDER_COLUMNS = (
-    "treatment_id, patient_id, item, kind, channel, due_at, body, status, attempts,"
-    " lease_until, leased_by, last_error, idempotency_key, protocol_version, created_at,"
+    "treatment_id, patient_id, clinic_id, item, kind, channel, recipient, due_at, body, status,"
+    " attempts, lease_until, leased_by, last_error, idempotency_key, protocol_version, created_at,"
     " sent_at, cancelled_at, cancelled_by_id"
 )
 
@@ -221,12 +223,12 @@ def insert_reminders(rows: list[tuple[Any, ...]]) -> None:
     from django.db import connection, transaction
 
     adapt = connection.ops.adapt_datetimefield_value
-    dates = {5, 9, 14, 15, 16}
+    dates = {7, 11, 16, 17, 18}
     values = [
         tuple(adapt(v) if i in dates and v is not None else v for i, v in enumerate(row))
         for row in rows
     ]
-    marks = ", ".join(["%s"] * 18)
+    marks = ", ".join(["%s"] * 20)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO clinic_reminder ({REMINDER_COLUMNS}) VALUES ({marks})",  # noqa: S608
@@ -236,13 +238,17 @@ def insert_reminders(rows: list[tuple[Any, ...]]) -> None:
 
 def routes(clinic: Any, rng: random.Random) -> dict[str, Callable[[], Any]]:
     """Each route as a call that makes one request (or one claim) and checks it worked."""
+    from django.contrib.auth.models import User
     from django.test import Client
 
-    from aftercare.web.clinic.models import Access, ApiKey, Patient, StaffMember
+    from aftercare.web.clinic.models import Access, ApiKey, Patient, Role, StaffMember
     from aftercare.web.reminders.worker import claim, release
 
+    # A practitioner: the administrator would be sent to set up a second factor first.
+    user = User.objects.create_user(f"bench-practitioner-{rng.random()}")
+    StaffMember.objects.create(user=user, clinic=clinic, role=Role.PRACTITIONER)
     staff = Client(HTTP_HOST="localhost")
-    staff.force_login(StaffMember.objects.filter(clinic=clinic).first().user)
+    staff.force_login(user)
     _, key = ApiKey.issue(clinic, f"bench-{rng.random()}", Access.READ, NOW)
     api = Client(HTTP_HOST="localhost", HTTP_AUTHORIZATION=f"Bearer {key}")
     count = Patient.objects.filter(clinic=clinic).count()

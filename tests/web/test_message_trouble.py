@@ -46,3 +46,34 @@ def test_another_clinics_trouble_is_not_shown(
     client.force_login(outsider.user)
     text = client.get("/clinic/").content.decode()
     assert LATE not in text
+
+
+def test_a_stopped_worker_is_counted_to_a_thousand_and_no_further(
+    staff_client: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treatment = make_treatment(patient, practitioner)
+    late = make_reminder(treatment, "RM-late:0", due_after=-timedelta(hours=1))
+    Reminder.objects.bulk_create(
+        Reminder(
+            treatment=treatment,
+            patient=patient,
+            clinic=patient.clinic,
+            item=f"RM-late:{n}",
+            kind=late.kind,
+            channel=late.channel,
+            due_at=late.due_at,
+            body=late.body,
+            idempotency_key=f"late-{n}",
+            protocol_version="1",
+        )
+        for n in range(1, 1200)
+    )
+    text = staff_client.get("/clinic/").content.decode()
+    assert f"<strong>{LATE}</strong> 1,000 or more should have gone out" in text
+
+
+def test_a_reminder_belongs_to_its_patients_clinic(
+    patient: Patient, practitioner: StaffMember
+) -> None:
+    reminder = make_reminder(make_treatment(patient, practitioner))
+    assert Reminder.objects.get(pk=reminder.pk).clinic_id == patient.clinic_id

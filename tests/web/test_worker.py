@@ -373,6 +373,7 @@ def test_two_workers_at_once_never_get_the_same_row(
         Reminder(
             treatment=treatment,
             patient=patient,
+            clinic=clinic,
             item=f"RM-x:{n}",
             kind=ReminderKind.SUNSCREEN,
             channel="sms",

@@ -35,7 +35,8 @@ patient = Patient.objects.create(clinic=clinic, given_name="A", family_name="B",
 now = datetime.now(UTC)
 treatment = Treatment.objects.create(patient=patient, treated_at=now, time_zone="Europe/London",
     protocol_id="m", protocol_version="1", created_by=staff)
-Reminder.objects.bulk_create(Reminder(treatment=treatment, patient=patient, item=f"i:{n}",
+Reminder.objects.bulk_create(Reminder(treatment=treatment, patient=patient, clinic=clinic,
+    item=f"i:{n}",
     kind="sunscreen", channel="sms", due_at=now, body="x", idempotency_key=f"k{n:02}",
     protocol_version="1") for n in range(30))
 """

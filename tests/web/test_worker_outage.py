@@ -83,6 +83,7 @@ def due_now(treatment: Treatment, label: str, count: int) -> list[str]:
         Reminder(
             treatment=treatment,
             patient=treatment.patient,
+            clinic=treatment.patient.clinic,
             item=f"RM-{label}:{n}",
             kind=ReminderKind.SUNSCREEN,
             channel="sms",

@@ -115,8 +115,9 @@ def clinic_with_reminders(slug, name, count, due):
     treatment = Treatment.objects.create(patient=patient, treated_at=now,
         time_zone="Europe/London", protocol_id="m", protocol_version="1", created_by=staff)
     Reminder.objects.bulk_create(Reminder(treatment=treatment, patient=patient,
-        item=f"i:{n}", kind="sunscreen", channel="email", due_at=due + timedelta(seconds=n),
-        body="x", idempotency_key=f"{slug}{n:02}", protocol_version="1") for n in range(count))
+        clinic=patient.clinic, item=f"i:{n}", kind="sunscreen", channel="email",
+        due_at=due + timedelta(seconds=n), body="x", idempotency_key=f"{slug}{n:02}",
+        protocol_version="1") for n in range(count))
 clinic_with_reminders("good", "Good Clinic", 20, now)
 clinic_with_reminders("bad", "Bad\\nClinic", 1, now + timedelta(seconds=10))
 clinic_with_reminders("late", "Late Clinic", 20, now + timedelta(seconds=11))

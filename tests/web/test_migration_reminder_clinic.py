@@ -1,4 +1,4 @@
-"""Migration 0020 gives every existing reminder its patient's clinic."""
+"""Migration 0021 gives every existing reminder its patient's clinic."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.web.conftest import NOW
 
-BEFORE = [("clinic", "0019_patient_data")]
-AFTER = [("clinic", "0020_reminder_clinic")]
+BEFORE = [("clinic", "0020_clinic_branding")]
+AFTER = [("clinic", "0021_reminder_clinic")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -63,7 +64,8 @@ def clinic_trouble(clinic: Clinic, now: datetime) -> Trouble:
 def _counted(*parts: QuerySet[Reminder]) -> tuple[int, ...]:
     """How many rows each of ``parts`` has, up to ``COUNTED``, in one query: the ORM's SQL
     of each capped part, counted side by side."""
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[Any] = []
     for part in parts:
         sql, part_params = part.order_by().values("pk")[:COUNTED].query.sql_with_params()
         selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608 (the ORM's SQL)

@@ -112,7 +112,7 @@ class Reminder(models.Model):
         )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.clinic_id is None:
+        if not self.clinic_id:  # a new row: its patient's clinic
             self.clinic_id = self.patient.clinic_id
         super().save(*args, **kwargs)
 

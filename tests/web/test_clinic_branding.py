@@ -139,3 +139,14 @@ def test_the_accent_colour_must_keep_white_text_readable(
     else:
         assert message in response.content.decode()
         assert clinic.accent_colour == "#1f5f8b"
+
+
+def test_a_form_posted_without_a_colour_keeps_the_saved_one(
+    as_admin: Client, clinic: Clinic
+) -> None:
+    as_admin.post(SETTINGS, settings_data(accent_colour="#0b6e4f"))
+    data = settings_data()
+    del data["accent_colour"]
+    assert as_admin.post(SETTINGS, data).status_code == 302
+    clinic.refresh_from_db()
+    assert clinic.accent_colour == "#0b6e4f"

@@ -144,6 +144,12 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         self.fields["on_call_text"].initial = format_on_call(contacts_of(self.instance))
         for name in TEXT_FIELDS:
             self.fields[name].validators.append(validate_visible_text)
+        # A colour picker always sends a colour; a form posted without one keeps the saved one.
+        self.fields["accent_colour"].required = False
+
+    def clean_accent_colour(self) -> str:
+        colour: str = self.cleaned_data.get("accent_colour") or self.instance.accent_colour
+        return colour
 
     def clean_logo(self) -> bytes | None:
         """The uploaded logo as the PNG to keep, or None when none was uploaded."""

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from aftercare.web.clinic.models import Channel, Patient
+from aftercare.web.reminders.email_html import Branding
 from aftercare.web.reminders.transports import (
     EmailTransport,
     OutgoingMessage,
@@ -44,6 +45,8 @@ class Message:
     to: str
     subject: str
     body: str
+    # The clinic's name, colour and logo, for an email's HTML part.
+    branding: Branding | None = None
 
 
 def sms_transport() -> Transport:
@@ -80,6 +83,7 @@ def send(message: Message) -> None:
         subject=message.subject,
         body=message.body,
         idempotency_key=secrets.token_hex(16),
+        branding=message.branding if message.channel == Channel.EMAIL else None,
     )
     transport = EmailTransport() if message.channel == Channel.EMAIL else sms_transport()
     try:

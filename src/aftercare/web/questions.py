@@ -26,6 +26,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
+from aftercare.web.reminders.email_html import clinic_branding
 from aftercare.web.reminders.schedule import receiving_channels
 
 __all__ = [
@@ -117,7 +118,9 @@ def _deliver(question: PatientQuestion) -> str:
     body = render_to_string("aftercare/messages/question_answer.txt", context).strip() + "\n"
     subject = f"{patient.clinic.name} has answered your question"
     try:
-        notify.send(notify.Message(channel, notify.destination(patient, channel), subject, body))
+        to = notify.destination(patient, channel)
+        brand = clinic_branding(patient.clinic)
+        notify.send(notify.Message(channel, to, subject, body, brand))
     except notify.NotifyError as error:
         return f"Not sent: {error}; the patient sees it in their portal."
     return f"Sent by {channel.label.lower()}."

@@ -23,6 +23,7 @@ __all__ = [
     "LOGO_BOX",
     "MAX_LOGO_BYTES",
     "contrast_with_white",
+    "is_accent_colour",
     "prepare_logo",
     "validate_accent_colour",
     "validate_logo_size",
@@ -51,8 +52,13 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (_luminance(colour) + 0.05)
 
 
+def is_accent_colour(value: str) -> bool:
+    """Whether ``value`` is a colour as '#rrggbb' (safe to place in a style)."""
+    return _HEX_COLOUR.fullmatch(value) is not None
+
+
 def validate_accent_colour(value: str) -> None:
-    if not _HEX_COLOUR.fullmatch(value):
+    if not is_accent_colour(value):
         raise ValidationError(
             "Please give the colour as # and six hexadecimal digits, for example #1f5f8b.",
             code="colour_format",

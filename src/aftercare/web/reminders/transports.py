@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from aftercare.web.clinic.models import Channel
 from aftercare.web.reminders.deadline import Watchdog
+from aftercare.web.reminders.email_html import Branding, attach_html
 from aftercare.web.reminders.smtp import DeadlineEmailBackend
 
 __all__ = [
@@ -65,10 +65,6 @@ class PermanentError(Exception):
     """The destination refuses this message for good: stop using it."""
 
 
-# The HTML part of an email: the plain text's paragraphs, under the subject.
-EMAIL_HTML = "aftercare/messages/email.html"
-
-
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     channel: str
@@ -76,6 +72,8 @@ class OutgoingMessage:
     subject: str
     body: str
     idempotency_key: str
+    # The clinic's name, colour and logo, for an email's HTML part; None: plain HTML.
+    branding: Branding | None = None
 
 
 class Transport(TypingProtocol):
@@ -145,8 +143,7 @@ def _email(message: OutgoingMessage) -> EmailMultiAlternatives:
         headers={"Message-ID": message_id(message.idempotency_key)},
     )
     # The same words as HTML, for mail apps that show it; the plain text stays first.
-    context = {"subject": message.subject, "paragraphs": message.body.strip().split("\n\n")}
-    email.attach_alternative(render_to_string(EMAIL_HTML, context), "text/html")
+    attach_html(email, message.subject, message.body, message.branding)
     return email
 
 

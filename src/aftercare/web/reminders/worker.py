@@ -38,6 +38,7 @@ from aftercare.web import clock
 from aftercare.web.clinic.models import (
     ActorKind,
     AuditEvent,
+    Channel,
     Outcome,
     Patient,
     PatientLink,
@@ -48,6 +49,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.notify import link_url
 from aftercare.web.reminders.alerts import STAFF_KINDS, compose_staff, why_not_send_staff
+from aftercare.web.reminders.email_html import Branding, branding
 from aftercare.web.reminders.links import LINK_PLACEHOLDER
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
@@ -155,12 +157,15 @@ class Claimed(NamedTuple):
     # A staff message's own address, and whether its check-in has been reviewed.
     recipient: str
     check_in_reviewed: bool
+    # The clinic's branding, for an email's HTML part.
+    clinic_accent_colour: str
+    clinic_logo_digest: str
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> Claimed:
         # SQLite answers 0 and 1 where PostgreSQL answers booleans.
         flags = (*map(bool, row[9:11]), *row[11:13], *map(bool, row[13:17]))
-        return cls._make((*row[:9], *flags, row[17], bool(row[18])))
+        return cls._make((*row[:9], *flags, row[17], bool(row[18]), *row[19:21]))
 
     @property
     def for_staff(self) -> bool:
@@ -227,7 +232,7 @@ _CLAIMED = (
     " p.clinic_id, c.name, t.cancelled_at IS NOT NULL, p.consent_to_messages, p.email,"
     " p.mobile, p.email_opted_out_at IS NOT NULL, p.sms_opted_out_at IS NOT NULL,"
     " p.email_disabled_at IS NOT NULL, p.sms_disabled_at IS NOT NULL,"
-    " r.recipient, ci.reviewed_at IS NOT NULL"
+    " r.recipient, ci.reviewed_at IS NOT NULL, c.accent_colour, c.logo_digest"
     " FROM clinic_reminder r"
     " JOIN clinic_patient p ON p.id = r.patient_id"
     " JOIN clinic_clinic c ON c.id = p.clinic_id"
@@ -272,7 +277,12 @@ def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
     if reminder.for_staff:
         subject, body = compose_staff(reminder.kind, reminder.body, reminder.clinic_id, now)
         return OutgoingMessage(
-            reminder.channel, reminder.recipient, subject, body, reminder.idempotency_key
+            reminder.channel,
+            reminder.recipient,
+            subject,
+            body,
+            reminder.idempotency_key,
+            _branding(reminder),
         )
     parts = [reminder.body.rstrip()]
     if reminder.kind == ReminderKind.WELCOME:
@@ -288,6 +298,19 @@ def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
         subject=_SUBJECTS.get(reminder.kind, _SUBJECT).format(clinic=reminder.clinic_name),
         body="\n\n".join(parts) + "\n",
         idempotency_key=reminder.idempotency_key,
+        branding=_branding(reminder),
+    )
+
+
+def _branding(reminder: Claimed) -> Branding | None:
+    """The clinic's branding for an email; a text message has no use for it."""
+    if reminder.channel != Channel.EMAIL:
+        return None
+    return branding(
+        reminder.clinic_id,
+        reminder.clinic_name,
+        reminder.clinic_accent_colour,
+        reminder.clinic_logo_digest,
     )
 
 

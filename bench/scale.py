@@ -133,6 +133,7 @@ class Filler:
         self.count = 0
 
     def add(self, patients: int) -> None:
+        from aftercare.web.booking import refresh_clinic_bookings
         from aftercare.web.clinic.models import Patient
 
         for start in range(0, patients, 5000):
@@ -140,6 +141,8 @@ class Filler:
                 self.patient() for _ in range(min(5000, patients - start))
             )
             self.treat(batch)
+        # The window to book each patient's next session, as the write paths keep it.
+        refresh_clinic_bookings(self.clinic, self.protocol)
 
     def patient(self) -> Any:
         from aftercare.web.clinic.models import Patient

@@ -34,7 +34,7 @@ def _counts() -> dict[str, int]:
 
 
 def _treatment(family_name: str) -> Treatment:
-    return Treatment.objects.get(patient__family_name=family_name)
+    return Treatment.objects.get(patient__family_name=family_name, notes="")
 
 
 def test_it_builds_the_demo_clinic() -> None:
@@ -43,17 +43,20 @@ def test_it_builds_the_demo_clinic() -> None:
     assert (clinic.name, clinic.time_zone) == ("Demo Clinic", "Europe/London")
     assert clinic.phone.startswith("020 7946 0")
     assert StaffMember.objects.get(user__username=DEMO_USERNAME).role == Role.PRACTITIONER
-    assert clinic.patients.count() == 5
+    assert clinic.patients.count() == 6
 
 
 def test_it_treats_patients_at_every_stage() -> None:
     build_demo(NOW)
-    ago = {t.patient.family_name: NOW - t.treated_at for t in Treatment.objects.all()}
+    ago: dict[str, list[timedelta]] = {}
+    for t in Treatment.objects.order_by("treated_at"):
+        ago.setdefault(t.patient.family_name, []).append(NOW - t.treated_at)
     assert ago == {
-        "Khan": timedelta(hours=1),
-        "Carter": timedelta(days=3),
-        "Davies": timedelta(days=10),
-        "Evans": timedelta(days=30),
+        "Khan": [timedelta(hours=1)],
+        "Carter": [timedelta(days=3)],
+        "Davies": [timedelta(days=10)],
+        "Evans": [timedelta(days=30)],
+        "Hughes": [timedelta(days=280), timedelta(days=245), timedelta(days=210)],
     }
     assert {t.treated_at.utcoffset() for t in Treatment.objects.all()} == {timedelta(0)}
 
@@ -144,3 +147,15 @@ def test_the_demo_patients_have_messages_sent_and_to_come() -> None:
     assert all(row.sent_at is not None and row.sent_at < NOW for row in sent)
     assert all(row.due_at >= NOW for row in waiting)
     assert sent.filter(kind=ReminderKind.WELCOME).exists()
+
+
+def test_the_dashboard_shows_who_is_due_to_book(client: Client) -> None:
+    login = build_demo(NOW)
+    client.post("/login", {"username": login.username, "password": login.password})
+    page = client.get("/clinic/").content.decode()
+    section = page[page.index('<h2 id="book-heading">') :]
+    assert "Daniel Evans</a></th>\n        <td>Session 2 of 3</td>" in section
+    assert "<td>Thu 19 Nov 2026 to Thu 3 Dec 2026</td>" in section
+    assert "Grace Hughes</a></th>\n        <td>Maintenance</td>" in section
+    assert "<td>Sun 25 Oct 2026 to Sun 25 Apr 2027</td>" in section
+    assert section.index("Daniel Evans") < section.index("Grace Hughes")

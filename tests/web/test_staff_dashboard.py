@@ -253,9 +253,10 @@ def test_it_reads_a_fixed_number_of_queries_for_many_patients(
             PatientQuestion.objects.create(
                 patient=person, text="Can I fly?", outcome="topic", status=status, asked_at=now
             )
-    # 11: the page itself, one for the banner about failing or late messages, and two that
-    # list patients' questions (those waiting, and those not understood).
-    with django_assert_max_num_queries(11 + CHAIN_QUERIES):
+    # 12: the page itself, one for the banner about failing or late messages, two that
+    # list patients' questions (those waiting, and those not understood), and one for the
+    # patients due to book.
+    with django_assert_max_num_queries(12 + CHAIN_QUERIES):
         response = signed_in.get("/clinic/")
     assert response.content.count(b"/clinic/check-ins/") == 50
     assert response.content.count(b"Day ") >= 100
@@ -275,7 +276,7 @@ def section_of(page: bytes, heading: str, end: str | None = None) -> str:
     ("hours_ago", "param", "heading", "end"),
     [
         (0.5, "today_page", "Treatments today", "Patients in aftercare"),
-        (24 * 5, "aftercare_page", "Patients in aftercare", None),
+        (24 * 5, "aftercare_page", "Patients in aftercare", "Due to book"),
     ],
 )
 def test_it_shows_a_long_list_fifty_at_a_time_in_bounded_queries(
@@ -291,8 +292,8 @@ def test_it_shows_a_long_list_fifty_at_a_time_in_bounded_queries(
     for index in range(55):
         person = Patient.objects.create(clinic=clinic, given_name=f"P{index:02d}", family_name="Q")
         make_treatment(person, now - timedelta(hours=hours_ago, seconds=55 - index))
-    # 9 as above, and two that list patients' questions.
-    with django_assert_max_num_queries(11 + CHAIN_QUERIES):
+    # As above.
+    with django_assert_max_num_queries(12 + CHAIN_QUERIES):
         first = section_of(signed_in.get("/clinic/").content, heading, end)
     second = section_of(signed_in.get("/clinic/", {param: "2"}).content, heading, end)
     beyond = section_of(signed_in.get("/clinic/", {param: "3"}).content, heading, end)

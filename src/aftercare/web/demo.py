@@ -22,6 +22,7 @@ from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol
 from aftercare.web import two_factor
+from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import (
     Channel,
     CheckIn,
@@ -65,6 +66,8 @@ class DemoPatient:
     family_name: str
     # Days between the end of treatment and ``at``; None for a patient not treated.
     treated_days_ago: float | None
+    # The earlier sessions of the patient's course, as days before ``at``.
+    earlier_days_ago: tuple[float, ...] = ()
 
 
 # Ofcom keeps 020 7946 0000 to 0999 and @example addresses for drama: nobody is reached.
@@ -74,6 +77,8 @@ DEMO_PATIENTS = (
     DemoPatient("Chloe", "Davies", 10),
     DemoPatient("Daniel", "Evans", 30),  # due for the next session of the course
     DemoPatient("Emily", "Foster", None),  # screened: isotretinoin 30 days ago
+    # A course of three complete seven months ago: due for maintenance.
+    DemoPatient("Grace", "Hughes", 210, (280, 245)),
 )
 RED_FLAG_PATIENT = "Carter"
 NOT_YET_PATIENT = "Foster"
@@ -93,12 +98,16 @@ def build_demo(at: datetime) -> DemoLogin:
         if person.treated_days_ago is None:
             _screen_not_yet(protocol, patient, staff, at)
             continue
+        for number, days_ago in enumerate(person.earlier_days_ago, start=1):
+            when = at - timedelta(days=days_ago)
+            _treatment(protocol, patient, staff, when, f"Session {number} of the course.")
         treatment = _treatment(
             protocol, patient, staff, at - timedelta(days=person.treated_days_ago)
         )
         if person.family_name == RED_FLAG_PATIENT:
             _red_flag_check_in(protocol, treatment, at)
         _messages(treatment, at)
+        refresh_booking(patient)
     return login
 
 
@@ -182,12 +191,14 @@ def _patient(clinic: Clinic, person: DemoPatient, index: int) -> Patient:
 
 
 def _treatment(
-    protocol: Protocol, patient: Patient, staff: StaffMember, treated_at: datetime
+    protocol: Protocol, patient: Patient, staff: StaffMember, treated_at: datetime, notes: str = ""
 ) -> Treatment:
+    """The session with ``notes`` (the latest has none): moved to ``treated_at``."""
     treated_at = treated_at.replace(second=0, microsecond=0)
     _screening(protocol, patient, staff, {"pregnant": False, "open_wound": False}, treated_at)
     treatment, _ = Treatment.objects.update_or_create(
         patient=patient,
+        notes=notes,
         defaults={
             "treated_at": treated_at,
             "time_zone": DEMO_ZONE,

@@ -24,6 +24,7 @@ from aftercare.engine.triage import (
 )
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
+from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import (
     ApiKey,
     CheckIn,
@@ -79,6 +80,8 @@ def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
         if patient.consent_to_messages != consented:
             record_consent(request, patient, given=patient.consent_to_messages)
         sync_patient(patient, clock.now())
+        if "course_sessions" in form.changed_data:
+            refresh_booking(patient)
     return patient
 
 
@@ -147,6 +150,7 @@ def record_treatment(
                 request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
             )
         sync_treatment(treatment, clock.now())
+        refresh_booking(patient, protocol)
     return treatment
 
 

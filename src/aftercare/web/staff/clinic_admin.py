@@ -17,9 +17,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.protocols.load import ProtocolError
-from aftercare.protocols.schema import Protocol
+from aftercare.protocols.schema import Course, Protocol
 from aftercare.web import audit, clock, two_factor
 from aftercare.web.access import StaffRequest, admin_required, scoped
+from aftercare.web.booking import refresh_clinic_bookings
 from aftercare.web.clinic.models import (
     Clinic,
     StaffMember,
@@ -48,9 +49,13 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
     editable = Clinic.objects.get(pk=clinic.pk)
     if request.method == "POST":
         form = ClinicSettingsForm(request.POST, request.FILES, instance=editable)
-        if form.is_valid():
-            form.save()
-            audit.record(request, "clinic.update", clinic=clinic, obj=editable)
+        if form.is_valid() and form.protocol is not None:
+            course_before = _course_of(clinic)
+            with transaction.atomic():
+                form.save()
+                audit.record(request, "clinic.update", clinic=clinic, obj=editable)
+                if form.protocol.course != course_before:
+                    refresh_clinic_bookings(editable, form.protocol)
             if set(form.changed_data) & SCHEDULE_SETTINGS:
                 sync_clinic(editable, clock.now())
             messages.success(request, "The clinic's settings are saved.")
@@ -61,6 +66,14 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
         return _settings_page(request, form, clinic_protocol(clinic), [])
     except ProtocolError as error:
         return _settings_page(request, form, None, [describe_issue(i) for i in error.issues])
+
+
+def _course_of(clinic: Clinic) -> Course | None:
+    """The course rules ``clinic`` works to; None when its stored overlay no longer applies."""
+    try:
+        return clinic_protocol(clinic).course
+    except ProtocolError:
+        return None
 
 
 def _settings_page(

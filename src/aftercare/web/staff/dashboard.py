@@ -1,33 +1,36 @@
 """The staff dashboard: what needs a person now, who is treated today, who is in aftercare.
 
 Open alerts come first because a "contact the clinic now" check-in waits on a call back.
-The page reads four bounded queries, whatever the number of patients (the patients in
-aftercare a page at a time), and shows every time in the clinic's zone.
+The page reads bounded queries, whatever the number of patients (the patients in
+aftercare and those due to book a page at a time), and shows every time in the clinic's zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Generic, TypeVar
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from aftercare.engine.course import planned_sessions
 from aftercare.engine.localtime import format_day, hours_between, zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
+from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
 from aftercare.web.questions import not_understood, waiting
-from aftercare.web.staff.summary import local_moment
+from aftercare.web.staff.summary import local_moment, local_today, span
 
 __all__ = [
     "Alert",
+    "BookingRow",
     "RowPage",
     "TreatmentRow",
     "dashboard",
@@ -44,6 +47,15 @@ PAGE_SIZE = 50
 MAX_PAGE = 10_000
 # What a row of those lists shows, and all that is read for it.
 ROW_FIELDS = ("treated_at", "patient_id", "patient__given_name", "patient__family_name")
+# And of the patients due to book.
+BOOKING_FIELDS = (
+    "given_name",
+    "family_name",
+    "course_sessions",
+    "book_session",
+    "book_from",
+    "book_by",
+)
 # Patients whose address was refused, shown at most; the rest once these are corrected.
 UNDELIVERABLE_SHOWN = 50
 REFUSED = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
@@ -70,6 +82,24 @@ class TreatmentRow:
     # Day N after the treatment; None on the list of today's treatments.
     day: int | None
     url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRow:
+    """A patient due to book: what for, the window's dates and where it stands today."""
+
+    patient: Patient
+    what: str
+    window: str
+    status: str
+    overdue: bool
+    url: str
+
+
+# Days before a window closes from which it counts as closing.
+CLOSING_DAYS = 7
+
+RowT = TypeVar("RowT")
 
 
 def day_after(hours: float) -> int:
@@ -136,10 +166,10 @@ def _local_day_bounds(clinic: Clinic, at: datetime) -> tuple[datetime, datetime]
 
 
 @dataclass(frozen=True, slots=True)
-class RowPage:
+class RowPage(Generic[RowT]):
     """One page of a dashboard list, and whether another follows."""
 
-    rows: list[TreatmentRow]
+    rows: list[RowT]
     number: int
     more: bool
 
@@ -154,7 +184,7 @@ class RowPage:
 
 def _page_of(
     treatments: QuerySet[Treatment], number: int, row: Callable[[Treatment], TreatmentRow]
-) -> RowPage:
+) -> RowPage[TreatmentRow]:
     """Page ``number`` of ``treatments``, read with one row more to know if more follow.
 
     Only the columns a row shows are read: a page's cost is its rows, kept small.
@@ -167,7 +197,7 @@ def _page_of(
     return RowPage(rows, number, len(found) > PAGE_SIZE)
 
 
-def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage:
+def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage[TreatmentRow]:
     start, end = _local_day_bounds(clinic, at)
     treatments = Treatment.objects.filter(
         patient__clinic=clinic,
@@ -182,7 +212,9 @@ def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage:
     )
 
 
-def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime, number: int) -> RowPage:
+def _in_aftercare(
+    clinic: Clinic, protocol: Protocol, at: datetime, number: int
+) -> RowPage[TreatmentRow]:
     """One page of each patient's latest treatment that ended within the aftercare horizon,
     oldest first.
 
@@ -220,6 +252,47 @@ def _in_aftercare(clinic: Clinic, protocol: Protocol, at: datetime, number: int)
     )
 
 
+def _due_to_book(
+    clinic: Clinic, protocol: Protocol, today: date, number: int
+) -> RowPage[BookingRow]:
+    """One page of the patients due to book, the soonest to close first (overdue on top)."""
+    start = (number - 1) * PAGE_SIZE
+    shown = due_to_book(clinic, protocol, today).only(*BOOKING_FIELDS)
+    found = list(shown[start : start + PAGE_SIZE + 1])
+    patient_path = path_for("staff:patient")
+    rows = [
+        BookingRow(
+            patient=patient,
+            what=_booking_what(protocol, patient),
+            window=span(patient.book_from, patient.book_by),
+            status=_booking_status(patient.book_by, today),
+            overdue=patient.book_by < today,
+            url=patient_path(patient.pk),
+        )
+        for patient in found[:PAGE_SIZE]
+        if patient.book_from is not None and patient.book_by is not None
+    ]
+    return RowPage(rows, number, len(found) > PAGE_SIZE)
+
+
+def _booking_what(protocol: Protocol, patient: Patient) -> str:
+    if patient.book_session is None:
+        return "Maintenance"
+    planned = max(planned_sessions(protocol, patient.course_sessions), patient.book_session)
+    return f"Session {patient.book_session} of {planned}"
+
+
+def _booking_status(closes: date, today: date) -> str:
+    left = (closes - today).days
+    if left < 0:
+        return f"Overdue: closed {-left} day{'s' if left < -1 else ''} ago"
+    if left == 0:
+        return "Closing: last day today"
+    if left <= CLOSING_DAYS:
+        return f"Closing: {left} day{'s' if left > 1 else ''} left"
+    return f"Open: {left} days left"
+
+
 def undeliverable(clinic: Clinic) -> QuerySet[Patient]:
     """The clinic's patients whose email or mobile a transport refused for good."""
     return Patient.objects.filter(REFUSED, clinic=clinic).order_by(
@@ -250,6 +323,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     in_aftercare = _in_aftercare(
         clinic, protocol, at, _page_number(request.GET.get("aftercare_page"))
     )
+    to_book = _due_to_book(
+        clinic, protocol, local_today(clinic, at), _page_number(request.GET.get("book_page"))
+    )
     refused = list(undeliverable(clinic)[: UNDELIVERABLE_SHOWN + 1])
     audit.record(request, "dashboard.view", clinic=clinic)
     context = {
@@ -263,6 +339,9 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),
         "in_aftercare": in_aftercare.rows,
         "aftercare_page": in_aftercare,
+        "to_book": to_book.rows,
+        "to_book_page": to_book,
+        "overdue_shown_days": OVERDUE_SHOWN_DAYS,
         "undeliverable": refused[:UNDELIVERABLE_SHOWN],
         "undeliverable_more": len(refused) > UNDELIVERABLE_SHOWN,
         "questions": [

@@ -17,6 +17,7 @@ from aftercare.engine.explain import describe_entry
 from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
+from aftercare.web.booking import session_days
 from aftercare.web.clinic.models import CheckIn, Clinic, StaffMember, Treatment
 
 __all__ = [
@@ -124,16 +125,6 @@ def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummar
         next_lines=()
         if upcoming is None
         else tuple(describe_entry(protocol, e) for e in upcoming.entries),
-    )
-
-
-def session_days(treatments: Iterable[Treatment]) -> list[date]:
-    """The local days of the treatments that were not cancelled, earliest first: the
-    sessions of the course so far."""
-    return sorted(
-        t.treated_at.astimezone(zone(t.time_zone)).date()
-        for t in treatments
-        if t.cancelled_at is None
     )
 
 

@@ -19,6 +19,7 @@ from aftercare.engine.localtime import zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_treatment
@@ -136,6 +137,7 @@ def _update(
                 request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
             )
         sync_treatment(treatment, clock.now(), moved_from=moved_from)
+        refresh_booking(patient, protocol)
 
 
 @staff_required
@@ -152,6 +154,7 @@ def treatment_cancel(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
             treatment.save(update_fields=["cancelled_at"])
             audit.record(request, "treatment.cancel", clinic=clinic, patient=patient, obj=treatment)
             sync_treatment(treatment, now)
+            refresh_booking(patient)
         messages.success(
             request, "The treatment has been cancelled; its messages will not be sent."
         )

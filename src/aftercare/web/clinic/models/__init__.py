@@ -12,7 +12,7 @@ from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.logo import ClinicLogo, logo_png, set_logo
-from aftercare.web.clinic.models.patient import Channel, Patient
+from aftercare.web.clinic.models.patient import BookingKind, Channel, Patient
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
     TO_PATIENT,
@@ -31,6 +31,7 @@ __all__ = [
     "ActorKind",
     "ApiKey",
     "AuditEvent",
+    "BookingKind",
     "Channel",
     "CheckIn",
     "Clinic",

@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, Event
 
+from aftercare.engine.check import Verdict, check
 from aftercare.engine.explain import describe_entry
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject, ics
 from aftercare.exports.ics import calendar, filename
+from aftercare.protocols.overlay import apply_overlay_text
 from aftercare.protocols.schema import Protocol, RuleKind
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,9 +72,10 @@ def by_uid(data: bytes) -> dict[str, Event]:
     return {str(event["UID"]): event for event in events(data)}
 
 
-def milestone_rules(protocol: Protocol) -> list[str]:
+def moments(protocol: Protocol) -> list[int]:
+    """The hours after treatment at which something becomes allowed, each once."""
     entries = plan(protocol, BEFORE_CLOCKS_GO_BACK).entries
-    return [e.id for e in entries if e.kind is not RuleKind.DO and e.changes_after_hours > 0]
+    return sorted({e.changes_after_hours for e in entries if e.kind is not RuleKind.DO} - {0})
 
 
 def test_it_matches_the_golden_file(protocol: Protocol) -> None:
@@ -82,15 +85,70 @@ def test_it_matches_the_golden_file(protocol: Protocol) -> None:
     assert data == GOLDEN.read_bytes()
 
 
-def test_it_parses_back_with_every_milestone_prompt_and_window(protocol: Protocol) -> None:
+def test_it_parses_back_with_every_moment_prompt_and_window(protocol: Protocol) -> None:
     parsed = events(calendar(subject(protocol)))
-    rules = milestone_rules(protocol)
-    assert len(parsed) == len(rules) + 3 + 1
+    assert len(parsed) == len(moments(protocol)) + 3 + 1
     summaries = [str(event["SUMMARY"]) for event in parsed]
-    assert "Makeup allowed from" in summaries
-    assert "Sauna, Steam room, Very hot shower or bath, Sunbed allowed from" in summaries
+    assert summaries[0] == "From Sun 25 Oct: makeup"
+    assert summaries[1] == "From Mon 26 Oct: alcohol"
+    assert "From Sat 7 Nov: sauna; steam room; very hot shower or bath; sunbed; hot tub; and" in (
+        " ".join(summaries)
+    )
     assert summaries.count("Check in with your clinic") == 3
     assert summaries[-1] == "Window for your next session"
+
+
+def test_milestones_at_the_same_moment_are_one_event(protocol: Protocol) -> None:
+    """Each moment once; each rule that becomes allowed in exactly one event, its own."""
+    parsed = events(calendar(subject(protocol)))
+    starts = [event.decoded("DTSTART") for event in parsed if str(event["UID"]).count("-from-")]
+    assert len(starts) == len(set(starts)) == len(moments(protocol))
+    entries = plan(protocol, BEFORE_CLOCKS_GO_BACK).entries
+    for entry in entries:
+        if entry.kind is RuleKind.DO or entry.changes_after_hours == 0:
+            continue
+        line = f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}"
+        holding = [event for event in parsed if line in str(event["DESCRIPTION"])]
+        assert [str(event["UID"]) for event in holding] == [
+            f"treatment-42-from-{entry.changes_after_hours}h@aftercare"
+        ]
+        assert holding[0].decoded("DTSTART") == entry.changes_at
+
+
+def test_a_title_names_only_what_the_engine_then_allows(protocol: Protocol) -> None:
+    """Nothing is titled as allowed that "can I … ?" would not allow at that moment."""
+    labels = {a.label.lower(): a.id for a in protocol.activities}
+    for event in events(calendar(subject(protocol))):
+        uid = str(event["UID"])
+        if "-from-" not in uid:
+            continue
+        hours = int(uid.split("-from-")[1].split("h@")[0])
+        items = str(event["SUMMARY"]).split(": ", 1)[1].split("; ")
+        for item in items:
+            if item.startswith("and "):
+                continue
+            answer = check(protocol, labels[item.lower()], hours, skin={"redness_resolved": True})
+            assert answer.verdict is Verdict.ALLOWED, (item, hours)
+            earlier = check(protocol, labels[item.lower()], hours - 1)
+            assert earlier.verdict is not Verdict.ALLOWED, (item, hours)
+        assert "allowed" not in str(event["SUMMARY"]).lower()
+
+
+def test_a_long_moment_names_five_items_and_counts_the_rest(protocol: Protocol) -> None:
+    summary = str(
+        by_uid(calendar(subject(protocol)))["treatment-42-from-336h@aftercare"]["SUMMARY"]
+    )
+    shown = summary.split(": ", 1)[1].split("; ")
+    hidden = int(shown[-1].removeprefix("and ").removesuffix(" more"))
+    assert len(shown) == 6
+    entries = plan(protocol, BEFORE_CLOCKS_GO_BACK).entries
+    at_336 = [
+        a
+        for e in entries
+        if e.changes_after_hours == 336 and e.kind is not RuleKind.DO
+        for a in e.rule.activities
+    ]
+    assert hidden == len(at_336) - 5
 
 
 def test_uids_are_unique_and_stable_across_exports(protocol: Protocol) -> None:
@@ -98,16 +156,34 @@ def test_uids_are_unique_and_stable_across_exports(protocol: Protocol) -> None:
     uids = [str(event["UID"]) for event in events(first)]
     assert first == second
     assert len(uids) == len(set(uids))
-    assert "treatment-42-AC-makeup@aftercare" in uids
+    assert "treatment-42-from-24h@aftercare" in uids
+    assert "treatment-42-from-336h@aftercare" in uids
     assert "treatment-42-RM-check-in-3@aftercare" in uids
     assert "treatment-42-next-session@aftercare" in uids
+
+
+def test_a_replanned_treatment_keeps_the_uids_of_unchanged_moments(protocol: Protocol) -> None:
+    """A clinic's overlay moves alcohol from day 2 to day 4: only that moment's event goes."""
+    overlay = (
+        "id: later-alcohol\nprotocol: microneedling\ntitle: Later alcohol\nchanges:\n"
+        "  - item: AC-alcohol\n    set: {allowed_from_hours: 96}\n"
+    )
+    stricter = apply_overlay_text(protocol, overlay)
+    before = by_uid(calendar(subject(protocol)))
+    after = by_uid(calendar(subject(stricter)))
+    assert before.keys() - after.keys() == {"treatment-42-from-48h@aftercare"}
+    assert after.keys() - before.keys() == {"treatment-42-from-96h@aftercare"}
+    for uid in before.keys() & after.keys():
+        if "-from-" in uid:
+            assert before[uid]["SUMMARY"] == after[uid]["SUMMARY"]
+            assert before[uid].decoded("DTSTART") == after[uid].decoded("DTSTART")
 
 
 def test_a_moved_treatment_keeps_its_uids_so_a_new_import_updates(protocol: Protocol) -> None:
     moved = subject(protocol, treated_at=BEFORE_CLOCKS_GO_BACK + timedelta(hours=2))
     original = by_uid(calendar(subject(protocol)))
     updated = by_uid(calendar(moved))
-    makeup = "treatment-42-AC-makeup@aftercare"
+    makeup = "treatment-42-from-24h@aftercare"
     assert original.keys() == updated.keys()
     assert updated[makeup].decoded("DTSTART") - original[makeup].decoded("DTSTART") == (
         timedelta(hours=2)
@@ -129,7 +205,7 @@ def test_without_a_stored_id_uids_come_from_the_moment_and_zone(protocol: Protoc
 
 def test_an_unsafe_treatment_id_cannot_break_the_uid(protocol: Protocol) -> None:
     uids = by_uid(calendar(subject(protocol, treatment_id="4 2;\r\nX:1@evil"))).keys()
-    assert "treatment-4-2-X-1-evil-AC-makeup@aftercare" in uids
+    assert "treatment-4-2-X-1-evil-from-24h@aftercare" in uids
 
 
 def test_stamp_and_sequence_come_from_the_subject_not_the_clock(protocol: Protocol) -> None:
@@ -138,11 +214,12 @@ def test_stamp_and_sequence_come_from_the_subject_not_the_clock(protocol: Protoc
         assert event["SEQUENCE"] == 0
 
 
-def test_a_milestone_describes_the_rule_with_its_reason(protocol: Protocol) -> None:
-    makeup = by_uid(calendar(subject(protocol)))["treatment-42-AC-makeup@aftercare"]
+def test_a_moment_describes_each_rule_with_its_reason(protocol: Protocol) -> None:
+    makeup = by_uid(calendar(subject(protocol)))["treatment-42-from-24h@aftercare"]
     entry = next(e for e in plan(protocol, BEFORE_CLOCKS_GO_BACK).entries if e.id == "AC-makeup")
     assert str(makeup["DESCRIPTION"]) == (
-        f"{describe_entry(protocol, entry)}\n\nWhy: {entry.rule.reason}"
+        f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}"
+        "\n\nAlpha Clinic: 020 7946 0001"
     )
     assert str(makeup["DESCRIPTION"]).startswith("From Sun 25 Oct, 19:00: You can wear makeup")
     assert str(makeup["TRANSP"]) == "TRANSPARENT"
@@ -165,10 +242,10 @@ def test_a_summer_treatment_still_defines_both(protocol: Protocol) -> None:
     ("uid", "line"),
     [
         # 24 elapsed hours after 20:00 BST is 19:00 GMT: the clocks went back overnight.
-        ("AC-makeup", "DTSTART;TZID=Europe/London:20261025T190000"),
-        ("AC-makeup", "DTEND;TZID=Europe/London:20261025T191500"),
-        ("AC-alcohol", "DTSTART;TZID=Europe/London:20261026T190000"),
-        ("AC-extreme-heat", "DTSTART;TZID=Europe/London:20261107T190000"),
+        ("from-24h", "DTSTART;TZID=Europe/London:20261025T190000"),
+        ("from-24h", "DTEND;TZID=Europe/London:20261025T191500"),
+        ("from-48h", "DTSTART;TZID=Europe/London:20261026T190000"),
+        ("from-336h", "DTSTART;TZID=Europe/London:20261107T190000"),
         # Check-in prompts keep the protocol's wall time, 18:00, across the change.
         ("RM-check-in-1", "DTSTART;TZID=Europe/London:20261025T180000"),
         ("RM-check-in-7", "DTSTART;TZID=Europe/London:20261031T180000"),
@@ -187,7 +264,7 @@ def test_the_clock_change_treatment_exports_local_times(
 
 def test_the_clock_change_instants_are_right(protocol: Protocol) -> None:
     parsed = by_uid(calendar(subject(protocol)))
-    makeup = parsed["treatment-42-AC-makeup@aftercare"].decoded("DTSTART")
+    makeup = parsed["treatment-42-from-24h@aftercare"].decoded("DTSTART")
     # Elapsed time, on the UTC line: on the wall clock it is only 23 hours.
     assert makeup.astimezone(UTC) - BEFORE_CLOCKS_GO_BACK.astimezone(UTC) == timedelta(hours=24)
     assert makeup.replace(tzinfo=None) - BEFORE_CLOCKS_GO_BACK.replace(tzinfo=None) == (
@@ -207,7 +284,7 @@ def test_check_ins_and_the_window_have_display_alarms(protocol: Protocol) -> Non
     assert opening.decoded("TRIGGER") == timedelta(hours=10)
     assert "runs until Sat 5 Dec 2026" in str(opening["DESCRIPTION"])
     assert str(window["DESCRIPTION"]).endswith("\n\nAlpha Clinic: 020 7946 0001")
-    assert not parsed["treatment-42-AC-makeup@aftercare"].subcomponents
+    assert not parsed["treatment-42-from-24h@aftercare"].subcomponents
 
 
 def test_a_completed_course_shows_the_maintenance_window(protocol: Protocol) -> None:
@@ -290,7 +367,7 @@ def test_another_zone_is_named_and_defined(protocol: Protocol) -> None:
             zone_name="America/New_York",
         )
     )
-    makeup = by_uid(data)["treatment-42-AC-makeup@aftercare"].decoded("DTSTART")
+    makeup = by_uid(data)["treatment-42-from-24h@aftercare"].decoded("DTSTART")
     assert makeup == datetime(2026, 3, 8, 23, 0, tzinfo=new_york)
     assert [str(z["TZID"]) for z in parse(data).walk("VTIMEZONE")] == ["America/New_York"]
 

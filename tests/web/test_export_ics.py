@@ -74,7 +74,7 @@ def test_it_downloads_the_patients_calendar(
     parsed = Calendar.from_ical(response.content)
     assert str(parsed["X-WR-CALNAME"]) == "Aftercare for Alice Patient"
     uids = events(response.content)
-    makeup = uids[f"treatment-{treatment.pk}-AC-makeup@aftercare"]
+    makeup = uids[f"treatment-{treatment.pk}-from-24h@aftercare"]
     assert makeup.decoded("DTSTART") == datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
     assert str(uids[f"treatment-{treatment.pk}-next-session@aftercare"]["DESCRIPTION"]).endswith(
         "Alpha Clinic: 020 7946 0001"
@@ -105,7 +105,7 @@ def test_the_clock_change_treatment_has_local_times(
     treatment = treat(patient, practitioner, BEFORE_CLOCKS_GO_BACK)
     content = sign_in(client, patient).get(URL).content
     text = content.decode().replace("\r\n ", "")
-    block = text.split(f"UID:treatment-{treatment.pk}-AC-makeup@aftercare")[1]
+    block = text.split(f"UID:treatment-{treatment.pk}-from-24h@aftercare")[1]
     assert "DTSTART;TZID=Europe/London:20261025T190000" in block.split("END:VEVENT")[0]
     assert "TZNAME:BST" in text
     assert "TZNAME:GMT" in text

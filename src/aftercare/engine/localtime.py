@@ -16,6 +16,7 @@ __all__ = [
     "elapsed",
     "format_day",
     "format_moment",
+    "format_short_day",
     "hours_between",
     "local_datetime",
     "parse_local",
@@ -98,6 +99,11 @@ def format_moment(moment: datetime) -> str:
 def format_day(day: date) -> str:
     """UK style for people: 'Sat 5 Dec 2026'."""
     return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def format_short_day(day: date) -> str:
+    """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _round_trips(moment: datetime) -> bool:

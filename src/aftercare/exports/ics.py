@@ -1,13 +1,18 @@
 """The calendar file: a treatment's aftercare milestones as iCalendar events (RFC 5545).
 
-Patients live by their phone calendars, so the plan's turning points go there: each rule's
-"allowed from" moment, the check-in prompts and the next session's window. Everything is
-rendered by the engine from the protocol, in the patient's own zone, with a VTIMEZONE.
+Patients live by their phone calendars, so the plan's turning points go there: each moment
+at which something becomes allowed, as one event for everything it allows ("From Sat 7 Nov:
+sauna; steam room; …"), the check-in prompts and the next session's window. What a moment
+allows is the plan's own list of changes (``plan_view.change_view``), as the leaflet's
+"What changes when" table shows it, so nothing the protocol never advises is ever titled as
+allowed. Everything is rendered by the engine from the protocol, in the patient's own zone,
+with a VTIMEZONE.
 
 The file is a pure function of the ``Subject``: no clock, no database, no randomness. The
-stamp is the end of treatment and each UID is the treatment plus the milestone, so
-importing the file again updates its events instead of adding copies. The ``icalendar``
-library escapes text and folds lines; names are also stripped of control and bidi
+stamp is the end of treatment and each UID is the treatment plus the milestone (a moment is
+named by its hours after treatment, never by its place in a list), so importing the file
+again, or the file of a re-planned treatment, updates its events instead of adding copies.
+The ``icalendar`` library escapes text and folds lines; names are also stripped of control and bidi
 characters, which calendar apps would otherwise show or obey.
 """
 
@@ -17,7 +22,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -36,12 +41,13 @@ from icalendar import (
 from icalendar.parser import Contentline, Parameters
 
 from aftercare.engine.course import check_session, completes_course, maintenance_window
-from aftercare.engine.explain import describe_entry
-from aftercare.engine.localtime import zone
+from aftercare.engine.explain import describe_entry, lower_first
+from aftercare.engine.localtime import format_short_day, zone
 from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
-from aftercare.engine.timeline import PlanEntry, plan
+from aftercare.engine.timeline import plan
 from aftercare.exports import Subject
-from aftercare.protocols.schema import Protocol, ReminderKind, RuleKind
+from aftercare.exports.plan_view import change_view
+from aftercare.protocols.schema import ReminderKind, RuleKind
 
 __all__ = ["CONTENT_TYPE", "PRODID", "calendar", "filename"]
 
@@ -142,28 +148,38 @@ def _calendar(subject: Subject) -> Calendar:
 
 
 def _milestones(shared: _Shared) -> Iterator[Event]:
-    """One event for each rule that later allows something: 'Makeup allowed from'."""
+    """One event for each moment that allows something, naming all it allows."""
     protocol = shared.subject.protocol
-    for entry in plan(protocol, shared.treated_at).entries:
-        if entry.kind is RuleKind.DO or entry.changes_after_hours <= 0:
+    for change in plan(protocol, shared.treated_at).changes:
+        entries = [entry for entry in change.entries if entry.kind is not RuleKind.DO]
+        allowed = change_view(protocol, replace(change, entries=tuple(entries))).allowed
+        if not allowed:
             continue
-        summary = f"{_labels(protocol, entry)} allowed from"
-        description = f"{describe_entry(protocol, entry)}\n\nWhy: {entry.rule.reason}"
-        yield _moment(shared, entry.id, summary, entry.changes_at, description)
+        local = change.at.astimezone(shared.treated_at.tzinfo)
+        summary = _FROM.format(day=format_short_day(local.date()), items=_items(allowed))
+        description = "\n\n".join(
+            f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}" for entry in entries
+        )
+        hours = entries[0].changes_after_hours
+        yield _moment(shared, f"from-{hours}h", summary, change.at, description + shared.contact)
 
 
-def _labels(protocol: Protocol, entry: PlanEntry) -> str:
-    activities = protocol.index.activities
-    return ", ".join(activities[activity].label for activity in entry.rule.activities)
+def _items(labels: tuple[str, ...]) -> str:
+    """'sauna; steam room; …; and 10 more': a title a phone can show; the description
+    lists every item with its instruction."""
+    # "and 1 more" would take the place of the one item it stands for.
+    kept = labels if len(labels) <= _MAX_TITLE_ITEMS + 1 else labels[:_MAX_TITLE_ITEMS]
+    shown = [lower_first(label) for label in kept]
+    if len(kept) < len(labels):
+        shown.append(_MORE.format(count=len(labels) - len(kept)))
+    return _ITEM_SEPARATOR.join(shown)
 
 
 def _check_ins(shared: _Shared) -> Iterator[Event]:
     """The protocol's check-in prompts, each with an alarm at its moment."""
     for reminder in shared.of_kind(ReminderKind.CHECK_IN):
         description = reminder.text + shared.contact
-        event = _moment(
-            shared, reminder.item, "Check in with your clinic", reminder.due_at, description
-        )
+        event = _moment(shared, reminder.item, _CHECK_IN, reminder.due_at, description)
         event.add_component(_alarm(reminder.text, timedelta(0)))
         yield event
 
@@ -196,6 +212,13 @@ def _session_window(shared: _Shared) -> Event:
     return event
 
 
+# The calendar's own words; the items, instructions and reasons come from the protocol.
+_FROM = "From {day}: {items}"
+# Labels may hold commas of their own ("Retinol, retinoid or vitamin A product").
+_ITEM_SEPARATOR = "; "
+_MAX_TITLE_ITEMS = 5
+_MORE = "and {count} more"
+_CHECK_IN = "Check in with your clinic"
 _WINDOWS: dict[bool, tuple[ReminderKind, str, str]] = {
     False: (ReminderKind.NEXT_SESSION, "next-session", "Window for your next session"),
     True: (ReminderKind.MAINTENANCE, "maintenance", "Window for a maintenance session"),

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 
 from aftercare.engine.errors import AftercareError
-from aftercare.engine.localtime import hours_between, zone
+from aftercare.engine.localtime import format_short_day, hours_between, zone
 from aftercare.engine.model import Factors, age_on, resolve_areas
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Patient, Treatment
@@ -130,4 +130,4 @@ def _age(born: date | None, on: date) -> int | None:
 
 def short_day(moment: date) -> str:
     """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
-    return f"{moment:%a} {moment.day} {moment:%b}"
+    return format_short_day(moment)

@@ -85,7 +85,14 @@ def build() -> list[Target]:
     from django.test import Client
 
     from aftercare.web import clock
-    from aftercare.web.clinic.models import Access, ApiKey, Patient, PatientLink, StaffMember
+    from aftercare.web.clinic.models import (
+        Access,
+        ApiKey,
+        Patient,
+        PatientLink,
+        Role,
+        StaffMember,
+    )
     from aftercare.web.demo import build_demo
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -94,11 +101,21 @@ def build() -> list[Target]:
     treatment = patient.treatments.get()
     _, key = ApiKey.issue(patient.clinic, "bench", Access.READ_WRITE, clock.now())
     staff = Client(HTTP_HOST="127.0.0.1")
-    staff.force_login(StaffMember.objects.get(clinic=patient.clinic).user)
+    # The practitioner: the demo's administrator signs in with a second factor.
+    practitioner = StaffMember.objects.get(clinic=patient.clinic, role=Role.PRACTITIONER)
+    staff.force_login(practitioner.user)
     portal = Client(HTTP_HOST="127.0.0.1")
     _, token = PatientLink.issue(patient, clock.now())
     assert portal.post("/p/open", {"t": token}).status_code == 302
     portal.get("/p/check-in")
+    # Each target answers with its page, not a redirect wrk would count as served.
+    api = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
+    for client, path in (
+        (portal, "/p/"),
+        (staff, "/clinic/"),
+        (api, f"/api/v1/treatments/{treatment.pk}/plan"),
+    ):
+        assert client.get(path).status_code == 200, path
     cookies = "; ".join(f"{c.key}={c.value}" for c in portal.cookies.values())
     csrf = portal.cookies["csrftoken"].value
     from django.db import connections

@@ -136,6 +136,31 @@ def test_it_gives_the_urgent_advice_before_anything_else(protocol: Protocol) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "flags"),
+    [
+        # A check-in's red-flag phrases, read in a question as in a check-in's words.
+        ("it's all weeping, is it ok to shower", ("discharge",)),
+        ("the redness has spread, can I use my moisturiser", ("spreading_redness",)),
+        ("I can't breathe properly, can I take an antihistamine", ("severe_allergic_reaction",)),
+        # And the symptoms' names, typed fast.
+        ("is the dischage normal, can i wash", ("discharge",)),
+    ],
+)
+def test_it_reads_a_question_for_red_flags_as_a_check_in_is_read(
+    protocol: Protocol, question: str, flags: tuple[str, ...]
+) -> None:
+    result = ask(protocol, question, 30)
+    assert (result.outcome, result.red_flags) == (AskOutcome.URGENT, flags)
+
+
+def test_spreading_a_cream_on_is_not_a_red_flag(protocol: Protocol) -> None:
+    result = ask(protocol, "can I spread moisturiser on my face", 30)
+    assert result.outcome is AskOutcome.ANSWERED
+    assert result.check is not None
+    assert result.check.activity == "moisturiser"
+
+
 def test_it_does_not_read_a_symptom_inside_a_longer_name(protocol: Protocol) -> None:
     result = ask(protocol, "can I take a pain killer", 30)
     assert result.outcome is AskOutcome.TOPIC

@@ -24,6 +24,10 @@ def protocol() -> Protocol:
         ("it smells", [("pus", "smells")]),
         ("the skin is hot to the touch", [("warmth", "hot to the touch")]),
         ("the redness is spreading", [("spreading_redness", "spreading")]),
+        ("it has spread to my neck", [("spreading_redness", "has spread")]),
+        ("the red patch spread overnight", [("spreading_redness", "red spread")]),
+        # Spreading a cream on is not redness spreading.
+        ("I spread the serum on as told", []),
         ("I have a fever", [("fever", "fever")]),
         ("a blister came up", [("blistering", "blister")]),
         ("I can't breathe properly", [("severe_allergic_reaction", "can't breathe")]),

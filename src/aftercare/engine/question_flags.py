@@ -1,18 +1,20 @@
 """Red flags in a typed question: the symptoms a patient's words name that need a clinician.
 
-Until the triage's own reading of free text (red-flag phrases in the protocol) is on main,
-the resolver reads questions with this; swapping that in is this one function's body.
-
-The names are the protocol's (every red-flag symptom's label and aliases), folded as
-questions are, and found word for word or, for words long enough to tell apart, by a
-fuzzy score at the protocol's ``accept_score`` ("bleding" is still bleeding). Reading
-more than was meant errs towards the urgent advice, which is the safe side.
+A question is read as a check-in's words are, by the triage's reader of free text
+(``red_flags.match_red_flags``: the protocol's red-flag phrases, in order, a few words
+apart), so "my skin is oozing, can I wear makeup?" reaches the urgent advice as the same
+words written in a check-in would. Questions are typed fast, so the symptoms' names are
+also looked for (every red-flag symptom's label and aliases, folded as questions are),
+word for word or, for words long enough to tell apart, by a fuzzy score at the protocol's
+``accept_score`` ("bleding" is still bleeding). Reading more than was meant errs towards
+the urgent advice, which is the safe side.
 """
 
 from __future__ import annotations
 
 from rapidfuzz import fuzz, process
 
+from aftercare.engine.red_flags import match_red_flags
 from aftercare.protocols.schema import Protocol
 
 __all__ = ["red_flags_in"]
@@ -25,6 +27,8 @@ def red_flags_in(protocol: Protocol, text: str) -> tuple[str, ...]:
     vocabulary = protocol.index.vocabulary
     if vocabulary is None or protocol.asking is None:
         return ()
+    red_flags = set(vocabulary.red_flags.values())
+    phrased = [m.symptom for m in match_red_flags(protocol, text) if m.symptom in red_flags]
     words = vocabulary.content(vocabulary.fold(text))
     found: dict[int, str] = {}
     for names, symptom in vocabulary.red_flags.items():
@@ -45,4 +49,5 @@ def red_flags_in(protocol: Protocol, text: str) -> tuple[str, ...]:
         )
         if best is not None:
             found[start] = single[best[0]]
-    return tuple(dict.fromkeys(found[start] for start in sorted(found)))
+    named = (found[start] for start in sorted(found))
+    return tuple(dict.fromkeys([*phrased, *named]))

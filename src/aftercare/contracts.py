@@ -186,6 +186,7 @@ def screening_json(protocol: Protocol, result: ScreeningResult) -> dict[str, Any
             }
             for reason in result.reasons
         ],
+        "unanswered": [{"question": q.question, "text": q.text} for q in result.unanswered],
         "on": result.on.isoformat(),
         "protocol": {"id": protocol.effective_id, "version": protocol.version},
     }

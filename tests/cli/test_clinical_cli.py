@@ -5,7 +5,6 @@ import json
 import shlex
 import subprocess
 import sys
-from datetime import date
 from typing import Any
 
 import pytest
@@ -16,7 +15,6 @@ from aftercare.protocols.schema import Protocol
 
 Capsys = pytest.CaptureFixture[str]
 OK, CLINIC, NOW = "expected", "contact_clinic", "contact_clinic_now"
-REVIEW, NOT_YET, NOT_SUITABLE = "clinician_review", "not_yet", "not_suitable"
 
 TRIAGE_QUOTES = (
     "If you have any concerns, please contact me immediately.",
@@ -198,125 +196,6 @@ BAD_TRIAGE = [
 @pytest.mark.parametrize(("line", "error"), BAD_TRIAGE)
 def test_it_refuses_bad_triage_input_in_one_line(capsys: Capsys, line: str, error: str) -> None:
     assert run(capsys, f"triage {line}") == (2, "", one_line_error("triage", error))
-
-
-# --- screen --------------------------------------------------------------------
-
-
-def test_it_screens_isotretinoin_89_days_ago_as_not_yet(capsys: Capsys) -> None:
-    data = run_json(capsys, "screen --isotretinoin-days-ago 89 --on 2026-11-21")
-    leaflet = {
-        "leaflet": "004_c9e6a56256457567.txt",
-        "quote": "Roaccutane (isotretinoin)has been used within the last 3 months",
-    }
-    # fmt: off
-    assert data == {
-        "eligible": False, "status": "not_yet", "recheck": None, "cautions": [],
-        "earliest_date": "2026-11-22", "earliest_days_from_now": 1,
-        "reasons": [{
-            "rule": "SC-isotretinoin-recent", "outcome": "not_yet",
-            "text": "Isotretinoin (Roaccutane) was taken too recently.",
-            "recheck": None, "recheck_text": None, "earliest": "2026-11-22", "cautions": [],
-            "sources": [leaflet, data["reasons"][0]["sources"][1]],
-        }],
-        "on": "2026-11-21", "protocol": data["protocol"],
-    }
-    # fmt: on
-    assert data["reasons"][0]["sources"][1]["literature"].startswith("Waldman et al.")
-
-
-WASHOUT, BABY = "after_isotretinoin_washout", "after_pregnancy_and_breastfeeding"
-RESOLVED, CONTROLLED = "when_resolved", "when_diabetes_controlled"
-# fmt: off
-SCREEN = [
-    ("", True, "eligible", None, None, []),
-    ("--isotretinoin-days-ago 90", True, "eligible", None, None, []),
-    ("--isotretinoin-current", False, NOT_SUITABLE, None, WASHOUT, []),
-    ("--radiation-days-ago 364", False, NOT_YET, "2026-11-22", None, []),
-    ("--radiation-days-ago 365", True, "eligible", None, None, []),
-    ("--pregnant --radiation-days-ago 10", False, NOT_SUITABLE, None, BABY, []),
-    ("--breastfeeding", False, NOT_SUITABLE, None, BABY, []),
-    ("--open-wound", False, NOT_SUITABLE, None, "when_healed", []),
-    ("--skin-infection", False, NOT_SUITABLE, None, RESOLVED, []),
-    ("--active-herpes", False, NOT_SUITABLE, None, RESOLVED, []),
-    ("--active-skin-condition acne", False, NOT_SUITABLE, None, RESOLVED, []),
-    ("--skin-cancer", False, NOT_SUITABLE, None, "with_specialist_agreement", []),
-    ("--diabetes uncontrolled", False, NOT_SUITABLE, None, CONTROLLED, []),
-    ("--diabetes Controlled", REVIEW, REVIEW, None, None, []),
-    ("--diabetes no", True, "eligible", None, None, []),
-    ("--anticoagulant", REVIEW, REVIEW, None, None,
-     ["bleeding_risk", "extended_bruising", "petechiae"]),
-    ("--keloid-history", REVIEW, REVIEW, None, None, []),
-    ("--autoimmune", REVIEW, REVIEW, None, None, []),
-    ("--immunosuppressed", REVIEW, REVIEW, None, None, []),
-    ("--metal-allergy", REVIEW, REVIEW, None, None, []),
-    ("--platelet-medication", True, "eligible", None, None, ["extended_bruising", "petechiae"]),
-    ("--cold-sore-history", True, "eligible", None, None, ["cold_sore_flare"]),
-    ("--fitzpatrick IV", True, "eligible", None, None, ["pigmentation_risk"]),
-    ("--fitzpatrick 3", True, "eligible", None, None, []),
-]
-# fmt: on
-
-
-@pytest.mark.parametrize("row", SCREEN, ids=[row[0] for row in SCREEN])
-def test_it_screens_each_answer(capsys: Capsys, row: tuple[Any, ...]) -> None:
-    line, *expected = row
-    data = run_json(capsys, f"screen {line} --on 2026-11-21")
-    keys = ("eligible", "status", "earliest_date", "recheck", "cautions")
-    assert [data[key] for key in keys] == expected
-
-
-def test_it_screens_on_today_in_the_uk_by_default(
-    capsys: Capsys, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(clinical, "_today", lambda: date(2026, 11, 21))
-    data = run_json(capsys, "screen --isotretinoin-days-ago 30")
-    dates = (data["on"], data["earliest_date"], data["earliest_days_from_now"])
-    assert dates == ("2026-11-21", "2027-01-20", 60)
-
-
-# fmt: off
-SCREEN_TEXT = [
-    ("--pregnant --isotretinoin-days-ago 30",
-     "Not suitable.\n"
-     "- not yet: Isotretinoin (Roaccutane) was taken too recently. (until Wed 20 Jan 2027)\n"
-     "- not suitable: Pregnancy.\n"
-     "Screen again after the pregnancy and once breastfeeding has ended.\n"),
-    ("--radiation-days-ago 364 --platelet-medication",
-     "Not yet. Earliest: Sun 22 Nov 2026 (in 1 day).\n"
-     "- not yet: Radiotherapy to the skin in the last year. (until Sun 22 Nov 2026)\n"
-     "- caution: A medicine or supplement that affects platelets.\n"
-     "Caution: Bruising may last longer and be more marked; petechiae may appear.\n"
-     "Caution: Small red or purple spots (petechiae) may appear; "
-     "they are expected for the first week.\n"),
-    ("", "Eligible.\n"),
-]
-# fmt: on
-
-
-@pytest.mark.parametrize(("line", "out"), SCREEN_TEXT)
-def test_it_prints_screening_for_people(capsys: Capsys, line: str, out: str) -> None:
-    assert run(capsys, f"screen {line} --on 2026-11-21") == (0, out, "")
-
-
-# fmt: off
-BAD_SCREEN = [
-    ("--isotretinoin-days-ago -1", "argument --isotretinoin-days-ago: '-1' cannot be negative"),
-    ("--radiation-days-ago soon", "argument --radiation-days-ago: 'soon' is not a whole number"),
-    ("--isotretinoin-current --isotretinoin-days-ago 3",
-     "argument --isotretinoin-days-ago: not allowed with argument --isotretinoin-current"),
-    ("--on 21/11/2026", "argument --on: '21/11/2026' is not a date; use YYYY-MM-DD"),
-    ("--diabetes maybe --on 2026-11-21",
-     "the answer to 'diabetes' must be one of: no, controlled, uncontrolled"),
-    ("--fitzpatrick VII", "argument --fitzpatrick: 'VII' is not a skin type; use I to VI"),
-    ("--pregnant yes", "unrecognized arguments: yes"),
-]
-# fmt: on
-
-
-@pytest.mark.parametrize(("line", "error"), BAD_SCREEN)
-def test_it_refuses_bad_screening_input_in_one_line(capsys: Capsys, line: str, error: str) -> None:
-    assert run(capsys, f"screen {line}") == (2, "", one_line_error("screen", error))
 
 
 # --- course --------------------------------------------------------------------

@@ -209,7 +209,8 @@ SHOWN = [
     "anticoagulant; then contact_clinic",
     "  pain: red flag, contact_clinic_now",
     "Screening",
-    "  SC-isotretinoin-recent: not_yet when isotretinoin within 90 days - "
+    "  SC-isotretinoin-recent: not_yet when isotretinoin within 90 days or 3 months, whichever "
+    "ends later - "
     "Isotretinoin (Roaccutane) was taken too recently.",
     "  SC-pregnant: not_suitable when pregnant is true - Pregnancy.",
     "  SC-darker-skin: caution when fitzpatrick is one of iv, v, vi - Skin type IV to VI.",

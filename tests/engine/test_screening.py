@@ -8,16 +8,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aftercare.engine.errors import InputError
-from aftercare.engine.screening import CURRENT, Answer, ScreeningResult, Status, screen
+from aftercare.engine.screening import (
+    CURRENT,
+    NEVER,
+    Answer,
+    OpenQuestion,
+    ScreeningResult,
+    Status,
+    screen,
+)
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol, Question
+from tests.screening_answers import NOTHING_FOUND, answered
 
 ON = date(2026, 11, 21)
 ELIGIBLE, NOT_YET = Status.ELIGIBLE, Status.NOT_YET
 NOT_SUITABLE, REVIEW = Status.NOT_SUITABLE, Status.CLINICIAN_REVIEW
+INCOMPLETE = Status.INCOMPLETE
 WASHOUT, BABY = "after_isotretinoin_washout", "after_pregnancy_and_breastfeeding"
 HEALED, RESOLVED = "when_healed", "when_resolved"
 CONTROLLED, SPECIALIST = "when_diabetes_controlled", "with_specialist_agreement"
+SUNBURN = "when_sunburn_healed"
 PLATELETS = ["extended_bruising", "petechiae"]
 BLEEDING = ["bleeding_risk", "extended_bruising", "petechiae"]
 
@@ -27,7 +38,8 @@ def ago(days: int) -> date:
 
 
 def _screen(protocol: Protocol, **answers: Answer) -> ScreeningResult:
-    return screen(protocol, answers, ON)
+    """Screen with every other question answered and nothing found."""
+    return screen(protocol, answered(**answers), ON)
 
 
 # question, answer, status, rules that fire, recheck, cautions
@@ -38,14 +50,27 @@ RULES = [
     ("radiation", ago(30), NOT_YET, ["SC-radiation"], None, []),
     ("pregnant", True, NOT_SUITABLE, ["SC-pregnant"], BABY, []),
     ("pregnant", False, ELIGIBLE, [], None, []),
+    ("pregnant", None, INCOMPLETE, [], None, []),
+    ("isotretinoin", NEVER, ELIGIBLE, [], None, []),
+    ("isotretinoin", None, INCOMPLETE, [], None, []),
     ("breastfeeding", True, NOT_SUITABLE, ["SC-breastfeeding"], BABY, []),
     ("open_wound", True, NOT_SUITABLE, ["SC-open-wound"], HEALED, []),
     ("skin_infection", True, NOT_SUITABLE, ["SC-skin-infection"], RESOLVED, []),
     ("active_herpes", True, NOT_SUITABLE, ["SC-active-herpes"], RESOLVED, []),
     ("active_skin_condition", "acne", NOT_SUITABLE, ["SC-skin-condition"], RESOLVED, []),
-    ("active_skin_condition", "", ELIGIBLE, [], None, []),
-    ("active_skin_condition", "  ", ELIGIBLE, [], None, []),
-    ("active_skin_condition", None, ELIGIBLE, [], None, []),
+    ("active_skin_condition", "", INCOMPLETE, [], None, []),
+    ("active_skin_condition", "  ", INCOMPLETE, [], None, []),
+    ("active_skin_condition", None, INCOMPLETE, [], None, []),
+    ("active_skin_condition", "none", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "None.", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "N/A", ELIGIBLE, [], None, []),
+    ("active_skin_condition", " n/a ", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "No", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "nil", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "-", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "none known", ELIGIBLE, [], None, []),
+    ("active_skin_condition", "no acne", NOT_SUITABLE, ["SC-skin-condition"], RESOLVED, []),
+    ("active_skin_condition", "-eczema", NOT_SUITABLE, ["SC-skin-condition"], RESOLVED, []),
     ("skin_cancer", True, NOT_SUITABLE, ["SC-skin-cancer"], SPECIALIST, []),
     ("cold_sore_history", True, ELIGIBLE, ["SC-cold-sore-history"], None, ["cold_sore_flare"]),
     ("anticoagulant", True, REVIEW, ["SC-anticoagulant"], None, BLEEDING),
@@ -61,6 +86,14 @@ RULES = [
     ("fitzpatrick", "iv", ELIGIBLE, ["SC-darker-skin"], None, ["pigmentation_risk"]),
     ("fitzpatrick", "v", ELIGIBLE, ["SC-darker-skin"], None, ["pigmentation_risk"]),
     ("fitzpatrick", "vi", ELIGIBLE, ["SC-darker-skin"], None, ["pigmentation_risk"]),
+    ("fitzpatrick", None, INCOMPLETE, [], None, []),
+    ("numbing_cream_allergy", True, REVIEW, ["SC-numbing-cream-allergy"], None, []),
+    ("sunburn", True, NOT_YET, ["SC-sunburn"], SUNBURN, []),
+    ("other_skin_treatment", ago(13), NOT_YET, ["SC-other-skin-treatment"], None, []),
+    ("other_skin_treatment", ago(14), ELIGIBLE, [], None, []),
+    ("toxin_or_filler", ago(13), NOT_YET, ["SC-toxin-or-filler"], None, []),
+    ("toxin_or_filler", ago(14), ELIGIBLE, [], None, []),
+    ("implants", True, REVIEW, ["SC-implants"], None, []),
 ]
 # fmt: on
 
@@ -87,47 +120,86 @@ def test_it_applies_each_rule(
     assert list(result.cautions) == cautions
 
 
-# question, days ago, status, earliest (days from the screening day)
-BOUNDARIES = [
-    ("isotretinoin", 0, NOT_YET, 90),
-    ("isotretinoin", 1, NOT_YET, 89),
-    ("isotretinoin", 89, NOT_YET, 1),
-    ("isotretinoin", 90, ELIGIBLE, None),
-    ("isotretinoin", 91, ELIGIBLE, None),
-    ("isotretinoin", 400, ELIGIBLE, None),
-    ("radiation", 0, NOT_YET, 365),
-    ("radiation", 364, NOT_YET, 1),
-    ("radiation", 365, ELIGIBLE, None),
-    ("radiation", 366, ELIGIBLE, None),
+# question, last date, screened on, status, earliest date. "Within the last 3 months" and
+# "within the last year" end at the later of the calendar date and 90 or 365 days.
+# fmt: off
+WASHOUTS = [
+    # The issue's example: the calendar (16 June) is later than 90 days (14 June).
+    ("isotretinoin", date(2026, 3, 16), date(2026, 6, 15), NOT_YET, date(2026, 6, 16)),
+    ("isotretinoin", date(2026, 3, 16), date(2026, 6, 16), ELIGIBLE, None),
+    ("isotretinoin", date(2026, 3, 16), date(2026, 3, 16), NOT_YET, date(2026, 6, 16)),
+    # Three months from 10 February is 89 days: the 90 days are later, and win.
+    ("isotretinoin", date(2026, 2, 10), date(2026, 5, 10), NOT_YET, date(2026, 5, 11)),
+    ("isotretinoin", date(2026, 2, 10), date(2026, 5, 11), ELIGIBLE, None),
+    # The day of the month is clamped to the month's end: 31 May to 31 August ...
+    ("isotretinoin", date(2026, 5, 31), date(2026, 8, 30), NOT_YET, date(2026, 8, 31)),
+    # ... and 30 November to 29 February in a leap year (90 days is the 28th).
+    ("isotretinoin", date(2027, 11, 30), date(2028, 2, 28), NOT_YET, date(2028, 2, 29)),
+    ("isotretinoin", date(2027, 11, 30), date(2028, 2, 29), ELIGIBLE, None),
+    # The issue's example: a year containing 29 February is 366 days.
+    ("radiation", date(2027, 6, 16), date(2028, 6, 15), NOT_YET, date(2028, 6, 16)),
+    ("radiation", date(2027, 6, 16), date(2028, 6, 16), ELIGIBLE, None),
+    ("radiation", date(2026, 1, 10), date(2027, 1, 9), NOT_YET, date(2027, 1, 10)),
+    ("radiation", date(2026, 1, 10), date(2027, 1, 10), ELIGIBLE, None),
+    # 29 February plus a year is clamped to 28 February (365 days, the same).
+    ("radiation", date(2028, 2, 29), date(2029, 2, 27), NOT_YET, date(2029, 2, 28)),
+    ("radiation", date(2028, 2, 29), date(2029, 2, 28), ELIGIBLE, None),
+    # Two weeks are 14 days.
+    ("other_skin_treatment", date(2026, 6, 1), date(2026, 6, 14), NOT_YET, date(2026, 6, 15)),
+    ("other_skin_treatment", date(2026, 6, 1), date(2026, 6, 15), ELIGIBLE, None),
+    ("toxin_or_filler", date(2026, 6, 1), date(2026, 6, 14), NOT_YET, date(2026, 6, 15)),
+    ("toxin_or_filler", date(2026, 6, 1), date(2026, 6, 15), ELIGIBLE, None),
 ]
+# fmt: on
 
 
-@pytest.mark.parametrize(("question", "days_ago", "status", "days_to_wait"), BOUNDARIES)
-def test_it_waits_out_each_washout_to_the_day(
-    protocol: Protocol, question: str, days_ago: int, status: Status, days_to_wait: int | None
+@pytest.mark.parametrize(("question", "last", "on", "status", "earliest"), WASHOUTS)
+def test_it_waits_out_each_washout_by_the_calendar_and_the_day_count(
+    protocol: Protocol, question: str, last: date, on: date, status: Status, earliest: date | None
 ) -> None:
-    result = _screen(protocol, **{question: ago(days_ago)})
+    result = screen(protocol, answered(**{question: last}), on)
     assert result.status is status
-    assert result.earliest_days_from_now == days_to_wait
-    expected_date = None if days_to_wait is None else ON + timedelta(days=days_to_wait)
-    assert result.earliest_date == expected_date
+    assert result.earliest_date == earliest
+    assert [reason.earliest for reason in result.reasons] == (
+        [] if earliest is None else [earliest]
+    )
 
 
-def test_it_says_tomorrow_for_isotretinoin_89_days_ago(protocol: Protocol) -> None:
-    result = _screen(protocol, isotretinoin=ago(89))
-    assert (result.eligible, result.earliest_date) == (False, date(2026, 11, 22))
+def test_it_reads_the_washout_units_from_the_protocol(protocol: Protocol) -> None:
+    triggers = {rule.id: rule.trigger for rule in protocol.screening.rules}
+    isotretinoin, radiation = triggers["SC-isotretinoin-recent"], triggers["SC-radiation"]
+    assert (isotretinoin.within_days, isotretinoin.within_months) == (90, 3)
+    assert (radiation.within_days, radiation.within_years) == (365, 1)
+    months_only = isotretinoin.model_copy(update={"within_months": None, "within_days": 90})
+    rules = tuple(
+        rule.model_copy(update={"trigger": months_only})
+        if rule.id == "SC-isotretinoin-recent"
+        else rule
+        for rule in protocol.screening.rules
+    )
+    by_days = protocol.model_copy(
+        update={"screening": protocol.screening.model_copy(update={"rules": rules})}
+    )
+    answers = answered(isotretinoin=date(2026, 3, 16))
+    assert screen(by_days, answers, date(2026, 6, 14)).status is ELIGIBLE
+    assert screen(protocol, answers, date(2026, 6, 14)).earliest_date == date(2026, 6, 16)
+
+
+def test_it_says_when_isotretinoin_taken_on_16_march_clears(protocol: Protocol) -> None:
+    result = screen(protocol, answered(isotretinoin=date(2026, 3, 16)), date(2026, 6, 1))
+    assert (result.eligible, result.earliest_date) == (False, date(2026, 6, 16))
     (reason,) = result.reasons
     assert reason.text == "Isotretinoin (Roaccutane) was taken too recently."
-    assert reason.earliest == date(2026, 11, 22)
+    assert reason.earliest == date(2026, 6, 16)
     assert reason.recheck_text is None
 
 
 def test_it_re_checks_dates_when_screening_before_a_later_session(protocol: Protocol) -> None:
     answers: dict[str, Answer] = {"isotretinoin": date(2026, 10, 1), "radiation": date(2026, 1, 1)}
-    first = screen(protocol, answers, ON)
+    first = screen(protocol, answered(**answers), ON)
     assert (first.status, first.earliest_date) == (NOT_YET, date(2027, 1, 1))
-    assert screen(protocol, answers, date(2026, 12, 31)).status is NOT_YET
-    assert screen(protocol, answers, date(2027, 1, 1)).status is ELIGIBLE
+    assert screen(protocol, answered(**answers), date(2026, 12, 31)).status is NOT_YET
+    assert screen(protocol, answered(**answers), date(2027, 1, 1)).status is ELIGIBLE
 
 
 # answers, status, eligible (JSON), earliest date, recheck
@@ -135,7 +207,7 @@ PRECEDENCE: list[tuple[dict[str, Answer], Status, object, date | None, str | Non
     ({}, ELIGIBLE, True, None, None),
     ({"cold_sore_history": True, "fitzpatrick": "v"}, ELIGIBLE, True, None, None),
     ({"anticoagulant": True, "platelet_medication": True}, REVIEW, "clinician_review", None, None),
-    ({"anticoagulant": True, "isotretinoin": ago(30)}, NOT_YET, False, ON + timedelta(60), None),
+    ({"anticoagulant": True, "isotretinoin": ago(30)}, NOT_YET, False, date(2027, 1, 22), None),
     (
         {"isotretinoin": ago(30), "radiation": ago(300)},
         NOT_YET,
@@ -154,6 +226,14 @@ PRECEDENCE: list[tuple[dict[str, Answer], Status, object, date | None, str | Non
     # The first not-suitable rule in the protocol's order names the recheck.
     ({"open_wound": True, "pregnant": True}, NOT_SUITABLE, False, None, BABY),
     ({"diabetes": "uncontrolled", "isotretinoin": CURRENT}, NOT_SUITABLE, False, None, WASHOUT),
+    # An open question outranks every milder outcome, and no date is promised ...
+    ({"pregnant": None}, INCOMPLETE, False, None, None),
+    ({"pregnant": None, "isotretinoin": ago(30)}, INCOMPLETE, False, None, None),
+    ({"radiation": None, "anticoagulant": True}, INCOMPLETE, False, None, None),
+    # ... but not "not suitable": no answer still to come could make that eligible.
+    ({"pregnant": True, "fitzpatrick": None}, NOT_SUITABLE, False, None, BABY),
+    # A not-yet reason without a date (sunburn) leaves the earliest date open.
+    ({"sunburn": True, "isotretinoin": ago(30)}, NOT_YET, False, None, SUNBURN),
 ]
 
 
@@ -166,7 +246,7 @@ def test_it_lets_the_strictest_outcome_decide(
     earliest: date | None,
     recheck: str | None,
 ) -> None:
-    result = screen(protocol, answers, ON)
+    result = screen(protocol, answered(**answers), ON)
     assert (result.status, result.eligible) == (status, eligible)
     assert (result.earliest_date, result.recheck) == (earliest, recheck)
 
@@ -174,7 +254,7 @@ def test_it_lets_the_strictest_outcome_decide(
 def test_it_keeps_the_not_yet_date_on_its_reason_when_not_suitable(protocol: Protocol) -> None:
     result = _screen(protocol, pregnant=True, isotretinoin=ago(30))
     assert [(r.rule, r.earliest) for r in result.reasons] == [
-        ("SC-isotretinoin-recent", ON + timedelta(60)),
+        ("SC-isotretinoin-recent", date(2027, 1, 22)),
         ("SC-pregnant", None),
     ]
     assert result.earliest_days_from_now is None
@@ -195,15 +275,17 @@ def test_it_carries_the_recheck_text_and_sources(protocol: Protocol) -> None:
 
 
 TOMORROW = ON + timedelta(1)
+DATE_OR_CURRENT = "a date, 'current' or 'never'"
 # fmt: off
 BAD = [
     ({"pregnancy": True}, "unknown screening question 'pregnancy'; did you mean pregnant?"),
     ({"pregnant": "yes"}, "the answer to 'pregnant' must be yes or no (true or false)"),
     ({"pregnant": 1}, "the answer to 'pregnant' must be yes or no (true or false)"),
-    ({"isotretinoin": "yesterday"}, "the answer to 'isotretinoin' must be a date or 'current'"),
-    ({"isotretinoin": True}, "the answer to 'isotretinoin' must be a date or 'current'"),
-    ({"radiation": CURRENT}, "the answer to 'radiation' must be a date"),
-    ({"radiation": datetime(2026, 1, 1, 10, 0)}, "the answer to 'radiation' must be a date"),  # noqa: DTZ001
+    ({"pregnant": NEVER}, "the answer to 'pregnant' must be yes or no (true or false)"),
+    ({"isotretinoin": "yesterday"}, f"the answer to 'isotretinoin' must be {DATE_OR_CURRENT}"),
+    ({"isotretinoin": True}, f"the answer to 'isotretinoin' must be {DATE_OR_CURRENT}"),
+    ({"radiation": CURRENT}, "the answer to 'radiation' must be a date or 'never'"),
+    ({"radiation": datetime(2026, 1, 1, 10, 0)}, "the answer to 'radiation' must be a date or 'never'"),  # noqa: DTZ001, E501
     ({"radiation": TOMORROW}, "the answer to 'radiation' (2026-11-22) is in the future"),
     ({"isotretinoin": TOMORROW}, "the answer to 'isotretinoin' (2026-11-22) is in the future"),
     ({"diabetes": "?"}, "the answer to 'diabetes' must be one of: no, controlled, uncontrolled"),
@@ -230,6 +312,81 @@ def test_it_accepts_an_answer_dated_on_the_screening_day(protocol: Protocol) -> 
     assert _screen(protocol, radiation=ON).earliest_date == ON + timedelta(365)
 
 
+# --- nothing unasked is recorded as "No" ----------------------------------------
+
+
+def test_the_nothing_found_answers_answer_every_question(protocol: Protocol) -> None:
+    assert list(NOTHING_FOUND) == [q.id for q in protocol.screening.questions]
+    assert screen(protocol, NOTHING_FOUND, ON).status is ELIGIBLE
+
+
+def test_it_never_reads_a_missing_answer_as_no(protocol: Protocol) -> None:
+    result = screen(protocol, {}, ON)
+    assert (result.status, result.eligible) == (INCOMPLETE, False)
+    assert [q.question for q in result.unanswered] == [q.id for q in protocol.screening.questions]
+
+
+def test_it_names_each_open_question_by_its_text(protocol: Protocol) -> None:
+    answers = answered(pregnant=None, active_skin_condition="  ", radiation=None)
+    answers.pop("implants")
+    result = screen(protocol, answers, ON)
+    assert result.status is INCOMPLETE
+    assert result.unanswered == (
+        OpenQuestion("radiation", "Have you had radiotherapy to the skin? If so, when did it end?"),
+        OpenQuestion("pregnant", "Are you pregnant?"),
+        OpenQuestion(
+            "active_skin_condition",
+            "Is there another current skin condition on the area, such as active acne or an "
+            "eczema flare? Which?",
+        ),
+        OpenQuestion(
+            "implants", "Are there gold threads or other implants in the area to be treated?"
+        ),
+    )
+    assert screen(protocol, NOTHING_FOUND, ON).unanswered == ()
+
+
+def test_it_words_the_new_questions_and_reasons(protocol: Protocol) -> None:
+    questions = protocol.index.questions
+    assert questions["open_wound"].text == (
+        "Is there an open wound, cut or graze anywhere on the skin?"
+    )
+    assert questions["numbing_cream_allergy"].text == (
+        "Are you allergic to numbing cream, or to lidocaine or another local anaesthetic?"
+    )
+    result = _screen(
+        protocol,
+        numbing_cream_allergy=True,
+        sunburn=True,
+        other_skin_treatment=ago(3),
+        toxin_or_filler=ago(10),
+        implants=True,
+    )
+    assert [(r.outcome.value, r.text, r.earliest) for r in result.reasons] == [
+        (
+            "clinician_review",
+            "An allergy to numbing cream, lidocaine or another local anaesthetic.",
+            None,
+        ),
+        ("not_yet", "Sunburn on the area.", None),
+        (
+            "not_yet",
+            "Another skin treatment on the area (laser, IPL, a chemical peel, dermaplaning or "
+            "microdermabrasion) in the last 2 weeks.",
+            ON + timedelta(11),
+        ),
+        (
+            "not_yet",
+            "Anti-wrinkle injections (botulinum toxin) or dermal filler in the area in the last "
+            "2 weeks.",
+            ON + timedelta(4),
+        ),
+        ("clinician_review", "Gold threads or other implants in the area.", None),
+    ]
+    assert (result.status, result.earliest_date) == (NOT_YET, None)
+    assert result.reasons[1].recheck_text == "Screen again once the sunburn has fully healed."
+
+
 # --- never advise stopping a prescribed medicine -------------------------------
 
 PROTOCOL = load_protocol()
@@ -240,10 +397,10 @@ def _answer(question: Question) -> st.SearchStrategy[Answer]:
     dates = st.dates(min_value=ON - timedelta(days=800), max_value=ON)
     by_kind: dict[str, st.SearchStrategy[Answer]] = {
         "yes_no": st.booleans(),
-        "date": dates,
-        "date_or_current": dates | st.just(CURRENT),
+        "date": dates | st.just(NEVER),
+        "date_or_current": dates | st.just(CURRENT) | st.just(NEVER),
         "choice": st.sampled_from(question.choices),
-        "text": st.sampled_from(["acne", "eczema flare", ""]),
+        "text": st.sampled_from(["acne", "eczema flare", "", "none", "N/A"]),
     }
     return st.none() | by_kind[question.kind]
 
@@ -275,7 +432,18 @@ def test_it_gives_the_same_answer_every_time(answers: dict[str, Answer]) -> None
 
 @given(answers_strategy, st.integers(min_value=0, max_value=800))
 def test_it_only_ever_gets_less_strict_later(answers: dict[str, Answer], days: int) -> None:
-    rank = {ELIGIBLE: 0, REVIEW: 1, NOT_YET: 2, NOT_SUITABLE: 3}
+    rank = {ELIGIBLE: 0, REVIEW: 1, NOT_YET: 2, INCOMPLETE: 3, NOT_SUITABLE: 4}
     now = screen(PROTOCOL, answers, ON)
     later = screen(PROTOCOL, answers, ON + timedelta(days))
     assert rank[later.status] <= rank[now.status]
+
+
+@given(answers_strategy)
+def test_it_is_never_eligible_with_a_question_open(answers: dict[str, Answer]) -> None:
+    result = screen(PROTOCOL, answers, ON)
+    questions = PROTOCOL.screening.questions
+    open_questions = [q.id for q in questions if answers[q.id] is None or answers[q.id] == ""]
+    assert [q.question for q in result.unanswered] == open_questions
+    if open_questions:
+        assert result.status in (INCOMPLETE, NOT_SUITABLE)
+        assert result.eligible is False

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         plan,
         protocol,
         retention,
+        screening,
         serve,
         worker,
     )
@@ -42,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Computable, cited microneedling aftercare.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (plan, protocol, clinical, serve, worker, apikey, audit, backup, retention):
+    modules = (plan, protocol, clinical, screening, serve, worker, apikey, audit, backup, retention)
+    for module in modules:
         module.register(subparsers)
     return parser
 

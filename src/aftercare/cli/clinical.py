@@ -1,16 +1,14 @@
-"""Commands: `aftercare triage`, `aftercare screen` and `aftercare course`.
+"""Commands: `aftercare triage` and `aftercare course` (`aftercare screen` is its own module).
 
-The JSON each prints is a contract other tools read: keep its keys. An edge, this module
-reads the clock (`screen --on` defaults to today in Europe/London); the engine never does.
+The JSON each prints is a contract other tools read: keep its keys.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeAlias
 
-from aftercare import clock
 from aftercare.cli.common import (
     CliError,
     add_elapsed_flags,
@@ -18,10 +16,12 @@ from aftercare.cli.common import (
     add_protocol_flags,
     elapsed_from_args,
     factors_from_args,
+    iso_date,
+    non_negative,
     print_json,
     protocol_from_args,
 )
-from aftercare.contracts import course_json, screening_json, triage_json
+from aftercare.contracts import course_json, triage_json
 from aftercare.engine.course import (
     CoursePlan,
     SessionCheck,
@@ -29,8 +29,7 @@ from aftercare.engine.course import (
     maintenance_window,
     plan_course,
 )
-from aftercare.engine.localtime import DEFAULT_ZONE, format_day, zone
-from aftercare.engine.screening import CURRENT, Answer, ScreeningResult, screen
+from aftercare.engine.localtime import format_day
 from aftercare.engine.triage import (
     Severity,
     Trend,
@@ -39,20 +38,12 @@ from aftercare.engine.triage import (
     symptom_report,
     triage,
 )
-from aftercare.protocols.schema import Protocol
 
 __all__ = ["register"]
 
 # A string: argparse's class is not subscriptable at run time.
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-# Yes/no screening flags: each flag's dest is the protocol's question id.
-YES_NO_FLAGS = (
-    *("pregnant", "breastfeeding", "open_wound", "skin_infection", "active_herpes", "skin_cancer"),
-    *("cold_sore_history", "anticoagulant", "platelet_medication", "keloid_history"),
-    *("autoimmune", "immunosuppressed", "metal_allergy"),
-)
-ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
 COURSE_WAYS = (
     "--first DATE [--sessions N]; --previous DATE --proposed DATE; --completed DATE --maintenance"
 )
@@ -61,7 +52,6 @@ COURSE_WAYS = (
 def register(subparsers: Subparsers) -> None:
     """Add this module's commands."""
     _register_triage(subparsers)
-    _register_screen(subparsers)
     _register_course(subparsers)
 
 
@@ -108,73 +98,6 @@ def _triage_text(result: TriageResult) -> str:
     return "\n".join(lines)
 
 
-# --- screen --------------------------------------------------------------------
-
-
-def _register_screen(subparsers: Subparsers) -> None:
-    parser = subparsers.add_parser(
-        "screen",
-        help="screen a patient before treatment",
-        description="Check a patient against the protocol's contraindications and cautions.",
-    )
-    isotretinoin = parser.add_mutually_exclusive_group()
-    isotretinoin.add_argument("--isotretinoin-days-ago", type=_non_negative, metavar="N")
-    isotretinoin.add_argument("--isotretinoin-current", action="store_true")
-    parser.add_argument("--radiation-days-ago", type=_non_negative, metavar="N")
-    for question in YES_NO_FLAGS:
-        parser.add_argument(f"--{question.replace('_', '-')}", dest=question, action="store_true")
-    parser.add_argument("--active-skin-condition", metavar="NAME", help='e.g. "acne"')
-    parser.add_argument("--diabetes", metavar="STATE", help="controlled or uncontrolled")
-    parser.add_argument("--fitzpatrick", type=_fitzpatrick, metavar="I..VI")
-    parser.add_argument("--on", type=_iso_date, metavar="DATE", help="default: today (UK)")
-    parser.add_argument("--json", action="store_true")
-    add_protocol_flags(parser)
-    parser.set_defaults(handler=run_screen)
-
-
-def run_screen(args: argparse.Namespace) -> int:
-    protocol = protocol_from_args(args)
-    on: date = args.on or _today()
-    result = screen(protocol, _answers(args, on), on)
-    _show(args, screening_json(protocol, result), _screening_text(protocol, result))
-    return 0
-
-
-def _answers(args: argparse.Namespace, on: date) -> dict[str, Answer]:
-    answers: dict[str, Answer] = {q: True for q in YES_NO_FLAGS if getattr(args, q)}
-    if args.isotretinoin_current:
-        answers["isotretinoin"] = CURRENT
-    elif args.isotretinoin_days_ago is not None:
-        answers["isotretinoin"] = on - timedelta(days=args.isotretinoin_days_ago)
-    if args.radiation_days_ago is not None:
-        answers["radiation"] = on - timedelta(days=args.radiation_days_ago)
-    answers["active_skin_condition"] = args.active_skin_condition
-    answers["diabetes"] = args.diabetes.strip().lower() if args.diabetes else None
-    answers["fitzpatrick"] = args.fitzpatrick
-    return answers
-
-
-def _screening_text(protocol: Protocol, result: ScreeningResult) -> str:
-    heading = f"{_words(result.status).capitalize()}."
-    if result.earliest_date is not None:
-        days = result.earliest_days_from_now
-        plural = "" if days == 1 else "s"
-        heading += f" Earliest: {format_day(result.earliest_date)} (in {days} day{plural})."
-    lines = [heading]
-    for reason in result.reasons:
-        until = f" (until {format_day(reason.earliest)})" if reason.earliest else ""
-        lines.append(f"- {_words(reason.outcome)}: {reason.text}{until}")
-    lines += [f"Caution: {protocol.index.cautions[c].text}" for c in result.cautions]
-    if result.recheck is not None:
-        lines.append(protocol.index.rechecks[result.recheck].text)
-    return "\n".join(lines)
-
-
-def _today() -> date:
-    """Today in the UK: the CLI's edge of the clock (the engine never reads it)."""
-    return clock.now().astimezone(zone(DEFAULT_ZONE)).date()
-
-
 # --- course --------------------------------------------------------------------
 
 
@@ -184,13 +107,13 @@ def _register_course(subparsers: Subparsers) -> None:
         help="plan a course, check the gap before a session, or find maintenance",
         description=f"Give one of: {COURSE_WAYS}.",
     )
-    parser.add_argument("--first", type=_iso_date, metavar="DATE", help="the first session")
+    parser.add_argument("--first", type=iso_date, metavar="DATE", help="the first session")
     parser.add_argument(
-        "--sessions", type=_non_negative, metavar="N", help="default: the protocol's"
+        "--sessions", type=non_negative, metavar="N", help="default: the protocol's"
     )
-    parser.add_argument("--previous", type=_iso_date, metavar="DATE")
-    parser.add_argument("--proposed", type=_iso_date, metavar="DATE")
-    parser.add_argument("--completed", type=_iso_date, metavar="DATE", help="the last session")
+    parser.add_argument("--previous", type=iso_date, metavar="DATE")
+    parser.add_argument("--proposed", type=iso_date, metavar="DATE")
+    parser.add_argument("--completed", type=iso_date, metavar="DATE", help="the last session")
     parser.add_argument("--maintenance", action="store_true")
     parser.add_argument("--json", action="store_true")
     add_protocol_flags(parser)
@@ -267,29 +190,3 @@ def _show(args: argparse.Namespace, as_json: dict[str, Any], as_text: str) -> No
 
 def _words(value: str) -> str:
     return value.replace("_", " ")
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
-
-
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' cannot be negative")
-    return value
-
-
-def _fitzpatrick(text: str) -> str:
-    key = text.strip().lower()
-    if key.isdigit() and 1 <= int(key) <= len(ROMAN):
-        return ROMAN[int(key) - 1]
-    if key not in ROMAN:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a skin type; use I to VI")
-    return key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,6 +22,8 @@ __all__ = [
     "add_protocol_flags",
     "elapsed_from_args",
     "factors_from_args",
+    "iso_date",
+    "non_negative",
     "print_json",
     "protocol_from_args",
 ]
@@ -115,6 +117,25 @@ def elapsed_from_args(args: argparse.Namespace) -> tuple[float, datetime | None]
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def iso_date(text: str) -> date:
+    """An argparse type: a date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def non_negative(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' cannot be negative")
+    return value
 
 
 def _positive_float(text: str) -> float:

@@ -202,13 +202,22 @@ def _screening_line(rule: ScreeningRule) -> str:
 
 def _trigger_text(trigger: Trigger) -> str:
     if trigger.within_days is not None:
-        return f"{trigger.question} within {trigger.within_days} days"
+        calendar = _calendar_text(trigger)
+        later = f" or {calendar}, whichever ends later" if calendar else ""
+        return f"{trigger.question} within {trigger.within_days} days{later}"
     if trigger.one_of:
         return f"{trigger.question} is one of {', '.join(trigger.one_of)}"
     if trigger.answered:
         return f"{trigger.question} is answered"
     equals = str(trigger.equals).lower() if isinstance(trigger.equals, bool) else trigger.equals
     return f"{trigger.question} is {equals}"
+
+
+def _calendar_text(trigger: Trigger) -> str | None:
+    for count, unit in ((trigger.within_months, "month"), (trigger.within_years, "year")):
+        if count is not None:
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return None
 
 
 def _course_line(course: Course) -> str:

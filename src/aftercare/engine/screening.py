@@ -1,13 +1,18 @@
-"""Screen a patient before treatment: eligible, not yet, not suitable, or clinician review.
+"""Screen a patient before treatment: eligible, not yet, not suitable, clinician review,
+or incomplete.
 
-The protocol's screening rules are walked in order; each fires on one answer. The
-strictest outcome decides (not suitable > not yet > clinician review > eligible); a
-caution never changes eligibility. Dates are judged against ``on``, the day of the
-screening, so screening again before a later session re-checks every washout.
+Every question must be answered: a missing or blank answer is unanswered, never "No",
+and a date question says ``never`` when the patient never had it. The protocol's
+screening rules are walked in order; each fires on one answer. The strictest outcome
+decides (not suitable > incomplete > not yet > clinician review > eligible): no answer
+still to come can make a not-suitable patient eligible, but it can make any other one
+not suitable, so open questions outrank every milder outcome. A caution never changes
+eligibility. Dates are judged against ``on``, the day of the screening, so screening
+again before a later session re-checks every washout.
 
-``earliest_date`` is given only when the status is ``not_yet``: when something also
-makes the patient not suitable, a date would read as a promise. Each not-yet reason
-still carries its own date.
+``earliest_date`` is given only when the status is ``not_yet`` and every not-yet reason
+has a date: when something else stands in the way, a date would read as a promise. Each
+dated not-yet reason still carries its own date.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
+
 from aftercare.engine.errors import InputError
 from aftercare.engine.names import suggest
 from aftercare.protocols.index import normalise_name
@@ -27,11 +34,14 @@ from aftercare.protocols.schema import (
     Question,
     ScreeningOutcome,
     ScreeningRule,
+    Trigger,
 )
 
 __all__ = [
     "CURRENT",
+    "NEVER",
     "Answer",
+    "OpenQuestion",
     "ScreeningReason",
     "ScreeningResult",
     "Status",
@@ -39,6 +49,7 @@ __all__ = [
 ]
 
 CURRENT = "current"
+NEVER = "never"
 
 Answer = bool | date | str | None
 
@@ -48,6 +59,15 @@ class Status(StrEnum):
     NOT_YET = "not_yet"
     NOT_SUITABLE = "not_suitable"
     CLINICIAN_REVIEW = "clinician_review"
+    INCOMPLETE = "incomplete"
+
+
+@dataclass(frozen=True, slots=True)
+class OpenQuestion:
+    """A question still to ask, worded as the protocol asks it."""
+
+    question: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +92,7 @@ class ScreeningResult:
     recheck: str | None
     cautions: tuple[str, ...]
     reasons: tuple[ScreeningReason, ...]
+    unanswered: tuple[OpenQuestion, ...] = ()
 
     @property
     def eligible(self) -> bool | Literal["clinician_review"]:
@@ -91,27 +112,33 @@ _STATUS_BY_OUTCOME = {
     ScreeningOutcome.NOT_YET: Status.NOT_YET,
     ScreeningOutcome.CLINICIAN_REVIEW: Status.CLINICIAN_REVIEW,
 }
-_PRECEDENCE = (Status.NOT_SUITABLE, Status.NOT_YET, Status.CLINICIAN_REVIEW)
+_PRECEDENCE = (Status.NOT_SUITABLE, Status.INCOMPLETE, Status.NOT_YET, Status.CLINICIAN_REVIEW)
 
 
 def screen(protocol: Protocol, answers: Mapping[str, Answer], on: date) -> ScreeningResult:
     """Screen ``answers`` (keyed by question id) on the day ``on``."""
     given = _checked(protocol, answers, on)
+    nothing = _none_answers(protocol)
     reasons = tuple(
         _reason(protocol, rule, fired)
         for rule in protocol.screening.rules
         if (answer := given.get(rule.trigger.question)) is not None
-        and (fired := _fires(rule, answer, on)) is not None
+        and (fired := _fires(rule, answer, on, nothing)) is not None
     )
-    status = _status(reasons)
-    not_yet = [r.earliest for r in reasons if r.earliest is not None]
+    unanswered = tuple(
+        OpenQuestion(question=q.id, text=q.text)
+        for q in protocol.screening.questions
+        if q.id not in given
+    )
+    status = _status(reasons, bool(unanswered))
     return ScreeningResult(
         status=status,
         on=on,
-        earliest_date=max(not_yet) if status is Status.NOT_YET else None,
+        earliest_date=_earliest(reasons) if status is Status.NOT_YET else None,
         recheck=next((r.recheck for r in reasons if r.recheck is not None), None),
         cautions=tuple(dict.fromkeys(c for r in reasons for c in r.cautions)),
         reasons=reasons,
+        unanswered=unanswered,
     )
 
 
@@ -139,13 +166,16 @@ def _check_answer(question: Question, answer: Answer, on: date) -> None:
     kind = question.kind
     if kind == "yes_no":
         _expect(isinstance(answer, bool), question, "yes or no (true or false)")
+    elif answer == NEVER and kind in ("date", "date_or_current"):
+        return
     elif kind == "choice":
         choices = ", ".join(question.choices)
         _expect(answer in question.choices, question, f"one of: {choices}")
     elif kind == "text":
         _expect(isinstance(answer, str), question, "a text")
     elif answer != CURRENT or kind == "date":
-        wanted = "a date" if kind == "date" else f"a date or '{CURRENT}'"
+        also = f", '{CURRENT}'" if kind == "date_or_current" else ""
+        wanted = f"a date{also} or '{NEVER}'"
         _expect(_is_date(answer), question, wanted)
         if isinstance(answer, date) and answer > on:
             raise InputError(
@@ -172,19 +202,43 @@ def _unknown_question(question_id: str, questions: Mapping[str, Question]) -> In
 # --- rules ---------------------------------------------------------------------
 
 
-def _fires(rule: ScreeningRule, answer: Answer, on: date) -> date | bool | None:
+def _fires(
+    rule: ScreeningRule, answer: Answer, on: date, nothing: frozenset[str]
+) -> date | bool | None:
     """None when the rule does not fire; else True, or the date a not-yet rule clears."""
     trigger = rule.trigger
     if trigger.within_days is not None:
         if not isinstance(answer, date):
-            return None  # 'current' is its own rule
-        clears = answer + timedelta(days=trigger.within_days)
+            return None  # 'current' is its own rule; 'never' is no reason
+        clears = _clears(trigger, answer)
         return clears if clears > on else None
     if trigger.equals is not None:
         fired = answer == trigger.equals  # answers were checked against their question's kind
+    elif trigger.answered:
+        fired = not (isinstance(answer, str) and _folded(answer) in nothing)
     else:
-        fired = trigger.answered or answer in trigger.one_of
+        fired = answer in trigger.one_of
     return True if fired else None
+
+
+def _clears(trigger: Trigger, last: date) -> date:
+    """The first day after the washout: the later of the day count and the calendar.
+
+    relativedelta keeps the day of the month and clamps it to the month's end (31 May
+    plus three months is 31 August; 30 November plus three months is 28 or 29 February).
+    """
+    by_days = last + timedelta(days=trigger.within_days or 0)
+    months = (trigger.within_months or 0) + 12 * (trigger.within_years or 0)
+    return max(by_days, last + relativedelta(months=months)) if months else by_days
+
+
+def _none_answers(protocol: Protocol) -> frozenset[str]:
+    return frozenset(_folded(text) for text in protocol.screening.none_answers)
+
+
+def _folded(text: str) -> str:
+    """'None.' and ' N/A ' read as 'none' and 'n/a'."""
+    return " ".join(text.split()).rstrip(".").strip().casefold()
 
 
 def _reason(protocol: Protocol, rule: ScreeningRule, fired: date | bool) -> ScreeningReason:
@@ -201,6 +255,15 @@ def _reason(protocol: Protocol, rule: ScreeningRule, fired: date | bool) -> Scre
     )
 
 
-def _status(reasons: Iterable[ScreeningReason]) -> Status:
+def _status(reasons: Iterable[ScreeningReason], open_questions: bool) -> Status:
     found = {_STATUS_BY_OUTCOME.get(reason.outcome) for reason in reasons}
+    if open_questions:
+        found.add(Status.INCOMPLETE)
     return next((status for status in _PRECEDENCE if status in found), Status.ELIGIBLE)
+
+
+def _earliest(reasons: Iterable[ScreeningReason]) -> date | None:
+    """The last washout's end; None when a not-yet reason has no date (a sunburn heals)."""
+    waits = [r.earliest for r in reasons if r.outcome is ScreeningOutcome.NOT_YET]
+    dates = [day for day in waits if day is not None]
+    return max(dates) if dates and len(dates) == len(waits) else None

@@ -18,6 +18,7 @@ from aftercare.engine.check import check
 from aftercare.engine.course import maintenance_window
 from aftercare.web.clinic.models import Clinic
 from aftercare.web.protocol import base_protocol, clinic_protocol
+from tests.screening_answers import NOTHING_FOUND, answered
 from tests.web.conftest import key_client, make_clinic, make_key
 from tests.web.test_api_access import BAD_KEY, fields, ok, post, problem
 
@@ -231,37 +232,55 @@ def test_triage_passes_text_it_cannot_read_to_the_clinic(anyone: Client) -> None
 # --- screen -----------------------------------------------------------------------------
 
 
-def test_isotretinoin_in_october_is_not_yet_until_90_days_after(anyone: Client) -> None:
-    answer = ok(post(anyone, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
+OCTOBER = answered(isotretinoin="2026-10-01")
+
+
+def test_isotretinoin_on_1_october_is_not_yet_until_1_january(anyone: Client) -> None:
+    answer = ok(post(anyone, "/api/v1/screen", {"answers": OCTOBER}))
     assert answer["eligible"] is False
     assert answer["status"] == "not_yet"
     assert answer["on"] == "2026-11-21"  # the UK's today
-    assert answer["earliest_date"] == "2026-12-30"
-    assert answer["earliest_days_from_now"] == 39
+    # Three months on by the calendar, later than 90 days (30 December).
+    assert answer["earliest_date"] == "2027-01-01"
+    assert answer["earliest_days_from_now"] == 41
     (reason,) = answer["reasons"]
     assert reason["rule"] == "SC-isotretinoin-recent"
     assert reason["text"] == "Isotretinoin (Roaccutane) was taken too recently."
+    assert answer["unanswered"] == []
+
+
+def test_isotretinoin_last_taken_on_16_march_clears_on_16_june(anyone: Client) -> None:
+    answers = answered(isotretinoin="2026-03-16")
+    before = ok(post(anyone, "/api/v1/screen", {"answers": answers, "on": "2026-06-15"}))
+    assert (before["status"], before["earliest_date"]) == ("not_yet", "2026-06-16")
+    on_the_day = ok(post(anyone, "/api/v1/screen", {"answers": answers, "on": "2026-06-16"}))
+    assert (on_the_day["status"], on_the_day["eligible"]) == ("eligible", True)
 
 
 def test_a_clinic_that_waits_longer_says_so_with_its_key(harbour: Client) -> None:
-    answer = ok(post(harbour, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
+    answer = ok(post(harbour, "/api/v1/screen", {"answers": OCTOBER}))
     assert answer["earliest_date"] == "2027-03-30"  # 180 days after
     assert answer["protocol"]["id"] == "microneedling+harbour"
 
 
 def test_screening_on_a_given_day(anyone: Client) -> None:
-    body = {"answers": {"isotretinoin": "2026-10-01"}, "on": "2026-12-30"}
-    answer = ok(post(anyone, "/api/v1/screen", body))
-    assert (answer["status"], answer["on"]) == ("eligible", "2026-12-30")
+    body = {"answers": OCTOBER, "on": "2026-12-31"}
+    assert ok(post(anyone, "/api/v1/screen", body))["status"] == "not_yet"
+    answer = ok(post(anyone, "/api/v1/screen", body | {"on": "2027-01-01"}))
+    assert (answer["status"], answer["on"]) == ("eligible", "2027-01-01")
 
 
 @pytest.mark.parametrize(
     ("answers", "status", "recheck"),
     [
-        ({"pregnant": False, "diabetes": "no", "fitzpatrick": "ii"}, "eligible", None),
-        ({"isotretinoin": "current"}, "not_suitable", "after_isotretinoin_washout"),
-        ({"pregnant": True}, "not_suitable", "after_pregnancy_and_breastfeeding"),
-        ({"active_skin_condition": "eczema flare"}, "not_suitable", "when_resolved"),
+        (answered(diabetes="no", fitzpatrick="ii"), "eligible", None),
+        (answered(isotretinoin="current"), "not_suitable", "after_isotretinoin_washout"),
+        (answered(pregnant=True), "not_suitable", "after_pregnancy_and_breastfeeding"),
+        (answered(active_skin_condition="eczema flare"), "not_suitable", "when_resolved"),
+        (answered(active_skin_condition="n/a"), "eligible", None),
+        (answered(sunburn=True), "not_yet", "when_sunburn_healed"),
+        (answered(numbing_cream_allergy=True), "clinician_review", None),
+        (answered(pregnant=None), "incomplete", None),
     ],
 )
 def test_screening_answers_of_each_kind(
@@ -271,6 +290,31 @@ def test_screening_answers_of_each_kind(
     assert (answer["status"], answer["recheck"]) == (status, recheck)
 
 
+def test_a_question_left_out_or_sent_as_null_is_still_to_ask(anyone: Client) -> None:
+    answers: dict[str, Any] = answered(pregnant=None, toxin_or_filler="2026-11-20")
+    del answers["implants"]
+    answer = ok(post(anyone, "/api/v1/screen", {"answers": answers}))
+    assert (answer["status"], answer["eligible"], answer["earliest_date"]) == (
+        "incomplete",
+        False,
+        None,
+    )
+    assert answer["unanswered"] == [
+        {"question": "pregnant", "text": "Are you pregnant?"},
+        {
+            "question": "implants",
+            "text": "Are there gold threads or other implants in the area to be treated?",
+        },
+    ]
+    # The reason found is still given, with its own date.
+    assert [(r["rule"], r["earliest"]) for r in answer["reasons"]] == [
+        ("SC-toxin-or-filler", "2026-12-04")
+    ]
+    nothing = ok(post(anyone, "/api/v1/screen", {"answers": {}}))
+    assert nothing["status"] == "incomplete"
+    assert len(nothing["unanswered"]) == len(NOTHING_FOUND)
+
+
 @pytest.mark.parametrize(
     ("answers", "detail"),
     [
@@ -278,7 +322,7 @@ def test_screening_answers_of_each_kind(
         ({"pregnant": "maybe"}, "the answer to 'pregnant' must be yes or no (true or false)"),
         (
             {"isotretinoin": "last spring"},
-            "the answer to 'isotretinoin' must be a date or 'current'",
+            "the answer to 'isotretinoin' must be a date, 'current' or 'never'",
         ),
         ({"radiation": "2027-01-01"}, "the answer to 'radiation' (2027-01-01) is in the future"),
     ],
@@ -351,8 +395,8 @@ def test_a_date_out_of_range_is_a_422(anyone: Client) -> None:
 
 def test_a_key_of_a_clinic_without_an_overlay_gets_the_base_rules(clinic: Clinic) -> None:
     alpha = key_client(make_key(clinic))
-    answer = ok(post(alpha, "/api/v1/screen", {"answers": {"isotretinoin": "2026-10-01"}}))
-    assert answer["earliest_date"] == "2026-12-30"
+    answer = ok(post(alpha, "/api/v1/screen", {"answers": OCTOBER}))
+    assert answer["earliest_date"] == "2027-01-01"
     assert answer["protocol"]["version"] == clinic_protocol(clinic).version
 
 

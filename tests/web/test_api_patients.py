@@ -22,6 +22,7 @@ from aftercare.web.clinic.models import (
     Screening,
 )
 from aftercare.web.protocol import base_protocol
+from tests.screening_answers import answered
 from tests.web.conftest import CHAIN_QUERIES, NOW, make_clinic
 from tests.web.test_api_access import fields, ok, patch, post, problem
 from tests.web.test_portal_plan import QueryBound
@@ -332,22 +333,44 @@ def test_withdrawing_consent_cancels_the_messages_waiting(
 def test_a_screening_is_recorded_with_the_result_of_the_day(
     api_client: Client, patient: Patient
 ) -> None:
-    answers = {"isotretinoin": "2026-10-01", "pregnant": False, "fitzpatrick": "iii"}
+    answers = answered(isotretinoin="2026-10-01", fitzpatrick="iii")
     created = ok(post(api_client, f"{PATIENTS}/{patient.pk}/screenings", {"answers": answers}), 201)
     screening = Screening.objects.get()
     assert created["id"] == screening.pk
     assert created["status"] == "not_yet"
-    assert created["earliest_date"] == "2026-12-30"
+    assert created["earliest_date"] == "2027-01-01"
     assert created["screened_at"] == "2026-11-21T14:30:00Z"
     assert created["answers"] == answers
-    assert created["result"]["earliest_days_from_now"] == 39
+    assert created["unanswered"] == []
+    assert created["result"]["earliest_days_from_now"] == 41
     assert [r["rule"] for r in created["result"]["reasons"]] == ["SC-isotretinoin-recent"]
     assert created["protocol"] == {"id": "microneedling", "version": base_protocol().version}
-    assert (screening.status, screening.earliest_date) == ("not_yet", date(2026, 12, 30))
+    assert (screening.status, screening.earliest_date) == ("not_yet", date(2027, 1, 1))
     assert screening.screened_by is None
     assert screening.screened_by_key == ApiKey.objects.get()
     event = AuditEvent.objects.get(action="screening.create")
     assert (event.actor_kind, event.patient_id) == (ActorKind.API_KEY, patient.pk)
+
+
+def test_a_screening_with_questions_left_out_is_recorded_incomplete(
+    api_client: Client, patient: Patient
+) -> None:
+    answers = {"pregnant": False, "sunburn": None, "isotretinoin": "never"}
+    url = f"{PATIENTS}/{patient.pk}/screenings"
+    created = ok(post(api_client, url, {"answers": answers}), 201)
+    assert (created["status"], created["result"]["eligible"]) == ("incomplete", False)
+    assert created["answers"] == answers  # the "No" given stays a "No"; null stays null
+    open_questions = [q["question"] for q in created["unanswered"]]
+    assert "sunburn" in open_questions
+    assert "pregnant" not in open_questions
+    assert "isotretinoin" not in open_questions
+    assert {
+        "question": "sunburn",
+        "text": "Is the skin on the area to be treated sunburnt now?",
+    } in (created["result"]["unanswered"])
+    (listed,) = ok(api_client.get(url))
+    assert (listed["status"], listed["unanswered"]) == ("incomplete", created["unanswered"])
+    assert Screening.objects.get().status == "incomplete"
 
 
 def test_a_screening_answer_the_question_does_not_take_is_refused(

@@ -43,6 +43,7 @@ from schemathesis.engine.recorder import ScenarioRecorder
 
 from aftercare.protocols.load import load_protocol
 from aftercare.web.clinic.models import Clinic, Patient, PatientLink, Reminder
+from tests.screening_answers import NOTHING_FOUND
 from tests.web.conftest import NOW, key_client, make_clinic, make_key
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,7 +111,7 @@ def _holdings(clinic: Clinic) -> Holdings:
         )
         patients.append(patient["id"])
         url = f"/api/v1/patients/{patient['id']}"
-        _post(client, f"{url}/screenings", {"answers": {"pregnant": False}})
+        _post(client, f"{url}/screenings", {"answers": NOTHING_FOUND})
         treated_at = (NOW - timedelta(days=2 + n)).isoformat()
         reason = "Screened on paper at the clinic before the system was used."
         treatment = _post(

@@ -76,6 +76,10 @@ def test_it_screens_one_patient_as_not_yet_eligible() -> None:
     assert screening.earliest_date > NOW.date()
     assert screening.answers["isotretinoin"] == (NOW - timedelta(days=30)).date().isoformat()
     assert screening.result["status"] == "not_yet"
+    assert screening.result["unanswered"] == []
+    others = Screening.objects.exclude(patient__family_name="Foster")
+    assert others.exists()
+    assert {s.status for s in others} == {ScreeningStatus.ELIGIBLE}
     assert not Treatment.objects.filter(patient__family_name="Foster").exists()
 
 

@@ -21,6 +21,7 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.frozen import frozen
 from aftercare.web.protocol import base_protocol
+from tests.screening_answers import answered
 from tests.web.conftest import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -30,6 +31,7 @@ def screened(
     patient: Patient, staff: StaffMember, answers: dict[str, Any], at: datetime = NOW
 ) -> Screening:
     protocol = base_protocol()
+    answers = answered(**answers)  # every other question asked, nothing found
     result = screen(protocol, answers, at.date())
     return Screening.objects.create(
         patient=patient,
@@ -164,10 +166,16 @@ def test_times_are_typed_in_the_clinics_zone_and_shown_in_the_patients(
         (
             {"isotretinoin": date(2026, 10, 22)},
             0,
-            "The latest screening (Sat 21 Nov 2026) says: Not yet, earliest Wed 20 Jan 2027.",
+            "The latest screening (Sat 21 Nov 2026) says: Not yet, earliest Fri 22 Jan 2027.",
         ),
         ({"pregnant": True}, 0, "says: Not suitable."),
         ({"keloid_history": True}, 0, "says: Needs clinician review."),
+        (
+            {"pregnant": None},
+            0,
+            "The latest screening (Sat 21 Nov 2026) says: Incomplete, 1 question still to ask.",
+        ),
+        ({"sunburn": None, "implants": None}, 0, "says: Incomplete, 2 questions still to ask."),
         ({"pregnant": False}, 91, "is older than the clinic's 90 days."),
     ],
 )
@@ -218,6 +226,19 @@ def test_an_override_with_a_reason_is_saved_and_audited(
     override = AuditEvent.objects.get(action="treatment.override")
     assert (override.patient, override.object_id) == (patient, str(treatment.pk))
     assert reason in staff_client.get(response["Location"]).text
+
+
+def test_an_incomplete_screening_is_overridden_like_a_not_eligible_one(
+    staff_client: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    screened(patient, practitioner, {"numbing_cream_allergy": None})
+    assert post(staff_client, patient, form()).status_code == 200
+    assert not Treatment.objects.exists()
+    reason = "Asked at the chair: no allergy to numbing cream; recorded on paper."
+    response = post(staff_client, patient, form(override="on", override_reason=reason))
+    assert response.status_code == 302
+    assert Treatment.objects.get().override_reason == reason
+    assert AuditEvent.objects.filter(action="treatment.override").count() == 1
 
 
 @pytest.mark.parametrize("reason", ["", "too short", "   short    "])

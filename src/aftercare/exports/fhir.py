@@ -89,6 +89,7 @@ STATUS_LABELS = {
     "not_yet": "Not yet",
     "not_suitable": "Not suitable",
     "clinician_review": "Needs clinician review",
+    "incomplete": "Incomplete",
 }
 
 

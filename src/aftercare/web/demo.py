@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F
 
 from aftercare.engine.model import Factors, resolve_areas
-from aftercare.engine.screening import screen
+from aftercare.engine.screening import NEVER, Answer, screen
 from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol
@@ -195,7 +195,7 @@ def _treatment(
 ) -> Treatment:
     """The session with ``notes`` (the latest has none): moved to ``treated_at``."""
     treated_at = treated_at.replace(second=0, microsecond=0)
-    _screening(protocol, patient, staff, {"pregnant": False, "open_wound": False}, treated_at)
+    _screening(protocol, patient, staff, _nothing_found(protocol), treated_at)
     treatment, _ = Treatment.objects.update_or_create(
         patient=patient,
         notes=notes,
@@ -218,8 +218,18 @@ def _treatment(
 def _screen_not_yet(
     protocol: Protocol, patient: Patient, staff: StaffMember, at: datetime
 ) -> Screening:
-    answers = {"isotretinoin": (at - timedelta(days=30)).date(), "pregnant": False}
+    answers = _nothing_found(protocol) | {"isotretinoin": (at - timedelta(days=30)).date()}
     return _screening(protocol, patient, staff, answers, at)
+
+
+def _nothing_found(protocol: Protocol) -> dict[str, Answer]:
+    """Every question asked and answered with nothing to report (a choice: its first)."""
+    nothing = protocol.screening.none_answers[0] if protocol.screening.none_answers else ""
+    by_kind: dict[str, Answer] = {"yes_no": False, "date": NEVER, "date_or_current": NEVER}
+    return {
+        q.id: by_kind.get(q.kind, q.choices[0] if q.choices else nothing)
+        for q in protocol.screening.questions
+    }
 
 
 def _screening(

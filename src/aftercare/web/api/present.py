@@ -16,6 +16,7 @@ from aftercare.web.api.schemas import (
     AlertOut,
     CheckInOut,
     CourseOut,
+    OpenQuestionOut,
     PatientOut,
     PlanOut,
     ProtocolRef,
@@ -44,6 +45,7 @@ def patient_out(patient: Patient) -> PatientOut:
 
 def screening_out(screening: Screening) -> ScreeningRecordOut:
     answers = screening.answers if isinstance(screening.answers, dict) else {}
+    result = screening.result if isinstance(screening.result, dict) else {}
     return ScreeningRecordOut(
         id=screening.pk,
         patient_id=screening.patient_id,
@@ -51,6 +53,7 @@ def screening_out(screening: Screening) -> ScreeningRecordOut:
         status=Status(screening.status),
         earliest_date=screening.earliest_date,
         answers=answers,
+        unanswered=[OpenQuestionOut(**q) for q in result.get("unanswered", [])],
         protocol=ProtocolRef(id=screening.protocol_id, version=screening.protocol_version),
     )
 

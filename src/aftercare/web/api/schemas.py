@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import (
@@ -47,6 +47,7 @@ __all__ = [
     "FactorsIn",
     "MaintenanceOut",
     "Moment",
+    "OpenQuestionOut",
     "PatientIn",
     "PatientOut",
     "PatientPatch",
@@ -304,7 +305,11 @@ Answer = Annotated[
 
 
 class ScreenIn(Schema):
-    """Answers keyed by the protocol's question ids; ``on`` is the day screened."""
+    """Answers keyed by the protocol's question ids; ``on`` is the day screened.
+
+    A question left out or sent as null is unanswered (never "No"), and the screening is
+    ``incomplete`` until every question is answered; a date question takes ``"never"``.
+    """
 
     answers: dict[Annotated[str, Field(max_length=100)], Answer] = Field(max_length=100)
     on: Day | None = None
@@ -321,14 +326,23 @@ class ScreeningReasonOut(Schema):
     sources: list[Source]
 
 
+class OpenQuestionOut(Schema):
+    """A question still to ask, as the protocol words it."""
+
+    question: str
+    text: str
+
+
 class ScreeningOut(Schema):
-    eligible: bool
+    # True, False, or "clinician_review" when a clinician must decide (as the CLI's JSON).
+    eligible: StrictBool | Literal["clinician_review"]
     status: Status
     earliest_date: date | None
     earliest_days_from_now: int | None
     recheck: str | None
     cautions: list[str]
     reasons: list[ScreeningReasonOut]
+    unanswered: list[OpenQuestionOut]
     on: date
     protocol: ProtocolRef
 
@@ -342,6 +356,7 @@ class ScreeningRecordOut(Schema):
     status: Status
     earliest_date: date | None
     answers: dict[str, Answer]
+    unanswered: list[OpenQuestionOut]
     protocol: ProtocolRef
 
 

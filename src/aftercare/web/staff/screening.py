@@ -14,14 +14,19 @@ from django.shortcuts import redirect, render
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import format_day
-from aftercare.engine.screening import CURRENT
+from aftercare.engine.screening import CURRENT, NEVER
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.records import record_screening
-from aftercare.web.staff.screening_forms import CURRENT_SUFFIX, ScreeningForm, choice_label
+from aftercare.web.staff.screening_forms import (
+    CURRENT_SUFFIX,
+    DATE_KINDS,
+    ScreeningForm,
+    choice_label,
+)
 from aftercare.web.staff.summary import local_moment, local_today, staff_name
 
 __all__ = ["screening_detail", "screening_new"]
@@ -36,7 +41,9 @@ def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
     protocol = clinic_protocol(clinic)
     now = clock.now()
     today = local_today(clinic, now)
-    form = ScreeningForm(request.POST or None, protocol=protocol, today=today)
+    # A form posted with nothing in it is still a screening, of questions all still to ask.
+    data = request.POST if request.method == "POST" else None
+    form = ScreeningForm(data, protocol=protocol, today=today)
     if request.method == "POST" and form.is_valid():
         try:
             screening, _ = record_screening(request, patient, protocol, form.answers(), today)
@@ -80,8 +87,9 @@ def _shown(screening: Screening, protocol: Protocol) -> dict[str, Any]:
         if screening.earliest_date is None
         else format_day(screening.earliest_date),
         "reasons": [_reason(reason) for reason in result.get("reasons", [])],
+        "unanswered": [str(q.get("text", "")) for q in result.get("unanswered", [])],
         "cautions": [cautions[c].text if c in cautions else c for c in result.get("cautions", [])],
-        "answers": _answers(screening, protocol),
+        "answers": _answers(screening, protocol, made_blank="unanswered" not in result),
     }
 
 
@@ -95,15 +103,22 @@ def _reason(reason: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _answers(screening: Screening, protocol: Protocol) -> list[tuple[str, str]]:
-    """Each question as the protocol words it, with the answer given."""
+def _answers(screening: Screening, protocol: Protocol, made_blank: bool) -> list[tuple[str, str]]:
+    """Each question as the protocol words it, with the answer given.
+
+    ``made_blank``: the screening predates unanswered questions, when the form's
+    "Leave blank if never" made a blank date mean never; it is shown as it was read.
+    """
     given = screening.answers if isinstance(screening.answers, dict) else {}
     questions = protocol.index.questions
     rows = []
     for question_id, value in given.items():
         question = questions.get(question_id)
         kind = question.kind if question else "text"
-        rows.append((question.text if question else question_id, _answer_words(kind, value)))
+        words = _answer_words(kind, value)
+        if made_blank and kind in DATE_KINDS and value in (None, ""):
+            words = "Left blank (read as never)"
+        rows.append((question.text if question else question_id, words))
     return rows
 
 
@@ -112,8 +127,10 @@ def _answer_words(kind: str, value: Any) -> str:
         return "Yes" if value else "No"
     if value == CURRENT:
         return "Taking it now"
+    if value == NEVER and kind in DATE_KINDS:
+        return "Never"
     if value is None or value == "":
-        return "Never" if kind in ("date", "date_or_current") else "Not answered"
-    if kind in ("date", "date_or_current"):
+        return "Not asked yet"
+    if kind in DATE_KINDS:
         return format_day(date.fromisoformat(str(value)))
     return choice_label(str(value)) if kind == "choice" else str(value)

@@ -1,9 +1,11 @@
 """The screening form, built from the protocol's questionnaire rather than written out here.
 
-Each question's kind decides its field: yes/no questions must be answered, dates may be
-left blank for "never" and cannot be in the future, and a "date or taking it now"
-question is a date plus a box to tick. The answers come out keyed by question id, in the
-shape ``engine.screening.screen`` takes.
+Nothing starts answered: a yes/no question is two radio buttons with neither checked, a
+date question is a date or a "Never" box (plus "Taking it now" where that is an answer),
+a choice starts at "Not asked yet" and free text is blank. Whatever is left so stays
+unanswered (None), never "No", and the engine calls the screening incomplete. Dates
+cannot be in the future. The answers come out keyed by question id, in the shape
+``engine.screening.screen`` takes.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from typing import Any
 
 from django import forms
 
-from aftercare.engine.screening import CURRENT, Answer
+from aftercare.engine.screening import CURRENT, NEVER, Answer
 from aftercare.protocols.schema import Protocol, Question
 from aftercare.web.clinic.validators import validate_visible_text
 
-__all__ = ["CURRENT_SUFFIX", "ScreeningForm", "choice_label"]
+__all__ = ["CURRENT_SUFFIX", "NEVER_SUFFIX", "ScreeningForm", "choice_label"]
 
 CURRENT_SUFFIX = "__current"
+NEVER_SUFFIX = "__never"
+DATE_KINDS = ("date", "date_or_current")
 MAX_TEXT_LENGTH = 500
 YES_NO = (("yes", "Yes"), ("no", "No"))
 ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
@@ -35,6 +39,10 @@ class ScreeningForm(forms.Form):
         self.today = today
         for question in protocol.screening.questions:
             self.fields[question.id] = _field(question)
+            if question.kind in DATE_KINDS:
+                self.fields[question.id + NEVER_SUFFIX] = forms.BooleanField(
+                    required=False, label="Never"
+                )
             if question.kind == "date_or_current":
                 self.fields[question.id + CURRENT_SUFFIX] = forms.BooleanField(
                     required=False, label="Taking it now"
@@ -43,30 +51,38 @@ class ScreeningForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         for question in self.protocol.screening.questions:
-            if question.kind not in ("date", "date_or_current"):
+            if question.kind not in DATE_KINDS:
                 continue
             day = cleaned.get(question.id)
+            ticked = [
+                label
+                for suffix, label in (
+                    (NEVER_SUFFIX, "'Never'"),
+                    (CURRENT_SUFFIX, "'Taking it now'"),
+                )
+                if cleaned.get(question.id + suffix)
+            ]
             if isinstance(day, date) and day > self.today:
                 self.add_error(question.id, "This date is in the future.")
-            elif day is not None and cleaned.get(question.id + CURRENT_SUFFIX):
-                self.add_error(
-                    question.id,
-                    "Give the date of the last dose, or tick 'Taking it now', not both.",
-                )
+            elif (day is not None) + len(ticked) > 1:
+                ways = "a date, 'Never' or 'Taking it now'"
+                if question.kind == "date":
+                    ways = "a date or 'Never'"
+                self.add_error(question.id, f"Give one answer: {ways}, not both.")
         return cleaned
 
     def answers(self) -> dict[str, Answer]:
-        """The answers by question id; None for one not answered ("never" for a date)."""
+        """The answers by question id; None for a question left unanswered."""
         return {q.id: self._answer(q) for q in self.protocol.screening.questions}
 
     def _answer(self, question: Question) -> Answer:
         value = self.cleaned_data.get(question.id)
         if question.kind == "yes_no":
-            return value == "yes"
-        if question.kind == "date_or_current" and self.cleaned_data.get(
-            question.id + CURRENT_SUFFIX
-        ):
+            return {"yes": True, "no": False}.get(value or "")
+        if self.cleaned_data.get(question.id + CURRENT_SUFFIX):
             return CURRENT
+        if self.cleaned_data.get(question.id + NEVER_SUFFIX):
+            return NEVER
         if value is None or isinstance(value, date):
             return value
         return str(value).strip() or None
@@ -75,24 +91,25 @@ class ScreeningForm(forms.Form):
 def _field(question: Question) -> forms.Field:
     label = question.text
     if question.kind == "yes_no":
+        # Neither button checked: a question nobody asked must not read as "No".
         return forms.ChoiceField(
-            label=label, choices=YES_NO, initial="no", widget=forms.RadioSelect
+            label=label, choices=YES_NO, required=False, widget=forms.RadioSelect
         )
-    if question.kind in ("date", "date_or_current"):
+    if question.kind in DATE_KINDS:
         return forms.DateField(
             label=label,
             required=False,
-            help_text="Leave blank if never.",
+            help_text="Give the date, or tick one box below; left blank, it is still to ask.",
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
     if question.kind == "choice":
-        choices = [("", "Not answered"), *((c, choice_label(c)) for c in question.choices)]
+        choices = [("", "Not asked yet"), *((c, choice_label(c)) for c in question.choices)]
         return forms.ChoiceField(label=label, choices=choices, required=False)
     return forms.CharField(
         label=label,
         required=False,
         max_length=MAX_TEXT_LENGTH,
-        help_text="Leave blank if none.",
+        help_text='Write "none" if there is none; left blank, it is still to ask.',
         validators=[validate_visible_text],
     )
 

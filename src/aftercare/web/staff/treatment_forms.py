@@ -53,13 +53,22 @@ def screening_problem(screening: Screening | None, clinic: Clinic, at: datetime)
         earliest = (
             f", earliest {format_day(screening.earliest_date)}" if screening.earliest_date else ""
         )
-        return f"The latest screening ({screened_on}) says: {status}{earliest}."
+        return f"The latest screening ({screened_on}) says: {status}{earliest}{_open(screening)}."
     if at - screening.screened_at > timedelta(days=clinic.screening_valid_days):
         return (
             f"The latest screening ({screened_on}) is older than the clinic's "
             f"{clinic.screening_valid_days} days."
         )
     return None
+
+
+def _open(screening: Screening) -> str:
+    """', N questions still to ask' for an incomplete screening."""
+    result = screening.result if isinstance(screening.result, dict) else {}
+    count = len(result.get("unanswered") or ())
+    if screening.status != ScreeningStatus.INCOMPLETE or not count:
+        return ""
+    return f", {count} question{'' if count == 1 else 's'} still to ask"
 
 
 def course_problem(

@@ -15,6 +15,7 @@ class ScreeningStatus(models.TextChoices):
     NOT_YET = "not_yet", "Not yet"
     NOT_SUITABLE = "not_suitable", "Not suitable"
     CLINICIAN_REVIEW = "clinician_review", "Needs clinician review"
+    INCOMPLETE = "incomplete", "Incomplete"
 
 
 class Screening(models.Model):

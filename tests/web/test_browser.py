@@ -258,6 +258,22 @@ def _answer_every_question(page: Page) -> None:
             page.locator(f"#id_{question}").fill(str(answer))
 
 
+def change_a_rule(admin: Page, visits: Visits) -> None:
+    """The administrator tightens the makeup window from the table of rules: refused
+    without a reason, then saved with one and shown in the table."""
+    admin.get_by_role("link", name="Clinic", exact=True).first.click()
+    admin.get_by_role("link", name="Change Makeup").click()
+    admin.get_by_label("New value").fill("48")
+    admin.get_by_role("button", name="Change the rule").click()
+    expect(admin.get_by_text("The rule has not been changed")).to_be_visible()
+    visits.check(admin, "protocol-rule-refused")
+    admin.get_by_label("Reason for the change").fill("Breakouts after make-up the next day.")
+    admin.get_by_role("button", name="Change the rule").click()
+    reason = admin.get_by_role("cell").filter(has_text="Reason: Breakouts after make-up")
+    expect(reason).to_be_visible()
+    visits.check(admin, "protocol-rule-changed")
+
+
 def administrator_walk(demo: Server, browser: Browser, visits: Visits) -> None:
     """The clinic administrator signs in with two factors and sees the clinic's pages."""
     admin = visits.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
@@ -283,6 +299,7 @@ def administrator_walk(demo: Server, browser: Browser, visits: Visits) -> None:
         visits.check(admin, name)
     admin.get_by_role("link", name="Change your password").click()
     visits.check(admin, "password-change")
+    change_a_rule(admin, visits)
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     forgotten = visits.watch(phone.new_page())
     forgotten.goto(f"{demo.url}/login")

@@ -8,19 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from aftercare.cli.common import CliError, add_protocol_flags, print_json, protocol_from_args
+from aftercare.protocols.describe import (
+    course_line,
+    rule_window,
+    screening_line,
+    sources_line,
+    symptom_window,
+)
 from aftercare.protocols.load import ProtocolError, load_protocol
 from aftercare.protocols.schema import (
-    ActivityRule,
     Cited,
     Conflict,
     ConflictStatement,
-    Course,
     OverlayRecord,
     Protocol,
-    RuleKind,
-    ScreeningRule,
-    Symptom,
-    Trigger,
 )
 
 __all__ = [
@@ -137,53 +138,16 @@ def describe_protocol(protocol: Protocol) -> str:
     lines += ["", "Aftercare"]
     for rule in protocol.aftercare:
         lines.append(f"  {', '.join(rule.activities)}: {rule_window(protocol, rule)}")
-        lines.append(f"    {rule.id}; {_sources(rule)}")
+        lines.append(f"    {rule.id}; {sources_line(rule)}")
     lines += ["", "Symptoms"]
     for symptom in protocol.symptoms:
-        lines += [f"  {symptom.id}: {symptom_window(symptom)}", f"    {_sources(symptom)}"]
+        lines += [f"  {symptom.id}: {symptom_window(symptom)}", f"    {sources_line(symptom)}"]
     lines += ["", "Screening"]
     for screening_rule in protocol.screening.rules:
-        lines += [f"  {_screening_line(screening_rule)}", f"    {_sources(screening_rule)}"]
-    lines += ["", "Course", f"  {_course_line(protocol.course)}"]
-    lines.append(f"    {_sources(protocol.course)}")
+        lines += [f"  {screening_line(screening_rule)}", f"    {sources_line(screening_rule)}"]
+    lines += ["", "Course", f"  {course_line(protocol.course)}"]
+    lines.append(f"    {sources_line(protocol.course)}")
     return "\n".join(lines)
-
-
-def rule_window(protocol: Protocol, rule: ActivityRule) -> str:
-    """An aftercare rule's window in words: "avoid until day 14 (336 h)"."""
-    if rule.kind is RuleKind.AVOID:
-        text = f"avoid until {_moment(rule.allowed_from_hours)}"
-    elif rule.kind is RuleKind.ALLOWED_FROM:
-        text = f"allowed from {_moment(rule.allowed_from_hours)}"
-    else:
-        until = _moment(rule.required_until_hours or 0)
-        text = f"do from {_moment(rule.allowed_from_hours)} until {until}"
-    if rule.min_spf is not None:
-        text += f", SPF {rule.min_spf} or higher"
-    if rule.gate is not None:
-        state = protocol.index.skin_states.get(rule.gate)
-        text += f", {state.text if state else rule.gate}"
-    if rule.requirements:
-        text += f"; needs {', '.join(rule.requirements)}"
-    return text
-
-
-def symptom_window(symptom: Symptom) -> str:
-    """How long a symptom counts as expected, and what happens after."""
-    expected = symptom.expected
-    if expected is None:
-        return f"red flag, {symptom.level}"
-    text = "not expected" if expected.hours == 0 else f"expected up to {_moment(expected.hours)}"
-    if expected.widened_hours is not None:
-        widened_by = ", ".join(expected.widened_by)
-        text += f"; up to {_moment(expected.widened_hours)} with {widened_by}"
-    return f"{text}; then {symptom.level}"
-
-
-def _moment(hours: int) -> str:
-    if hours == 0:
-        return "the start"
-    return f"day {hours // 24} ({hours} h)" if hours % 24 == 0 else f"{hours} h"
 
 
 def _overlay_lines(overlay: OverlayRecord) -> list[str]:
@@ -194,52 +158,6 @@ def _overlay_lines(overlay: OverlayRecord) -> list[str]:
             f"    {change.item} {change.field} {change.old} -> {change.new} ({change.effect}{why})"
         )
     return lines
-
-
-def _screening_line(rule: ScreeningRule) -> str:
-    return f"{rule.id}: {rule.outcome} when {_trigger_text(rule.trigger)} - {rule.text}"
-
-
-def _trigger_text(trigger: Trigger) -> str:
-    if trigger.within_days is not None:
-        calendar = _calendar_text(trigger)
-        later = f" or {calendar}, whichever ends later" if calendar else ""
-        return f"{trigger.question} within {trigger.within_days} days{later}"
-    if trigger.one_of:
-        return f"{trigger.question} is one of {', '.join(trigger.one_of)}"
-    if trigger.answered:
-        return f"{trigger.question} is answered"
-    equals = str(trigger.equals).lower() if isinstance(trigger.equals, bool) else trigger.equals
-    return f"{trigger.question} is {equals}"
-
-
-def _calendar_text(trigger: Trigger) -> str | None:
-    for count, unit in ((trigger.within_months, "month"), (trigger.within_years, "year")):
-        if count is not None:
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return None
-
-
-def _course_line(course: Course) -> str:
-    return (
-        f"{course.min_sessions} to {course.max_sessions} sessions "
-        f"({course.default_sessions} by default), "
-        f"{course.min_gap_days} to {course.max_gap_days} days apart; maintenance every "
-        f"{course.maintenance_min_months} to {course.maintenance_max_months} months"
-    )
-
-
-def _sources(item: Cited) -> str:
-    """Provenance and sources in one line: "reconciled (C5); sources: 001_….txt, literature"."""
-    names: list[str] = []
-    for source in item.sources:
-        name = source.leaflet or "literature"
-        if name not in names:
-            names.append(name)
-    how = str(item.provenance)
-    if item.reconciliation is not None:
-        how += f" ({item.reconciliation.conflict})"
-    return f"{how}; sources: {', '.join(names)}"
 
 
 # --- conflicts -------------------------------------------------------------------

@@ -27,6 +27,7 @@ from aftercare.web.clinic.models import (
     logo_png,
 )
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol_rules import rule_rows
 from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
     ClinicSettingsForm,
@@ -34,8 +35,14 @@ from aftercare.web.staff.admin_forms import (
     StaffEditForm,
     describe_issue,
 )
+from aftercare.web.staff.protocol_settings import (
+    CHANGED_MEANWHILE,
+    STORED_BROKEN,
+    RuleChangeForm,
+    save_rule_change,
+)
 
-__all__ = ["clinic_settings", "staff_edit", "staff_list", "staff_new"]
+__all__ = ["clinic_settings", "protocol_rule", "staff_edit", "staff_list", "staff_new"]
 
 
 # What the reminder schedule depends on: a change re-times the messages still waiting.
@@ -76,19 +83,49 @@ def _course_of(clinic: Clinic) -> Course | None:
         return None
 
 
+@admin_required
+def protocol_rule(request: StaffRequest) -> HttpResponse:
+    """Change one window, SPF or washout of the clinic's protocol, with a reason."""
+    if request.method != "POST":
+        return redirect("staff:clinic_settings")
+    editable = Clinic.objects.get(pk=request.staff.clinic.pk)
+    try:
+        protocol = clinic_protocol(editable)
+    except ProtocolError:
+        messages.error(request, STORED_BROKEN)
+        return redirect("staff:clinic_settings")
+    form = RuleChangeForm(editable, protocol, request.POST, prefix="rule")
+    if form.is_valid() and form.chosen is not None:
+        if save_rule_change(request, editable, form, protocol):
+            value = form.cleaned_data["value"]
+            messages.success(request, f"Saved: {form.chosen.label} is now {value}.")
+            return redirect("staff:clinic_settings")
+        form.add_error(None, CHANGED_MEANWHILE)
+    settings_form = ClinicSettingsForm(instance=editable)
+    return _settings_page(request, settings_form, protocol, [], rule_form=form)
+
+
 def _settings_page(
     request: StaffRequest,
     form: ClinicSettingsForm,
     protocol: Protocol | None,
     stored_issues: list[str],
+    rule_form: RuleChangeForm | None = None,
 ) -> HttpResponse:
+    clinic = request.staff.clinic
+    if rule_form is None and protocol is not None:
+        rule_form = RuleChangeForm(
+            clinic, protocol, initial={"setting": request.GET.get("rule")}, prefix="rule"
+        )
     context = {
         "nav": "clinic",
         "form": form,
         "protocol": protocol,
         "changes": protocol.overlay.changes if protocol and protocol.overlay else (),
+        "rules": rule_rows(protocol) if protocol is not None else {},
+        "rule_form": rule_form,
         "stored_issues": stored_issues,
-        "logo": _logo_preview(request.staff.clinic),
+        "logo": _logo_preview(clinic),
     }
     return render(request, "aftercare/staff/clinic_settings.html", context)
 

@@ -72,6 +72,7 @@ urlpatterns: list[URLPattern] = [
     path("check-ins/<int:pk>", check_ins.check_in_detail, name="check_in"),
     path("questions/<int:pk>", questions.question_detail, name="question"),
     path("settings", clinic_admin.clinic_settings, name="clinic_settings"),
+    path("settings/rule", clinic_admin.protocol_rule, name="protocol_rule"),
     path("staff/", clinic_admin.staff_list, name="staff_list"),
     path("staff/new", clinic_admin.staff_new, name="staff_new"),
     path("staff/<int:pk>", clinic_admin.staff_edit, name="staff_edit"),

@@ -80,8 +80,9 @@ def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
         if patient.consent_to_messages != consented:
             record_consent(request, patient, given=patient.consent_to_messages)
         sync_patient(patient, clock.now())
-        if "course_sessions" in form.changed_data:
-            refresh_booking(patient)
+        # Always: the course length may have changed, and the form saved every column,
+        # the window as it was read included.
+        refresh_booking(patient)
     return patient
 
 

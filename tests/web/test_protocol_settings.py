@@ -50,7 +50,8 @@ def test_the_table_shows_each_rules_window_and_sources(as_admin: Client) -> None
         "000_12476f0732dd14f5.txt Change"
     )
     assert row(shown, "Isotretinoin (Roaccutane) was taken too recently.") == (
-        "Isotretinoin (Roaccutane) was taken too recently. Not yet within 90 days "
+        "Isotretinoin (Roaccutane) was taken too recently. Not yet within 90 days or 3 months, "
+        "whichever ends later "
         "reconciled (C20); sources: 004_c9e6a56256457567.txt, literature Change"
     )
     assert row(shown, "Sessions of a course").startswith("Sessions of a course 28 to 42 days apart")

@@ -18,6 +18,7 @@ from aftercare.protocols.schema import (
 )
 
 __all__ = [
+    "calendar_text",
     "course_line",
     "moment_text",
     "rule_window",
@@ -76,7 +77,7 @@ def screening_line(rule: ScreeningRule) -> str:
 def trigger_text(trigger: Trigger) -> str:
     """When a screening rule applies: 'isotretinoin within 90 days'."""
     if trigger.within_days is not None:
-        calendar = _calendar_text(trigger)
+        calendar = calendar_text(trigger)
         later = f" or {calendar}, whichever ends later" if calendar else ""
         return f"{trigger.question} within {trigger.within_days} days{later}"
     if trigger.one_of:
@@ -87,7 +88,8 @@ def trigger_text(trigger: Trigger) -> str:
     return f"{trigger.question} is {equals}"
 
 
-def _calendar_text(trigger: Trigger) -> str | None:
+def calendar_text(trigger: Trigger) -> str | None:
+    """A washout's calendar length beside its days: '3 months'; None when it has none."""
     for count, unit in ((trigger.within_months, "month"), (trigger.within_years, "year")):
         if count is not None:
             return f"{count} {unit}{'' if count == 1 else 's'}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from aftercare.protocols.describe import moment_text, rule_window, sources_line
+from aftercare.protocols.describe import calendar_text, moment_text, rule_window, sources_line
 from aftercare.protocols.overlay_edit import FieldChange, set_field
 from aftercare.protocols.schema import (
     ActivityRule,
@@ -133,7 +133,9 @@ def _items(protocol: Protocol) -> Iterator[_Item]:
     for screening_rule in protocol.screening.rules:
         days = screening_rule.trigger.within_days
         if days is not None:
-            window = f"{_outcome(screening_rule)} within {days} days"
+            calendar = calendar_text(screening_rule.trigger)
+            later = f" or {calendar}, whichever ends later" if calendar else ""
+            window = f"{_outcome(screening_rule)} within {days} days{later}"
             yield (
                 "Screening washouts",
                 screening_rule.id,

@@ -15,16 +15,19 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
 from base64 import b32decode
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftercare.engine.screening import NEVER
 from tests.screening_answers import NOTHING_FOUND
-from tests.web.live import Server, served
+from tests.web.live import Server, aftercare_command, served
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +45,27 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DEMO_ZONE = ZoneInfo("Europe/London")
+# The walk's treatment ended this long before the walk, so the patient is on day 1 of the
+# plan whenever the test runs: some things allowed again, most not yet.
+TREATED_BEFORE = timedelta(hours=30)
+# Questions typed as patients type them, each checked against `aftercare ask` at the same
+# moment (the portal and the command share one resolver), and against what the plan says
+# on day 1: the start of the answer, whatever the date.
+QUESTIONS = [
+    ("can I wear makeup tomorrow?", "Makeup on ", ": yes, but only once the redness has gone"),
+    ("is it ok to go swimming", "Swimming pool: not yet, from ", ""),
+    ("can i have a glass of wine tonight", "Alcohol on ", ": not yet, from "),
+    ("go for a run", "Strenuous exercise or heavy sweating: not yet, from ", ""),
+    ("take a shower", "Warm shower: yes.", ""),
+    ("Makeup?", "Makeup: yes, but only once the redness has gone and the skin has settled.", ""),
+    ("when can I start using retinol again", "Retinol, retinoid or vitamin A product: not yet", ""),
+    ("can I fly", "Your aftercare leaflets don't cover flying. Ask your clinic.", ""),
+    ("can I use my normal moisturiser", "Moisturiser: yes, and you need to: every day", ""),
+    ("exercise tomorrow", "Strenuous exercise or heavy sweating on ", ": not yet, from "),
+    ("can I go in the sauna this weekend", "Sauna on ", ": not yet, from "),
+]
+URGENT_QUESTION = "my skin is oozing can I wear makeup"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -170,8 +194,9 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     staff.get_by_role("link", name="Grace Hughes").first.click()
     staff.get_by_role("link", name=re.compile("new treatment", re.I)).click()
     visits.check(staff, "treatment-form")
-    staff.get_by_label(re.compile("^Date", re.I)).fill("2026-11-20")
-    staff.get_by_label(re.compile("^Time", re.I)).fill("10:30")
+    treated_at = (datetime.now(UTC) - TREATED_BEFORE).astimezone(DEMO_ZONE)
+    staff.get_by_label(re.compile("^Date", re.I)).fill(f"{treated_at:%Y-%m-%d}")
+    staff.get_by_label(re.compile("^Time", re.I)).fill(f"{treated_at:%H:%M}")
     staff.get_by_label(re.compile("needle depth", re.I)).fill("1.0")
     staff.get_by_role("button", name=re.compile("preview", re.I)).click()
     visits.check(staff, "treatment-preview")
@@ -179,7 +204,7 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     visits.check(staff, "treatment")
     with staff.expect_download() as leaflet:
         staff.get_by_role("link", name="Print leaflet (PDF)").click()
-    assert leaflet.value.suggested_filename == "aftercare-2026-11-20.pdf"
+    assert leaflet.value.suggested_filename == f"aftercare-{treated_at:%Y-%m-%d}.pdf"
     assert Path(leaflet.value.path()).read_bytes().startswith(b"%PDF-")
 
     staff.get_by_role("link", name="Grace Hughes").first.click()
@@ -196,34 +221,7 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     # The link chosen to be sent goes through the outbox too: the same worker sends it.
     assert demo.wait_for("Subject: Your aftercare plan from Demo Clinic", seconds=20)
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    patient = visits.watch(phone.new_page())
-    patient.set_default_timeout(15_000)
-    patient.goto(link)
-    visits.check(patient, "portal-open")
-    patient.get_by_role("button", name="Open my aftercare plan").click()
-    expect(patient.get_by_role("heading", level=1)).to_contain_text("Day 1")
-    visits.check(patient, "portal-today")
-    patient.get_by_role("link", name="Timeline").click()
-    visits.check(patient, "portal-timeline")
-    with patient.expect_download() as calendar:
-        patient.get_by_role("link", name="Add to my calendar (.ics)").click()
-    assert Path(calendar.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
-    patient.get_by_role("link", name="Can I…?").click()
-    patient.get_by_label(re.compile("Can I", re.I)).fill("swim")
-    patient.get_by_role("button", name=re.compile("ask|check", re.I)).click()
-    visits.check(patient, "portal-can-i")
-    patient.get_by_role("link", name="Next session").click()
-    visits.check(patient, "portal-course")
-    patient.get_by_role("link", name="How are you?").click()
-    visits.check(patient, "portal-check-in")
-    patient.get_by_label(re.compile("discharge|pus|fluid", re.I)).first.check()
-    patient.get_by_role("radio", name="Getting worse").check()
-    patient.get_by_role("button", name=re.compile("send", re.I)).click()
-    urgent = patient.locator(".urgent")
-    expect(urgent).to_be_visible()
-    expect(urgent.locator("a[href^='tel:']")).to_be_visible()
-    visits.check(patient, "portal-urgent")
+    patient_walk(demo, browser, visits, link, treated_at)
 
     staff.goto(f"{demo.url}/clinic/")
     alert = staff.get_by_role("link", name=re.compile("Grace Hughes")).first
@@ -272,6 +270,102 @@ def change_a_rule(admin: Page, visits: Visits) -> None:
     reason = admin.get_by_role("cell").filter(has_text="Reason: Breakouts after make-up")
     expect(reason).to_be_visible()
     visits.check(admin, "protocol-rule-changed")
+
+
+def patient_walk(
+    demo: Server, browser: Browser, visits: Visits, link: str, treated_at: datetime
+) -> None:
+    """The patient opens the link on a phone, sees every portal page, asks "can I …?" as
+    people ask, and reports discharge."""
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    patient = visits.watch(phone.new_page())
+    patient.set_default_timeout(15_000)
+    tabs = patient.get_by_role("navigation", name="Main")
+    patient.goto(link)
+    visits.check(patient, "portal-open")
+    patient.get_by_role("button", name="Open my aftercare plan").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Day 1 of 14")
+    expect(patient.locator("progress")).to_have_attribute("value", "1")
+    expect(patient.get_by_role("link", name="How are you?", exact=True).last).to_be_visible()
+    expect(patient.locator("a[href^='tel:']").first).to_be_visible()
+    visits.check(patient, "portal-today")
+    patient.set_viewport_size({"width": 360, "height": 640})
+    visits.check(patient, "portal-today-360x640")
+    patient.emulate_media(color_scheme="dark")
+    visits.check(patient, "portal-today-dark")
+    patient.emulate_media(color_scheme="light")
+    patient.set_viewport_size({"width": 390, "height": 844})
+    tabs.get_by_role("link", name="My plan").click()
+    expect(patient.locator("[aria-current='date']")).to_contain_text("Day 1")
+    visits.check(patient, "portal-timeline")
+    with patient.expect_download() as calendar:
+        patient.get_by_role("link", name="Add to my calendar (.ics)").click()
+    assert Path(calendar.value.path()).read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+    tabs.get_by_role("link", name="Can I…?").click()
+    visits.check(patient, "portal-can-i")
+    for number, (question, start, middle) in enumerate(QUESTIONS):
+        lines = ask_both(demo, patient, question, treated_at)
+        assert lines[0].startswith(start), (question, lines)
+        assert middle in lines[0], (question, lines)
+        if number == 0:
+            visits.check(patient, "portal-can-i-answer")
+    lines = ask_both(demo, patient, URGENT_QUESTION, treated_at)
+    assert lines[0] == "You mentioned discharge or weeping. Please read this first:"
+    answer = patient.locator(".answer")
+    expect(answer.locator("p").first).to_have_text(lines[1])
+    expect(answer).not_to_contain_text("Makeup")
+    expect(answer.locator("a[href^='tel:']")).to_be_visible()
+    visits.check(patient, "portal-can-i-urgent")
+    tabs.get_by_role("link", name="Sessions").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Session 1 of 3")
+    visits.check(patient, "portal-course")
+    tabs.get_by_role("link", name="How are you?").click()
+    visits.check(patient, "portal-check-in")
+    patient.get_by_label(re.compile("discharge|pus|fluid", re.I)).first.check()
+    patient.get_by_role("radio", name="Getting worse").check()
+    patient.get_by_role("button", name=re.compile("send", re.I)).click()
+    urgent = patient.locator(".urgent")
+    expect(urgent).to_be_visible()
+    expect(urgent.locator("a[href^='tel:']")).to_be_visible()
+    visits.check(patient, "portal-urgent")
+    # Grace's own messages are the last the worker sent.
+    stop_links = re.findall(r"To stop these messages: (http[^\s<\"]+)", demo.output)
+    assert stop_links
+    patient.goto(stop_links[-1])
+    visits.check(patient, "portal-stop")
+    patient.goto(f"{demo.url}/p/")
+    patient.get_by_role("button", name="Sign out").click()
+    visits.check(patient, "portal-signed-out")
+    patient.goto(link)
+    visits.check(patient, "portal-link-gone")
+    patient.get_by_role("button", name="Ask for a new link").click()
+    visits.check(patient, "portal-new-link")
+    patient.get_by_label(re.compile("email|mobile", re.I)).fill("grace@example.com")
+    patient.get_by_role("button", name="Send me a new link").click()
+    visits.check(patient, "portal-new-link-sent")
+
+
+def ask_both(demo: Server, patient: Page, question: str, treated_at: datetime) -> list[str]:
+    """Ask ``question`` in the portal and of `aftercare ask` at the same minute; the answer
+    the portal shows first must be the command's first line. Returns the command's lines."""
+    before = ask_command(question, treated_at)
+    patient.get_by_label(re.compile("Ask as you would ask us")).fill(question)
+    patient.get_by_role("button", name="Ask", exact=True).click()
+    shown = patient.locator(".answer h2").inner_text().strip()
+    # A minute may turn between the two: then the command's answer of the next minute.
+    lines = before if shown == before[0] else ask_command(question, treated_at)
+    assert shown == lines[0], (question, shown, lines)
+    return lines
+
+
+def ask_command(question: str, treated_at: datetime) -> list[str]:
+    at = datetime.now(UTC).astimezone(DEMO_ZONE)
+    command = aftercare_command(
+        "ask", question, "--tz", "Europe/London",
+        "--treated-at", f"{treated_at:%Y-%m-%d %H:%M}", "--at", f"{at:%Y-%m-%d %H:%M}",
+    )  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout.splitlines()
 
 
 def administrator_walk(demo: Server, browser: Browser, visits: Visits) -> None:

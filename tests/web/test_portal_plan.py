@@ -97,22 +97,34 @@ def test_it_counts_days_and_shows_the_local_treatment_date(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=3, hours=2))
-    shown = text(page(alice, "today"))
-    assert "Day 3 after your treatment on Wed 18 Nov" in shown
-    assert "Until Mon 23 Nov, 12:30: Avoid facial products with fragrance." in shown
-    assert "Until Wed 2 Dec, 12:30: Wear sunscreen every day" in shown
-    assert "From Mon 23 Nov, 12:30 (day 5):" in shown
-    assert "Allowed from then: Fragranced facial product, Gentle exfoliating cleanser" in shown
-    assert "From Sat 21 Nov, 12:30: You can start a vitamin C or antioxidant serum." in shown
+    html = page(alice, "today")
+    shown = text(html)
+    assert "Day 3 of 14 after your treatment on Wed 18 Nov" in shown
+    assert '<progress value="3" max="14" aria-labelledby="day-heading">' in html
+    # Day 3 began at 12:30 today: what it allowed is new today.
+    assert (
+        "New today Since 12:30 you can: strenuous exercise or heavy sweating, "
+        "soap or foaming cleanser, vitamin C or antioxidant serum" in shown
+    )
+    assert "Do today Cleanse with a gentle, non-foaming cleanser" in shown
+    assert "Wear sunscreen every day, and keep it up after that as a habit. SPF 50" in shown
+    assert (
+        "Not yet From Mon 23 Nov, 12:30: fragranced facial product, gentle exfoliating "
+        "cleanser, peptide serum, eye cream From Tue 24 Nov, 12:30: touching the treated skin"
+        in shown
+    )
+    assert "From Wed 2 Dec, 12:30: sauna, steam room, very hot shower or bath and 12 more" in shown
     assert "Avoid alcohol" not in shown
-    assert "020 7946 0001" in shown
+    assert f'<a href="{reverse("portal:check_in")}" role="button" class="big-button">' in html
+    assert "Call Alpha Clinic on 020 7946 0001" in shown
+    assert 'href="tel:+442079460001"' in html
 
 
 def test_day_zero_is_the_first_24_hours(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=23, minutes=59))
-    assert "Day 0 after your treatment on Fri 20 Nov" in text(page(alice, "today"))
+    assert "Day 0 of 14 after your treatment on Fri 20 Nov" in text(page(alice, "today"))
 
 
 def test_it_shows_dates_across_the_uk_clock_change(
@@ -122,12 +134,14 @@ def test_it_shows_dates_across_the_uk_clock_change(
     treat(patient, practitioner, datetime(2026, 10, 24, 19, 0, tzinfo=UTC))
     set_now(monkeypatch, datetime(2026, 10, 27, 12, 0, tzinfo=UTC))
     shown = text(page(alice, "today"))
-    assert "Day 2 after your treatment on Sat 24 Oct" in shown
-    assert "From Tue 27 Oct, 19:00 (day 3):" in shown
-    assert "Until Sat 7 Nov, 19:00: Avoid extreme heat" in shown
+    assert "Day 2 of 14 after your treatment on Sat 24 Oct" in shown
+    assert "New today From 19:00 you can: strenuous exercise or heavy sweating" in shown
+    assert "From Sat 7 Nov, 19:00: sauna" in shown
     timeline = text(page(alice, "timeline"))
-    assert "Done: Until Mon 26 Oct, 19:00: Avoid alcohol." in timeline
-    assert "Until Sat 7 Nov, 19:00: Stay out of hot tubs and whirlpools." in timeline
+    assert "Day 2 Mon 26 Oct From 19:00 you can: alcohol." in timeline
+    assert "Day 3 Tue 27 Oct Today From 19:00 you can: strenuous exercise" in timeline
+    assert "Day 14 Sat 7 Nov From 19:00 you can: sauna" in timeline
+    assert "Until then: Stay out of hot tubs and whirlpools." in timeline
 
 
 def test_it_shows_times_in_the_treatment_zone(
@@ -136,8 +150,8 @@ def test_it_shows_times_in_the_treatment_zone(
     treat(patient, practitioner, NOW - timedelta(hours=30), time_zone="America/New_York")
     shown = text(page(alice, "today"))
     # 08:30 UTC on 20 Nov is 03:30 in New York.
-    assert "Day 1 after your treatment on Fri 20 Nov" in shown
-    assert "Until Sun 22 Nov, 03:30: Avoid alcohol." in shown
+    assert "Day 1 of 14 after your treatment on Fri 20 Nov" in shown
+    assert "From Sun 22 Nov, 03:30: alcohol" in shown
 
 
 def test_it_says_when_no_treatment_is_recorded(alice: Client) -> None:
@@ -152,7 +166,7 @@ def test_it_ignores_cancelled_and_future_treatments(
     treat(patient, practitioner, NOW - timedelta(days=10))
     treat(patient, practitioner, NOW - timedelta(days=1), cancelled_at=NOW)
     treat(patient, practitioner, NOW + timedelta(days=2))
-    assert "Day 10 after your treatment on Wed 11 Nov" in text(page(alice, "today"))
+    assert "Day 10 of 14 after your treatment on Wed 11 Nov" in text(page(alice, "today"))
 
 
 def test_it_says_when_the_plan_is_behind_the_patient(
@@ -160,8 +174,10 @@ def test_it_says_when_the_plan_is_behind_the_patient(
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=20))
     shown = text(page(alice, "today"))
+    assert "Day 20 after your treatment on Sun 1 Nov" in shown
     assert "Every step of your aftercare plan is now behind you." in shown
-    assert "What to avoid for now" not in shown
+    assert "Not yet" not in shown
+    assert "Do today" not in shown
 
 
 def test_it_never_shows_another_patients_data(
@@ -184,7 +200,8 @@ def test_it_never_shows_another_patients_data(
         assert "bob@example.com" not in shown
         assert "Carol" not in shown
         assert "Beta Clinic" not in shown
-    assert "Day 3 after your treatment on Wed 18 Nov" in text(page(alice, "today", **tampered))
+    shown = text(page(alice, "today", **tampered))
+    assert "Day 3 of 14 after your treatment on Wed 18 Nov" in shown
 
 
 def test_it_audits_each_page_as_the_patient(
@@ -227,35 +244,49 @@ def test_pages_make_a_bounded_number_of_queries(
 # --- timeline -----------------------------------------------------------------
 
 
-def test_the_timeline_groups_the_plan_with_reasons(
+def test_the_timeline_goes_day_by_day_with_reasons(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=30))
     html = page(alice, "timeline")
     shown = text(html)
-    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    headings = [text(h) for h in re.findall(r"<h2>(.+?)</h2>", html)]
     assert headings == [
-        "The next few hours",
-        "Tomorrow",
-        "The next week",
-        "The next two weeks",
+        "Day 0 Fri 20 Nov",
+        "Day 1 Sat 21 Nov Today",
+        "Day 2 Sun 22 Nov",
+        "Day 3 Mon 23 Nov",
+        "Day 5 Wed 25 Nov",
+        "Day 6 Thu 26 Nov",
+        "Day 7 Fri 27 Nov",
+        "Day 14 Fri 4 Dec",
     ]
+    assert "Every day until Fri 4 Dec, 08:30: Cleanse with a gentle, non-foaming cleanser" in shown
+    assert "Fine from the start: You can shower as usual" in shown
+    assert "Day 1 Sat 21 Nov Today From 08:30 you can: makeup." in shown
     assert (
-        "Until Sun 22 Nov, 08:30: Avoid alcohol. Why: Alcohol widens blood vessels, "
+        "Until then: Avoid alcohol. Why: Alcohol widens blood vessels, "
         "which can add to redness, swelling and bruising." in shown
     )
-    assert "Allowed now: From Sat 21 Nov, 08:30: You can wear makeup again" in shown
-    assert "Done:" not in shown
+    assert (
+        "From 08:30 you can stop the daily routine for: gentle non-foaming cleanser, "
+        "moisturiser, sunscreen." in shown
+    )
+    # No stutters: each line says its time once.
+    assert "Now:" not in shown
+    assert "Allowed now" not in shown
+    assert "Until Sun 22 Nov" not in shown
 
 
-def test_the_timeline_marks_what_is_behind_the_patient(
+def test_the_timeline_marks_today_and_the_days_behind(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=4))
     html = page(alice, "timeline")
-    assert '<li class="muted">' in html
-    assert "Done: Until Thu 19 Nov, 14:30: Avoid alcohol." in text(html)
-    assert "Done: Until Sat 21 Nov" not in text(html)
+    assert html.count('<li class="day past">') == 4
+    assert html.count('aria-current="date"') == 1
+    # Nothing changes on day 4: the day is shown, to mark today.
+    assert "Day 4 Sat 21 Nov Today Nothing changes today." in text(html)
 
 
 # --- can I …? -------------------------------------------------------------------
@@ -316,7 +347,8 @@ def test_can_i_asks_back_with_close_matches(
     html = page(alice, "can_i", q="sauner")
     assert "Did you mean “Sauna”?" in text(html)
     assert '<a href="?q=Sauna">Sauna</a>' in html
-    assert '<a href="tel:+442079460001">020 7946 0001</a>' in html
+    assert 'href="tel:+442079460001"' in html
+    assert "Call Alpha Clinic on 020 7946 0001" in text(html)
 
 
 def test_can_i_gives_the_urgent_advice_first(
@@ -378,6 +410,7 @@ def test_course_shows_the_next_session_window_and_maintenance(
     treat(patient, practitioner, datetime(2026, 10, 10, 9, 0, tzinfo=UTC))
     treat(patient, practitioner, datetime(2026, 9, 5, 9, 0, tzinfo=UTC))
     shown = text(page(alice, "course"))
+    assert "Session 2 of 3" in shown
     assert "Sat 5 Sep 2026 Sat 10 Oct 2026" in shown
     assert "Between Sat 7 Nov 2026 and Sat 21 Nov 2026." in shown
     assert "You are within this window now" in shown

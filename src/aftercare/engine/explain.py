@@ -22,6 +22,7 @@ __all__ = [
     "describe_check",
     "describe_entry",
     "describe_plan",
+    "entry_words",
     "hours_phrase",
     "lower_first",
     "moment_phrase",
@@ -48,11 +49,17 @@ def moment_phrase(hours: int, moment: datetime | None) -> str:
     return f"{format_moment(moment)} ({hours_phrase(hours)})"
 
 
+def entry_words(protocol: Protocol, entry: PlanEntry) -> str:
+    """The protocol's words for a plan entry, with its conditions, without its time."""
+    rule = entry.rule
+    gate = (rule.gate,) if rule.gate else ()
+    return " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
+
+
 def describe_entry(protocol: Protocol, entry: PlanEntry) -> str:
     """One line of the timeline: when it changes, then the protocol's own words."""
     rule = entry.rule
-    gate = (rule.gate,) if rule.gate else ()
-    words = " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
+    words = entry_words(protocol, entry)
     when = format_moment(entry.changes_at)
     if rule.kind is not RuleKind.ALLOWED_FROM:
         return f"Until {when}: {words}"

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 
 __all__ = [
+    "MAY_CACHE",
     "NoStoreMiddleware",
     "NullOriginMiddleware",
     "PermissionsPolicyMiddleware",
@@ -43,8 +44,15 @@ class RequestIdMiddleware:
         return response
 
 
+# The attribute a response carries when it holds no patient's data and may be cached.
+MAY_CACHE = "aftercare_may_cache"
+
+
 class NoStoreMiddleware:
-    """``Cache-Control: no-store`` on every page: each one may show a patient's health data."""
+    """``Cache-Control: no-store`` on every page: each one may show a patient's health data.
+
+    A view whose answer holds none (a clinic's colour or logo) sets ``MAY_CACHE`` on its
+    response to keep the caching it chose."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,7 +60,9 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not request.path.startswith(self.static_prefix):
+        if not request.path.startswith(self.static_prefix) and not getattr(
+            response, MAY_CACHE, False
+        ):
             add_never_cache_headers(response)
         return response
 

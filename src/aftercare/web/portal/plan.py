@@ -25,7 +25,7 @@ from aftercare.web.portal.present import (
     ask_view,
     course_view,
     tel_href,
-    timeline_groups,
+    timeline_days,
     today_view,
 )
 from aftercare.web.protocol import clinic_protocol
@@ -72,8 +72,8 @@ def today(request: PatientRequest) -> HttpResponse:
 def timeline(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     _audit(request, "portal.timeline", care.treatment if care else None)
-    groups = timeline_groups(care, plan(care.protocol, care.treated_at)) if care else ()
-    return _page(request, "aftercare/portal/timeline.html", "timeline", care, {"groups": groups})
+    days = timeline_days(care, plan(care.protocol, care.treated_at)) if care else ()
+    return _page(request, "aftercare/portal/timeline.html", "timeline", care, {"days": days})
 
 
 @patient_required

@@ -12,92 +12,169 @@ from datetime import date
 
 from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.course import course_outlook
-from aftercare.engine.explain import ask_sentence, describe_ask, describe_entry
-from aftercare.engine.localtime import format_day
-from aftercare.engine.timeline import Plan, PlanEntry
-from aftercare.exports.plan_view import ChangeView, change_view
+from aftercare.engine.explain import ask_sentence, describe_ask, entry_words, lower_first
+from aftercare.engine.localtime import format_day, format_moment, format_short_day
+from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
+from aftercare.exports.plan_view import change_view
 from aftercare.protocols.schema import Protocol, RuleKind
 from aftercare.web.phones import tel_href
 from aftercare.web.portal.care import Care
+from aftercare.web.protocol import aftercare_horizon_hours
 
 __all__ = [
     "AskView",
     "CourseView",
-    "TimelineGroup",
+    "Moment",
+    "TimelineDay",
     "TimelineLine",
     "TodayView",
     "ask_view",
     "course_view",
     "tel_href",
-    "timeline_groups",
+    "timeline_days",
     "today_view",
 ]
 
 
 @dataclass(frozen=True, slots=True)
+class Moment:
+    """A moment of the plan as a line on a page: when, what it allows again (labels), and
+    which daily routines end then."""
+
+    when: str
+    time: str
+    has_passed: bool
+    allowed: tuple[str, ...]
+    ended: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TodayView:
-    do_now: tuple[str, ...]
-    avoid_now: tuple[str, ...]
-    allowed_now: tuple[str, ...]
-    next_change: ChangeView | None
+    """Today at a glance: how far through the plan, what changes today, what to do, and
+    what is not allowed yet with the moment it is."""
+
+    day: int
+    days: int
+    changes_today: tuple[Moment, ...]
+    do_today: tuple[str, ...]
+    not_yet: tuple[Moment, ...]
+    allowed_again: tuple[str, ...]
+
+    @property
+    def is_over(self) -> bool:
+        return self.day >= self.days
+
+    @property
+    def progress(self) -> int:
+        return min(self.day, self.days)
 
 
 def today_view(care: Care, result: Plan) -> TodayView:
-    """The plan sorted by what applies at ``care.at``, and the next moment it changes."""
-    hours = care.hours_after
-    do_now, avoid_now, allowed_now = [], [], []
-    for entry in result.entries:
-        text = describe_entry(care.protocol, entry)
-        if entry.kind is RuleKind.DO:
-            if entry.rule.allowed_from_hours <= hours < entry.changes_after_hours:
-                do_now.append(text)
-        elif entry.kind is RuleKind.AVOID:
-            if hours < entry.changes_after_hours:
-                avoid_now.append(text)
-        elif hours < entry.rule.allowed_from_hours:
-            avoid_now.append(text)
-        else:
-            allowed_now.append(text)
-    return TodayView(tuple(do_now), tuple(avoid_now), tuple(allowed_now), _next(care, result))
+    """The plan at ``care.at``: the moments of today's date, the routines that apply now,
+    and the later moments, each with what it allows."""
+    hours, today = care.hours_after, care.at.date()
+    moments = [_moment(care, change) for change in result.changes]
+    dates = [change.at.date() for change in result.changes]
+    do_today = tuple(
+        entry_words(care.protocol, e)
+        for e in result.entries
+        if e.kind is RuleKind.DO and e.rule.allowed_from_hours <= hours < e.changes_after_hours
+    )
+    return TodayView(
+        day=care.day,
+        days=aftercare_horizon_hours(care.protocol) // 24,
+        changes_today=tuple(m for m, d in zip(moments, dates, strict=True) if d == today),
+        do_today=do_today,
+        not_yet=tuple(m for m, d in zip(moments, dates, strict=True) if d > today and m.allowed),
+        allowed_again=tuple(label for m in moments if m.has_passed for label in m.allowed),
+    )
 
 
-def _next(care: Care, result: Plan) -> ChangeView | None:
-    change = next((c for c in result.changes if c.at > care.at), None)
-    return None if change is None else change_view(care.protocol, change)
+def _moment(care: Care, change: DayChanges) -> Moment:
+    shown = change_view(care.protocol, change)
+    return Moment(
+        when=shown.when,
+        time=f"{change.at:%H:%M}",
+        has_passed=change.at <= care.at,
+        allowed=tuple(lower_first(label) for label in shown.allowed),
+        ended=tuple(lower_first(label) for label in shown.ended),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineLine:
+    """One rule: its words, and the protocol's reason for it."""
+
     text: str
     reason: str
-    status: str
+    label: str = ""
+    # An 'avoid' or 'do' rule: it applies until its day, rather than from it.
+    applies_until: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class TimelineGroup:
-    label: str
+class TimelineDay:
+    """One day of the plan: its moments, and the rules behind them (shown on demand).
+    The first day also carries the daily routines and what is fine from the start."""
+
+    day: int
+    date: str
+    is_today: bool
+    has_passed: bool
+    moments: tuple[Moment, ...]
     lines: tuple[TimelineLine, ...]
+    routines: tuple[TimelineLine, ...] = ()
+    from_start: tuple[TimelineLine, ...] = ()
+    routines_until: str = ""
 
 
-def timeline_groups(care: Care, result: Plan) -> tuple[TimelineGroup, ...]:
-    """The engine's groups, each line with its reason and whether it is behind the patient."""
-    return tuple(
-        TimelineGroup(
-            group.label,
-            tuple(
-                TimelineLine(describe_entry(care.protocol, e), e.rule.reason, _status(care, e))
-                for e in group.entries
+def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
+    """The plan by day: the day of treatment, each day on which something changes, and
+    today (even when nothing changes on it)."""
+    protocol, today = care.protocol, care.at.date()
+    first = result.treated_at.date()
+    by_date: dict[date, list[DayChanges]] = {}
+    for change in result.changes:
+        by_date.setdefault(change.at.date(), []).append(change)
+    routines = [e for e in result.entries if e.kind is RuleKind.DO]
+    days = [
+        TimelineDay(
+            day=0,
+            date=format_short_day(first),
+            is_today=first == today,
+            has_passed=first < today,
+            moments=(),
+            lines=(),
+            routines=tuple(_line(protocol, e) for e in routines),
+            from_start=tuple(
+                _line(protocol, e)
+                for e in result.entries
+                if e.kind is RuleKind.ALLOWED_FROM and e.changes_after_hours == 0
             ),
+            routines_until=format_moment(max(e.changes_at for e in routines)) if routines else "",
         )
-        for group in result.groups
-        if group.entries
-    )
+    ]
+    dates = sorted(set(by_date) | ({today} if today > first else set()))
+    for day in dates:
+        changes = by_date.get(day, [])
+        days.append(
+            TimelineDay(
+                day=changes[0].day if changes else care.day,
+                date=format_short_day(day),
+                is_today=day == today,
+                has_passed=day < today,
+                moments=tuple(_moment(care, c) for c in changes),
+                lines=tuple(_line(protocol, e) for c in changes for e in c.entries),
+            )
+        )
+    return tuple(days)
 
 
-def _status(care: Care, entry: PlanEntry) -> str:
-    if entry.kind is RuleKind.ALLOWED_FROM:
-        return "Allowed now" if entry.allowed_from <= care.at else ""
-    return "Done" if entry.changes_at <= care.at else ""
+def _line(protocol: Protocol, entry: PlanEntry) -> TimelineLine:
+    activities = protocol.index.activities
+    label = ", ".join(activities[a].label for a in entry.rule.activities)
+    applies_until = entry.kind is not RuleKind.ALLOWED_FROM
+    return TimelineLine(entry_words(protocol, entry), entry.rule.reason, label, applies_until)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from aftercare.web import export_ics, export_pdf
-from aftercare.web.portal import check_in, entry, plan, stop
+from aftercare.web.portal import brand, check_in, entry, plan, stop
 
 urlpatterns: list[URLPattern] = [
     path("open", entry.open_link, name="open"),
@@ -23,4 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("calendar.ics", export_ics.portal_calendar, name="calendar"),
     path("messages", stop.message_settings, name="message_settings"),
     path("stop/<str:token>", stop.stop, name="stop"),
+    path("accent/<str:colour>.css", brand.accent_css, name="accent"),
+    path("logo.png", brand.logo, name="logo"),
+    path("manifest.webmanifest", brand.manifest, name="manifest"),
 ]

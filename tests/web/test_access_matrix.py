@@ -134,6 +134,11 @@ URLS: dict[str, Kind] = {
     "portal:calendar": Kind.PORTAL,
     "portal:message_settings": Kind.PORTAL,
     "portal:stop": Kind.BY_TOKEN,
+    # The clinic's look: a colour anyone may fetch, the manifest (the clinic's name only for
+    # its signed-in patient) and the logo (only to its signed-in patients: test_portal_brand).
+    "portal:accent": Kind.PUBLIC,
+    "portal:manifest": Kind.PUBLIC,
+    "portal:logo": Kind.PUBLIC,
     "api:openapi-json": Kind.API_DOCUMENT,
     "api:openapi-view": Kind.API_DOCS,
     "api:api-root": Kind.API_NOWHERE,
@@ -363,6 +368,7 @@ class World:
             "reminder_pk": self.reminder.pk,
             "token": optout_token(self.patient.pk, "email"),
             "uidb64": "MQ",
+            "colour": "1f5f8b",
         }
         return {key: values[key] for key in params}
 

@@ -333,6 +333,10 @@ def patient_walk(
     assert stop_links
     patient.goto(stop_links[-1])
     visits.check(patient, "portal-stop")
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Stop emails from Demo Clinic?")
+    patient.get_by_role("button", name="Stop emails").click()
+    expect(patient.get_by_role("heading", level=1)).to_contain_text("no more emails")
+    visits.check(patient, "portal-stop-done")
     patient.goto(f"{demo.url}/p/")
     patient.get_by_role("button", name="Sign out").click()
     visits.check(patient, "portal-signed-out")

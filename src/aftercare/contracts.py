@@ -14,7 +14,7 @@ from typing import Any
 from aftercare.engine.ask import AskResult
 from aftercare.engine.check import CheckResult
 from aftercare.engine.course import CoursePlan, MaintenanceWindow, SessionCheck
-from aftercare.engine.explain import ask_sentence, describe_ask
+from aftercare.engine.explain import ask_sentence, describe_ask, describe_check
 from aftercare.engine.screening import ScreeningResult
 from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.engine.triage import TriageResult
@@ -42,10 +42,12 @@ def iso(moment: date | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def check_json(result: CheckResult) -> dict[str, Any]:
-    """The JSON contract of `aftercare check --json`."""
+def check_json(protocol: Protocol, result: CheckResult) -> dict[str, Any]:
+    """The JSON contract of `aftercare check --json`: ``answer`` is the sentence a person
+    reads first ("Makeup: yes, once the redness has gone …"), never a bare yes."""
     return {
         "activity": result.activity,
+        "answer": describe_check(protocol, result).splitlines()[0],
         "verdict": result.verdict.value,
         "allowed_from_hours": result.allowed_from_hours,
         "allowed_from": iso(result.allowed_from),
@@ -79,7 +81,10 @@ _NOT_ANSWERED: dict[str, Any] = {
 def ask_json(protocol: Protocol, result: AskResult) -> dict[str, Any]:
     """The JSON contract of `aftercare ask --json` and the API's ``ask``: ``check``'s keys
     (null when no activity was understood), and what the resolver made of the question."""
-    checked = check_json(result.check) if result.check is not None else dict(_NOT_ANSWERED)
+    checked = dict(_NOT_ANSWERED)
+    if result.check is not None:
+        checked = check_json(protocol, result.check)
+        del checked["answer"]  # the question's own answer, below
     if result.topic is not None:
         checked["sources"] = sources_json(protocol.index.topics[result.topic].sources)
     if result.urgent_level is not None:
@@ -126,8 +131,9 @@ def _entry_json(entry: PlanEntry) -> dict[str, Any]:
         "activities": list(rule.activities),
         "text": rule.text,
         "reason": rule.reason,
-        "allowed_from_hours": rule.allowed_from_hours,
-        "allowed_from": iso(entry.allowed_from),
+        # A 'never' rule is never allowed: no moment, not the treatment's.
+        "allowed_from_hours": None if rule.is_never else rule.allowed_from_hours,
+        "allowed_from": None if rule.is_never else iso(entry.allowed_from),
         "required_until_hours": rule.required_until_hours,
         "required_until": iso(entry.changes_at if rule.kind is RuleKind.DO else None),
         "gate": rule.gate,

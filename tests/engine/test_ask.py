@@ -240,7 +240,7 @@ def test_it_says_when_it_does_not_know(protocol: Protocol) -> None:
 def test_it_keeps_the_skin_gate_in_the_first_sentence(protocol: Protocol) -> None:
     unknown = ask(protocol, "makeup", 30)
     assert ask_sentence(protocol, unknown) == (
-        "Makeup: yes, but only once the redness has gone and the skin has settled."
+        "Makeup: yes, once the redness has gone and the skin has settled."
     )
     red = ask(protocol, "makeup", 30, skin={"redness_resolved": False})
     assert ask_sentence(protocol, red) == (

@@ -44,7 +44,7 @@ def grade(row: dict[str, Any], result: AskResult) -> str:
             )
             if right:
                 return "right"
-        if found is not None and _says_yes(found.verdict) and row["verdict"] == "not_yet":
+        if found is not None and _says_yes(found.verdict) and row["verdict"] in _NOT_A_YES:
             return "yes_too_early"
         if found is None and outcome is AskOutcome.ASK_BACK:
             return "asked_back" if row["expect"] in result.suggestions else "wrong"
@@ -65,8 +65,11 @@ def grade(row: dict[str, Any], result: AskResult) -> str:
     return "right" if outcome is AskOutcome.NOT_UNDERSTOOD else _fallback(outcome)
 
 
+_NOT_A_YES = {"not_yet", "never"}
+
+
 def _says_yes(verdict: Verdict) -> bool:
-    return verdict in {Verdict.ALLOWED, Verdict.REQUIRED}
+    return verdict in {Verdict.ALLOWED, Verdict.ALLOWED_IF, Verdict.REQUIRED}
 
 
 def _fallback(outcome: AskOutcome) -> str:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from aftercare.engine.check import Verdict, check
 from aftercare.engine.errors import UnknownNameError
+from aftercare.engine.explain import describe_check
 from aftercare.engine.localtime import parse_local, zone
 from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Protocol
@@ -34,7 +35,6 @@ WINDOWS: dict[str, tuple[int, bool, int | None]] = {
     "shower": (0, False, None),
     "alcohol": (48, False, None),
     "touching_treated_area": (144, False, None),
-    "picking_flakes_or_scabs": (336, False, None),
     "makeup": (24, True, None),
     "soap_or_foaming_cleanser": (72, True, None),
     "gentle_cleanser": (0, False, 336),
@@ -65,8 +65,12 @@ WINDOWS: dict[str, tuple[int, bool, int | None]] = {
 }
 
 
+# Never advised, at any time: no window ends (C13; issue 14).
+NEVER = {"picking_flakes_or_scabs"}
+
+
 def test_it_has_a_window_for_every_activity_of_the_protocol(protocol: Protocol) -> None:
-    assert {activity.id for activity in protocol.activities} == set(WINDOWS)
+    assert {activity.id for activity in protocol.activities} == set(WINDOWS) | NEVER
 
 
 @pytest.mark.parametrize(("activity", "window"), WINDOWS.items())
@@ -75,6 +79,8 @@ def test_it_answers_each_activity_an_hour_before_at_and_after_its_boundary(
 ) -> None:
     allowed_from, gated, required_until = window
     first = Verdict.REQUIRED if required_until else Verdict.ALLOWED
+    if gated:
+        first = Verdict.ALLOWED_IF
     assert check(protocol, activity, allowed_from - 1).verdict is Verdict.NOT_YET
     at = check(protocol, activity, allowed_from)
     assert (at.verdict, at.allowed_from_hours) == (first, allowed_from)
@@ -90,7 +96,7 @@ def test_it_answers_each_activity_an_hour_before_at_and_after_its_boundary(
     ("skin", "hours", "verdict", "blocking", "requirements"),
     [
         (None, 23, Verdict.NOT_YET, None, ("redness_resolved", "clean_brushes_and_sponges")),
-        (None, 24, Verdict.ALLOWED, None, ("redness_resolved", "clean_brushes_and_sponges")),
+        (None, 24, Verdict.ALLOWED_IF, None, ("redness_resolved", "clean_brushes_and_sponges")),
         (False, 24, Verdict.NOT_YET, "redness_not_resolved", ("clean_brushes_and_sponges",)),
         (False, 200, Verdict.NOT_YET, "redness_not_resolved", ("clean_brushes_and_sponges",)),
         (True, 23, Verdict.NOT_YET, None, ("clean_brushes_and_sponges",)),
@@ -239,3 +245,48 @@ def test_once_allowed_it_stays_allowed_unless_the_skin_holds_it(
         return
     result = check(protocol, activity, after, skin=later_skin)
     assert result.verdict is not Verdict.NOT_YET or result.blocking_condition is not None
+
+
+@given(at=st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), skin=skin_states)
+def test_it_never_allows_picking_at_any_time(at: float, skin: dict[str, bool] | None) -> None:
+    result = check(_protocol(), "pick the flaky bits", at, skin=skin)
+    assert (result.verdict, result.allowed_from_hours, result.allowed_from) == (
+        Verdict.NEVER,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize("hours", [0, 335, 336, 10_000])
+def test_it_says_picking_is_never_advised(protocol: Protocol, hours: int) -> None:
+    result = check(protocol, "picking", hours)
+    assert describe_check(protocol, result).splitlines()[:3] == [
+        "Picking at flakes or scabs: no, this is never advised.",
+        "Do not pick, scratch or peel off flakes or scabs; let them come away on their own.",
+        "Why: Picking can cause infection, marks and pigmentation.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("skin", "first_line"),
+    [
+        (None, "Makeup: yes, once the redness has gone and the skin has settled."),
+        ({"redness_resolved": True}, "Makeup: yes."),
+        ({"redness_resolved": False}, "Makeup: not yet."),
+    ],
+)
+def test_a_skin_gate_is_never_a_bare_yes(
+    protocol: Protocol, skin: dict[str, bool] | None, first_line: str
+) -> None:
+    lines = describe_check(protocol, check(protocol, "eyeliner", 30, skin=skin)).splitlines()
+    assert lines[0] == first_line
+    assert "Only once the redness has gone and the skin has settled." not in lines[1:]
+
+
+def test_it_says_to_keep_using_sunscreen_after_day_14(protocol: Protocol) -> None:
+    result = check(protocol, "sunscreen", 336)
+    assert describe_check(protocol, result).splitlines()[:3] == [
+        "Sunscreen: yes.",
+        "Wear sunscreen every day.",
+        "Keep using sunscreen every day, as a habit.",
+    ]

@@ -279,18 +279,20 @@ def test_it_lists_what_changes_in_the_rules_words(protocol: Protocol) -> None:
     assert items["RM-changes:1"].text == "\n".join(
         [
             change.text,
-            "From Sun 22 Nov, 10:30: You can wear makeup again, with clean brushes and sponges. "
-            "Only once the redness has gone and the skin has settled. "
+            "From Sun 22 Nov, 10:30, once the redness has gone and the skin has settled: "
+            "You can wear makeup again, with clean brushes and sponges. "
             "Clean your brushes and sponges before you use them.",
         ]
     )
     assert items["RM-changes:2"].text.splitlines()[1:] == [
         f"From Mon 23 Nov, 10:30, {change.avoid_ended_text}: Alcohol."
     ]
-    assert items["RM-changes:14"].text.splitlines()[-1] == (
+    assert items["RM-changes:14"].text.splitlines()[-2:] == [
         f"From Sat 5 Dec, 10:30, {change.routine_ended_text}: "
-        "Gentle non-foaming cleanser, Moisturiser, Sunscreen."
-    )
+        "Gentle non-foaming cleanser, Moisturiser.",
+        "Keep using sunscreen every day, as a habit.",
+    ]
+    assert "Picking" not in items["RM-changes:14"].text
 
 
 def test_it_renders_the_spf_of_the_sunscreen_rule(protocol: Protocol) -> None:
@@ -551,6 +553,6 @@ def test_it_lists_at_most_three_names_of_a_change_in_a_text(protocol: Protocol) 
     day_14 = next(reminder for reminder in reminders if reminder.item == "day:14")
     assert day_14.sms.startswith(
         "Today: from 10:30, no need to avoid any longer: sauna, steam room, very hot shower or "
-        "bath and 12 more (see your plan); the daily routine ends for: gentle non-foaming "
-        "cleanser, moisturiser, sunscreen."
+        "bath and 11 more (see your plan); the daily routine ends for: gentle non-foaming "
+        "cleanser, moisturiser; keep using sunscreen every day, as a habit."
     )

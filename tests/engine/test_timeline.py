@@ -26,7 +26,13 @@ def _group_ids(result: Plan, group: str) -> list[str]:
     [
         (
             "next_few_hours",
-            ["AC-cold-compress", "AC-hyaluronic-serum", "AC-light-activity", "AC-shower"],
+            [
+                "AC-cold-compress",
+                "AC-hyaluronic-serum",
+                "AC-light-activity",
+                "AC-picking",
+                "AC-shower",
+            ],
         ),
         ("today", []),
         ("tomorrow", ["AC-makeup"]),
@@ -144,15 +150,20 @@ def test_it_carries_the_protocol_identity(protocol: Protocol) -> None:
     [
         (
             "AC-makeup",
-            "From Sun 22 Nov, 10:30: You can wear makeup again, with clean brushes and sponges. "
-            "Only once the redness has gone and the skin has settled. "
+            "From Sun 22 Nov, 10:30, once the redness has gone and the skin has settled: "
+            "You can wear makeup again, with clean brushes and sponges. "
             "Clean your brushes and sponges before you use them.",
         ),
         (
             "AC-sunscreen",
-            "Until Sat 5 Dec, 10:30: Wear sunscreen every day, and keep it up after that as a "
-            "habit. SPF 50 or higher. "
-            "Use a broad-spectrum sunscreen every day and reapply when outdoors.",
+            "Until Sat 5 Dec, 10:30: Wear sunscreen every day. SPF 50 or higher. "
+            "Use a broad-spectrum sunscreen every day and reapply when outdoors. "
+            "After that: Keep using sunscreen every day, as a habit.",
+        ),
+        (
+            "AC-picking",
+            "Always: Do not pick, scratch or peel off flakes or scabs; "
+            "let them come away on their own.",
         ),
         (
             "AC-cold-compress",
@@ -172,8 +183,16 @@ def test_it_prints_the_plan_for_people(protocol: Protocol) -> None:
     assert lines[0] == "Aftercare plan: treatment ended Sat 21 Nov, 10:30 (Europe/London)"
     assert "TOMORROW" in lines
     day_14 = lines.index("  Day 14, Sat 5 Dec, 10:30:")
-    assert lines[lines.index("  Day 1, Sun 22 Nov, 10:30:") + 1] == "    allowed from now: Makeup"
-    assert lines[day_14 + 1].startswith("    allowed from now: Sauna, Steam room,")
-    assert lines[day_14 + 2] == (
-        "    the daily routine ends for: Gentle non-foaming cleanser, Moisturiser, Sunscreen"
+    assert lines[lines.index("  Day 1, Sun 22 Nov, 10:30:") + 1] == (
+        "    allowed from now: Makeup (once the redness has gone and the skin has settled)"
     )
+    assert lines[day_14 + 1].startswith("    allowed from now: Sauna, Steam room,")
+    assert "Picking" not in lines[day_14 + 1]
+    assert lines[day_14 + 2 :] == [
+        "    the daily routine ends for: Gentle non-foaming cleanser, Moisturiser",
+        "    Keep using sunscreen every day, as a habit.",
+    ]
+    assert (
+        "  - Always: Do not pick, scratch or peel off flakes or scabs; "
+        "let them come away on their own."
+    ) in lines

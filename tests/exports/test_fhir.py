@@ -205,7 +205,9 @@ def test_it_gives_the_right_instants_across_the_clock_change(protocol: Protocol)
         "start": "2026-10-24T20:00:00+01:00",
         "end": "2026-10-26T19:00:00Z",
     }
-    assert activity(data, "Makeup")["description"].startswith("From Sun 25 Oct, 19:00: ")
+    assert activity(data, "Makeup")["description"].startswith(
+        "From Sun 25 Oct, 19:00, once the redness has gone and the skin has settled: "
+    )
     (care_plan,) = resources(data, "CarePlan")
     assert care_plan["period"] == {
         "start": "2026-10-24T20:00:00+01:00",

@@ -87,13 +87,18 @@ def test_it_matches_the_golden_file(protocol: Protocol) -> None:
 
 def test_it_parses_back_with_every_moment_prompt_and_window(protocol: Protocol) -> None:
     parsed = events(calendar(subject(protocol)))
-    assert len(parsed) == len(moments(protocol)) + 3 + 1
+    # Each moment that allows something, sunscreen kept up as a habit, 3 check-ins, 1 window.
+    assert len(parsed) == len(moments(protocol)) + 1 + 3 + 1
     summaries = [str(event["SUMMARY"]) for event in parsed]
-    assert summaries[0] == "From Sun 25 Oct: makeup"
+    assert summaries[0] == (
+        "From Sun 25 Oct: makeup (once the redness has gone and the skin has settled)"
+    )
     assert summaries[1] == "From Mon 26 Oct: alcohol"
     assert "From Sat 7 Nov: sauna; steam room; very hot shower or bath; sunbed; hot tub; and" in (
         " ".join(summaries)
     )
+    assert "Keep using sunscreen every day, as a habit" in summaries
+    assert not [summary for summary in summaries if "picking" in summary.lower()]
     assert summaries.count("Check in with your clinic") == 3
     assert summaries[-1] == "Window for your next session"
 
@@ -221,7 +226,10 @@ def test_a_moment_describes_each_rule_with_its_reason(protocol: Protocol) -> Non
         f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}"
         "\n\nAlpha Clinic: 020 7946 0001"
     )
-    assert str(makeup["DESCRIPTION"]).startswith("From Sun 25 Oct, 19:00: You can wear makeup")
+    assert str(makeup["DESCRIPTION"]).startswith(
+        "From Sun 25 Oct, 19:00, once the redness has gone and the skin has settled: "
+        "You can wear makeup"
+    )
     assert str(makeup["TRANSP"]) == "TRANSPARENT"
 
 

@@ -302,7 +302,8 @@ def test_it_says_which_way_is_stricter_for_every_settable_field() -> None:
 
 
 def _numeric_fields(protocol: Protocol) -> list[tuple[str, str]]:
-    fields = [(rule.id, "allowed_from_hours") for rule in protocol.aftercare]
+    # A 'never' rule has no window to move: an overlay that gives it one is refused.
+    fields = [(rule.id, "allowed_from_hours") for rule in protocol.aftercare if not rule.is_never]
     for rule in protocol.aftercare:
         if rule.kind is RuleKind.DO:
             fields.append((rule.id, "required_until_hours"))

@@ -87,7 +87,8 @@ def test_a_sauna_two_days_after_is_not_yet_until_day_14(anyone: Client) -> None:
     assert answer["rule"] == "AC-extreme-heat"
     assert answer["label"] == "Sauna"
     assert answer["sources"][0]["leaflet"] == "000_12476f0732dd14f5.txt"
-    engine = check_json(check(base_protocol(), "sauna", 48))
+    assert answer["answer"] == "Sauna: not yet."
+    engine = check_json(base_protocol(), check(base_protocol(), "sauna", 48))
     assert {k: v for k, v in answer.items() if k != "sources"} == {
         k: v for k, v in engine.items() if k != "sources"
     }
@@ -411,3 +412,43 @@ def test_check_shows_allowed_from_in_the_zone_asked_for(client: Client) -> None:
     response = client.get("/api/v1/check", query | {"time_zone": "Mars/Olympus"})
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["query.time_zone"]
+
+
+@pytest.mark.parametrize(
+    ("query", "verdict", "answer"),
+    [
+        (
+            {"activity": "eyeliner", "hours_after": 30},
+            "allowed_if",
+            "Makeup: yes, once the redness has gone and the skin has settled.",
+        ),
+        (
+            {"activity": "eyeliner", "hours_after": 30, "redness_resolved": True},
+            "allowed",
+            "Makeup: yes.",
+        ),
+        (
+            {"activity": "eyeliner", "hours_after": 30, "redness_resolved": False},
+            "not_yet",
+            "Makeup: not yet.",
+        ),
+        (
+            {"activity": "picking", "hours_after": 400},
+            "never",
+            "Picking at flakes or scabs: no, this is never advised.",
+        ),
+        (
+            {"activity": "laser", "hours_after": 100},
+            "not_yet",
+            "Another skin treatment on the area: not yet.",
+        ),
+        ({"activity": "warm shower", "hours_after": 2}, "allowed", "Warm shower: yes."),
+    ],
+)
+def test_check_never_gives_a_bare_yes_or_allows_picking(
+    anyone: Client, query: dict[str, Any], verdict: str, answer: str
+) -> None:
+    body = ok(anyone.get("/api/v1/check", query))
+    assert (body["verdict"], body["answer"]) == (verdict, answer)
+    if verdict == "never":
+        assert (body["allowed_from_hours"], body["allowed_from"]) == (None, None)

@@ -120,7 +120,17 @@ def test_can_i(alice: Browser, treated: Treatment) -> None:
         2026, 12, 3, 12, 30, tzinfo=UTC
     )
     later = ok(alice.get("can-i", {"activity": "makeup", "at": "2026-11-21T00:00:00Z"}))
-    assert later["verdict"] == "allowed"
+    assert (later["verdict"], later["answer"]) == (
+        "allowed_if",
+        "Makeup: yes, once the redness has gone and the skin has settled.",
+    )
+    assert later["requirements"][0] == "redness_resolved"
+    never = ok(alice.get("can-i", {"activity": "picking", "at": "2026-12-31T00:00:00Z"}))
+    assert (never["verdict"], never["allowed_from_hours"], never["answer"]) == (
+        "never",
+        None,
+        "Picking at flakes or scabs: no, this is never advised.",
+    )
     body = problem(alice.get("can-i", {"activity": "sauan"}), 422)
     assert body["detail"] == "unknown activity 'sauan'; did you mean sauna, intensive_sun?"
     assert fields(problem(alice.get("can-i"), 422)) == {"query.activity": "Field required"}

@@ -187,7 +187,7 @@ def run_check(args: argparse.Namespace) -> int:
     hours, treated_at = elapsed_from_args(args)
     result = check(protocol, args.activity, hours, skin=_skin(args), treated_at=treated_at)
     if args.json:
-        print_json(check_json(result))
+        print_json(check_json(protocol, result))
     else:
         print(describe_check(protocol, result))
     return 0

@@ -16,8 +16,13 @@ __all__ = ["CheckResult", "Verdict", "check", "resolve_activity"]
 
 class Verdict(StrEnum):
     ALLOWED = "allowed"
+    # Allowed by the clock, but only once a skin state is met whose state is unknown (the
+    # gate is first among the requirements): never a bare yes.
+    ALLOWED_IF = "allowed_if"
     NOT_YET = "not_yet"
     REQUIRED = "required"
+    # Never advised, at any time after treatment.
+    NEVER = "never"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,7 @@ class CheckResult:
     label: str
     verdict: Verdict
     hours_after: float
-    allowed_from_hours: int
+    allowed_from_hours: int | None
     allowed_from: datetime | None
     required_until: datetime | None
     blocking_condition: str | None
@@ -46,6 +51,11 @@ class CheckResult:
     @property
     def required_until_hours(self) -> int | None:
         return self.rule.required_until_hours
+
+    @property
+    def gate(self) -> str | None:
+        """The skin state this answer still waits on, when its state is unknown."""
+        return self.rule.gate if self.verdict is Verdict.ALLOWED_IF else None
 
     @property
     def sources(self) -> tuple[Citation, ...]:
@@ -73,9 +83,10 @@ def check(
     """Whether ``activity`` is allowed ``hours_after`` the end of treatment.
 
     ``skin`` holds what is known of the skin's state (``{"redness_resolved": False}``).
-    A gate whose state is unknown does not block: it is returned among the
-    requirements ("once the redness has gone"). With ``treated_at`` (aware), the
-    answer also carries local date-times in that datetime's zone.
+    A gate whose state is unknown does not block, but the answer is never a bare yes:
+    the verdict is ``allowed_if`` and the gate comes first among the requirements ("once
+    the redness has gone"). A 'never' rule is never allowed. With ``treated_at`` (aware),
+    the answer also carries local date-times in that datetime's zone.
     """
     index = protocol.index
     activity_id = resolve_activity(protocol, activity)
@@ -90,8 +101,8 @@ def check(
         label=index.activities[activity_id].label,
         verdict=verdict,
         hours_after=hours_after,
-        allowed_from_hours=rule.allowed_from_hours,
-        allowed_from=_after(treated_at, rule.allowed_from_hours),
+        allowed_from_hours=None if rule.is_never else rule.allowed_from_hours,
+        allowed_from=None if rule.is_never else _after(treated_at, rule.allowed_from_hours),
         required_until=_after(treated_at, rule.required_until_hours),
         blocking_condition=(
             index.skin_states[rule.gate].blocking if rule.gate and state is False else None
@@ -102,10 +113,14 @@ def check(
 
 
 def _verdict(rule: ActivityRule, hours_after: float, gate_state: bool | None) -> Verdict:
+    if rule.is_never:
+        return Verdict.NEVER
     if hours_after < 0 or hours_after < rule.allowed_from_hours or gate_state is False:
         return Verdict.NOT_YET
     if rule.kind is RuleKind.DO and hours_after < (rule.required_until_hours or 0):
         return Verdict.REQUIRED
+    if rule.gate is not None and gate_state is None:
+        return Verdict.ALLOWED_IF
     return Verdict.ALLOWED
 
 

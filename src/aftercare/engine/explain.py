@@ -22,6 +22,7 @@ __all__ = [
     "describe_check",
     "describe_entry",
     "describe_plan",
+    "entry_labels",
     "entry_words",
     "hours_phrase",
     "lower_first",
@@ -50,22 +51,42 @@ def moment_phrase(hours: int, moment: datetime | None) -> str:
 
 
 def entry_words(protocol: Protocol, entry: PlanEntry) -> str:
-    """The protocol's words for a plan entry, with its conditions, without its time."""
+    """The protocol's words for a plan entry, with its conditions, without its time; a
+    routine kept up as a habit says what to keep doing after its window."""
     rule = entry.rule
     gate = (rule.gate,) if rule.gate else ()
-    return " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
+    words = " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
+    return f"{words} After that: {rule.then_text}" if rule.then_text else words
 
 
 def describe_entry(protocol: Protocol, entry: PlanEntry) -> str:
-    """One line of the timeline: when it changes, then the protocol's own words."""
+    """One line of the timeline: when it changes, then the protocol's own words.
+
+    A skin-state gate goes with the moment ("From Sun 22 Nov, 10:30, once the redness has
+    gone …"), so that no line reads as a bare yes; a 'never' rule is "Always", never "Until";
+    a routine kept up as a habit says what to keep doing after its window."""
     rule = entry.rule
-    words = entry_words(protocol, entry)
+    allowed_from = rule.kind is RuleKind.ALLOWED_FROM
+    gate = (rule.gate,) if rule.gate and not allowed_from else ()
+    words = " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
+    if rule.is_never:
+        return f"Always: {words}"
     when = format_moment(entry.changes_at)
-    if rule.kind is not RuleKind.ALLOWED_FROM:
-        return f"Until {when}: {words}"
-    if entry.changes_after_hours == 0:
-        return f"Now: {words}"
-    return f"From {when}: {words}"
+    if not allowed_from:
+        after = f" After that: {rule.then_text}" if rule.then_text else ""
+        return f"Until {when}: {words}{after}"
+    start = "Now" if entry.changes_after_hours == 0 else f"From {when}"
+    if rule.gate:
+        start = f"{start}, {protocol.index.skin_states[rule.gate].text}"
+    return f"{start}: {words}"
+
+
+def entry_labels(protocol: Protocol, entry: PlanEntry) -> list[str]:
+    """The activities an entry allows, each with the skin-state gate that still holds it
+    back: 'Makeup (once the redness has gone and the skin has settled)'."""
+    rule = entry.rule
+    gate = f" ({protocol.index.skin_states[rule.gate].text})" if rule.gate else ""
+    return [f"{protocol.index.activities[a].label}{gate}" for a in rule.activities]
 
 
 def describe_plan(protocol: Protocol, result: Plan) -> str:
@@ -82,38 +103,44 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
     lines += ["", "WHAT CHANGES WHEN"]
     for change in result.changes:
         lines.append(f"  Day {change.day}, {format_moment(change.at)}:")
-        allowed = _labels(protocol, [e for e in change.entries if e.kind is not RuleKind.DO])
-        ended = _labels(protocol, [e for e in change.entries if e.kind is RuleKind.DO])
+        allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
+        routines = [e for e in change.entries if e.kind is RuleKind.DO]
         if allowed:
-            lines.append(f"    allowed from now: {allowed}")
-        if ended:
-            lines.append(f"    the daily routine ends for: {ended}")
+            labels = ", ".join(label for e in allowed for label in entry_labels(protocol, e))
+            lines.append(f"    allowed from now: {labels}")
+        if ended := [e for e in routines if not e.rule.then_text]:
+            labels = ", ".join(label for e in ended for label in entry_labels(protocol, e))
+            lines.append(f"    the daily routine ends for: {labels}")
+        lines += [f"    {e.rule.then_text}" for e in routines if e.rule.then_text]
     return "\n".join(lines)
-
-
-def _labels(protocol: Protocol, entries: list[PlanEntry]) -> str:
-    activities = protocol.index.activities
-    return ", ".join(activities[a].label for entry in entries for a in entry.rule.activities)
 
 
 def describe_check(protocol: Protocol, result: CheckResult) -> str:
     """The answer to "can I …?", for a person: the verdict, when, and why."""
     rule = result.rule
-    lines = [f"{result.label}: {_VERDICT_WORDS[result.verdict]}"]
-    when = moment_phrase(result.allowed_from_hours, result.allowed_from)
-    if result.hours_after < result.allowed_from_hours:
-        lines.append(f"From {when}.")
-    elif result.verdict is Verdict.ALLOWED and result.allowed_from_hours > 0:
-        lines.append(f"Allowed since {when}.")
-    if result.verdict is Verdict.REQUIRED and rule.required_until_hours is not None:
+    verdict = result.verdict
+    lines = [f"{result.label}: {_verdict_words(protocol, result)}."]
+    start = result.allowed_from_hours
+    if start is not None:
+        when = moment_phrase(start, result.allowed_from)
+        if result.hours_after < start:
+            lines.append(f"From {when}.")
+        elif verdict in _YES and start > 0:
+            lines.append(f"Allowed since {when}.")
+    if verdict is Verdict.REQUIRED and rule.required_until_hours is not None:
         until = moment_phrase(rule.required_until_hours, result.required_until)
         lines.append(f"Keep this up until at least {until}.")
     if result.blocking_condition is not None and rule.gate is not None:
         lines.append(protocol.index.skin_states[rule.gate].blocking_text)
-    if result.verdict is not Verdict.ALLOWED or rule.kind is not RuleKind.AVOID:
+    if verdict not in _YES or rule.kind is not RuleKind.AVOID:
         lines.append(rule.text)
-    lines += _conditions(protocol, result.requirements, result.min_spf)
-    if result.verdict is not Verdict.ALLOWED:
+    if rule.then_text and verdict is Verdict.ALLOWED:
+        lines.append(rule.then_text)
+    said = {result.gate} if result.gate else set()
+    lines += _conditions(
+        protocol, tuple(i for i in result.requirements if i not in said), result.min_spf
+    )
+    if verdict not in _YES:
         lines.append(f"Why: {rule.reason}")
     if result.note:
         lines.append(f"Note: the leaflets differ here; {lower_first(result.note)}")
@@ -121,10 +148,21 @@ def describe_check(protocol: Protocol, result: CheckResult) -> str:
 
 
 _VERDICT_WORDS = {
-    Verdict.ALLOWED: "yes.",
-    Verdict.NOT_YET: "not yet.",
-    Verdict.REQUIRED: "yes, and you need to: every day for now.",
+    Verdict.ALLOWED: "yes",
+    Verdict.ALLOWED_IF: "yes",
+    Verdict.NOT_YET: "not yet",
+    Verdict.REQUIRED: "yes, and you need to: every day for now",
+    Verdict.NEVER: "no, this is never advised",
 }
+_YES = frozenset({Verdict.ALLOWED, Verdict.ALLOWED_IF})
+
+
+def _verdict_words(protocol: Protocol, result: CheckResult) -> str:
+    """'yes', 'not yet', or 'yes, once the redness has gone …' for a gate not yet known."""
+    words = _VERDICT_WORDS[result.verdict]
+    if result.gate is not None:
+        return f"{words}, {protocol.index.skin_states[result.gate].text}"
+    return words
 
 
 def _conditions(protocol: Protocol, ids: tuple[str, ...], min_spf: int | None) -> list[str]:
@@ -188,19 +226,12 @@ def _check_sentence(protocol: Protocol, result: AskResult, found: CheckResult) -
     subject = found.label
     if result.asked_for is not None:
         subject = f"{subject} on {format_moment(result.asked_for)}"
-    verdict = _VERDICT_WORDS[found.verdict].rstrip(".")
-    if found.hours_after < found.allowed_from_hours:
-        when = moment_phrase(found.allowed_from_hours, found.allowed_from)
-        return f"{subject}: {verdict}, from {when}."
+    verdict = _verdict_words(protocol, found)
+    start = found.allowed_from_hours
+    if start is not None and found.hours_after < start:
+        return f"{subject}: {verdict}, from {moment_phrase(start, found.allowed_from)}."
     if found.blocking_condition is not None and found.rule.gate is not None:
         return f"{subject}: {verdict}. {protocol.index.skin_states[found.rule.gate].blocking_text}"
-    gates = [
-        protocol.index.skin_states[i].text
-        for i in found.requirements
-        if i in protocol.index.skin_states
-    ]
-    if gates:
-        return f"{subject}: {verdict}, but only {gates[0]}."
     return f"{subject}: {verdict}."
 
 

@@ -225,19 +225,25 @@ def _changes(
 
 
 def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
-    """What becomes allowed, in each rule's words; then what no longer needs avoiding or doing."""
+    """What becomes allowed, in each rule's words; then what no longer needs avoiding or doing,
+    and what to keep doing as a habit (sunscreen never "ends")."""
     lines = [describe_entry(protocol, e) for e in entries if e.kind is RuleKind.ALLOWED_FROM]
     ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
     for kind, words in ended:
-        for moment in sorted({e.changes_at for e in entries if e.kind is kind}):
+        for moment in sorted({e.changes_at for e in _ending(entries, kind)}):
             names = ", ".join(
                 protocol.index.activities[activity].label
-                for e in entries
-                if e.kind is kind and e.changes_at == moment
+                for e in _ending(entries, kind)
+                if e.changes_at == moment
                 for activity in e.rule.activities
             )
             lines.append(f"From {format_moment(moment)}, {words}: {names}.")
-    return lines
+    return lines + [e.rule.then_text for e in entries if e.rule.then_text]
+
+
+def _ending(entries: list[PlanEntry], kind: RuleKind) -> list[PlanEntry]:
+    """The entries of ``kind`` that end, without the routines kept up as a habit."""
+    return [e for e in entries if e.kind is kind and not e.rule.then_text]
 
 
 def _short_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
@@ -253,9 +259,10 @@ def _short_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry
             words.append(f"{_names(protocol, item, gated)} {protocol.index.skin_states[gate].text}")
         ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
         for kind, phrase in ended:
-            names = _names(protocol, item, [e for e in at if e.kind is kind])
+            names = _names(protocol, item, _ending(at, kind))
             if names:
                 words.append(f"{phrase}: {names}")
+        words += [lower_first(e.rule.then_text).rstrip(".") for e in at if e.rule.then_text]
         lines.append(f"from {moment:%H:%M}, {'; '.join(w for w in words if w)}.")
     return lines
 

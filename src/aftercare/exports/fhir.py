@@ -334,6 +334,9 @@ def _activity(
     start, end = _window(entry, treated_at)
     if at < start:
         status = "not-started"
+    elif entry.rule.is_never:
+        # Never advised: it stays in progress, however long after the treatment.
+        status = "in-progress"
     elif end is None or at >= end:
         status = "completed"
     else:
@@ -343,7 +346,7 @@ def _activity(
             code=CodeableConcept(text=_activity_labels(protocol, entry.rule)),
             reasonCode=[CodeableConcept(text=entry.rule.reason)],
             status=status,
-            doNotPerform=entry.kind is RuleKind.AVOID,
+            doNotPerform=entry.kind in _DO_NOT,
             scheduledPeriod=Period(start=start, end=end),
             description=describe_entry(protocol, entry),
         )
@@ -355,9 +358,14 @@ def _window(entry: PlanEntry, treated_at: datetime) -> tuple[datetime, datetime 
     routine over its window, and an activity allowed from its moment on (no end)."""
     if entry.kind is RuleKind.AVOID:
         return treated_at, entry.changes_at
+    if entry.kind is RuleKind.NEVER:
+        return treated_at, None
     if entry.kind is RuleKind.DO:
         return entry.allowed_from, entry.changes_at
     return entry.allowed_from, None
+
+
+_DO_NOT = frozenset({RuleKind.AVOID, RuleKind.NEVER})
 
 
 def _activity_labels(protocol: Protocol, rule: ActivityRule) -> str:
@@ -378,7 +386,7 @@ def _plan_definition(protocol: Protocol, key: str) -> PlanDefinition:
 
 
 def _action(protocol: Protocol, rule: ActivityRule) -> PlanDefinitionAction:
-    low = 0 if rule.kind is RuleKind.AVOID else rule.allowed_from_hours
+    low = 0 if rule.kind in _DO_NOT else rule.allowed_from_hours
     high = rule.allowed_from_hours if rule.kind is RuleKind.AVOID else rule.required_until_hours
     return PlanDefinitionAction(
         prefix=rule.id,

@@ -44,7 +44,7 @@ from aftercare.engine.course import check_session, completes_course, maintenance
 from aftercare.engine.explain import describe_entry, lower_first
 from aftercare.engine.localtime import format_short_day, zone
 from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
-from aftercare.engine.timeline import plan
+from aftercare.engine.timeline import DayChanges, plan
 from aftercare.exports import Subject
 from aftercare.exports.plan_view import change_view
 from aftercare.protocols.schema import ReminderKind, RuleKind
@@ -148,9 +148,13 @@ def _calendar(subject: Subject) -> Calendar:
 
 
 def _milestones(shared: _Shared) -> Iterator[Event]:
-    """One event for each moment that allows something, naming all it allows."""
+    """One event for each moment that allows something, naming all it allows (each with
+    the skin-state gate that still holds it back, never a bare yes); and one for each daily
+    routine kept up as a habit when its window ends ("Keep using sunscreen every day, as a
+    habit"). A 'never' rule has no moment, so it never shows as allowed."""
     protocol = shared.subject.protocol
     for change in plan(protocol, shared.treated_at).changes:
+        yield from _kept(shared, change)
         entries = [entry for entry in change.entries if entry.kind is not RuleKind.DO]
         allowed = change_view(protocol, replace(change, entries=tuple(entries))).allowed
         if not allowed:
@@ -162,6 +166,16 @@ def _milestones(shared: _Shared) -> Iterator[Event]:
         )
         hours = entries[0].changes_after_hours
         yield _moment(shared, f"from-{hours}h", summary, change.at, description + shared.contact)
+
+
+def _kept(shared: _Shared, change: DayChanges) -> Iterator[Event]:
+    protocol = shared.subject.protocol
+    for entry in change.entries:
+        if entry.rule.then_text:
+            summary = entry.rule.then_text.rstrip(".")
+            description = f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}"
+            milestone = f"keep-{entry.id}"
+            yield _moment(shared, milestone, summary, change.at, description + shared.contact)
 
 
 def _items(labels: tuple[str, ...]) -> str:

@@ -267,16 +267,20 @@ class Section:
 
 
 def _rule_sections(protocol: Protocol, sources: _Sources) -> tuple[Section, ...]:
-    def lines(kind: RuleKind) -> tuple[Line, ...]:
+    def lines(*kinds: RuleKind) -> tuple[Line, ...]:
         rules = sorted(
-            (rule for rule in protocol.aftercare if rule.kind is kind),
-            key=lambda rule: (rule.allowed_from_hours, rule.required_until_hours or 0),
+            (rule for rule in protocol.aftercare if rule.kind in kinds),
+            key=lambda rule: (
+                not rule.is_never,
+                rule.allowed_from_hours,
+                rule.required_until_hours or 0,
+            ),
         )
         return tuple(_rule_line(protocol, rule, sources) for rule in rules)
 
     return (
         Section("What to do", lines(RuleKind.DO)),
-        Section("What to avoid, and for how long", lines(RuleKind.AVOID)),
+        Section("What to avoid, and for how long", lines(RuleKind.NEVER, RuleKind.AVOID)),
         Section("What you can do again, and when", lines(RuleKind.ALLOWED_FROM)),
     )
 
@@ -286,13 +290,16 @@ def _rule_line(protocol: Protocol, rule: ActivityRule, sources: _Sources) -> Lin
     gates = [f"Only {index.skin_states[rule.gate].text}."] if rule.gate else []
     spf = [f"SPF {rule.min_spf} or higher."] if rule.min_spf is not None else []
     needs = [index.requirements[i].text for i in rule.requirements if i in index.requirements]
-    words = " ".join((f"{_offset_words(rule)}:", rule.text, *gates, *spf, *needs))
+    then = [f"After that: {rule.then_text}"] if rule.then_text else []
+    words = " ".join((f"{_offset_words(rule)}:", rule.text, *gates, *spf, *needs, *then))
     return Line(words, f"{rule.reason} {sources.marks(rule.sources)}")
 
 
 def _offset_words(rule: ActivityRule) -> str:
     """'For the first 14 days (336 hours)', 'From 3 days (72 hours) after treatment'."""
     start = rule.allowed_from_hours
+    if rule.kind is RuleKind.NEVER:
+        return "Always"
     if rule.kind is RuleKind.AVOID:
         return f"For the first {_duration(start)}"
     if rule.kind is RuleKind.ALLOWED_FROM:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftercare.engine.explain import describe_entry
+from aftercare.engine.explain import describe_entry, entry_labels
 from aftercare.engine.localtime import format_moment
 from aftercare.engine.timeline import DayChanges, Plan
 from aftercare.protocols.schema import Protocol, RuleKind
@@ -35,7 +35,8 @@ class GroupView:
 
 @dataclass(frozen=True, slots=True)
 class ChangeView:
-    """One moment in the plan: what becomes allowed and which daily routines end.
+    """One moment in the plan: what becomes allowed (each with the skin-state gate that
+    still holds it back), which daily routines end, and what to keep doing as a habit.
 
     Every field is text, so the leaflet renders without Django's settings (a number would
     be localised, which reads them)."""
@@ -44,6 +45,7 @@ class ChangeView:
     when: str
     allowed: tuple[str, ...]
     ended: tuple[str, ...]
+    kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,12 +82,14 @@ def plan_view(protocol: Protocol, result: Plan, *, reasons: bool) -> PlanView:
 
 
 def change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
-    activities = protocol.index.activities
     allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
-    ended = [e for e in change.entries if e.kind is RuleKind.DO]
+    routines = [e for e in change.entries if e.kind is RuleKind.DO]
     return ChangeView(
         day=str(change.day),
         when=format_moment(change.at),
-        allowed=tuple(activities[a].label for e in allowed for a in e.rule.activities),
-        ended=tuple(activities[a].label for e in ended for a in e.rule.activities),
+        allowed=tuple(label for e in allowed for label in entry_labels(protocol, e)),
+        ended=tuple(
+            label for e in routines if not e.rule.then_text for label in entry_labels(protocol, e)
+        ),
+        kept=tuple(e.rule.then_text for e in routines if e.rule.then_text),
     )

@@ -31,7 +31,9 @@ __all__ = [
 
 def rule_window(protocol: Protocol, rule: ActivityRule) -> str:
     """An aftercare rule's window in words: "avoid until day 14 (336 h)"."""
-    if rule.kind is RuleKind.AVOID:
+    if rule.kind is RuleKind.NEVER:
+        text = "never advised, at any time"
+    elif rule.kind is RuleKind.AVOID:
         text = f"avoid until {moment_text(rule.allowed_from_hours)}"
     elif rule.kind is RuleKind.ALLOWED_FROM:
         text = f"allowed from {moment_text(rule.allowed_from_hours)}"

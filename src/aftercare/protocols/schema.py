@@ -111,6 +111,8 @@ class RuleKind(StrEnum):
     AVOID = "avoid"
     DO = "do"
     ALLOWED_FROM = "allowed_from"
+    # Never advised, with no end: no plan, answer or calendar may ever show it as allowed.
+    NEVER = "never"
 
 
 class ReminderKind(StrEnum):
@@ -268,6 +270,8 @@ class ActivityRule(Cited):
     requirements: tuple[Id, ...] = ()
     min_spf: Annotated[int, Field(ge=15, le=100)] | None = None
     text: Text
+    # A 'do' rule that goes on as a habit after its window: what to keep doing then.
+    then_text: Text | None = None
     reason: Text
 
     @model_validator(mode="after")
@@ -279,7 +283,15 @@ class ActivityRule(Cited):
                 raise ValueError("required_until_hours must come after allowed_from_hours")
         elif self.required_until_hours is not None or self.min_spf is not None:
             raise ValueError("only a 'do' rule has required_until_hours or min_spf")
+        if self.then_text is not None and self.kind is not RuleKind.DO:
+            raise ValueError("only a 'do' rule has then_text")
+        if self.kind is RuleKind.NEVER and (self.allowed_from_hours or self.gate):
+            raise ValueError("a 'never' rule has no allowed_from_hours and no gate: it never ends")
         return self
+
+    @property
+    def is_never(self) -> bool:
+        return self.kind is RuleKind.NEVER
 
 
 class TimelineGroup(Strict):

@@ -85,7 +85,8 @@ def get_check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, objec
         treated_at = treated_at.astimezone(zone_for(request, query.time_zone))
     skin = None if query.redness_resolved is None else {"redness_resolved": query.redness_resolved}
     protocol = protocol_for(request)
-    return check_json(check(protocol, query.activity, hours, skin=skin, treated_at=treated_at))
+    result = check(protocol, query.activity, hours, skin=skin, treated_at=treated_at)
+    return check_json(protocol, result)
 
 
 @router.post("triage", response=responses({200: TriageOut}, *ERRORS))

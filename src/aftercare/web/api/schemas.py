@@ -155,9 +155,12 @@ class SymptomIn(Schema):
 
 
 class CheckOut(Out):
-    """May the patient do ``activity`` now, and from when."""
+    """May the patient do ``activity`` now, and from when. ``answer`` is the sentence a
+    person reads; ``allowed_if`` is a yes only once the skin state first among
+    ``requirements`` is met, and ``never`` is never allowed."""
 
     activity: str
+    answer: str
     verdict: Verdict
     allowed_from_hours: float | None
     allowed_from: datetime | None

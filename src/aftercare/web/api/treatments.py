@@ -222,7 +222,7 @@ def ask(
     """Can the patient do ``activity`` at ``at`` (default now), as the portal answers it."""
     care = _care_then(patient, treatment, at)
     result = check(care.protocol, activity, care.hours_after, treated_at=care.treated_at)
-    return check_json(result)
+    return check_json(care.protocol, result)
 
 
 class AskQuery(Schema):

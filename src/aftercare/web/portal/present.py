@@ -38,14 +38,16 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Moment:
-    """A moment of the plan as a line on a page: when, what it allows again (labels), and
-    which daily routines end then."""
+    """A moment of the plan as a line on a page: when, what it allows again (labels, each
+    with the skin-state gate that still holds it back), which daily routines end then, and
+    what to keep doing as a habit (sunscreen never "ends")."""
 
     when: str
     time: str
     has_passed: bool
     allowed: tuple[str, ...]
     ended: tuple[str, ...]
+    kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class TodayView:
     do_today: tuple[str, ...]
     not_yet: tuple[Moment, ...]
     allowed_again: tuple[str, ...]
+    # What is never advised, at any time: never among what is allowed.
+    always_avoid: tuple[str, ...] = ()
 
     @property
     def is_over(self) -> bool:
@@ -79,6 +83,10 @@ def today_view(care: Care, result: Plan) -> TodayView:
         entry_words(care.protocol, e)
         for e in result.entries
         if e.kind is RuleKind.DO and e.rule.allowed_from_hours <= hours < e.changes_after_hours
+    ) + tuple(  # a routine kept up as a habit, once its window is over
+        e.rule.then_text
+        for e in result.entries
+        if e.rule.then_text and hours >= e.changes_after_hours
     )
     return TodayView(
         day=care.day,
@@ -87,7 +95,12 @@ def today_view(care: Care, result: Plan) -> TodayView:
         do_today=do_today,
         not_yet=tuple(m for m, d in zip(moments, dates, strict=True) if d > today and m.allowed),
         allowed_again=tuple(label for m in moments if m.has_passed for label in m.allowed),
+        always_avoid=_always(care.protocol, result),
     )
+
+
+def _always(protocol: Protocol, result: Plan) -> tuple[str, ...]:
+    return tuple(entry_words(protocol, e) for e in result.entries if e.rule.is_never)
 
 
 def _moment(care: Care, change: DayChanges) -> Moment:
@@ -98,6 +111,7 @@ def _moment(care: Care, change: DayChanges) -> Moment:
         has_passed=change.at <= care.at,
         allowed=tuple(lower_first(label) for label in shown.allowed),
         ended=tuple(lower_first(label) for label in shown.ended),
+        kept=shown.kept,
     )
 
 
@@ -125,6 +139,7 @@ class TimelineDay:
     lines: tuple[TimelineLine, ...]
     routines: tuple[TimelineLine, ...] = ()
     from_start: tuple[TimelineLine, ...] = ()
+    always_avoid: tuple[TimelineLine, ...] = ()
     routines_until: str = ""
 
 
@@ -152,6 +167,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
                 if e.kind is RuleKind.ALLOWED_FROM and e.changes_after_hours == 0
             ),
             routines_until=format_moment(max(e.changes_at for e in routines)) if routines else "",
+            always_avoid=tuple(_line(protocol, e) for e in result.entries if e.rule.is_never),
         )
     ]
     dates = sorted(set(by_date) | ({today} if today > first else set()))

@@ -1,0 +1,206 @@
+"""The portal's words for what is never advised, what goes on as a habit, and what waits on
+the skin: never "allowed" for picking, sunscreen never "ends", no bare yes for a skin-state
+gate, no "You can …" under "What to avoid" (issue 14, "Answers and wording").
+
+Alice (``patient``) is signed in through a link; the clock is frozen at NOW.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from io import BytesIO
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from icalendar import Calendar
+from pypdf import PdfReader
+
+from aftercare.web.clinic.models import Patient, StaffMember
+from tests.web.conftest import NOW
+from tests.web.test_portal_plan import page, set_now, sign_in, text, treat
+
+pytestmark = pytest.mark.django_db
+
+PICKING = (
+    "Always: Do not pick, scratch or peel off flakes or scabs; let them come away on their own."
+)
+KEEP_SUNSCREEN = "Keep using sunscreen every day, as a habit."
+GATE = "once the redness has gone and the skin has settled"
+
+
+@pytest.fixture(autouse=True)
+def _now(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_now(monkeypatch, NOW)
+
+
+@pytest.fixture
+def alice(client: Client, patient: Patient) -> Client:
+    sign_in(client, patient)
+    return client
+
+
+def section(html: str, heading: str) -> list[str]:
+    """The list items of the section under ``heading``, as a person reads them."""
+    match = re.search(rf"<h2>{re.escape(heading)}</h2>(.*?)</section>", html, re.DOTALL)
+    assert match is not None, heading
+    return [text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", match.group(1), re.DOTALL)]
+
+
+def test_what_to_avoid_waits_in_words_of_waiting_never_you_can(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    avoid = section(page(alice, "today"), "What to avoid for now")
+    assert f"Makeup: not yet, from Sun 22 Nov, 04:30, {GATE}." in avoid
+    assert (
+        "Glycolic, salicylic or other acid product (AHA, BHA), Benzoyl peroxide product and "
+        f"Peel or peeling product: not yet, from Sat 28 Nov, 04:30, {GATE}."
+    ) in avoid
+    assert PICKING in avoid
+    assert [line for line in avoid if "You can" in line] == []
+
+
+def test_today_gives_a_gated_yes_and_names_the_gate_in_what_changes_next(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=50))
+    html = page(alice, "today")
+    allowed = section(html, "What you can do")
+    assert (
+        f"From Fri 20 Nov, 12:30, {GATE}: You can wear makeup again, with clean brushes and "
+        "sponges. Clean your brushes and sponges before you use them."
+    ) in allowed
+    assert (
+        "Allowed from then: Strenuous exercise or heavy sweating, "
+        f"Soap or foaming cleanser ({GATE}),"
+    ) in text(html)
+
+
+def test_after_day_14_picking_is_still_to_avoid_and_sunscreen_goes_on(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=15))
+    html = page(alice, "today")
+    assert section(html, "What to avoid for now") == [PICKING]
+    assert section(html, "What to do now") == [KEEP_SUNSCREEN]
+    assert [line for line in section(html, "What you can do") if "pick" in line.lower()] == []
+
+
+def test_the_day_14_change_says_to_keep_using_sunscreen_and_never_allows_picking(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=13))
+    shown = text(page(alice, "today"))
+    assert "What changes next From Sun 22 Nov, 14:30 (day 14):" in shown
+    assert (
+        "The daily routine ends for: Gentle non-foaming cleanser, Moisturiser " + KEEP_SUNSCREEN
+        in shown
+    )
+    assert "Picking" not in shown.split("What to do now")[0]
+
+
+def test_the_timeline_never_marks_picking_done_and_keeps_sunscreen_going(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(days=15))
+    shown = text(page(alice, "timeline"))
+    assert f"{PICKING} Why: Picking can cause infection, marks and pigmentation." in shown
+    assert f"Done: {PICKING}" not in shown
+    assert (
+        "Keep going: Until Fri 20 Nov, 14:30: Wear sunscreen every day. SPF 50 or higher. "
+        "Use a broad-spectrum sunscreen every day and reapply when outdoors. "
+        f"After that: {KEEP_SUNSCREEN}"
+    ) in shown
+    assert f"Yes, {GATE}: From Sat 7 Nov, 14:30, {GATE}: You can wear makeup again" in shown
+    assert "Allowed now: From Sat 7 Nov" not in shown
+
+
+@pytest.mark.parametrize(
+    ("hours", "question", "sentence"),
+    [
+        (
+            400,
+            "can I pick the flaky bits",
+            "Picking at flakes or scabs: no, this is never advised.",
+        ),
+        (30, "can I wear eyeliner", f"Makeup: yes, {GATE}."),
+        (2, "can I have a warm shower", "Warm shower: yes."),
+        (
+            30,
+            "can I have laser",
+            "Another skin treatment on the area: not yet, from Fri 4 Dec, 08:30 (day 14).",
+        ),
+        (
+            30,
+            "dermaplaning",
+            "Another skin treatment on the area: not yet, from Fri 4 Dec, 08:30 (day 14).",
+        ),
+        (
+            30,
+            "can I use BHA",
+            "Glycolic, salicylic or other acid product (AHA, BHA): "
+            "not yet, from Fri 27 Nov, 08:30 (day 7).",
+        ),
+        (
+            30,
+            "Differin",
+            "Retinol, retinoid or vitamin A product: not yet, from Fri 27 Nov, 08:30 (day 7).",
+        ),
+        (30, "facial oil", "Facial oil: not yet, from Fri 27 Nov, 08:30 (day 7)."),
+        (30, "clay mask", "Clay or peel-off mask: not yet, from Fri 4 Dec, 08:30 (day 14)."),
+    ],
+)
+def test_the_can_i_box_answers_each_in_its_own_rule(
+    alice: Client,
+    patient: Patient,
+    practitioner: StaffMember,
+    hours: int,
+    question: str,
+    sentence: str,
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=hours))
+    html = page(alice, "can_i", q=question)
+    (heading,) = re.findall(r'<section class="answer[^"]*"[^>]*>\s*<h2>(.*?)</h2>', html, re.DOTALL)
+    assert text(heading) == sentence
+
+
+def test_the_can_i_box_says_to_keep_a_shower_lukewarm(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=2))
+    shown = text(page(alice, "can_i", q="can I have a warm shower"))
+    assert "You can shower as usual; keep the water warm or lukewarm, not very hot." in shown
+
+
+def test_the_leaflet_never_allows_picking_and_keeps_sunscreen_going(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    response = alice.get(reverse("portal:leaflet"))
+    assert response.status_code == 200
+    pdf = b"".join(response) if response.streaming else response.content
+    shown = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(BytesIO(pdf)).pages
+    )
+    assert PICKING in shown
+    assert KEEP_SUNSCREEN in shown
+    assert f"Makeup ({GATE})" in shown
+    assert "Picking at flakes" not in shown
+    assert "keep it up after that" not in shown
+
+
+def test_the_calendar_never_allows_picking_or_gives_a_bare_yes(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    treat(patient, practitioner, NOW - timedelta(hours=10))
+    response = alice.get(reverse("portal:calendar"))
+    assert response.status_code == 200
+    summaries = [
+        str(event["SUMMARY"]) for event in Calendar.from_ical(response.content).walk("VEVENT")
+    ]
+    assert f"Makeup: allowed {GATE}" in summaries
+    assert "Makeup allowed from" not in summaries
+    assert KEEP_SUNSCREEN.rstrip(".") in summaries
+    assert [summary for summary in summaries if "Picking" in summary] == []

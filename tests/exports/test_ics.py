@@ -132,9 +132,15 @@ def test_a_title_names_only_what_the_engine_then_allows(protocol: Protocol) -> N
         for item in items:
             if item.startswith("and "):
                 continue
-            answer = check(protocol, labels[item.lower()], hours, skin={"redness_resolved": True})
+            # A skin-state gate stays beside its item: "makeup (once the redness has gone …)".
+            gates = [f" ({state.text})" for state in protocol.skin_states]
+            gate = next((g for g in gates if item.endswith(g)), "")
+            activity = labels[item.removesuffix(gate).lower()]
+            answer = check(protocol, activity, hours, skin={"redness_resolved": True})
             assert answer.verdict is Verdict.ALLOWED, (item, hours)
-            earlier = check(protocol, labels[item.lower()], hours - 1)
+            unknown = check(protocol, activity, hours)
+            assert (unknown.verdict is Verdict.ALLOWED_IF) == bool(gate), (item, hours)
+            earlier = check(protocol, activity, hours - 1)
             assert earlier.verdict is not Verdict.ALLOWED, (item, hours)
         assert "allowed" not in str(event["SUMMARY"]).lower()
 

@@ -103,17 +103,21 @@ def test_it_counts_days_and_shows_the_local_treatment_date(
     assert '<progress value="3" max="14" aria-labelledby="day-heading">' in html
     # Day 3 began at 12:30 today: what it allowed is new today.
     assert (
-        "New today Since 12:30 you can: strenuous exercise or heavy sweating, "
-        "soap or foaming cleanser, vitamin C or antioxidant serum" in shown
+        "New today Since 12:30 you can: strenuous exercise or heavy sweating, soap or foaming "
+        "cleanser (once the redness has gone and the skin has settled), vitamin C or "
+        "antioxidant serum" in shown
     )
     assert "Do today Cleanse with a gentle, non-foaming cleanser" in shown
-    assert "Wear sunscreen every day, and keep it up after that as a habit. SPF 50" in shown
+    assert (
+        "Wear sunscreen every day. SPF 50 or higher. Use a broad-spectrum sunscreen every day "
+        "and reapply when outdoors. After that: Keep using sunscreen every day, as a habit."
+    ) in shown
     assert (
         "Not yet From Mon 23 Nov, 12:30: fragranced facial product, gentle exfoliating "
         "cleanser, peptide serum, eye cream From Tue 24 Nov, 12:30: touching the treated skin"
         in shown
     )
-    assert "From Wed 2 Dec, 12:30: sauna, steam room, very hot shower or bath and 12 more" in shown
+    assert "From Wed 2 Dec, 12:30: sauna, steam room, very hot shower or bath and 11 more" in shown
     assert "Avoid alcohol" not in shown
     assert f'<a href="{reverse("portal:check_in")}" role="button" class="big-button">' in html
     assert "Call Alpha Clinic on 020 7946 0001" in shown
@@ -177,7 +181,12 @@ def test_it_says_when_the_plan_is_behind_the_patient(
     assert "Day 20 after your treatment on Sun 1 Nov" in shown
     assert "Every step of your aftercare plan is now behind you." in shown
     assert "Not yet" not in shown
-    assert "Do today" not in shown
+    # Sunscreen goes on as a habit, and picking is never advised.
+    assert "Do today Keep using sunscreen every day, as a habit." in shown
+    assert (
+        "At any time Do not pick, scratch or peel off flakes or scabs; "
+        "let them come away on their own."
+    ) in shown
 
 
 def test_it_never_shows_another_patients_data(
@@ -263,15 +272,19 @@ def test_the_timeline_goes_day_by_day_with_reasons(
     ]
     assert "Every day until Fri 4 Dec, 08:30: Cleanse with a gentle, non-foaming cleanser" in shown
     assert "Fine from the start: You can shower as usual" in shown
-    assert "Day 1 Sat 21 Nov Today From 08:30 you can: makeup." in shown
+    assert (
+        "Day 1 Sat 21 Nov Today From 08:30 you can: "
+        "makeup (once the redness has gone and the skin has settled)."
+    ) in shown
     assert (
         "Until then: Avoid alcohol. Why: Alcohol widens blood vessels, "
         "which can add to redness, swelling and bruising." in shown
     )
     assert (
         "From 08:30 you can stop the daily routine for: gentle non-foaming cleanser, "
-        "moisturiser, sunscreen." in shown
+        "moisturiser. Keep using sunscreen every day, as a habit." in shown
     )
+    assert "you can: picking" not in shown.lower()
     # No stutters: each line says its time once.
     assert "Now:" not in shown
     assert "Allowed now" not in shown
@@ -305,7 +318,7 @@ def test_the_timeline_marks_today_and_the_days_behind(
         (
             30,
             "can i put on make-up",
-            "Makeup: yes, but only once the redness has gone and the skin has settled.",
+            "Makeup: yes, once the redness has gone and the skin has settled.",
         ),
         (50, "a glass of prosecco?", "Alcohol: yes."),
         (50, "a glass of prosecco?", "Allowed since Sat 21 Nov, 12:30 (day 2)."),

@@ -1,6 +1,6 @@
 """The portal's words for what is never advised, what goes on as a habit, and what waits on
 the skin: never "allowed" for picking, sunscreen never "ends", no bare yes for a skin-state
-gate, no "You can …" under "What to avoid" (issue 14, "Answers and wording").
+gate, no "You can …" among what is not yet allowed (issue 14, "Answers and wording").
 
 Alice (``patient``) is signed in through a link; the clock is frozen at NOW.
 """
@@ -41,80 +41,65 @@ def alice(client: Client, patient: Patient) -> Client:
     return client
 
 
-def section(html: str, heading: str) -> list[str]:
-    """The list items of the section under ``heading``, as a person reads them."""
-    match = re.search(rf"<h2>{re.escape(heading)}</h2>(.*?)</section>", html, re.DOTALL)
-    assert match is not None, heading
-    return [text(item) for item in re.findall(r"<li[^>]*>(.*?)</li>", match.group(1), re.DOTALL)]
+def section(html: str, heading_id: str) -> str:
+    """The card under the heading ``heading_id``, as a person reads it."""
+    match = re.search(rf'<h2 id="{heading_id}">(.*?)</section>', html, re.DOTALL)
+    assert match is not None, heading_id
+    return text(match.group(1))
 
 
-def test_what_to_avoid_waits_in_words_of_waiting_never_you_can(
+def test_not_yet_names_each_gate_beside_its_item_and_never_says_you_can(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=10))
-    avoid = section(page(alice, "today"), "What to avoid for now")
-    assert f"Makeup: not yet, from Sun 22 Nov, 04:30, {GATE}." in avoid
-    assert (
-        "Glycolic, salicylic or other acid product (AHA, BHA), Benzoyl peroxide product and "
-        f"Peel or peeling product: not yet, from Sat 28 Nov, 04:30, {GATE}."
-    ) in avoid
-    assert PICKING in avoid
-    assert [line for line in avoid if "You can" in line] == []
+    html = page(alice, "today")
+    not_yet = section(html, "not-yet-heading")
+    assert f"From Sun 22 Nov, 04:30: makeup ({GATE})" in not_yet
+    assert "You can" not in not_yet
+    assert "picking" not in not_yet.lower()
+    assert section(html, "never-heading") == "At any time " + PICKING.removeprefix("Always: ")
 
 
-def test_today_gives_a_gated_yes_and_names_the_gate_in_what_changes_next(
+def test_today_gives_a_gated_yes_in_what_is_new(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
-    treat(patient, practitioner, NOW - timedelta(hours=50))
-    html = page(alice, "today")
-    allowed = section(html, "What you can do")
-    assert (
-        f"From Fri 20 Nov, 12:30, {GATE}: You can wear makeup again, with clean brushes and "
-        "sponges. Clean your brushes and sponges before you use them."
-    ) in allowed
-    assert (
-        "Allowed from then: Strenuous exercise or heavy sweating, "
-        f"Soap or foaming cleanser ({GATE}),"
-    ) in text(html)
+    treat(patient, practitioner, NOW - timedelta(hours=26))
+    shown = section(page(alice, "today"), "changes-heading")
+    assert f"Since 12:30 you can: makeup ({GATE})." in shown
 
 
-def test_after_day_14_picking_is_still_to_avoid_and_sunscreen_goes_on(
+def test_after_day_14_picking_is_still_never_and_sunscreen_goes_on(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=15))
     html = page(alice, "today")
-    assert section(html, "What to avoid for now") == [PICKING]
-    assert section(html, "What to do now") == [KEEP_SUNSCREEN]
-    assert [line for line in section(html, "What you can do") if "pick" in line.lower()] == []
+    assert section(html, "never-heading") == "At any time " + PICKING.removeprefix("Always: ")
+    assert section(html, "do-heading") == f"Do today {KEEP_SUNSCREEN}"
+    assert "picking" not in text(html).split("What you can do again")[-1].lower()
 
 
 def test_the_day_14_change_says_to_keep_using_sunscreen_and_never_allows_picking(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
-    treat(patient, practitioner, NOW - timedelta(days=13))
-    shown = text(page(alice, "today"))
-    assert "What changes next From Sun 22 Nov, 14:30 (day 14):" in shown
+    treat(patient, practitioner, NOW - timedelta(days=14, hours=1))
+    shown = section(page(alice, "today"), "changes-heading")
     assert (
-        "The daily routine ends for: Gentle non-foaming cleanser, Moisturiser " + KEEP_SUNSCREEN
-        in shown
-    )
-    assert "Picking" not in shown.split("What to do now")[0]
+        "From 13:30 you can stop the daily routine for: gentle non-foaming cleanser, "
+        f"moisturiser. {KEEP_SUNSCREEN}"
+    ) in shown
+    assert "picking" not in shown.lower()
 
 
-def test_the_timeline_never_marks_picking_done_and_keeps_sunscreen_going(
+def test_the_timeline_never_allows_picking_and_keeps_sunscreen_going(
     alice: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=15))
     shown = text(page(alice, "timeline"))
-    assert f"{PICKING} Why: Picking can cause infection, marks and pigmentation." in shown
-    assert f"Done: {PICKING}" not in shown
-    assert (
-        "Keep going: Until Fri 20 Nov, 14:30: Wear sunscreen every day. SPF 50 or higher. "
-        "Use a broad-spectrum sunscreen every day and reapply when outdoors. "
-        f"After that: {KEEP_SUNSCREEN}"
-    ) in shown
-    assert f"Yes, {GATE}: From Sat 7 Nov, 14:30, {GATE}: You can wear makeup again" in shown
-    assert "Allowed now: From Sat 7 Nov" not in shown
+    assert "At any time: " + PICKING.removeprefix("Always: ") in shown
+    assert f"moisturiser. {KEEP_SUNSCREEN}" in shown
+    assert f"you can: makeup ({GATE})." in shown
+    assert "you can: picking" not in shown.lower()
+    assert "you can: makeup." not in shown
 
 
 @pytest.mark.parametrize(
@@ -162,7 +147,9 @@ def test_the_can_i_box_answers_each_in_its_own_rule(
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(hours=hours))
     html = page(alice, "can_i", q=question)
-    (heading,) = re.findall(r'<section class="answer[^"]*"[^>]*>\s*<h2>(.*?)</h2>', html, re.DOTALL)
+    (heading,) = re.findall(
+        r'<section class="card answer[^"]*"[^>]*>\s*<h2>(.*?)</h2>', html, re.DOTALL
+    )
     assert text(heading) == sentence
 
 

@@ -57,7 +57,12 @@ def test_known_and_unknown_numbers_answer_alike_and_the_worker_sends(
     # floor, which the work of queueing a message stays well under.
     assert 150 <= known_ms < 400
     assert 150 <= unknown_ms < 400
-    assert abs(known_ms - unknown_ms) < 15
+    # Alike: the quickest of each (what the floor allows, least disturbed by a busy
+    # machine) within 15 ms, where sending inside the request once made known numbers
+    # 50-70 ms slower.
+    fastest_known = min(took for *_, took in known) * 1000
+    fastest_unknown = min(took for *_, took in unknown) * 1000
+    assert abs(fastest_known - fastest_unknown) < 15
     Worker(Transports(), worker_id="test").drain()
     assert [body["to"] for body in slow_provider.bodies] == ["+447700900123"] * 3
     assert all("/p/open?t=" in body["body"] for body in slow_provider.bodies)

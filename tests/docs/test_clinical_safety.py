@@ -119,7 +119,8 @@ def _cited(protocol: Protocol) -> list[tuple[str, Cited]]:
 
 
 def test_every_decision_citing_literature_is_listed_for_sign_off() -> None:
-    decisions = (SAFETY / "decisions.md").read_text(encoding="utf-8")
+    # The microneedling rows only: the chemical peel's section reuses some item ids.
+    decisions = (SAFETY / "decisions.md").read_text(encoding="utf-8").split("## Chemical peel")[0]
     listed = set(re.findall(r"^\| `([^`]+)` \|", decisions, re.MULTILINE))
     literature = {
         item_id

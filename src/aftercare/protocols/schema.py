@@ -69,6 +69,8 @@ RuleId = Annotated[str, Field(pattern=r"^[A-Z]{2,4}-[a-z0-9-]+$", max_length=64)
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Hours = Annotated[int, Field(ge=0, le=24 * 366)]
 OverlayId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+# A protocol's id is also its file's name ("chemical-peel.yaml"), so it may hold hyphens.
+ProtocolId = OverlayId
 
 
 class Strict(BaseModel):
@@ -778,11 +780,16 @@ class OverlayRecord(Strict):
 
 
 class Protocol(Strict):
-    id: Id
+    id: ProtocolId
     title: Text
     language: Literal["en-GB"]
+    # Who signed the whole protocol off for use with patients (name, role, date); None
+    # while it needs clinical sign-off.
+    signed_off_by: Text | None = None
     horizon_hours: Hours
-    leaflets: Annotated[tuple[Leaflet, ...], Field(min_length=1)]
+    # The seed leaflets, cited by file name; a protocol written from other sources (public
+    # clinic pages, cited as literature with their address) may list none.
+    leaflets: tuple[Leaflet, ...]
     areas: Annotated[tuple[Area, ...], Field(min_length=1)]
     default_area: Id
     skin_states: tuple[SkinState, ...]
@@ -812,7 +819,12 @@ class Protocol(Strict):
     @cached_property
     def version(self) -> str:
         """A hash of the content, overlay included: any change gives a new version."""
-        return content_version(self.model_dump(mode="json"))
+        data = self.model_dump(mode="json")
+        if data["signed_off_by"] is None:
+            # A protocol not signed off hashes as it did before sign-off was recorded, so
+            # the versions stored with earlier plans still name it.
+            del data["signed_off_by"]
+        return content_version(data)
 
     @cached_property
     def effective_id(self) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from aftercare.cli import clinical, main
-from aftercare.protocols.load import load_protocol
+from aftercare.cli.common import protocol_from_args as real_protocol_from_args
+from aftercare.protocols.load import DEFAULT_PROTOCOL
 from aftercare.protocols.schema import Protocol
 
 Capsys = pytest.CaptureFixture[str]
@@ -32,9 +33,9 @@ def _protocol_loaded_once(monkeypatch: pytest.MonkeyPatch, protocol: Protocol) -
     """Read the built-in protocol once (it takes ~0.4 s); the last test runs the real thing."""
 
     def from_args(args: argparse.Namespace) -> Protocol:
-        if args.protocol is None and args.overlay is None:
+        if args.protocol == DEFAULT_PROTOCOL and args.overlay is None:
             return protocol
-        return load_protocol(args.protocol, args.overlay)
+        return real_protocol_from_args(args)
 
     monkeypatch.setattr(clinical, "protocol_from_args", from_args)
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from aftercare.cli import screening
+from aftercare.cli.common import protocol_from_args as real_protocol_from_args
 from aftercare.engine.screening import CURRENT, NEVER, Answer
-from aftercare.protocols.load import load_protocol
+from aftercare.protocols.load import DEFAULT_PROTOCOL
 from aftercare.protocols.schema import Protocol
 from tests.cli.test_clinical_cli import Capsys, one_line_error, run, run_json
 from tests.screening_answers import answered
@@ -23,9 +24,9 @@ ON = "--on 2026-11-21"
 @pytest.fixture(autouse=True)
 def _protocol_loaded_once(monkeypatch: pytest.MonkeyPatch, protocol: Protocol) -> None:
     def from_args(args: argparse.Namespace) -> Protocol:
-        if args.protocol is None and args.overlay is None:
+        if args.protocol == DEFAULT_PROTOCOL and args.overlay is None:
             return protocol
-        return load_protocol(args.protocol, args.overlay)
+        return real_protocol_from_args(args)
 
     monkeypatch.setattr(screening, "protocol_from_args", from_args)
 

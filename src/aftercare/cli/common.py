@@ -11,7 +11,8 @@ from typing import Any, NoReturn
 
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
 from aftercare.engine.model import Factors, resolve_areas
-from aftercare.protocols.load import load_protocol
+from aftercare.protocols.load import DEFAULT_PROTOCOL, load_protocol
+from aftercare.protocols.registry import UnknownProtocolError, packaged_protocols
 from aftercare.protocols.schema import Protocol
 
 __all__ = [
@@ -45,13 +46,27 @@ class Parser(argparse.ArgumentParser):
 
 def add_protocol_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--protocol", type=Path, metavar="FILE", help="protocol file (default: the built-in one)"
+        "--protocol",
+        default=DEFAULT_PROTOCOL,
+        metavar="ID",
+        help=f"a packaged protocol (see `aftercare protocol list`; default: {DEFAULT_PROTOCOL}),"
+        " or a protocol FILE ending in .yaml",
     )
     parser.add_argument("--overlay", type=Path, metavar="FILE", help="clinic overlay file")
 
 
 def protocol_from_args(args: argparse.Namespace) -> Protocol:
-    return load_protocol(args.protocol, args.overlay)
+    """The protocol named by --protocol: a packaged one by id, or a file by its path."""
+    name: str = args.protocol
+    if name.endswith((".yaml", ".yml")) or "/" in name:
+        path = Path(name)
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
+        return load_protocol(path, args.overlay)
+    try:
+        return packaged_protocols().load(name, args.overlay)
+    except UnknownProtocolError as error:
+        raise CliError(str(error.args[0])) from None
 
 
 def add_factor_flags(parser: argparse.ArgumentParser) -> None:

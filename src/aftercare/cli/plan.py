@@ -27,6 +27,7 @@ from aftercare.engine.explain import describe_ask, describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
+from aftercare.protocols.schema import Protocol
 
 __all__ = ["register"]
 
@@ -105,6 +106,14 @@ def _add_state_flags(parser: argparse.ArgumentParser, at_help: str) -> None:
     state = parser.add_mutually_exclusive_group()
     state.add_argument("--redness-resolved", action="store_true", help="the redness has gone")
     state.add_argument("--still-red", action="store_true", help="the skin is still red")
+    parser.add_argument(
+        "--skin",
+        action="append",
+        default=[],
+        type=_skin_state,
+        metavar="STATE=yes|no",
+        help="a skin state of the protocol, reached or not (repeatable): peeling_complete=no",
+    )
     parser.add_argument("--json", action="store_true")
 
 
@@ -175,17 +184,35 @@ def _emit(data: bytes, output: Path | None) -> None:
         raise CliError(f"cannot write {output}: {error.strerror}") from None
 
 
-def _skin(args: argparse.Namespace) -> dict[str, bool] | None:
-    if args.still_red:
-        return {"redness_resolved": False}
-    return {"redness_resolved": True} if args.redness_resolved else None
+def _skin_state(text: str) -> tuple[str, bool]:
+    state, _, value = text.partition("=")
+    reached = {"yes": True, "no": False}.get(value.strip().lower())
+    if not state.strip() or reached is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not STATE=yes or STATE=no")
+    return state.strip(), reached
+
+
+def _skin(args: argparse.Namespace, protocol: Protocol) -> dict[str, bool] | None:
+    """What is known of the skin's states; --still-red and --redness-resolved are short
+    for the microneedling protocol's redness_resolved=no and =yes."""
+    skin = dict(args.skin)
+    if args.still_red or args.redness_resolved:
+        skin["redness_resolved"] = bool(args.redness_resolved)
+    unknown = [state for state in skin if state not in protocol.index.skin_states]
+    if unknown:
+        known = ", ".join(protocol.index.skin_states) or "none"
+        raise CliError(
+            f"the {protocol.id} protocol has no skin state '{unknown[0]}'; it has: {known}"
+        )
+    return skin or None
 
 
 def run_check(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
     factors_from_args(args, protocol)
     hours, treated_at = elapsed_from_args(args)
-    result = check(protocol, args.activity, hours, skin=_skin(args), treated_at=treated_at)
+    skin = _skin(args, protocol)
+    result = check(protocol, args.activity, hours, skin=skin, treated_at=treated_at)
     if args.json:
         print_json(check_json(protocol, result))
     else:
@@ -196,7 +223,7 @@ def run_check(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
     hours, treated_at = elapsed_from_args(args)
-    result = ask(protocol, args.question, hours, skin=_skin(args), treated_at=treated_at)
+    result = ask(protocol, args.question, hours, skin=_skin(args, protocol), treated_at=treated_at)
     if args.json:
         print_json(ask_json(protocol, result))
     else:

@@ -1,4 +1,5 @@
-"""Commands: `aftercare protocol validate | schema | show | conflicts`, for protocol authors."""
+"""Commands: `aftercare protocol list | validate | schema | show | conflicts`, for protocol
+authors."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from aftercare.protocols.describe import (
     sources_line,
     symptom_window,
 )
-from aftercare.protocols.load import ProtocolError, load_protocol
+from aftercare.protocols.load import DEFAULT_PROTOCOL, ProtocolError, load_protocol
+from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import (
     Cited,
     Conflict,
@@ -28,6 +30,7 @@ __all__ = [
     "conflicts_json",
     "describe_conflicts",
     "describe_protocol",
+    "list_json",
     "register",
     "rule_window",
     "show_json",
@@ -43,13 +46,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Check a protocol file, and show its items, sources and conflicts.",
     )
     commands = parser.add_subparsers(dest="protocol_command", required=True, metavar="COMMAND")
+    listing = commands.add_parser(
+        "list",
+        help="the packaged protocols",
+        description="List the packaged protocols: id, title, version, language and sign-off.",
+    )
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    listing.set_defaults(handler=run_list)
     validate = commands.add_parser(
         "validate",
         help="check a protocol file (and an overlay), listing every error",
-        description="Check a protocol file; exit 1 and list every error when it is not valid.",
+        description="Check a protocol file, or a packaged protocol by --protocol ID; exit 1 "
+        "and list every error when it is not valid.",
     )
-    validate.add_argument("file", type=Path, metavar="FILE", help="the protocol file")
-    validate.add_argument("--overlay", type=Path, metavar="FILE", help="clinic overlay file")
+    validate.add_argument("file", type=Path, nargs="?", metavar="FILE", help="the protocol file")
+    add_protocol_flags(validate)
     validate.set_defaults(handler=run_validate)
     schema = commands.add_parser("schema", help="print the JSON Schema of a protocol file")
     schema.set_defaults(handler=run_schema)
@@ -63,19 +74,55 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         command.set_defaults(handler=handler)
 
 
+def run_list(args: argparse.Namespace) -> int:
+    listed = list_json()
+    if args.json:
+        print_json(listed)
+        return 0
+    for entry in listed:
+        print(
+            f"{entry['id']}: {entry['title']} (version {entry['version']}, "
+            f"{entry['language']}; {entry['sign_off']})"
+        )
+    return 0
+
+
+def list_json() -> list[dict[str, str]]:
+    """Each packaged protocol, by id."""
+    return [
+        {
+            **_identity(protocol),
+            "title": protocol.title,
+            "language": protocol.language,
+            "sign_off": (
+                f"signed off by {protocol.signed_off_by}"
+                if protocol.signed_off_by
+                else "needs clinical sign-off"
+            ),
+        }
+        for protocol in packaged_protocols().load_all()
+    ]
+
+
 def run_validate(args: argparse.Namespace) -> int:
     for path in (args.file, args.overlay):
         if path is not None and not path.is_file():
             raise CliError(f"{path}: no such file")
+    if args.file is not None and args.protocol != DEFAULT_PROTOCOL:
+        raise CliError("give a protocol FILE or --protocol ID, not both")
     try:
-        protocol = load_protocol(args.file, args.overlay)
+        if args.file is None:
+            protocol = protocol_from_args(args)
+        else:
+            protocol = load_protocol(args.file, args.overlay)
     except ProtocolError as error:
         print(error)
         for issue in error.issues:
             print(issue)
         return 1
+    name = args.file or protocol.id
     print(
-        f"{args.file}: valid (id {protocol.effective_id}, version {protocol.version}, "
+        f"{name}: valid (id {protocol.effective_id}, version {protocol.version}, "
         f"{len(protocol.activities)} activities, {len(protocol.aftercare)} rules, "
         f"{len(protocol.symptoms)} symptoms)"
     )

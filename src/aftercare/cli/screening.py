@@ -6,8 +6,10 @@ Each question becomes flags of its kind, named after its id: a yes/no question g
 "taking it now" is an answer); a choice or a text question one flag taking the answer.
 Only the flags given are answered: every other question is reported as still to ask.
 
-The flags come from the built-in protocol; a ``--protocol`` file with other questions is
-screened with those of its questions that the built-in one shares.
+The flags come from the questions of every packaged protocol (a question id shared by two
+protocols is one flag); an answer to a question the chosen protocol does not ask is refused.
+A ``--protocol`` file with other questions is screened with those of its questions that a
+packaged one shares.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import cache
 from typing import TypeAlias
 
 from aftercare import clock
 from aftercare.cli.common import (
+    CliError,
     add_protocol_flags,
     iso_date,
     non_negative,
@@ -28,7 +32,7 @@ from aftercare.cli.common import (
 from aftercare.contracts import screening_json
 from aftercare.engine.localtime import DEFAULT_ZONE, format_day, zone
 from aftercare.engine.screening import CURRENT, NEVER, Answer, ScreeningResult, screen
-from aftercare.protocols.load import load_protocol
+from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol, Question
 
 __all__ = ["register"]
@@ -39,7 +43,7 @@ DATE_KINDS = ("date", "date_or_current")
 
 
 def register(subparsers: Subparsers) -> None:
-    """Add `aftercare screen`, one group of flags per question of the built-in protocol."""
+    """Add `aftercare screen`, one group of flags per question of the packaged protocols."""
     parser = subparsers.add_parser(
         "screen",
         help="screen a patient before treatment",
@@ -49,12 +53,22 @@ def register(subparsers: Subparsers) -> None:
         ),
     )
     questions = parser.add_argument_group("screening questions (from the protocol)")
-    for question in load_protocol().screening.questions:
+    for question in _packaged_questions():
         _add_question(questions, question)
     parser.add_argument("--on", type=iso_date, metavar="DATE", help="default: today (UK)")
     parser.add_argument("--json", action="store_true")
     add_protocol_flags(parser)
     parser.set_defaults(handler=run_screen)
+
+
+@cache
+def _packaged_questions() -> list[Question]:
+    """Each question of the packaged protocols once, by id (the first protocol's wording)."""
+    found: dict[str, Question] = {}
+    for protocol in packaged_protocols().load_all():
+        for question in protocol.screening.questions:
+            found.setdefault(question.id, question)
+    return list(found.values())
 
 
 def _add_question(group: argparse._ArgumentGroup, question: Question) -> None:
@@ -124,6 +138,13 @@ def run_screen(args: argparse.Namespace) -> int:
 
 def _answers(args: argparse.Namespace, protocol: Protocol, on: date) -> dict[str, Answer]:
     """The answers given; a question of the protocol without a flag is left unanswered."""
+    asked = {question.id for question in protocol.screening.questions}
+    for question in _packaged_questions():
+        given = getattr(args, question.id, None) is not None or (
+            getattr(args, f"{question.id}__days_ago", None) is not None
+        )
+        if given and question.id not in asked:
+            raise CliError(f"the {protocol.id} protocol does not ask '{question.id}'")
     answers: dict[str, Answer] = {}
     for question in protocol.screening.questions:
         answer: Answer = getattr(args, question.id, None)

@@ -65,7 +65,7 @@ def test_it_plans_a_chemical_peel_as_json(capsys: Capsys) -> None:
         50,
         "2026-12-28T10:30:00+00:00",
     )
-    assert items["AC-picking"]["gate"] == "peeling_complete"
+    assert (items["AC-picking"]["kind"], items["AC-soap"]["gate"]) == ("never", "peeling_complete")
     assert sunscreen["sources"][0] == {
         "literature": "lisahendersonlashartist.co.uk, Chemical Peel Aftercare "
         "(www.lisahendersonlashartist.co.uk/chemicalpeelaftercare)",

@@ -22,7 +22,7 @@ SITES = (
     "sugarpodskinclinic.com",
     "sfmedica.co.uk",
 )
-ALLOWED, NOT_YET = Verdict.ALLOWED, Verdict.NOT_YET
+ALLOWED, NOT_YET, NEVER = Verdict.ALLOWED, Verdict.NOT_YET, Verdict.NEVER
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +70,9 @@ CHECKS = [
     ("retinol", 168, {"peeling_complete": True}, ALLOWED, "AC-retinol"),
     ("scrub", 335, {"peeling_complete": True}, NOT_YET, "AC-exfoliants"),
     ("home peel", 336, {"peeling_complete": True}, ALLOWED, "AC-exfoliants"),
-    ("picking", 504, {"peeling_complete": False}, NOT_YET, "AC-picking"),
-    ("picking", 503, {"peeling_complete": True}, NOT_YET, "AC-picking"),
-    ("picking", 504, {"peeling_complete": True}, ALLOWED, "AC-picking"),
+    ("picking", 0, {}, NEVER, "AC-picking"),
+    ("touch my face", 504, {"peeling_complete": True}, NEVER, "AC-picking"),
+    ("pick the flakes", 5000, {}, NEVER, "AC-picking"),
 ]
 
 

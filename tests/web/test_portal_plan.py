@@ -142,9 +142,9 @@ def test_it_shows_dates_across_the_uk_clock_change(
     assert "New today From 19:00 you can: strenuous exercise or heavy sweating" in shown
     assert "From Sat 7 Nov, 19:00: sauna" in shown
     timeline = text(page(alice, "timeline"))
-    assert "Day 2 Mon 26 Oct From 19:00 you can: alcohol." in timeline
-    assert "Day 3 Tue 27 Oct Today From 19:00 you can: strenuous exercise" in timeline
-    assert "Day 14 Sat 7 Nov From 19:00 you can: sauna" in timeline
+    assert "Mon 26 Oct From 19:00 (day 2) you can: alcohol." in timeline
+    assert "Tue 27 Oct Today From 19:00 (day 3) you can: strenuous exercise" in timeline
+    assert "Sat 7 Nov From 19:00 (day 14) you can: sauna" in timeline
     assert "Until then: Stay out of hot tubs and whirlpools." in timeline
 
 
@@ -261,19 +261,19 @@ def test_the_timeline_goes_day_by_day_with_reasons(
     shown = text(html)
     headings = [text(h) for h in re.findall(r"<h2>(.+?)</h2>", html)]
     assert headings == [
-        "Day 0 Fri 20 Nov",
-        "Day 1 Sat 21 Nov Today",
-        "Day 2 Sun 22 Nov",
-        "Day 3 Mon 23 Nov",
-        "Day 5 Wed 25 Nov",
-        "Day 6 Thu 26 Nov",
-        "Day 7 Fri 27 Nov",
-        "Day 14 Fri 4 Dec",
+        "Fri 20 Nov (your treatment)",
+        "Sat 21 Nov Today",
+        "Sun 22 Nov",
+        "Mon 23 Nov",
+        "Wed 25 Nov",
+        "Thu 26 Nov",
+        "Fri 27 Nov",
+        "Fri 4 Dec",
     ]
     assert "Every day until Fri 4 Dec, 08:30: Cleanse with a gentle, non-foaming cleanser" in shown
     assert "Fine from the start: You can shower as usual" in shown
     assert (
-        "Day 1 Sat 21 Nov Today From 08:30 you can: "
+        "Sat 21 Nov Today From 08:30 (day 1) you can: "
         "makeup (once the redness has gone and the skin has settled)."
     ) in shown
     assert (
@@ -281,7 +281,7 @@ def test_the_timeline_goes_day_by_day_with_reasons(
         "which can add to redness, swelling and bruising." in shown
     )
     assert (
-        "From 08:30 you can stop the daily routine for: gentle non-foaming cleanser, "
+        "From 08:30 (day 14) you can stop the daily routine for: gentle non-foaming cleanser, "
         "moisturiser. Keep using sunscreen every day, as a habit." in shown
     )
     assert "you can: picking" not in shown.lower()
@@ -299,7 +299,17 @@ def test_the_timeline_marks_today_and_the_days_behind(
     assert html.count('<li class="day past">') == 4
     assert html.count('aria-current="date"') == 1
     # Nothing changes on day 4: the day is shown, to mark today.
-    assert "Day 4 Sat 21 Nov Today Nothing changes today." in text(html)
+    assert "Sat 21 Nov Today Nothing changes today." in text(html)
+
+
+def test_the_timeline_names_a_moment_by_its_own_day(
+    alice: Client, patient: Patient, practitioner: StaffMember
+) -> None:
+    # Treated at 18:30 the day before yesterday: on day 1 until 18:30 today, then day 2.
+    treat(patient, practitioner, NOW - timedelta(hours=44))
+    shown = text(page(alice, "timeline"))
+    assert "Sat 21 Nov Today From 18:30 (day 2) you can: alcohol." in shown
+    assert "Day 1 of 14" in text(page(alice, "today"))
 
 
 # --- can I …? -------------------------------------------------------------------

@@ -44,6 +44,7 @@ class Moment:
 
     when: str
     time: str
+    day: int
     has_passed: bool
     allowed: tuple[str, ...]
     ended: tuple[str, ...]
@@ -108,6 +109,7 @@ def _moment(care: Care, change: DayChanges) -> Moment:
     return Moment(
         when=shown.when,
         time=f"{change.at:%H:%M}",
+        day=change.day,
         has_passed=change.at <= care.at,
         allowed=tuple(lower_first(label) for label in shown.allowed),
         ended=tuple(lower_first(label) for label in shown.ended),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.db import connection, models
 from django.http import HttpRequest
 
-from aftercare.web import clock
+from aftercare.web import audit_writer, clock
 from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Outcome, Patient
 from aftercare.web.middleware import request_id
 
@@ -26,6 +26,10 @@ def record(
     """Append one event; the actor is whoever ``request`` belongs to, or the system (a
     command run on the server) when there is no request.
 
+    On SQLite, a read outside a transaction is committed by this process's audit writer
+    with the other reads waiting then (``audit_writer``); either way the event is
+    committed when this returns.
+
     ``obj`` names the record acted on; for a denial, where the record must not be looked
     up, pass ``object_type`` and ``object_id`` (the id asked for) instead.
     """
@@ -43,7 +47,7 @@ def record(
         kind = ActorKind.SYSTEM
     if obj is not None:
         object_type, object_id = obj._meta.model_name or "", obj.pk
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor_kind=kind,
         actor_staff_id=staff_id,
         actor_patient_id=patient_id,
@@ -57,3 +61,10 @@ def record(
         request_id="" if request is None else request_id(request),
         at=clock.now(),
     )
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        audit_writer.commit(event)
+    else:
+        # Part of a change, committed with it or not at all; or PostgreSQL, whose writers
+        # to different rows do not wait on one lock.
+        event.save()
+    return event

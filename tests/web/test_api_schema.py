@@ -311,6 +311,9 @@ def test_every_operation_keeps_to_its_schema(
     few = {label: n for label, n in summary.cases.items() if n < EXAMPLES and label != NO_INPUT}
     assert few == {}
     # The ids found real records, and beta was refused alpha's: the check fails the run
-    # if beta gets one, so here it is enough that beta asked.
+    # if beta gets one, so here it is enough that beta asked. Which records beta's replays
+    # reach is the engine's random choice (one route can go without, in a long suite);
+    # every record route refusing another clinic's key, without chance, is
+    # test_access_matrix.py's.
     assert [label for label in RECORDS if not summary.successes[label]] == []
-    assert [label for label in RECORDS if not summary.peer_replays[label]] == []
+    assert sum(summary.peer_replays[label] for label in RECORDS) > 0

@@ -15,10 +15,15 @@ from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
 from aftercare.engine.red_flags import visible_words
 from aftercare.engine.screening import Answer
+from aftercare.engine.triage import Trend
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.api.auth import calling_clinic
+from aftercare.web.api.schemas import CheckInIn
+from aftercare.web.clinic.models import CheckIn
+from aftercare.web.portal.care import Care
 from aftercare.web.protocol import base_protocol, clinic_protocol
+from aftercare.web.records import record_check_in
 
 __all__ = [
     "elapsed_hours",
@@ -77,6 +82,21 @@ def invalid(field: str, message: str) -> ValidationError:
 
 
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,100}")
+
+
+def check_in_from(request: HttpRequest, care: Care, payload: CheckInIn) -> CheckIn:
+    """Record the check-in ``payload`` describes, at ``care.at``, under the request's
+    ``Idempotency-Key``."""
+    trend = Trend(payload.trend) if payload.trend is not None else None
+    return record_check_in(
+        request,
+        care,
+        payload.names(),
+        trend,
+        payload.free_text,
+        idempotency_key(request),
+        severities=payload.severities(),
+    )
 
 
 def idempotency_key(request: HttpRequest) -> str:

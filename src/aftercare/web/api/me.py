@@ -11,13 +11,12 @@ from django.http import HttpResponse
 from ninja import Query, Router, Status
 from ninja.errors import HttpError
 
-from aftercare.engine.triage import Trend
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import PatientRequest, PatientSession
-from aftercare.web.api.common import idempotency_key, require_symptoms_or_words
+from aftercare.web.api.common import check_in_from, require_symptoms_or_words
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -42,7 +41,6 @@ from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.portal.care import current_care, treatments_of
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_check_in
 from aftercare.web.staff.summary import local_today, treatment_plan
 
 __all__ = ["router"]
@@ -92,17 +90,7 @@ def my_check_in(request: PatientRequest, payload: CheckInIn) -> Status[CheckInOu
     require_symptoms_or_words(payload.symptoms, payload.free_text, "free_text")
     treatment = _latest(request, "portal.checkin")
     care = care_at(treatment, clock.now())
-    key = idempotency_key(request)
-    trend = Trend(payload.trend) if payload.trend is not None else None
-    record = record_check_in(
-        request,
-        care,
-        payload.names(),
-        trend,
-        payload.free_text,
-        key,
-        severities=payload.severities(),
-    )
+    record = check_in_from(request, care, payload)
     return Status(201, check_in_out(record, request.patient.clinic.urgent_phone))
 
 

@@ -21,14 +21,13 @@ from aftercare.engine.ask import ask as ask_engine
 from aftercare.engine.check import check
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
-from aftercare.engine.triage import Trend
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
-from aftercare.web.api.common import idempotency_key, require_symptoms_or_words
+from aftercare.web.api.common import check_in_from, require_symptoms_or_words
 from aftercare.web.api.patients import form_errors, patient_of
 from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
 from aftercare.web.api.problems import responses
@@ -49,7 +48,7 @@ from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.portal.care import Care, care_of
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_check_in, record_treatment
+from aftercare.web.records import record_treatment
 from aftercare.web.staff.summary import local_today, treatment_plan
 from aftercare.web.staff.treatment_forms import (
     MIN_OVERRIDE_LENGTH,
@@ -300,17 +299,7 @@ def create_check_in(request: KeyRequest, pk: int, payload: CheckInIn) -> Status[
     require_symptoms_or_words(payload.symptoms, payload.free_text, "free_text")
     treatment = _treatment_of(request, pk, "checkin.create")
     care = care_at(treatment, clock.now())
-    key = idempotency_key(request)
-    trend = Trend(payload.trend) if payload.trend is not None else None
-    record = record_check_in(
-        request,
-        care,
-        payload.names(),
-        trend,
-        payload.free_text,
-        key,
-        severities=payload.severities(),
-    )
+    record = check_in_from(request, care, payload)
     return Status(201, check_in_out(record, treatment.patient.clinic.urgent_phone))
 
 

@@ -137,7 +137,8 @@ def test_without_a_logo_there_is_no_picture(emailed: Patient, practitioner: Staf
 
 
 def test_a_colour_the_settings_did_not_check_gives_way_to_the_default(clinic: Clinic) -> None:
-    Clinic.objects.filter(pk=clinic.pk).update(accent_colour="red;background:url(x)")
+    # Short enough for the column, but no colour: "red;x}" would end a CSS rule.
+    Clinic.objects.filter(pk=clinic.pk).update(accent_colour="red;x}")
     clinic.refresh_from_db()
     assert clinic_branding(clinic).accent_colour == "#1f5f8b"
 

@@ -296,7 +296,9 @@ def _create(
     (item, channel), plan = wanted
     Reminder.objects.create(
         treatment=treatment,
-        patient_id=treatment.patient_id,
+        # The treatment's own patient object, read once for all its reminders: the new
+        # row takes its clinic from it (Reminder.save).
+        patient=treatment.patient,
         item=item,
         kind=plan.kind,
         channel=channel,

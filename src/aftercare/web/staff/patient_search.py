@@ -3,7 +3,10 @@
 Each word must start a name or the email, or end the mobile, in any order and whatever
 the case or accents; a whole phone number, typed in any usual form, finds its patient.
 Every condition reads a search key's index (see ``clinic/search_keys.py``), so a search
-costs what it finds, not what the clinic holds.
+costs what it finds, not what the clinic holds. Several words are first read as the start
+of a full name, either way round ("jane smi", "smith jane"): one prefix of one key, where
+word by word the database would read every Jane to find one Jane Smith. Only when no name
+starts so are the words matched one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import datetime
 from django.db.models import Max, Q, QuerySet
 
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.clinic.search_keys import digits_key, text_key
+from aftercare.web.clinic.search_keys import digits_key, name_key, text_key
 from aftercare.web.phones import e164
 
 __all__ = ["MAX_QUERY_LENGTH", "MAX_QUERY_WORDS", "clean_query", "latest_treated", "search"]
@@ -34,6 +37,11 @@ def search(patients: QuerySet[Patient], query: str) -> QuerySet[Patient]:
     """The patients every word of ``query`` matches (all of them for an empty query)."""
     if not query:
         return patients
+    if len(query.split()) > 1:
+        whole = name_key(query)
+        named = patients.filter(Q(name_key__prefix=whole) | Q(reverse_name_key__prefix=whole))
+        if named.exists():
+            return named
     words = Q()
     for word in query.split()[:MAX_QUERY_WORDS]:
         words &= _word(word)

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 
 from aftercare.web import clock
 from aftercare.web.clinic.models.clinic import Clinic
-from aftercare.web.clinic.search_keys import DigitsKeyField, TextKeyField
+from aftercare.web.clinic.search_keys import DigitsKeyField, NameKeyField, TextKeyField
 from aftercare.web.clinic.validators import validate_one_line
 
 __all__ = ["BookingKind", "Channel", "Patient"]
@@ -57,6 +57,9 @@ class Patient(models.Model):
     family_key = TextKeyField(max_length=100, source="family_name")
     email_key = TextKeyField(max_length=254, source="email")
     mobile_key = DigitsKeyField(max_length=40, source="mobile")
+    # The whole name both ways round, so "jane smi" and "smith jane" are each one prefix.
+    name_key = NameKeyField(max_length=201, source="given_name family_name")
+    reverse_name_key = NameKeyField(max_length=201, source="family_name given_name")
     # A legal hold keeps the patient's records past the clinic's retention period.
     legal_hold = models.BooleanField(default=False)
     # The window for the next session of the course, or for maintenance once it is complete:
@@ -89,6 +92,15 @@ class Patient(models.Model):
                     opclasses=["", "varchar_pattern_ops"],
                 )
                 for key in ("given_key", "family_key", "email_key", "mobile_key")
+            ),
+            *(
+                models.Index(
+                    fields=["clinic", key], name=name, opclasses=["", "varchar_pattern_ops"]
+                )
+                for key, name in (
+                    ("name_key", "patient_search_name"),
+                    ("reverse_name_key", "patient_search_reverse_name"),
+                )
             ),
             # The dashboard's patients whose address a transport refused: few, read by name.
             models.Index(

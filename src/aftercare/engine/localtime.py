@@ -18,6 +18,7 @@ __all__ = [
     "format_moment",
     "format_short_day",
     "hours_between",
+    "is_repeated",
     "local_datetime",
     "parse_local",
     "zone",
@@ -43,7 +44,7 @@ def local_datetime(naive: datetime, tz: ZoneInfo) -> datetime:
     shown = naive.strftime("%Y-%m-%d %H:%M")
     if first.utcoffset() == second.utcoffset():
         return first
-    if _round_trips(first) or _round_trips(second):
+    if is_repeated(naive, tz):
         early, late = (_offset(first), _offset(second))
         raise LocalTimeError(
             f"{shown} happens twice in {tz.key} (the clocks go back); "
@@ -104,6 +105,17 @@ def format_day(day: date) -> str:
 def format_short_day(day: date) -> str:
     """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
     return f"{day:%a} {day.day} {day:%b}"
+
+
+def is_repeated(naive: datetime, tz: ZoneInfo) -> bool:
+    """Whether the wall-clock time ``naive`` happens twice in ``tz`` (the clocks go back).
+
+    Both readings of a repeated time come back unchanged from UTC, with different offsets;
+    a time the clocks skip comes back from neither.
+    """
+    first = naive.replace(tzinfo=tz, fold=0)
+    second = naive.replace(tzinfo=tz, fold=1)
+    return first.utcoffset() != second.utcoffset() and _round_trips(first)
 
 
 def _round_trips(moment: datetime) -> bool:

@@ -24,7 +24,13 @@ from zoneinfo import ZoneInfo
 from aftercare.engine.course import maintenance_window
 from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.explain import describe_entry, lower_first
-from aftercare.engine.localtime import format_day, format_moment, local_datetime, zone
+from aftercare.engine.localtime import (
+    format_day,
+    format_moment,
+    is_repeated,
+    local_datetime,
+    zone,
+)
 from aftercare.engine.timeline import Plan, PlanEntry, plan
 from aftercare.protocols.schema import Protocol, ReminderItem, ReminderKind, RuleKind
 
@@ -175,9 +181,8 @@ def _wall(day: date, clock: time, tz: ZoneInfo) -> datetime:
         try:
             return local_datetime(naive, tz)
         except LocalTimeError:
-            first = naive.replace(tzinfo=tz, fold=0)
-            if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive:
-                return first
+            if is_repeated(naive, tz):
+                return naive.replace(tzinfo=tz, fold=0)
         naive = (naive + timedelta(minutes=1)).replace(second=0, microsecond=0)
     raise InputError(f"no wall time near {day} {clock:%H:%M} exists in {tz.key}")
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aftercare.engine.errors import InputError
-from aftercare.engine.localtime import elapsed
+from aftercare.engine.localtime import elapsed, hours_between
 from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind, TimelineGroup
 
-__all__ = ["DayChanges", "Plan", "PlanEntry", "PlanGroup", "plan"]
+__all__ = ["DayChanges", "Plan", "PlanEntry", "PlanGroup", "PlanStatus", "day_number", "plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,30 @@ class DayChanges:
     entries: tuple[PlanEntry, ...]
 
 
+def day_number(hours: float) -> int | None:
+    """Day N at ``hours`` after treatment: day N starts after N times 24 elapsed hours, so
+    day 0 is the first 24; None before the treatment ended."""
+    return None if hours < 0 else int(hours // 24)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStatus:
+    """Where the plan stands at ``at``: the day, the routines to keep up, what is allowed
+    (``gated``: allowed by the clock, still held back by a skin-state gate), what is not
+    yet, and the changes of that local date and the next one to come."""
+
+    at: datetime
+    hours_after: float
+    day: int | None
+    doing: tuple[PlanEntry, ...]
+    kept: tuple[PlanEntry, ...]
+    allowed: tuple[PlanEntry, ...]
+    gated: tuple[PlanEntry, ...]
+    not_yet: tuple[PlanEntry, ...]
+    changes_today: tuple[DayChanges, ...]
+    next_change: DayChanges | None
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     protocol_id: str
@@ -60,6 +84,53 @@ class Plan:
     entries: tuple[PlanEntry, ...]
     groups: tuple[PlanGroup, ...]
     changes: tuple[DayChanges, ...]
+
+    def day_at(self, at: datetime) -> int | None:
+        """Day N of the plan at ``at`` (elapsed hours, not calendar days); None before it."""
+        return day_number(hours_between(self.treated_at, at))
+
+    def next_change(self, at: datetime) -> DayChanges | None:
+        """The first moment after ``at`` at which something changes, or None."""
+        return next((change for change in self.changes if change.at > at), None)
+
+    def changes_on(self, at: datetime) -> tuple[DayChanges, ...]:
+        """The changes on the local date of ``at``, on the treatment's clock."""
+        local_day = at.astimezone(self.treated_at.tzinfo).date()
+        return tuple(change for change in self.changes if change.at.date() == local_day)
+
+    def status_at(self, at: datetime) -> PlanStatus:
+        """The plan as it stands at ``at``, computed once for every page that shows it."""
+        hours = hours_between(self.treated_at, at)
+        allowed = tuple(
+            e
+            for e in self.entries
+            if e.kind is RuleKind.ALLOWED_FROM and e.changes_after_hours <= hours
+        )
+        return PlanStatus(
+            at=at,
+            hours_after=hours,
+            day=day_number(hours),
+            doing=tuple(
+                e
+                for e in self.entries
+                if e.kind is RuleKind.DO
+                and e.rule.allowed_from_hours <= hours < e.changes_after_hours
+            ),
+            kept=tuple(
+                e for e in self.entries if e.rule.then_text and hours >= e.changes_after_hours
+            ),
+            allowed=allowed,
+            gated=tuple(e for e in allowed if e.rule.gate),
+            not_yet=tuple(
+                e
+                for e in self.entries
+                if not e.rule.is_never
+                and e.kind is not RuleKind.DO
+                and hours < e.changes_after_hours
+            ),
+            changes_today=self.changes_on(at),
+            next_change=self.next_change(at),
+        )
 
 
 def plan(protocol: Protocol, treated_at: datetime) -> Plan:

@@ -8,7 +8,6 @@ from typing import Any
 
 from aftercare.contracts import plan_json
 from aftercare.engine.course import course_outlook, planned_sessions
-from aftercare.engine.localtime import hours_between
 from aftercare.engine.screening import Status
 from aftercare.engine.timeline import Plan
 from aftercare.protocols.schema import Level, Protocol
@@ -61,12 +60,12 @@ def screening_out(screening: Screening) -> ScreeningRecordOut:
 def plan_out(result: Plan, at: datetime | None = None) -> PlanOut:
     shown: dict[str, Any] = plan_json(result)
     if at is not None:
-        hours = hours_between(result.treated_at, at)
-        upcoming = next((c for c in result.changes if c.at > at), None)
+        status = result.status_at(at)
+        upcoming = status.next_change
         shown |= {
             "at": at.astimezone(result.treated_at.tzinfo),
-            "hours_after": hours,
-            "day": None if hours < 0 else int(hours // 24),
+            "hours_after": status.hours_after,
+            "day": status.day,
             "next_change": None
             if upcoming is None
             else {

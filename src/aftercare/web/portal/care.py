@@ -49,11 +49,6 @@ class Care:
     def hours_after(self) -> float:
         return hours_between(self.treated_at, self.at)
 
-    @property
-    def day(self) -> int:
-        """The engine's day: day N starts after N times 24 elapsed hours, day 0 the first 24."""
-        return int(self.hours_after // 24)
-
 
 def treatments_of(patient: Patient) -> QuerySet[Treatment]:
     return Treatment.objects.filter(patient=patient, cancelled_at__isnull=True)

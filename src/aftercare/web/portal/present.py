@@ -77,20 +77,17 @@ class TodayView:
 def today_view(care: Care, result: Plan) -> TodayView:
     """The plan at ``care.at``: the moments of today's date, the routines that apply now,
     and the later moments, each with what it allows."""
-    hours, today = care.hours_after, care.at.date()
+    status, today = result.status_at(care.at), care.at.date()
     moments = [_moment(care, change) for change in result.changes]
     dates = [change.at.date() for change in result.changes]
-    do_today = tuple(
-        entry_words(care.protocol, e)
-        for e in result.entries
-        if e.kind is RuleKind.DO and e.rule.allowed_from_hours <= hours < e.changes_after_hours
-    ) + tuple(  # a routine kept up as a habit, once its window is over
+    do_today = tuple(entry_words(care.protocol, e) for e in status.doing) + tuple(
+        # a routine kept up as a habit, once its window is over
         e.rule.then_text
-        for e in result.entries
-        if e.rule.then_text and hours >= e.changes_after_hours
+        for e in status.kept
+        if e.rule.then_text
     )
     return TodayView(
-        day=care.day,
+        day=status.day or 0,
         days=aftercare_horizon_hours(care.protocol) // 24,
         changes_today=tuple(m for m, d in zip(moments, dates, strict=True) if d == today),
         do_today=do_today,
@@ -177,7 +174,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
         changes = by_date.get(day, [])
         days.append(
             TimelineDay(
-                day=changes[0].day if changes else care.day,
+                day=changes[0].day if changes else result.day_at(care.at) or 0,
                 date=format_short_day(day),
                 is_today=day == today,
                 has_passed=day < today,

@@ -18,6 +18,7 @@ from django.shortcuts import render
 
 from aftercare.engine.course import planned_sessions
 from aftercare.engine.localtime import format_day, hours_between, zone
+from aftercare.engine.timeline import day_number
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
@@ -103,8 +104,8 @@ RowT = TypeVar("RowT")
 
 
 def day_after(hours: float) -> int:
-    """Day N after treatment, where day 0 is the first 24 elapsed hours."""
-    return max(0, int(hours // 24))
+    """Day N after treatment, where day 0 is the first 24 elapsed hours (and any time before)."""
+    return day_number(hours) or 0
 
 
 def symptom_labels(protocol: Protocol, symptoms: Iterable[Any]) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from aftercare.engine.course import Verdict, course_outlook
 from aftercare.engine.explain import describe_entry
-from aftercare.engine.localtime import format_day, format_moment, hours_between, zone
+from aftercare.engine.localtime import format_day, format_moment, zone
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web.booking import session_days
@@ -114,13 +114,11 @@ def treatment_plan(protocol: Protocol, treatment: Treatment) -> Plan:
 
 def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummary:
     """Day N of the plan at ``at``, what changes on that calendar day and what comes next."""
-    hours = hours_between(result.treated_at, at)
-    local_day = at.astimezone(result.treated_at.tzinfo).date()
-    today = [c for c in result.changes if c.at.date() == local_day]
-    upcoming = next((c for c in result.changes if c.at > at), None)
+    status = result.status_at(at)
+    upcoming = status.next_change
     return TodaySummary(
-        day=None if hours < 0 else int(hours // 24),
-        today=tuple(describe_entry(protocol, e) for c in today for e in c.entries),
+        day=status.day,
+        today=tuple(describe_entry(protocol, e) for c in status.changes_today for e in c.entries),
         next_when=None if upcoming is None else format_moment(upcoming.at),
         next_lines=()
         if upcoming is None

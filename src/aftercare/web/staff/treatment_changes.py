@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from aftercare.engine.localtime import zone
+from aftercare.engine.localtime import is_repeated, zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
@@ -81,10 +81,7 @@ def _initial(treatment: Treatment) -> dict[str, Any]:
     """The form as the treatment was saved, on the clinic's clock like a new one."""
     tz = zone(treatment.patient.clinic.time_zone)
     local = treatment.treated_at.astimezone(tz)
-    naive = local.replace(tzinfo=None)
-    twice = (
-        naive.replace(tzinfo=tz, fold=0).utcoffset() != naive.replace(tzinfo=tz, fold=1).utcoffset()
-    )
+    twice = is_repeated(local.replace(tzinfo=None), tz)
     factors = treatment.factors if isinstance(treatment.factors, dict) else {}
     fitzpatrick = factors.get("fitzpatrick")
     initial: dict[str, Any] = {

@@ -9,7 +9,7 @@ skip is refused and one they repeat must be chosen explicitly.
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -18,7 +18,7 @@ from django import forms
 
 from aftercare.engine.course import gate_session
 from aftercare.engine.errors import InputError, LocalTimeError
-from aftercare.engine.localtime import format_day, local_datetime, zone
+from aftercare.engine.localtime import format_day, is_repeated, local_datetime, zone
 from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
@@ -319,7 +319,7 @@ def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:
     try:
         return local_datetime(naive, tz)
     except LocalTimeError:
-        if not _happens_twice(naive, tz):
+        if not is_repeated(naive, tz):
             raise
         if not repeated:
             raise LocalTimeError(
@@ -327,11 +327,3 @@ def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:
                 "say below which one it was."
             ) from None
         return naive.replace(tzinfo=tz, fold=0 if repeated == "first" else 1)
-
-
-def _happens_twice(naive: datetime, tz: ZoneInfo) -> bool:
-    return all(
-        naive.replace(tzinfo=tz, fold=fold).astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        == naive
-        for fold in (0, 1)
-    )

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aftercare.protocols.cache import cache_key
+import aftercare.protocols
+from aftercare.protocols.cache import cache_key, code_files
 from aftercare.protocols.load import (
     MAX_PROTOCOL_BYTES,
     ProtocolError,
@@ -95,3 +96,10 @@ def test_it_loads_without_a_cache_where_none_can_be_written(
     monkeypatch.setenv("AFTERCARE_CACHE_DIR", str(blocker / "cache"))
 
     assert load_protocol().version == load_protocol().version
+
+
+def test_it_keys_the_cache_on_every_module_that_reads_or_checks_a_protocol() -> None:
+    package = Path(aftercare.protocols.__file__).parent
+    names = {path.relative_to(package).as_posix() for path in code_files()}
+
+    assert {"load.py", "references.py", "schema/protocol.py", "schema/rules.py"} <= names

@@ -23,12 +23,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from aftercare.protocols import schema
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["cache_dir", "cache_key", "cached_protocol"]
+__all__ = ["cache_dir", "cache_key", "cached_protocol", "code_files"]
 
 FORMAT = "1"
+_PACKAGE = Path(__file__).parent
 
 
 def cache_dir() -> Path | None:
@@ -40,13 +40,20 @@ def cache_dir() -> Path | None:
     return Path(base) / "aftercare"
 
 
+def code_files() -> list[Path]:
+    """The modules that read and check a protocol: this package's, its subpackages' too."""
+    return sorted(_PACKAGE.rglob("*.py"))
+
+
 def cache_key(*files: Path | None, max_bytes: int) -> str | None:
     """The hash of the files' bytes and of the code that reads and checks them (this
-    package's modules); None if a file cannot be read or is longer than ``max_bytes``
-    (the loader then reports it)."""
+    package's modules, by name and content, so a cache written by other code is never
+    read); None if a file cannot be read or is longer than ``max_bytes`` (the loader then
+    reports it)."""
     digest = hashlib.sha256(FORMAT.encode())
     try:
-        for module in sorted(Path(schema.__file__).parent.glob("*.py")):
+        for module in code_files():
+            digest.update(module.relative_to(_PACKAGE).as_posix().encode() + b"\0")
             digest.update(module.read_bytes())
         for file in files:
             if file is not None and file.stat().st_size > max_bytes:

@@ -1,22 +1,57 @@
-"""Lookups over a loaded protocol: ids to items, and what people type to ids."""
+"""Lookups over a loaded protocol: ids to items, and what people type to ids.
+
+The index reads a protocol's sections, and the protocol builds its own index
+(``protocol.index``), so the index names the sections it reads (:class:`Sections`) rather
+than the whole protocol model.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
+from typing import Protocol as Structure
+
+from aftercare.protocols.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
-    from aftercare.protocols.schema import Protocol
-    from aftercare.protocols.vocabulary import Vocabulary
+    from aftercare.protocols.schema.asking import Asking
+    from aftercare.protocols.schema.base import Leaflet
+    from aftercare.protocols.schema.rules import ActivityRule
+    from aftercare.protocols.schema.screening import Screening
+    from aftercare.protocols.schema.symptoms import Symptom
+    from aftercare.protocols.schema.terms import Activity, Area, Requirement, SkinState
 
-__all__ = ["ProtocolIndex", "normalise_name"]
+__all__ = ["ProtocolIndex", "Sections", "normalise_name"]
+
+
+class Sections(Structure):
+    """The sections of a protocol the index reads."""
+
+    @property
+    def leaflets(self) -> tuple[Leaflet, ...]: ...
+    @property
+    def areas(self) -> tuple[Area, ...]: ...
+    @property
+    def skin_states(self) -> tuple[SkinState, ...]: ...
+    @property
+    def requirements(self) -> tuple[Requirement, ...]: ...
+    @property
+    def activities(self) -> tuple[Activity, ...]: ...
+    @property
+    def aftercare(self) -> tuple[ActivityRule, ...]: ...
+    @property
+    def symptoms(self) -> tuple[Symptom, ...]: ...
+    @property
+    def screening(self) -> Screening: ...
+    @property
+    def asking(self) -> Asking | None: ...
 
 
 class ProtocolIndex:
     """Dictionaries over a protocol; built once, read by the engine."""
 
-    def __init__(self, protocol: Protocol) -> None:
+    def __init__(self, protocol: Sections) -> None:
         self._protocol = protocol
         self.activities = {activity.id: activity for activity in protocol.activities}
         self.activity_rules = {
@@ -42,11 +77,10 @@ class ProtocolIndex:
     @cached_property
     def vocabulary(self) -> Vocabulary | None:
         """The folded names free-text questions are read with; None without ``asking``."""
-        # Imported here: the vocabulary reads the schema's models.
-        from aftercare.protocols.vocabulary import Vocabulary
-
-        asking = self._protocol.asking
-        return None if asking is None else Vocabulary(self._protocol, asking)
+        protocol = self._protocol
+        if protocol.asking is None:
+            return None
+        return Vocabulary(protocol.activities, protocol.symptoms, protocol.asking)
 
 
 def normalise_name(text: str) -> str:

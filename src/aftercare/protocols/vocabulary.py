@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from aftercare.protocols.words import fold_words
 
 if TYPE_CHECKING:
-    from aftercare.protocols.schema import Asking, Protocol, TimeWord
+    from aftercare.protocols.schema.asking import Asking, TimeWord
+    from aftercare.protocols.schema.symptoms import Symptom
+    from aftercare.protocols.schema.terms import Activity
 
 __all__ = ["Target", "TargetKind", "TimePhrase", "Vocabulary"]
 
@@ -45,14 +47,16 @@ class TimePhrase:
 class Vocabulary:
     """The folded names of one protocol's ``asking`` section and its activities."""
 
-    def __init__(self, protocol: Protocol, asking: Asking) -> None:
+    def __init__(
+        self, activities: Iterable[Activity], symptoms: Iterable[Symptom], asking: Asking
+    ) -> None:
         self.spellings = {key.casefold(): value for key, value in asking.spellings.items()}
         self.fillers = frozenset(w for f in asking.filler_words for w in self.fold(f))
         self.names: dict[tuple[str, ...], Target] = {}
         self.clashes: list[tuple[str, Target, Target]] = []
         for index, entry in enumerate(asking.ask_back):
             self._add(entry.words, Target(TargetKind.ASK_BACK, str(index)))
-        for activity in protocol.activities:
+        for activity in activities:
             names = (activity.id.replace("_", " "), activity.label, *activity.aliases)
             self._add(names, Target(TargetKind.ACTIVITY, activity.id))
         for topic in asking.topics:
@@ -62,7 +66,7 @@ class Vocabulary:
         self.choice_targets = list(self.names.values())
         self.red_flags = {
             self.content(words) or words: symptom.id
-            for symptom in protocol.symptoms
+            for symptom in symptoms
             if symptom.red_flag
             for name in (symptom.label, *symptom.aliases)
             if (words := self.fold(name))

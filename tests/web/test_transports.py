@@ -14,8 +14,8 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from pytest_django.fixtures import Settings
 
-from aftercare.web import notify
 from aftercare.web.clinic.models import Channel
+from aftercare.web.reminders import notify
 from aftercare.web.reminders.transports import (
     ConsoleSmsTransport,
     EmailTransport,

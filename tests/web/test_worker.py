@@ -25,7 +25,7 @@ from aftercare.web.clinic.models import (
     Treatment,
     idempotency_key,
 )
-from aftercare.web.notify import link_url
+from aftercare.web.reminders.notify import link_url
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.transports import (
     OutgoingMessage,

@@ -88,7 +88,7 @@ def run_create(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
-    from aftercare.web.staff.api_keys import clinic_keys
+    from aftercare.web.care.api_keys import clinic_keys
 
     keys = list(clinic_keys(clinic))
     if not keys:
@@ -104,7 +104,7 @@ def run_revoke(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
 
     from aftercare.web import audit, clock
-    from aftercare.web.staff.api_keys import clinic_keys, revoke
+    from aftercare.web.care.api_keys import clinic_keys, revoke
 
     prefix = args.prefix.removesuffix("…")
     keys = list(clinic_keys(clinic).filter(prefix=prefix))

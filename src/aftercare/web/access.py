@@ -23,7 +23,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from aftercare.web import audit, clock, session_limits, two_factor
+from aftercare.web import audit, clock, two_factor
+from aftercare.web.clinic import session_limits
 from aftercare.web.clinic.models import Clinic, Outcome, Patient, Role, StaffMember
 
 __all__ = [

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import ActorKind, ApiKey, AuditEvent, Clinic, Outcome, Patient
 from aftercare.web.clinic.models import StaffMember as Staff
-from aftercare.web.staff.summary import local_moment
 
 __all__ = ["ACTIONS", "AuditLine", "describe"]
 

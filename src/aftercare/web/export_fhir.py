@@ -14,9 +14,9 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from aftercare.exports.fhir import CheckInRecord, ScreeningRecord, bundle, to_json
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.current import treatments_of
+from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
-from aftercare.web.export_subject import attachment, treatment_subject
-from aftercare.web.portal.care import treatments_of
 
 __all__ = ["FHIR_JSON", "bundle_download", "latest_treatment", "patient_bundle"]
 

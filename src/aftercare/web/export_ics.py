@@ -13,9 +13,9 @@ from django.shortcuts import render
 from aftercare.exports import ics
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
-from aftercare.web.export_subject import attachment, treatment_subject
+from aftercare.web.care.current import current_care
+from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.phones import tel_href
-from aftercare.web.portal.care import current_care
 
 __all__ = ["portal_calendar"]
 

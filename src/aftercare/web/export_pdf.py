@@ -22,10 +22,10 @@ from aftercare.web.access import (
     scoped,
     staff_required,
 )
+from aftercare.web.care.current import current_care
+from aftercare.web.care.export_subject import attachment, clinic_info, treatment_subject
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.export_subject import attachment, clinic_info, treatment_subject
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.portal.care import current_care
 from aftercare.web.protocol import clinic_protocol
 
 __all__ = ["clinic_leaflet", "portal_leaflet", "treatment_leaflet"]

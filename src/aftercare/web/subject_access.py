@@ -17,6 +17,9 @@ from django.db.models import Q
 from aftercare.exports.fhir import bundle, to_json
 from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web.audit_text import describe
+from aftercare.web.care.consent import consent_lines
+from aftercare.web.care.export_subject import treatment_subject
+from aftercare.web.care.summary import local_stamp
 from aftercare.web.clinic.models import (
     AuditEvent,
     CheckIn,
@@ -25,11 +28,8 @@ from aftercare.web.clinic.models import (
     Screening,
     Treatment,
 )
-from aftercare.web.consent import consent_lines
 from aftercare.web.csv_export import csv_text as _csv
 from aftercare.web.export_fhir import check_in_record, screening_record
-from aftercare.web.export_subject import treatment_subject
-from aftercare.web.staff.summary import local_stamp
 
 __all__ = ["subject_access_zip"]
 

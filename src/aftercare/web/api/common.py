@@ -20,10 +20,10 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.api.auth import calling_clinic
 from aftercare.web.api.schemas import CheckInIn
+from aftercare.web.care.current import Care
+from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn
-from aftercare.web.portal.care import Care
 from aftercare.web.protocol import base_protocol, clinic_protocol
-from aftercare.web.records import record_check_in
 
 __all__ = [
     "elapsed_hours",

@@ -36,12 +36,12 @@ from aftercare.web.api.treatments import (
     care_at,
     files,
 )
+from aftercare.web.care.current import current_care, treatments_of
+from aftercare.web.care.export_subject import attachment, treatment_subject
+from aftercare.web.care.summary import local_today, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Treatment
-from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.portal.care import current_care, treatments_of
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.summary import local_today, treatment_plan
 
 __all__ = ["router"]
 

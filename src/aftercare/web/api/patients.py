@@ -31,10 +31,10 @@ from aftercare.web.api.schemas import (
     ScreeningOut,
     ScreeningRecordOut,
 )
+from aftercare.web.care.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.clinic.search_keys import text_key
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.staff.patient_forms import PatientForm
 
 __all__ = ["form_errors", "patient_of", "router"]

@@ -23,8 +23,8 @@ from aftercare.web.api.schemas import (
     ScreeningRecordOut,
     TreatmentOut,
 )
+from aftercare.web.care.summary import reviewer, session_days, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
-from aftercare.web.staff.summary import reviewer, session_days, treatment_plan
 
 __all__ = [
     "alert_out",

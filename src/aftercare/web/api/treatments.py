@@ -42,14 +42,14 @@ from aftercare.web.api.schemas import (
     TreatmentIn,
     TreatmentOut,
 )
+from aftercare.web.care.current import Care, care_of
+from aftercare.web.care.export_subject import attachment, treatment_subject
+from aftercare.web.care.records import record_treatment
+from aftercare.web.care.summary import local_today, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
-from aftercare.web.export_subject import attachment, treatment_subject
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.portal.care import Care, care_of
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_treatment
-from aftercare.web.staff.summary import local_today, treatment_plan
 from aftercare.web.staff.treatment_forms import (
     MIN_OVERRIDE_LENGTH,
     TreatmentForm,

@@ -13,6 +13,6 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from aftercare.web import lockout  # noqa: F401
-        from aftercare.web.session_limits import begin_at_sign_in
+        from aftercare.web.clinic.session_limits import begin_at_sign_in
 
         user_logged_in.connect(begin_at_sign_in, dispatch_uid="aftercare.session_limits")

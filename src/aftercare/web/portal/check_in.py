@@ -15,13 +15,13 @@ from aftercare.engine.triage import Trend as EngineTrend
 from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required, scoped
+from aftercare.web.care.current import Care, current_care
+from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn, Clinic
 from aftercare.web.oncall import on_call_at
-from aftercare.web.portal.care import Care, current_care
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_check_in
 from aftercare.web.reminders.alerts import is_urgent, needs_clinic
 
 __all__ = ["check_in", "check_in_result"]

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aftercare.web import audit, clock, ratelimit
 from aftercare.web.access import PatientRequest, end_patient_session, start_patient_session
 from aftercare.web.addresses import client_address
+from aftercare.web.care.current import session_until
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
-from aftercare.web.portal.care import session_until
 from aftercare.web.portal.forms import Contact, NewLinkForm
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.links import queue_link

@@ -18,8 +18,9 @@ from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
+from aftercare.web.care.current import Care, current_care, short_day, treatments_of
+from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.clinic.models import Treatment
-from aftercare.web.portal.care import Care, current_care, short_day, treatments_of
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
     ask_view,
@@ -29,7 +30,6 @@ from aftercare.web.portal.present import (
     today_view,
 )
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.reminders.schedule import receiving_channels
 
 __all__ = ["can_i", "course", "send_question", "timeline", "today"]

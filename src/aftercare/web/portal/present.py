@@ -17,8 +17,8 @@ from aftercare.engine.localtime import format_day, format_moment, format_short_d
 from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
 from aftercare.exports.plan_view import change_view
 from aftercare.protocols.schema import Protocol, RuleKind
+from aftercare.web.care.current import Care
 from aftercare.web.phones import tel_href
-from aftercare.web.portal.care import Care
 from aftercare.web.protocol import aftercare_horizon_hours
 
 __all__ = [

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
+from aftercare.web.care.consent import record_consent
 from aftercare.web.clinic.models import (
     TO_PATIENT,
     Channel,
@@ -26,7 +27,6 @@ from aftercare.web.clinic.models import (
     Reminder,
     ReminderStatus,
 )
-from aftercare.web.consent import record_consent
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.schedule import sync_patient
 

@@ -47,10 +47,10 @@ from aftercare.web.clinic.models import (
     ReminderStatus,
     WorkerBeat,
 )
-from aftercare.web.notify import link_url
 from aftercare.web.reminders.alerts import STAFF_KINDS, compose_staff, why_not_send_staff
 from aftercare.web.reminders.email_html import Branding, branding
 from aftercare.web.reminders.links import LINK_PLACEHOLDER
+from aftercare.web.reminders.notify import link_url
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
     SEND_DEADLINE_SECONDS,

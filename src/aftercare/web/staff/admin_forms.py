@@ -18,10 +18,10 @@ from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolI
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.branding import MAX_LOGO_BYTES, prepare_logo, validate_logo_size
 from aftercare.web.clinic.models import Clinic, Role, StaffMember, set_logo
+from aftercare.web.clinic.session_limits import IDLE_MINUTES_RANGE, SESSION_HOURS_RANGE
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
 from aftercare.web.protocol import effective_protocol
-from aftercare.web.session_limits import IDLE_MINUTES_RANGE, SESSION_HOURS_RANGE
 
 __all__ = [
     "ClinicSettingsForm",

@@ -23,10 +23,10 @@ from aftercare.engine.localtime import zone
 from aftercare.web import audit
 from aftercare.web.access import StaffRequest, admin_required
 from aftercare.web.audit_text import ACTIONS, describe
+from aftercare.web.care.export_subject import attachment
+from aftercare.web.care.summary import local_stamp
 from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Outcome, StaffMember
 from aftercare.web.csv_export import csv_text
-from aftercare.web.export_subject import attachment
-from aftercare.web.staff.summary import local_stamp
 
 __all__ = ["AuditFilterForm", "audit_csv", "audit_log"]
 

@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.summary import local_moment, reviewer
 from aftercare.web.clinic.models import CheckIn, Level
 from aftercare.web.phones import tel_href
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.staff.dashboard import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
-from aftercare.web.staff.summary import local_moment, reviewer
 
 __all__ = ["check_in_detail"]
 

@@ -23,11 +23,11 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
+from aftercare.web.care.questions import not_understood, waiting
+from aftercare.web.care.summary import local_moment, local_today, span
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
-from aftercare.web.questions import not_understood, waiting
-from aftercare.web.staff.summary import local_moment, local_today, span
 
 __all__ = [
     "Alert",

@@ -17,11 +17,12 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from aftercare.web import audit, clock, notify, phones
+from aftercare.web import audit, clock, phones
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
+from aftercare.web.reminders import notify
 from aftercare.web.reminders.links import queue_link, why_not_queue
-from aftercare.web.staff.summary import local_moment
 
 __all__ = ["patient_link"]
 

@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, admin_required, scoped, staff_required
+from aftercare.web.care.export_subject import attachment
 from aftercare.web.clinic.models import Patient
 from aftercare.web.erasure import erase_patient
-from aftercare.web.export_subject import attachment
 from aftercare.web.subject_access import subject_access_zip
 
 __all__ = ["ErasureForm", "legal_hold", "patient_erase", "subject_access"]

@@ -17,16 +17,9 @@ from aftercare.engine.localtime import format_day
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
-from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
-from aftercare.web.consent import consent_lines
-from aftercare.web.paging import EitherEndPaginator
-from aftercare.web.paths import path_for
-from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_new_patient, record_patient_change
-from aftercare.web.reminders.views import reminder_rows
-from aftercare.web.staff.patient_forms import PatientForm
-from aftercare.web.staff.patient_search import clean_query, latest_treated, search
-from aftercare.web.staff.summary import (
+from aftercare.web.care.consent import consent_lines
+from aftercare.web.care.records import record_new_patient, record_patient_change
+from aftercare.web.care.summary import (
     area_labels,
     course_summary,
     local_moment,
@@ -36,6 +29,13 @@ from aftercare.web.staff.summary import (
     today_summary,
     treatment_plan,
 )
+from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.paging import EitherEndPaginator
+from aftercare.web.paths import path_for
+from aftercare.web.protocol import clinic_protocol
+from aftercare.web.staff.patient_forms import PatientForm
+from aftercare.web.staff.patient_search import clean_query, latest_treated, search
+from aftercare.web.staff.reminders import reminder_rows
 
 __all__ = ["PAGE_SIZE", "patient_detail", "patient_edit", "patient_list", "patient_new"]
 

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 
 from aftercare.web import audit
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.questions import answer_question
+from aftercare.web.care.summary import local_moment, staff_name
 from aftercare.web.clinic.models import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.validators import validate_visible_text
-from aftercare.web.questions import answer_question
-from aftercare.web.staff.summary import local_moment, staff_name
 
 __all__ = ["AnswerForm", "question_detail"]
 

@@ -18,16 +18,16 @@ from aftercare.engine.screening import CURRENT, NEVER
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.records import record_screening
+from aftercare.web.care.summary import local_moment, local_today, staff_name
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_screening
 from aftercare.web.staff.screening_forms import (
     CURRENT_SUFFIX,
     DATE_KINDS,
     ScreeningForm,
     choice_label,
 )
-from aftercare.web.staff.summary import local_moment, local_today, staff_name
 
 __all__ = ["screening_detail", "screening_new"]
 

@@ -20,10 +20,10 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.booking import refresh_booking
+from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.schedule import sync_treatment
-from aftercare.web.staff.summary import local_moment
 from aftercare.web.staff.treatment_forms import FACTOR_FLAGS, ROMAN, TreatmentForm
 
 __all__ = ["treatment_cancel", "treatment_edit"]

@@ -21,9 +21,9 @@ from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.localtime import format_day, is_repeated, local_datetime, zone
 from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
+from aftercare.web.care.summary import session_days
 from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
-from aftercare.web.staff.summary import session_days
 
 __all__ = ["MIN_OVERRIDE_LENGTH", "TreatmentForm", "course_problem", "screening_problem"]
 

@@ -19,10 +19,10 @@ from aftercare.exports.plan_view import PlanView, plan_view
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.records import record_treatment
+from aftercare.web.care.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.records import record_treatment
-from aftercare.web.staff.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm, screening_problem
 
 __all__ = ["treatment_detail", "treatment_new"]

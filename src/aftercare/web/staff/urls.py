@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from aftercare.web import export_fhir, export_pdf
-from aftercare.web.reminders import views as reminders
 from aftercare.web.staff import (
     api_keys,
     audit_log,
@@ -16,6 +15,7 @@ from aftercare.web.staff import (
     patient_data,
     patients,
     questions,
+    reminders,
     screening,
     treatment_changes,
     treatments,

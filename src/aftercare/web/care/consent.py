@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from aftercare.web import clock
+from aftercare.web.care.summary import local_stamp
 from aftercare.web.clinic.models import ConsentEvent, ConsentSource, Patient
-from aftercare.web.staff.summary import local_stamp
 
 __all__ = ["consent_lines", "record_consent"]
 

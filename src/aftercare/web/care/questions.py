@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from aftercare.engine.ask import AskOutcome
-from aftercare.web import audit, clock, notify
+from aftercare.web import audit, clock
 from aftercare.web.clinic.models import (
     Channel,
     Clinic,
@@ -26,6 +26,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
+from aftercare.web.reminders import notify
 from aftercare.web.reminders.email_html import clinic_branding
 from aftercare.web.reminders.schedule import receiving_channels
 

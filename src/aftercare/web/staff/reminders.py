@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import (
     TO_PATIENT,
     Channel,
@@ -24,7 +25,6 @@ from aftercare.web.clinic.models import (
     ReminderStatus,
 )
 from aftercare.web.reminders.schedule import cancel_by_staff
-from aftercare.web.staff.summary import local_moment
 
 __all__ = ["ReminderRow", "reminder_cancel", "reminder_rows"]
 

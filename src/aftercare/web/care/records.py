@@ -25,6 +25,8 @@ from aftercare.engine.triage import (
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.booking import refresh_booking
+from aftercare.web.care.consent import record_consent
+from aftercare.web.care.current import Care, factors_for
 from aftercare.web.clinic.models import (
     ApiKey,
     CheckIn,
@@ -35,9 +37,7 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.clinic.validators import without_invisible
-from aftercare.web.consent import record_consent
 from aftercare.web.frozen import frozen
-from aftercare.web.portal.care import Care, factors_for
 from aftercare.web.reminders.alerts import raise_alerts
 from aftercare.web.reminders.schedule import sync_patient, sync_treatment
 from aftercare.web.staff.patient_forms import PatientForm

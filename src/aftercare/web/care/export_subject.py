@@ -9,8 +9,8 @@ from django.http import HttpResponse
 
 from aftercare.engine.localtime import zone
 from aftercare.exports import ClinicInfo, Subject
+from aftercare.web.care.current import Care, factors_for, treatments_of
 from aftercare.web.clinic.models import Clinic, Patient, Treatment, logo_png
-from aftercare.web.portal.care import Care, factors_for, treatments_of
 from aftercare.web.protocol import clinic_protocol
 
 __all__ = ["attachment", "clinic_info", "treatment_subject"]

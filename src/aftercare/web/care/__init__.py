@@ -1,0 +1,1 @@
+"""The care layer: the clinic's use cases, below every page (staff, portal, API)."""

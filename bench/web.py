@@ -13,7 +13,8 @@ Targets: portal_today (``/p/``, a patient's session) and api_plan (``/api/v1/tre
 {id}/plan``, a clinic's key) ratio >= 0.3 with p99 <= 50 ms; checkin_write (``POST
 /api/v1/me/check-ins``) >= 0.15; dashboard (``/clinic/``, a practitioner) >= 0.2.
 
-Run: python bench/web.py [--rounds N] [--seconds N]
+Run: python bench/web.py [--rounds N] [--seconds N] [--port N]
+(--port N: the bare view on port N and the app on N + 1; by default two free ports)
 """
 
 from __future__ import annotations
@@ -204,6 +205,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds over every target (3)")
     parser.add_argument("--seconds", type=int, default=5, help="wrk's run per target (5)")
+    parser.add_argument("--port", type=int, default=0, help="bare on N, the app on N + 1")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -211,13 +213,16 @@ def main() -> None:
     try:
         prepare_environment(data_dir)
         targets = build()
-        run(targets, args.rounds, args.seconds, data_dir / "post.lua")
+        ports = (args.port, args.port + 1) if args.port else (free_port(), free_port())
+        run(targets, args.rounds, args.seconds, data_dir / "post.lua", ports)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def run(targets: list[Target], rounds: int, seconds: int, script: Path) -> None:
-    bare_port, app_port = free_port(), free_port()
+def run(
+    targets: list[Target], rounds: int, seconds: int, script: Path, ports: tuple[int, int]
+) -> None:
+    bare_port, app_port = ports
     bare = [sys.executable, str(BENCH / "bare.py"), "--port", str(bare_port)]
     app = [AFTERCARE, "serve", "--no-worker", "--port", str(app_port)]
     results: dict[str, list[tuple[Result, float]]] = {t.name: [] for t in targets}

@@ -97,6 +97,7 @@ def test_it_uses_sqlite_in_the_data_dir_by_default(tmp_path: Path) -> None:
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["NAME"] == tmp_path / "aftercare.sqlite3"
     assert config["TEST"] == {"NAME": tmp_path / "test-aftercare.sqlite3"}
+    assert (config["CONN_MAX_AGE"], config["CONN_HEALTH_CHECKS"]) == (60, True)
     assert config["OPTIONS"] == {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -144,6 +144,10 @@ def _sqlite(path: Path, data_dir: Path) -> dict[str, Any]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
         "OPTIONS": dict(SQLITE_OPTIONS),
+        # A request thread keeps its connection: opening one registers Django's functions
+        # and runs the pragmas above, a millisecond of every request otherwise.
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         # Tests run on a real file (WAL and locking behave as in production), not :memory:.
         "TEST": {"NAME": data_dir / "test-aftercare.sqlite3"},
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import threading
+from collections import OrderedDict
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,7 +37,13 @@ __all__ = [
     "reminder_out",
     "screening_out",
     "treatment_out",
+    "treatment_plan_out",
 ]
+
+# Plans kept per process (see treatment_plan_out); the oldest used goes first.
+MAX_PLANS = 512
+_plans: OrderedDict[tuple[object, ...], PlanOut] = OrderedDict()
+_plans_lock = threading.Lock()
 
 
 def patient_out(patient: Patient) -> PatientOut:
@@ -77,6 +85,37 @@ def plan_out(result: Plan, at: datetime | None = None) -> PlanOut:
     return PlanOut.model_validate(shown)
 
 
+def treatment_plan_out(
+    protocol: Protocol, treatment: Treatment, at: datetime | None = None
+) -> PlanOut:
+    """``treatment``'s plan as the API shows it; without ``at``, kept per process.
+
+    A plan is the protocol's rules laid from the treatment's time in its zone: the key holds
+    the treatment and each of those, so an edited time or zone, or a clinic's changed
+    overlay (a new protocol version), reads as a new key. A plan answered with ``at``
+    depends on the moment too, and is made each time.
+    """
+    if at is not None:
+        return plan_out(treatment_plan(protocol, treatment), at)
+    # The instant in UTC: two local times in one zone compare equal across a clock change
+    # (01:30 BST and 01:30 GMT), whatever their fold.
+    key = (
+        *(treatment.pk, treatment.treated_at.astimezone(UTC), treatment.time_zone),
+        *(protocol.effective_id, protocol.version),
+    )
+    with _plans_lock:
+        kept = _plans.get(key)
+        if kept is not None:
+            _plans.move_to_end(key)
+            return kept
+    made = plan_out(treatment_plan(protocol, treatment))
+    with _plans_lock:
+        _plans[key] = made
+        while len(_plans) > MAX_PLANS:
+            _plans.popitem(last=False)
+    return made
+
+
 def treatment_out(
     treatment: Treatment, protocol: Protocol | None = None, at: datetime | None = None
 ) -> TreatmentOut:
@@ -96,7 +135,7 @@ def treatment_out(
         course_override_reason=treatment.course_override_reason,
         protocol=ProtocolRef(id=treatment.protocol_id, version=treatment.protocol_version),
         cancelled_at=treatment.cancelled_at,
-        plan=None if protocol is None else plan_out(treatment_plan(protocol, treatment), at),
+        plan=None if protocol is None else treatment_plan_out(protocol, treatment, at),
     )
 
 

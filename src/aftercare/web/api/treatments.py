@@ -29,7 +29,12 @@ from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import check_in_from, require_symptoms_or_words
 from aftercare.web.api.patients import form_errors, patient_of
-from aftercare.web.api.present import check_in_out, course_out, plan_out, treatment_out
+from aftercare.web.api.present import (
+    check_in_out,
+    course_out,
+    treatment_out,
+    treatment_plan_out,
+)
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
     AskOut,
@@ -45,7 +50,7 @@ from aftercare.web.api.schemas import (
 from aftercare.web.care.current import Care, care_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.records import record_treatment
-from aftercare.web.care.summary import local_today, treatment_plan
+from aftercare.web.care.summary import local_today
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
@@ -198,7 +203,7 @@ def get_plan(request: KeyRequest, pk: int, query: Query[AtQuery]) -> PlanOut:
     treatment = _treatment_of(request, pk, "plan.view")
     _audit(request, "plan.view", treatment)
     protocol = clinic_protocol(treatment.patient.clinic)
-    return plan_out(treatment_plan(protocol, treatment), query.at)
+    return treatment_plan_out(protocol, treatment, query.at)
 
 
 class CanIQuery(Schema):

@@ -29,7 +29,7 @@ from aftercare.engine.course import (
     maintenance_window,
     plan_course,
 )
-from aftercare.engine.localtime import format_day
+from aftercare.engine.explain import format_day
 from aftercare.engine.triage import (
     Severity,
     Trend,

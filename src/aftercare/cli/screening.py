@@ -30,7 +30,8 @@ from aftercare.cli.common import (
     protocol_from_args,
 )
 from aftercare.contracts import screening_json
-from aftercare.engine.localtime import DEFAULT_ZONE, format_day, zone
+from aftercare.engine.explain import format_day
+from aftercare.engine.localtime import DEFAULT_ZONE, zone
 from aftercare.engine.screening import CURRENT, NEVER, Answer, ScreeningResult, screen
 from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol, Question

@@ -1,53 +1,96 @@
-"""Render engine results for people, in UK English.
+"""Render engine results for people: the one place patient-facing words are built.
 
-The words come from the protocol; this module only places them and renders times
-("Sat 5 Dec, 10:30 (day 14)") and numbers ("SPF 50 or higher") from the data, so
-the wording can never drift from the windows the engine computed.
+The clinical words come from the protocol; the words that place them ("day 14", "Until
+Sat 5 Dec, 10:30: …", weekday and month names) come from the phrase table of the
+protocol's language (``protocols/phrases/<language>.yaml``). This module only fills them
+in from the engine's results, so the wording can never drift from the windows the engine
+computed, and pages, the leaflet, the calendar, the API and the CLI only lay it out.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.check import CheckResult, Verdict
+from aftercare.engine.course import Verdict as SessionVerdict
 from aftercare.engine.errors import InputError
-from aftercare.engine.localtime import format_moment
+from aftercare.engine.moments import (
+    day_phrase,
+    duration_phrase,
+    format_clock,
+    format_day,
+    format_moment,
+    format_short_day,
+    hours_phrase,
+    moment_phrase,
+    repeated_time_note,
+)
 from aftercare.engine.timeline import Plan, PlanEntry
-from aftercare.protocols.schema import Protocol, RuleKind
+from aftercare.protocols.phrasebook import phrases_for
+from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind
 
 __all__ = [
     "ask_sentence",
+    "calendar_name",
+    "calendar_title",
+    "day_phrase",
     "describe_ask",
     "describe_check",
     "describe_entry",
     "describe_plan",
+    "describe_rule",
+    "duration_phrase",
     "entry_labels",
+    "entry_with_reason",
     "entry_words",
+    "format_clock",
+    "format_day",
+    "format_moment",
+    "format_short_day",
+    "headline",
     "hours_phrase",
+    "later_than_usual",
     "lower_first",
     "moment_phrase",
+    "offset_phrase",
+    "repeated_time_note",
+    "session_verdict",
 ]
 
 
-def hours_phrase(hours: float) -> str:
-    """'straight away', 'day 3' (for whole days) or '30 hours'."""
-    if hours <= 0:
-        return "straight away"
-    if hours % 24 == 0:
-        return f"day {int(hours // 24)}"
-    return f"{hours:g} hours"
+def offset_phrase(protocol: Protocol, rule: ActivityRule) -> str:
+    """When a rule applies, in hours after any treatment: 'For the first 14 days (336
+    hours)', 'From 3 days (72 hours) after treatment', 'Always'."""
+    language = protocol.language
+    offsets = phrases_for(language).offsets
+    start = duration_phrase(rule.allowed_from_hours, language)
+    if rule.kind is RuleKind.NEVER:
+        return offsets.never
+    if rule.kind is RuleKind.AVOID:
+        return offsets.avoid.format(duration=start)
+    if rule.kind is RuleKind.ALLOWED_FROM:
+        if rule.allowed_from_hours == 0:
+            return offsets.allowed_now
+        return offsets.allowed_from.format(duration=start)
+    until = duration_phrase(rule.required_until_hours or 0, language)
+    if rule.allowed_from_hours == 0:
+        return offsets.do_from_start.format(until=until)
+    return offsets.do.format(duration=start, until=until)
 
 
-def moment_phrase(hours: int, moment: datetime | None) -> str:
-    """'Sat 5 Dec, 10:30 (day 14)', or 'day 14 (336 hours)' when no date is known."""
-    if moment is None:
-        return (
-            f"{hours_phrase(hours)} ({hours} hours)"
-            if hours % 24 == 0 and hours
-            else (hours_phrase(hours))
-        )
-    return f"{format_moment(moment)} ({hours_phrase(hours)})"
+def describe_rule(protocol: Protocol, rule: ActivityRule) -> str:
+    """A rule as the clinic's leaflet lists it, in hours after any treatment: 'For the
+    first 14 days (336 hours): <the protocol's words> Only once … SPF 50 or higher.'"""
+    index = protocol.index
+    gate = (rule.gate,) if rule.gate else ()
+    needs = tuple(i for i in rule.requirements if i in index.requirements)
+    words = " ".join((rule.text, *_conditions(protocol, (*gate, *needs), rule.min_spf)))
+    entry = phrases_for(protocol.language).entry
+    if rule.then_text:
+        words = entry.after_that.format(words=words, then=rule.then_text)
+    return entry.starts.format(start=offset_phrase(protocol, rule), words=words)
 
 
 def entry_words(protocol: Protocol, entry: PlanEntry) -> str:
@@ -56,7 +99,11 @@ def entry_words(protocol: Protocol, entry: PlanEntry) -> str:
     rule = entry.rule
     gate = (rule.gate,) if rule.gate else ()
     words = " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
-    return f"{words} After that: {rule.then_text}" if rule.then_text else words
+    if rule.then_text:
+        return phrases_for(protocol.language).entry.after_that.format(
+            words=words, then=rule.then_text
+        )
+    return words
 
 
 def describe_entry(protocol: Protocol, entry: PlanEntry) -> str:
@@ -65,71 +112,88 @@ def describe_entry(protocol: Protocol, entry: PlanEntry) -> str:
     A skin-state gate goes with the moment ("From Sun 22 Nov, 10:30, once the redness has
     gone …"), so that no line reads as a bare yes; a 'never' rule is "Always", never "Until";
     a routine kept up as a habit says what to keep doing after its window."""
-    rule = entry.rule
+    rule, phrases = entry.rule, phrases_for(protocol.language).entry
     allowed_from = rule.kind is RuleKind.ALLOWED_FROM
     gate = (rule.gate,) if rule.gate and not allowed_from else ()
     words = " ".join((rule.text, *_conditions(protocol, (*gate, *rule.requirements), rule.min_spf)))
     if rule.is_never:
-        return f"Always: {words}"
-    when = format_moment(entry.changes_at)
+        return phrases.always.format(words=words)
+    when = format_moment(entry.changes_at, protocol.language)
     if not allowed_from:
-        after = f" After that: {rule.then_text}" if rule.then_text else ""
-        return f"Until {when}: {words}{after}"
-    start = "Now" if entry.changes_after_hours == 0 else f"From {when}"
+        if rule.then_text:
+            words = phrases.after_that.format(words=words, then=rule.then_text)
+        return phrases.until.format(moment=when, words=words)
+    start = phrases.now if entry.changes_after_hours == 0 else phrases.from_.format(moment=when)
     if rule.gate:
-        start = f"{start}, {protocol.index.skin_states[rule.gate].text}"
-    return f"{start}: {words}"
+        gate_words = protocol.index.skin_states[rule.gate].text
+        start = phrases.with_gate.format(start=start, gate=gate_words)
+    return phrases.starts.format(start=start, words=words)
+
+
+def entry_with_reason(protocol: Protocol, entry: PlanEntry) -> str:
+    """The timeline line, then 'Why: <the protocol's reason>' on a line of its own."""
+    why = phrases_for(protocol.language).check.why.format(reason=entry.rule.reason)
+    return f"{describe_entry(protocol, entry)}\n{why}"
 
 
 def entry_labels(protocol: Protocol, entry: PlanEntry) -> list[str]:
     """The activities an entry allows, each with the skin-state gate that still holds it
     back: 'Makeup (once the redness has gone and the skin has settled)'."""
-    rule = entry.rule
-    gate = f" ({protocol.index.skin_states[rule.gate].text})" if rule.gate else ""
-    return [f"{protocol.index.activities[a].label}{gate}" for a in rule.activities]
+    rule, activities = entry.rule, protocol.index.activities
+    if not rule.gate:
+        return [activities[a].label for a in rule.activities]
+    gate, with_gate = protocol.index.skin_states[rule.gate].text, phrases_for(protocol.language)
+    return [
+        with_gate.entry.label_with_gate.format(label=activities[a].label, gate=gate)
+        for a in rule.activities
+    ]
 
 
 def describe_plan(protocol: Protocol, result: Plan) -> str:
     """The whole plan as text: grouped as patients think, then what changes each day."""
+    language = protocol.language
+    words = phrases_for(language).plan
     lines = [
-        f"Aftercare plan: treatment ended {format_moment(result.treated_at)} "
-        f"({_zone_name(result.treated_at)})",
-        f"Protocol {result.protocol_id}, version {result.protocol_version}",
+        words.title.format(
+            moment=format_moment(result.treated_at, language), zone=_zone_name(result.treated_at)
+        ),
+        words.protocol.format(id=result.protocol_id, version=result.protocol_version),
     ]
     for group in result.groups:
         if group.entries:
             lines += ["", group.label.upper()]
             lines += [f"  - {describe_entry(protocol, entry)}" for entry in group.entries]
-    lines += ["", "WHAT CHANGES WHEN"]
+    lines += ["", words.changes]
     for change in result.changes:
-        lines.append(f"  Day {change.day}, {format_moment(change.at)}:")
+        moment = format_moment(change.at, language)
+        lines.append(f"  {words.change.format(day=change.day, moment=moment)}")
         allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
         routines = [e for e in change.entries if e.kind is RuleKind.DO]
         if allowed:
             labels = ", ".join(label for e in allowed for label in entry_labels(protocol, e))
-            lines.append(f"    allowed from now: {labels}")
+            lines.append(f"    {words.allowed.format(labels=labels)}")
         if ended := [e for e in routines if not e.rule.then_text]:
             labels = ", ".join(label for e in ended for label in entry_labels(protocol, e))
-            lines.append(f"    the daily routine ends for: {labels}")
+            lines.append(f"    {words.routine_ends.format(labels=labels)}")
         lines += [f"    {e.rule.then_text}" for e in routines if e.rule.then_text]
     return "\n".join(lines)
 
 
 def describe_check(protocol: Protocol, result: CheckResult) -> str:
     """The answer to "can I …?", for a person: the verdict, when, and why."""
-    rule = result.rule
-    verdict = result.verdict
-    lines = [f"{result.label}: {_verdict_words(protocol, result)}."]
+    rule, verdict, language = result.rule, result.verdict, protocol.language
+    words = phrases_for(language).check
+    lines = [words.headline.format(subject=result.label, verdict=_verdict_words(protocol, result))]
     start = result.allowed_from_hours
     if start is not None:
-        when = moment_phrase(start, result.allowed_from)
+        when = moment_phrase(start, result.allowed_from, language)
         if result.hours_after < start:
-            lines.append(f"From {when}.")
+            lines.append(words.from_.format(when=when))
         elif verdict in _YES and start > 0:
-            lines.append(f"Allowed since {when}.")
+            lines.append(words.since.format(when=when))
     if verdict is Verdict.REQUIRED and rule.required_until_hours is not None:
-        until = moment_phrase(rule.required_until_hours, result.required_until)
-        lines.append(f"Keep this up until at least {until}.")
+        until = moment_phrase(rule.required_until_hours, result.required_until, language)
+        lines.append(words.keep_until.format(when=until))
     if result.blocking_condition is not None and rule.gate is not None:
         lines.append(protocol.index.skin_states[rule.gate].blocking_text)
     if verdict not in _YES or rule.kind is not RuleKind.AVOID:
@@ -141,38 +205,81 @@ def describe_check(protocol: Protocol, result: CheckResult) -> str:
         protocol, tuple(i for i in result.requirements if i not in said), result.min_spf
     )
     if verdict not in _YES:
-        lines.append(f"Why: {rule.reason}")
+        lines.append(words.why.format(reason=rule.reason))
     if result.note:
-        lines.append(f"Note: the leaflets differ here; {lower_first(result.note)}")
+        lines.append(words.leaflets_differ.format(note=lower_first(result.note)))
     return "\n".join(lines)
 
 
-_VERDICT_WORDS = {
-    Verdict.ALLOWED: "yes",
-    Verdict.ALLOWED_IF: "yes",
-    Verdict.NOT_YET: "not yet",
-    Verdict.REQUIRED: "yes, and you need to: every day for now",
-    Verdict.NEVER: "no, this is never advised",
-}
+def headline(protocol: Protocol, result: CheckResult, subject: str | None = None) -> str:
+    """The answer to "can I …?" in one line: 'Sauna: not yet, from Sat 5 Dec, 10:30 (day 3).'
+    when it is not yet time, 'Makeup: yes. <why the skin holds it back>' when a skin-state
+    gate blocks it, else 'Sauna: yes.'; ``subject`` names it otherwise ('Sauna on …')."""
+    words = phrases_for(protocol.language).check
+    subject = result.label if subject is None else subject
+    verdict = _verdict_words(protocol, result)
+    start = result.allowed_from_hours
+    if start is not None and result.hours_after < start:
+        when = moment_phrase(start, result.allowed_from, protocol.language)
+        return words.headline_from.format(subject=subject, verdict=verdict, when=when)
+    if result.blocking_condition is not None and result.rule.gate is not None:
+        blocking = protocol.index.skin_states[result.rule.gate].blocking_text
+        return words.headline_blocked.format(subject=subject, verdict=verdict, blocking=blocking)
+    return words.headline.format(subject=subject, verdict=verdict)
+
+
 _YES = frozenset({Verdict.ALLOWED, Verdict.ALLOWED_IF})
 
 
 def _verdict_words(protocol: Protocol, result: CheckResult) -> str:
     """'yes', 'not yet', or 'yes, once the redness has gone …' for a gate not yet known."""
-    words = _VERDICT_WORDS[result.verdict]
+    phrases = phrases_for(protocol.language)
+    words = str(getattr(phrases.verdicts, result.verdict.value))
     if result.gate is not None:
-        return f"{words}, {protocol.index.skin_states[result.gate].text}"
+        gate = protocol.index.skin_states[result.gate].text
+        return phrases.check.verdict_with_gate.format(verdict=words, gate=gate)
     return words
 
 
 def _conditions(protocol: Protocol, ids: tuple[str, ...], min_spf: int | None) -> list[str]:
     """Skin-state gates ("Only once the redness has gone."), SPF, then requirements."""
-    index = protocol.index
-    words = [f"Only {index.skin_states[i].text}." for i in ids if i in index.skin_states]
+    index, phrases = protocol.index, phrases_for(protocol.language).entry
+    words = [
+        phrases.only_when.format(gate=index.skin_states[i].text)
+        for i in ids
+        if i in index.skin_states
+    ]
     if min_spf is not None:
-        words.append(f"SPF {min_spf} or higher.")
+        words.append(phrases.min_spf.format(spf=min_spf))
     words += [index.requirements[i].text for i in ids if i in index.requirements]
     return words
+
+
+def calendar_title(protocol: Protocol, day: date, labels: Sequence[str], more: int = 0) -> str:
+    """What a moment allows, as a calendar event's title: 'From Sat 21 Nov: sauna; steam
+    room; and 3 more' (``more``: how many labels the title leaves to the description)."""
+    words = phrases_for(protocol.language).calendar
+    items = [lower_first(label) for label in labels]
+    if more:
+        items.append(words.more.format(count=more))
+    shown_day = format_short_day(day, protocol.language)
+    return words.from_.format(day=shown_day, items=words.item_separator.join(items))
+
+
+def calendar_name(protocol: Protocol, patient_name: str) -> str:
+    """'Aftercare for Jane Smith', or 'Aftercare' without a name."""
+    words = phrases_for(protocol.language).calendar
+    return words.name.format(name=patient_name) if patient_name else words.unnamed
+
+
+def session_verdict(protocol: Protocol, verdict: SessionVerdict) -> str:
+    """Where today stands in the window for the next session: 'Too early today.'"""
+    return str(getattr(phrases_for(protocol.language).course, verdict.value))
+
+
+def later_than_usual(protocol: Protocol, day: str) -> str:
+    """'Sat 5 Dec 2026 (later than usual)': a session after the protocol's longest gap."""
+    return phrases_for(protocol.language).course.later_than_usual.format(day=day)
 
 
 def _zone_name(moment: datetime) -> str:
@@ -194,7 +301,8 @@ def ask_sentence(protocol: Protocol, result: AskResult) -> str:
     if result.outcome is AskOutcome.URGENT:
         symptoms = protocol.index.symptoms
         labels = [lower_first(symptoms[flag].label) for flag in result.red_flags]
-        return phrases.urgent.format(symptoms=_either(labels, "and"))
+        and_word = phrases_for(protocol.language).check.and_word
+        return phrases.urgent.format(symptoms=_either(labels, and_word))
     if result.outcome is AskOutcome.TOPIC and result.topic is not None:
         return protocol.index.topics[result.topic].text
     if result.outcome is AskOutcome.ASK_BACK:
@@ -223,16 +331,11 @@ def describe_ask(protocol: Protocol, result: AskResult) -> str:
 
 
 def _check_sentence(protocol: Protocol, result: AskResult, found: CheckResult) -> str:
-    subject = found.label
-    if result.asked_for is not None:
-        subject = f"{subject} on {format_moment(result.asked_for)}"
-    verdict = _verdict_words(protocol, found)
-    start = found.allowed_from_hours
-    if start is not None and found.hours_after < start:
-        return f"{subject}: {verdict}, from {moment_phrase(start, found.allowed_from)}."
-    if found.blocking_condition is not None and found.rule.gate is not None:
-        return f"{subject}: {verdict}. {protocol.index.skin_states[found.rule.gate].blocking_text}"
-    return f"{subject}: {verdict}."
+    if result.asked_for is None:
+        return headline(protocol, found)
+    moment = format_moment(result.asked_for, protocol.language)
+    on = phrases_for(protocol.language).check.subject_on
+    return headline(protocol, found, on.format(subject=found.label, moment=moment))
 
 
 def _label(protocol: Protocol, item: str) -> str:

@@ -6,17 +6,15 @@ UTC timeline, so "day 14" is 336 real hours even across a clock change.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aftercare.engine.errors import InputError, LocalTimeError
+from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, phrases_for
 
 __all__ = [
     "DEFAULT_ZONE",
     "elapsed",
-    "format_day",
-    "format_moment",
-    "format_short_day",
     "hours_between",
     "is_repeated",
     "local_datetime",
@@ -44,13 +42,15 @@ def local_datetime(naive: datetime, tz: ZoneInfo) -> datetime:
     shown = naive.strftime("%Y-%m-%d %H:%M")
     if first.utcoffset() == second.utcoffset():
         return first
+    # The words come from the phrase table, as explain.repeated_time_note has them.
+    words = phrases_for(DEFAULT_LANGUAGE).clock_changes
     if is_repeated(naive, tz):
         early, late = (_offset(first), _offset(second))
         raise LocalTimeError(
-            f"{shown} happens twice in {tz.key} (the clocks go back); "
+            f"{words.repeated.format(time=shown, zone=tz.key)}; "
             f"add the offset to say which: {shown}{early} or {shown}{late}"
         )
-    raise LocalTimeError(f"{shown} does not exist in {tz.key} (the clocks go forward)")
+    raise LocalTimeError(words.skipped.format(time=shown, zone=tz.key))
 
 
 def parse_local(text: str, tz: ZoneInfo) -> datetime:
@@ -90,21 +90,6 @@ def hours_between(start: datetime, end: datetime) -> float:
     if start.tzinfo is None or end.tzinfo is None:
         raise InputError("both times need a time zone")
     return (end.astimezone(UTC) - start.astimezone(UTC)) / timedelta(hours=1)
-
-
-def format_moment(moment: datetime) -> str:
-    """UK style for people: 'Sat 5 Dec, 10:30'."""
-    return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
-
-
-def format_day(day: date) -> str:
-    """UK style for people: 'Sat 5 Dec 2026'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def format_short_day(day: date) -> str:
-    """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def is_repeated(naive: datetime, tz: ZoneInfo) -> bool:

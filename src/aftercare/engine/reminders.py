@@ -23,15 +23,16 @@ from zoneinfo import ZoneInfo
 
 from aftercare.engine.course import maintenance_window
 from aftercare.engine.errors import InputError, LocalTimeError
-from aftercare.engine.explain import describe_entry, lower_first
-from aftercare.engine.localtime import (
+from aftercare.engine.explain import (
+    describe_entry,
+    format_clock,
     format_day,
     format_moment,
-    is_repeated,
-    local_datetime,
-    zone,
+    lower_first,
 )
+from aftercare.engine.localtime import is_repeated, local_datetime, zone
 from aftercare.engine.timeline import Plan, PlanEntry, plan
+from aftercare.protocols.phrasebook import phrases_for
 from aftercare.protocols.schema import Protocol, ReminderItem, ReminderKind, RuleKind
 
 __all__ = ["COMBINED", "PlannedReminder", "QuietHours", "schedule"]
@@ -232,6 +233,7 @@ def _changes(
 def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
     """What becomes allowed, in each rule's words; then what no longer needs avoiding or doing,
     and what to keep doing as a habit (sunscreen never "ends")."""
+    phrases = phrases_for(protocol.language).reminders
     lines = [describe_entry(protocol, e) for e in entries if e.kind is RuleKind.ALLOWED_FROM]
     ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
     for kind, words in ended:
@@ -242,7 +244,8 @@ def _change_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntr
                 if e.changes_at == moment
                 for activity in e.rule.activities
             )
-            lines.append(f"From {format_moment(moment)}, {words}: {names}.")
+            shown = format_moment(moment, protocol.language)
+            lines.append(phrases.change.format(moment=shown, words=words, names=names))
     return lines + [e.rule.then_text for e in entries if e.rule.then_text]
 
 
@@ -254,21 +257,25 @@ def _ending(entries: list[PlanEntry], kind: RuleKind) -> list[PlanEntry]:
 def _short_lines(protocol: Protocol, item: ReminderItem, entries: list[PlanEntry]) -> list[str]:
     """The day's changes for a text message: the activities' names, by the time they change,
     a skin-state gate beside the names it holds back, and no rule wording."""
-    lines = []
+    phrases, lines = phrases_for(protocol.language).reminders, []
     for moment in sorted({e.changes_at for e in entries}):
         at = [e for e in entries if e.changes_at == moment]
         allowed = [e for e in at if e.kind is RuleKind.ALLOWED_FROM]
         words = [_names(protocol, item, [e for e in allowed if not e.rule.gate])]
         for gate in sorted({e.rule.gate for e in allowed if e.rule.gate}):
             gated = [e for e in allowed if e.rule.gate == gate]
-            words.append(f"{_names(protocol, item, gated)} {protocol.index.skin_states[gate].text}")
+            gate_words = protocol.index.skin_states[gate].text
+            words.append(phrases.gated.format(names=_names(protocol, item, gated), gate=gate_words))
         ended = ((RuleKind.AVOID, item.avoid_ended_text), (RuleKind.DO, item.routine_ended_text))
         for kind, phrase in ended:
             names = _names(protocol, item, _ending(at, kind))
             if names:
-                words.append(f"{phrase}: {names}")
+                words.append(phrases.named.format(words=phrase, names=names))
         words += [lower_first(e.rule.then_text).rstrip(".") for e in at if e.rule.then_text]
-        lines.append(f"from {moment:%H:%M}, {'; '.join(w for w in words if w)}.")
+        items = phrases.short_separator.join(w for w in words if w)
+        lines.append(
+            phrases.short_change.format(time=format_clock(moment, protocol.language), items=items)
+        )
     return lines
 
 
@@ -311,7 +318,10 @@ def _next_session(
     course = protocol.course
     earliest = calendar.day(course.min_gap_days)
     latest = calendar.day(course.max_gap_days)
-    text = item.text.format(earliest=format_day(earliest), latest=format_day(latest))
+    language = protocol.language
+    text = item.text.format(
+        earliest=format_day(earliest, language), latest=format_day(latest, language)
+    )
     yield _planned(item, calendar.at(earliest, _clock(item)), text)
 
 
@@ -319,7 +329,10 @@ def _maintenance(
     protocol: Protocol, item: ReminderItem, calendar: _Calendar
 ) -> Iterator[PlannedReminder]:
     window = maintenance_window(protocol, calendar.first_day)
-    text = item.text.format(earliest=format_day(window.earliest), latest=format_day(window.latest))
+    language = protocol.language
+    text = item.text.format(
+        earliest=format_day(window.earliest, language), latest=format_day(window.latest, language)
+    )
     yield _planned(item, calendar.at(window.earliest, _clock(item)), text)
 
 

@@ -41,13 +41,14 @@ from icalendar import (
 from icalendar.parser import Contentline, Parameters
 
 from aftercare.engine.course import check_session, completes_course, maintenance_window
-from aftercare.engine.explain import describe_entry, lower_first
-from aftercare.engine.localtime import format_short_day, zone
+from aftercare.engine.explain import calendar_name, calendar_title, entry_with_reason
+from aftercare.engine.localtime import zone
 from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
 from aftercare.engine.timeline import DayChanges, plan
 from aftercare.exports import Subject
 from aftercare.exports.plan_view import change_view
-from aftercare.protocols.schema import ReminderKind, RuleKind
+from aftercare.protocols.phrasebook import phrases_for
+from aftercare.protocols.schema import Protocol, ReminderKind, RuleKind
 
 __all__ = ["CONTENT_TYPE", "PRODID", "calendar", "filename"]
 
@@ -141,8 +142,7 @@ def _calendar(subject: Subject) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    name = _visible(subject.patient_name)
-    cal.add("x-wr-calname", f"Aftercare for {name}" if name else "Aftercare")
+    cal.add("x-wr-calname", calendar_name(subject.protocol, _visible(subject.patient_name)))
     cal.add("x-wr-timezone", subject.zone_name)
     return cal
 
@@ -160,10 +160,8 @@ def _milestones(shared: _Shared) -> Iterator[Event]:
         if not allowed:
             continue
         local = change.at.astimezone(shared.treated_at.tzinfo)
-        summary = _FROM.format(day=format_short_day(local.date()), items=_items(allowed))
-        description = "\n\n".join(
-            f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}" for entry in entries
-        )
+        summary = _title(protocol, local.date(), allowed)
+        description = "\n\n".join(entry_with_reason(protocol, entry) for entry in entries)
         hours = entries[0].changes_after_hours
         yield _moment(shared, f"from-{hours}h", summary, change.at, description + shared.contact)
 
@@ -173,27 +171,25 @@ def _kept(shared: _Shared, change: DayChanges) -> Iterator[Event]:
     for entry in change.entries:
         if entry.rule.then_text:
             summary = entry.rule.then_text.rstrip(".")
-            description = f"{describe_entry(protocol, entry)}\nWhy: {entry.rule.reason}"
+            description = entry_with_reason(protocol, entry)
             milestone = f"keep-{entry.id}"
             yield _moment(shared, milestone, summary, change.at, description + shared.contact)
 
 
-def _items(labels: tuple[str, ...]) -> str:
-    """'sauna; steam room; …; and 10 more': a title a phone can show; the description
-    lists every item with its instruction."""
+def _title(protocol: Protocol, day: date, labels: tuple[str, ...]) -> str:
+    """'From Sat 21 Nov: sauna; steam room; …; and 10 more': a title a phone can show; the
+    description lists every item with its instruction."""
     # "and 1 more" would take the place of the one item it stands for.
     kept = labels if len(labels) <= _MAX_TITLE_ITEMS + 1 else labels[:_MAX_TITLE_ITEMS]
-    shown = [lower_first(label) for label in kept]
-    if len(kept) < len(labels):
-        shown.append(_MORE.format(count=len(labels) - len(kept)))
-    return _ITEM_SEPARATOR.join(shown)
+    return calendar_title(protocol, day, kept, len(labels) - len(kept))
 
 
 def _check_ins(shared: _Shared) -> Iterator[Event]:
     """The protocol's check-in prompts, each with an alarm at its moment."""
     for reminder in shared.of_kind(ReminderKind.CHECK_IN):
         description = reminder.text + shared.contact
-        event = _moment(shared, reminder.item, _CHECK_IN, reminder.due_at, description)
+        title = phrases_for(shared.subject.protocol.language).calendar.check_in
+        event = _moment(shared, reminder.item, title, reminder.due_at, description)
         event.add_component(_alarm(reminder.text, timedelta(0)))
         yield event
 
@@ -210,7 +206,9 @@ def _session_window(shared: _Shared) -> Event:
     """The next session's window, or maintenance once the course is complete, all day."""
     protocol = shared.subject.protocol
     last = shared.treated_at.date()
-    kind, milestone, summary = _WINDOWS[shared.course_complete]
+    kind, milestone = _WINDOWS[shared.course_complete]
+    words = phrases_for(protocol.language).calendar
+    summary = words.maintenance if shared.course_complete else words.next_session
     if shared.course_complete:
         window = maintenance_window(protocol, last)
         earliest, latest = window.earliest, window.latest
@@ -226,16 +224,12 @@ def _session_window(shared: _Shared) -> Event:
     return event
 
 
-# The calendar's own words; the items, instructions and reasons come from the protocol.
-_FROM = "From {day}: {items}"
-# Labels may hold commas of their own ("Retinol, retinoid or vitamin A product").
-_ITEM_SEPARATOR = "; "
+# The calendar's own words are explain's (the phrase table's); the items, instructions and
+# reasons come from the protocol.
 _MAX_TITLE_ITEMS = 5
-_MORE = "and {count} more"
-_CHECK_IN = "Check in with your clinic"
-_WINDOWS: dict[bool, tuple[ReminderKind, str, str]] = {
-    False: (ReminderKind.NEXT_SESSION, "next-session", "Window for your next session"),
-    True: (ReminderKind.MAINTENANCE, "maintenance", "Window for a maintenance session"),
+_WINDOWS: dict[bool, tuple[ReminderKind, str]] = {
+    False: (ReminderKind.NEXT_SESSION, "next-session"),
+    True: (ReminderKind.MAINTENANCE, "maintenance"),
 }
 
 

@@ -32,7 +32,8 @@ from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from aftercare.engine.course import course_outlook
-from aftercare.engine.localtime import format_day, format_moment, zone
+from aftercare.engine.explain import describe_rule, format_day, format_moment
+from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
 from aftercare.exports.plan_view import Line, plan_view
@@ -135,7 +136,7 @@ def treatment_leaflet_html(subject: Subject) -> str:
         "clinic": subject.clinic,
         "logo": _logo(subject.clinic),
         "patient_name": display_name(subject.patient_name),
-        "treated_at": format_moment(treated_at),
+        "treated_at": format_moment(treated_at, protocol.language),
         "zone": subject.zone_name,
         "urgent": _urgent(protocol),
         "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
@@ -286,36 +287,7 @@ def _rule_sections(protocol: Protocol, sources: _Sources) -> tuple[Section, ...]
 
 
 def _rule_line(protocol: Protocol, rule: ActivityRule, sources: _Sources) -> Line:
-    index = protocol.index
-    gates = [f"Only {index.skin_states[rule.gate].text}."] if rule.gate else []
-    spf = [f"SPF {rule.min_spf} or higher."] if rule.min_spf is not None else []
-    needs = [index.requirements[i].text for i in rule.requirements if i in index.requirements]
-    then = [f"After that: {rule.then_text}"] if rule.then_text else []
-    words = " ".join((f"{_offset_words(rule)}:", rule.text, *gates, *spf, *needs, *then))
-    return Line(words, f"{rule.reason} {sources.marks(rule.sources)}")
-
-
-def _offset_words(rule: ActivityRule) -> str:
-    """'For the first 14 days (336 hours)', 'From 3 days (72 hours) after treatment'."""
-    start = rule.allowed_from_hours
-    if rule.kind is RuleKind.NEVER:
-        return "Always"
-    if rule.kind is RuleKind.AVOID:
-        return f"For the first {_duration(start)}"
-    if rule.kind is RuleKind.ALLOWED_FROM:
-        return "Straight away" if start == 0 else f"From {_duration(start)} after treatment"
-    until = _duration(rule.required_until_hours or 0)
-    if start == 0:
-        return f"Every day for the first {until}"
-    return f"From {_duration(start)} until {until} after treatment"
-
-
-def _duration(hours: int) -> str:
-    """'14 days (336 hours)', '1 day (24 hours)' or '8 hours'."""
-    if hours and hours % 24 == 0:
-        days = hours // 24
-        return f"{days} day{'s' if days != 1 else ''} ({hours} hours)"
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return Line(describe_rule(protocol, rule), f"{rule.reason} {sources.marks(rule.sources)}")
 
 
 def _course_words(protocol: Protocol, sources: _Sources) -> Line:

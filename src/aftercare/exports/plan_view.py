@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftercare.engine.explain import describe_entry, entry_labels
-from aftercare.engine.localtime import format_moment
+from aftercare.engine.explain import describe_entry, entry_labels, format_moment
 from aftercare.engine.timeline import DayChanges, Plan
 from aftercare.protocols.schema import Protocol, RuleKind
 
@@ -62,7 +61,7 @@ def plan_view(protocol: Protocol, result: Plan, *, reasons: bool) -> PlanView:
     """The plan grouped as patients think of it, then what changes when; with ``reasons``,
     each line carries the protocol's reason for it (the template then shows "Why: …")."""
     return PlanView(
-        treated_at=format_moment(result.treated_at),
+        treated_at=format_moment(result.treated_at, protocol.language),
         zone=str(getattr(result.treated_at.tzinfo, "key", "")),
         protocol_id=result.protocol_id,
         protocol_version=result.protocol_version,
@@ -86,7 +85,7 @@ def change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
     routines = [e for e in change.entries if e.kind is RuleKind.DO]
     return ChangeView(
         day=str(change.day),
-        when=format_moment(change.at),
+        when=format_moment(change.at, protocol.language),
         allowed=tuple(label for e in allowed for label in entry_labels(protocol, e)),
         ended=tuple(
             label for e in routines if not e.rule.then_text for label in entry_labels(protocol, e)

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from aftercare.protocols.index import ProtocolIndex
+from aftercare.protocols.phrasebook import Language
 from aftercare.protocols.schema.asking import Asking
 from aftercare.protocols.schema.base import Hours, Id, Leaflet, Strict, Text
 from aftercare.protocols.schema.course import Conflict, Course, Information
@@ -47,7 +48,8 @@ class OverlayRecord(Strict):
 class Protocol(Strict):
     id: ProtocolId
     title: Text
-    language: Literal["en-GB"]
+    # The interface phrases' language: one with a table in protocols/phrases/.
+    language: Language
     # Who signed the whole protocol off for use with patients (name, role, date); None
     # while it needs clinical sign-off.
     signed_off_by: Text | None = None

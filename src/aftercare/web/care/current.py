@@ -14,7 +14,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 
 from aftercare.engine.errors import AftercareError
-from aftercare.engine.localtime import format_short_day, hours_between, zone
+from aftercare.engine.explain import format_short_day
+from aftercare.engine.localtime import hours_between, zone
 from aftercare.engine.model import Factors, age_on, resolve_areas
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Patient, Treatment

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from aftercare.engine.course import Verdict, course_outlook
-from aftercare.engine.explain import describe_entry
-from aftercare.engine.localtime import format_day, format_moment, zone
+from aftercare.engine.course import course_outlook
+from aftercare.engine.explain import describe_entry, format_day, format_moment, session_verdict
+from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web.booking import session_days
@@ -56,13 +56,6 @@ class CourseSummary:
     maintenance: str | None
     # The sessions that came later than the protocol's longest gap, as shown.
     late: tuple[str, ...] = ()
-
-
-_VERDICT_WORDS = {
-    Verdict.TOO_EARLY: "Too early today.",
-    Verdict.WITHIN_WINDOW: "Within the window today.",
-    Verdict.LATE: "Past the window; a session is still allowed, after a longer gap.",
-}
 
 
 def local_today(clinic: Clinic, at: datetime) -> date:
@@ -141,7 +134,7 @@ def course_summary(
         sessions_planned=outlook.planned,
         last_session=format_day(days[-1]),
         next_window=None if gap is None else span(gap.earliest, gap.latest),
-        next_verdict=None if gap is None else _VERDICT_WORDS[gap.verdict],
+        next_verdict=None if gap is None else session_verdict(protocol, gap.verdict),
         maintenance=None if upkeep is None else span(upkeep.earliest, upkeep.latest),
         late=tuple(_late_words(days, outlook.late)),
     )

@@ -12,8 +12,16 @@ from datetime import date
 
 from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.course import course_outlook
-from aftercare.engine.explain import ask_sentence, describe_ask, entry_words, lower_first
-from aftercare.engine.localtime import format_day, format_moment, format_short_day
+from aftercare.engine.explain import (
+    ask_sentence,
+    describe_ask,
+    entry_words,
+    format_day,
+    format_moment,
+    format_short_day,
+    later_than_usual,
+    lower_first,
+)
 from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
 from aftercare.exports.plan_view import change_view
 from aftercare.protocols.schema import Protocol, RuleKind
@@ -154,7 +162,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
     days = [
         TimelineDay(
             day=0,
-            date=format_short_day(first),
+            date=format_short_day(first, protocol.language),
             is_today=first == today,
             has_passed=first < today,
             moments=(),
@@ -165,7 +173,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
                 for e in result.entries
                 if e.kind is RuleKind.ALLOWED_FROM and e.changes_after_hours == 0
             ),
-            routines_until=format_moment(max(e.changes_at for e in routines)) if routines else "",
+            routines_until=_until(protocol, routines),
             always_avoid=tuple(_line(protocol, e) for e in result.entries if e.rule.is_never),
         )
     ]
@@ -175,7 +183,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
         days.append(
             TimelineDay(
                 day=changes[0].day if changes else result.day_at(care.at) or 0,
-                date=format_short_day(day),
+                date=format_short_day(day, protocol.language),
                 is_today=day == today,
                 has_passed=day < today,
                 moments=tuple(_moment(care, c) for c in changes),
@@ -183,6 +191,13 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
             )
         )
     return tuple(days)
+
+
+def _until(protocol: Protocol, routines: list[PlanEntry]) -> str:
+    """When the last daily routine ends, or "" without routines."""
+    if not routines:
+        return ""
+    return format_moment(max(e.changes_at for e in routines), protocol.language)
 
 
 def _line(protocol: Protocol, entry: PlanEntry) -> TimelineLine:
@@ -246,7 +261,7 @@ def course_view(
     return CourseView(
         text=protocol.course.text,
         sessions=tuple(
-            format_day(day) + (" (later than usual)" if day in late else "")
+            later_than_usual(protocol, format_day(day)) if day in late else format_day(day)
             for day in sorted(session_days)
         ),
         next_earliest=None if gap is None else format_day(gap.earliest),

@@ -17,7 +17,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from aftercare.engine.course import planned_sessions
-from aftercare.engine.localtime import format_day, hours_between, zone
+from aftercare.engine.explain import format_day
+from aftercare.engine.localtime import hours_between, zone
 from aftercare.engine.timeline import day_number
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.errors import InputError
-from aftercare.engine.localtime import format_day
+from aftercare.engine.explain import format_day
 from aftercare.engine.screening import CURRENT, NEVER
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock

@@ -18,7 +18,8 @@ from django import forms
 
 from aftercare.engine.course import gate_session
 from aftercare.engine.errors import InputError, LocalTimeError
-from aftercare.engine.localtime import format_day, is_repeated, local_datetime, zone
+from aftercare.engine.explain import format_day, repeated_time_note
+from aftercare.engine.localtime import is_repeated, local_datetime, zone
 from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
 from aftercare.web.care.summary import session_days
@@ -323,7 +324,6 @@ def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:
             raise
         if not repeated:
             raise LocalTimeError(
-                f"{naive:%Y-%m-%d %H:%M} happens twice in {tz.key} (the clocks go back); "
-                "say below which one it was."
+                f"{repeated_time_note(naive, tz)}; say below which one it was."
             ) from None
         return naive.replace(tzinfo=tz, fold=0 if repeated == "first" else 1)

@@ -1,0 +1,306 @@
+"""Interface phrases, one table per language: the words that place the protocol's own.
+
+Clinical content lives in the protocol; the words around it ("day 3", "straight away",
+"Until Sat 5 Dec, 10:30: …", weekday and month names) live in ``phrases/<language>.yaml``,
+keyed by the protocol's ``language``, so a translation is a data file. Each table is read
+once and checked here: a missing key, an unknown one, or a phrase whose {placeholders} are
+not the ones the renderer fills is refused when the table loads, never when a page shows it.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+from importlib import resources
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "Language",
+    "PhraseError",
+    "Phrases",
+    "languages",
+    "phrases_for",
+    "read_phrases",
+]
+
+DEFAULT_LANGUAGE = "en-GB"
+_FOLDER = "phrases"
+
+
+class PhraseError(ValueError):
+    """A phrase table that is missing, or does not hold every phrase as the renderer needs it."""
+
+
+class _Table(BaseModel):
+    """Phrases whose {placeholders} must be exactly those named in ``fills``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    fills: ClassVar[dict[str, frozenset[str]]] = {}
+
+    @model_validator(mode="after")
+    def _placeholders_match(self) -> _Table:
+        for name, wanted in self.fills.items():
+            found = _placeholders(getattr(self, name))
+            if found != wanted:
+                shown = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no placeholders"
+                raise ValueError(f"phrase '{name}' must use {shown}")
+        return self
+
+
+def _placeholders(text: str) -> frozenset[str]:
+    return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
+
+
+def _fills(**names: str) -> dict[str, frozenset[str]]:
+    """``name="a b"``: phrase ``name`` fills the placeholders {a} and {b}."""
+    return {name: frozenset(words.split()) for name, words in names.items()}
+
+
+class Plural(_Table):
+    """One phrase for a count of one, another for every other count."""
+
+    one: str
+    other: str
+
+    def of(self, count: int, **values: object) -> str:
+        return (self.one if count == 1 else self.other).format(**values)
+
+
+class DaysWithHours(Plural):
+    fills = _fills(one="days hours", other="days hours")
+
+
+class HourCount(Plural):
+    fills = _fills(one="hours", other="hours")
+
+
+class Offsets(_Table):
+    never: str
+    avoid: str
+    allowed_now: str
+    allowed_from: str
+    do_from_start: str
+    do: str
+    fills = _fills(
+        never="",
+        avoid="duration",
+        allowed_now="",
+        allowed_from="duration",
+        do_from_start="until",
+        do="duration until",
+    )
+
+
+class EntryPhrases(_Table):
+    always: str
+    until: str
+    after_that: str
+    now: str
+    from_: str = Field(alias="from")
+    with_gate: str
+    starts: str
+    label_with_gate: str
+    only_when: str
+    min_spf: str
+    fills = _fills(
+        always="words",
+        until="moment words",
+        after_that="words then",
+        now="",
+        from_="moment",
+        with_gate="start gate",
+        starts="start words",
+        label_with_gate="label gate",
+        only_when="gate",
+        min_spf="spf",
+    )
+
+
+class PlanPhrases(_Table):
+    title: str
+    protocol: str
+    changes: str
+    change: str
+    allowed: str
+    routine_ends: str
+    fills = _fills(
+        title="moment zone",
+        protocol="id version",
+        changes="",
+        change="day moment",
+        allowed="labels",
+        routine_ends="labels",
+    )
+
+
+class Verdicts(_Table):
+    allowed: str
+    allowed_if: str
+    not_yet: str
+    required: str
+    never: str
+    fills = _fills(allowed="", allowed_if="", not_yet="", required="", never="")
+
+
+class CheckPhrases(_Table):
+    verdict_with_gate: str
+    headline: str
+    headline_from: str
+    headline_blocked: str
+    subject_on: str
+    from_: str = Field(alias="from")
+    since: str
+    keep_until: str
+    why: str
+    leaflets_differ: str
+    and_word: str
+    fills = _fills(
+        verdict_with_gate="verdict gate",
+        headline="subject verdict",
+        headline_from="subject verdict when",
+        headline_blocked="subject verdict blocking",
+        subject_on="subject moment",
+        from_="when",
+        since="when",
+        keep_until="when",
+        why="reason",
+        leaflets_differ="note",
+        and_word="",
+    )
+
+
+class ClockChanges(_Table):
+    repeated: str
+    skipped: str
+    fills = _fills(repeated="time zone", skipped="time zone")
+
+
+class CalendarPhrases(_Table):
+    name: str
+    unnamed: str
+    from_: str = Field(alias="from")
+    more: str
+    item_separator: str
+    check_in: str
+    next_session: str
+    maintenance: str
+    fills = _fills(
+        name="name",
+        unnamed="",
+        from_="day items",
+        more="count",
+        item_separator="",
+        check_in="",
+        next_session="",
+        maintenance="",
+    )
+
+
+class ReminderPhrases(_Table):
+    change: str
+    short_change: str
+    short_separator: str
+    named: str
+    gated: str
+    fills = _fills(
+        change="moment words names",
+        short_change="time items",
+        short_separator="",
+        named="words names",
+        gated="names gate",
+    )
+
+
+class CoursePhrases(_Table):
+    too_early: str
+    within_window: str
+    late: str
+    later_than_usual: str
+    fills = _fills(too_early="", within_window="", late="", later_than_usual="day")
+
+
+class Phrases(_Table):
+    """Every interface phrase of one language."""
+
+    weekdays: Annotated[tuple[str, ...], Field(min_length=7, max_length=7)]
+    months: Annotated[tuple[str, ...], Field(min_length=12, max_length=12)]
+    moment: str
+    date: str
+    short_date: str
+    clock: str
+    straight_away: str
+    day: str
+    hours: str
+    day_with_hours: str
+    moment_with_day: str
+    days_with_hours: DaysWithHours
+    hour_count: HourCount
+    offsets: Offsets
+    entry: EntryPhrases
+    plan: PlanPhrases
+    verdicts: Verdicts
+    check: CheckPhrases
+    clock_changes: ClockChanges
+    calendar: CalendarPhrases
+    reminders: ReminderPhrases
+    course: CoursePhrases
+    fills = _fills(
+        moment="weekday day month time",
+        date="weekday day month year",
+        short_date="weekday day month",
+        clock="hour minute",
+        straight_away="",
+        day="day",
+        hours="hours",
+        day_with_hours="day hours",
+        moment_with_day="moment when",
+    )
+
+
+def read_phrases(text: str, language: str) -> Phrases:
+    """The phrase table in ``text`` (YAML), checked; a PhraseError names what is wrong."""
+    try:
+        data = YAML(typ="safe", pure=True).load(text)
+        return Phrases.model_validate(data, strict=False)
+    except YAMLError as error:
+        raise PhraseError(f"phrases for {language}: not YAML: {error}") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = f"phrases for {language}: {first['msg'].removeprefix('Value error, ')}"
+        raise PhraseError(f"{message} @ {where}" if where else message) from None
+
+
+@cache
+def languages() -> frozenset[str]:
+    """The languages a phrase table is shipped for."""
+    folder = resources.files(__package__).joinpath(_FOLDER)
+    return frozenset(
+        entry.name.removesuffix(".yaml")
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml")
+    )
+
+
+@cache
+def phrases_for(language: str) -> Phrases:
+    """The phrase table of ``language``, read and checked once."""
+    _check_language(language)
+    text = resources.files(__package__).joinpath(_FOLDER, f"{language}.yaml").read_text("utf-8")
+    return read_phrases(text, language)
+
+
+def _check_language(language: str) -> str:
+    if language not in languages():
+        known = ", ".join(sorted(languages()))
+        raise PhraseError(f"no phrases for language '{language}'; phrase tables exist for {known}")
+    return language
+
+
+# The protocol's ``language``: one a phrase table is shipped for.
+Language = Annotated[str, AfterValidator(_check_language)]

@@ -208,6 +208,6 @@ def _changes(entries: list[PlanEntry]) -> tuple[DayChanges, ...]:
         if entry.changes_after_hours > 0:
             by_moment.setdefault(entry.changes_after_hours, []).append(entry)
     return tuple(
-        DayChanges(hours // 24, group[0].changes_at, tuple(group))
+        DayChanges(day_number(hours) or 0, group[0].changes_at, tuple(group))
         for hours, group in sorted(by_moment.items())
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from aftercare.protocols.references import reference_issues
 from aftercare.protocols.schema import Protocol
 
 __all__ = ["cache_dir", "cache_key", "cached_protocol", "code_files"]
@@ -86,9 +87,6 @@ def _read(path: Path) -> Protocol | None:
         protocol = Protocol.model_validate_json(text)
     except ValidationError:
         return None
-    # Imported here: references reads the schema, as this module does.
-    from aftercare.protocols.references import reference_issues
-
     return None if any(True for _ in reference_issues(protocol)) else protocol
 
 

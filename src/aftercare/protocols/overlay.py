@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from aftercare.protocols.load import (
+from aftercare.protocols.document import (
     MAX_OVERLAY_BYTES,
     ProtocolError,
     ProtocolIssue,
@@ -30,6 +30,7 @@ from aftercare.protocols.load import (
     to_plain,
     validation_issues,
 )
+from aftercare.protocols.references import reference_issues
 from aftercare.protocols.schema import AppliedChange, OverlayRecord, Protocol
 
 __all__ = [
@@ -269,9 +270,6 @@ class _Application:
         return _reason_problem(effect, change, field, old, new)
 
     def _revalidate(self, data: dict[str, Any]) -> Protocol | None:
-        # Imported here: references imports load, which imports this module lazily.
-        from aftercare.protocols.references import reference_issues
-
         try:
             effective = Protocol.model_validate(to_plain(data))
         except ValidationError as error:

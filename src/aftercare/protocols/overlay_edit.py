@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue, parse_yaml
+from aftercare.protocols.document import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue, parse_yaml
 
 __all__ = ["FieldChange", "set_field"]
 

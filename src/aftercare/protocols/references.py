@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
+from aftercare.protocols.document import format_path
 from aftercare.protocols.index import normalise_name
-from aftercare.protocols.load import format_path
 from aftercare.protocols.schema import (
     Activity,
     Area,

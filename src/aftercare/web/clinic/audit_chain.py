@@ -23,14 +23,11 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import connections
 
-if TYPE_CHECKING:
-    from aftercare.web.clinic.models import AuditEvent
-
-__all__ = ["GENESIS", "HASHED_FIELDS", "chain", "link_hash", "values_of"]
+__all__ = ["GENESIS", "HASHED_FIELDS", "Link", "chain", "link_hash", "values_of"]
 
 # The "previous hash" of each clinic's first event.
 GENESIS = "0" * 64
@@ -55,6 +52,15 @@ HASHED_FIELDS = (
 LOCK_NAMESPACE = 0x41554454
 
 
+class Link(Protocol):
+    """An event as the chain numbers it (the model ``AuditEvent``, which imports this
+    module, so the chain names only what it reads and writes)."""
+
+    clinic_id: int
+    seq: int
+    chain_hash: str
+
+
 def link_hash(previous: str, values: dict[str, object]) -> str:
     """The hash of one event: SHA-256 over the previous hash and the event's fields."""
     fields = [CHAIN_VERSION, *(_plain(values[name]) for name in HASHED_FIELDS)]
@@ -62,7 +68,7 @@ def link_hash(previous: str, values: dict[str, object]) -> str:
     return hashlib.sha256(f"{previous}{payload}".encode()).hexdigest()
 
 
-def chain(events: Sequence[AuditEvent], using: str = "default") -> None:
+def chain(events: Sequence[Link], using: str = "default") -> None:
     """Number and hash ``events`` after each clinic's last event. Call inside the
     transaction that inserts them, and insert them in this order."""
     for clinic_id in sorted({event.clinic_id for event in events}):

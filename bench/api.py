@@ -77,7 +77,7 @@ def prepare_environment(data_dir: Path) -> None:
 
 def build_database() -> tuple[str, list[tuple[int, int]]]:
     """Migrate, fill; the API key and the first clinic's (patient id, treatment id) pairs."""
-    from aftercare.cli.serve import setup_django
+    from aftercare.cli.startup import setup_django
 
     setup_django(create_secret_key=True)
     from django.core.management import call_command

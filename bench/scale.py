@@ -110,7 +110,7 @@ def use(database: str) -> None:
 
 
 def setup() -> None:
-    from aftercare.cli.serve import setup_django
+    from aftercare.cli.startup import setup_django
 
     setup_django(create_secret_key=True)
 

@@ -79,7 +79,7 @@ def prepare_environment(data_dir: Path) -> None:
 
 def build() -> list[Target]:
     """The demo clinic, and the targets with the credentials each needs."""
-    from aftercare.cli.serve import setup_django
+    from aftercare.cli.startup import setup_django
 
     setup_django(create_secret_key=True)
     from django.core.management import call_command

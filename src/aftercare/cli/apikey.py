@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from aftercare.cli.common import CliError
-from aftercare.cli.serve import setup_django
+from aftercare.cli.startup import setup_django
 
 if TYPE_CHECKING:
     from datetime import datetime

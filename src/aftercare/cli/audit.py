@@ -12,7 +12,7 @@ import argparse
 from typing import Any
 
 from aftercare.cli.common import CliError
-from aftercare.cli.serve import setup_django
+from aftercare.cli.startup import setup_django
 
 __all__ = ["clinics_from_args", "register"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from aftercare.cli.common import CliError
-from aftercare.cli.serve import setup_django
+from aftercare.cli.startup import setup_django
 
 __all__ = ["register"]
 

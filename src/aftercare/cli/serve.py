@@ -13,17 +13,16 @@ import ipaddress
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 from aftercare import clock
 from aftercare.cli.common import CliError
+from aftercare.cli.startup import setup_django, startup_errors
 
-__all__ = ["proxy_options", "register", "setup_django", "startup_errors"]
+__all__ = ["register"]
 
-SETTINGS_MODULE = "aftercare.web.config.settings"
 DEFAULT_PORT = 8000
 MAX_PROCESSES = 64
 # The worker beside the web server checks for due reminders this often.
@@ -137,44 +136,6 @@ def run_manage(args: argparse.Namespace) -> int:
     return 0
 
 
-def setup_django(create_secret_key: bool) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
-    import django
-    from django.core.exceptions import ImproperlyConfigured
-
-    from aftercare.web.config.env import default_data_dir, ensure_secret_key_file, env_path
-
-    try:
-        if create_secret_key and not os.environ.get("AFTERCARE_SECRET_KEY"):
-            # The machine's own server keeps its key beside its database.
-            ensure_secret_key_file(env_path("AFTERCARE_DATA_DIR", default_data_dir()))
-        django.setup()
-    except ImproperlyConfigured as error:
-        raise CliError(str(error)) from None
-    except OSError as error:
-        raise CliError(_data_dir_problem(error)) from None
-
-
-@contextmanager
-def startup_errors() -> Iterator[None]:
-    """A database that cannot be reached, or a data directory that cannot be written,
-    while starting: one line and exit status 2, never a traceback."""
-    from django.db import DatabaseError
-
-    try:
-        yield
-    except DatabaseError as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise CliError(f"cannot use the database: {first}") from None
-    except OSError as error:
-        raise CliError(_data_dir_problem(error)) from None
-
-
-def _data_dir_problem(error: OSError) -> str:
-    where = f" ({error.filename})" if error.filename else ""
-    return f"cannot write to the data directory: {error.strerror or error}{where}"
-
-
 def _print_demo_login() -> None:
     from aftercare.web.demo import build_demo
 
@@ -222,29 +183,6 @@ def _serve(host: str, port: int, processes: int | None, *, with_worker: bool) ->
         if stop_worker is not None:
             stop_worker()
     return 0
-
-
-def proxy_options() -> dict[str, Any]:
-    """What waitress must trust behind AFTERCARE_PROXY_COUNT reverse proxies.
-
-    Without these waitress drops X-Forwarded-For and X-Forwarded-Proto: every client would
-    look like the proxy (one shared sign-in and new-link limit for everyone), and with
-    AFTERCARE_HTTPS=true every page would redirect to https for ever. With them, waitress
-    takes the client's address and the scheme from the last ``count`` hops, and clears any
-    other forwarding header a client sent. The server must then be reachable only through
-    the proxies (listen on loopback or a private network), as any peer is trusted.
-    """
-    from django.conf import settings
-
-    count: int = settings.PROXY_COUNT
-    if count <= 0:
-        return {}
-    return {
-        "trusted_proxy": "*",
-        "trusted_proxy_count": count,
-        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
-        "clear_untrusted_proxy_headers": True,
-    }
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

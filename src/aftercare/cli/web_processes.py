@@ -25,7 +25,15 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["THREADS", "WebProcesses", "bind", "process_count", "serve_socket", "server_options"]
+__all__ = [
+    "THREADS",
+    "WebProcesses",
+    "bind",
+    "process_count",
+    "proxy_options",
+    "serve_socket",
+    "server_options",
+]
 
 # Threads of each web process: requests waiting on the database overlap.
 THREADS = 8
@@ -41,9 +49,30 @@ def process_count() -> int:
 
 def server_options() -> dict[str, Any]:
     """The waitress settings every web process runs with."""
-    from aftercare.cli.serve import proxy_options
-
     return {"threads": THREADS, **proxy_options()}
+
+
+def proxy_options() -> dict[str, Any]:
+    """What waitress must trust behind AFTERCARE_PROXY_COUNT reverse proxies.
+
+    Without these waitress drops X-Forwarded-For and X-Forwarded-Proto: every client would
+    look like the proxy (one shared sign-in and new-link limit for everyone), and with
+    AFTERCARE_HTTPS=true every page would redirect to https for ever. With them, waitress
+    takes the client's address and the scheme from the last ``count`` hops, and clears any
+    other forwarding header a client sent. The server must then be reachable only through
+    the proxies (listen on loopback or a private network), as any peer is trusted.
+    """
+    from django.conf import settings
+
+    count: int = settings.PROXY_COUNT
+    if count <= 0:
+        return {}
+    return {
+        "trusted_proxy": "*",
+        "trusted_proxy_count": count,
+        "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from aftercare.cli.serve import setup_django, startup_errors
+from aftercare.cli.startup import setup_django, startup_errors
 
 if TYPE_CHECKING:
     from aftercare.web.reminders.worker import Worker

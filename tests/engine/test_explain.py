@@ -17,6 +17,7 @@ import pytest
 from aftercare.engine.check import Verdict, check
 from aftercare.engine.errors import LocalTimeError
 from aftercare.engine.explain import (
+    day_heading,
     day_phrase,
     duration_phrase,
     format_day,
@@ -113,6 +114,20 @@ def test_it_says_the_day_of_the_plan_across_clock_changes(
 ) -> None:
     day = plan(protocol, _at(treated)).day_at(_at(at))
     assert (None if day is None else day_phrase(day)) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "days", "expected"),
+    [
+        (0, 14, "Day 0 of 14"),
+        (3, 14, "Day 3 of 14"),
+        (13, 14, "Day 13 of 14"),
+        (14, 14, "Day 14"),
+        (20, 14, "Day 20"),
+    ],
+)
+def test_it_heads_the_day(day: int, days: int, expected: str) -> None:
+    assert day_heading(day, days) == expected
 
 
 @pytest.mark.parametrize(

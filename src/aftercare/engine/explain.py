@@ -17,6 +17,7 @@ from aftercare.engine.check import CheckResult, Verdict
 from aftercare.engine.course import Verdict as SessionVerdict
 from aftercare.engine.errors import InputError
 from aftercare.engine.moments import (
+    day_heading,
     day_phrase,
     duration_phrase,
     format_clock,
@@ -35,6 +36,7 @@ __all__ = [
     "ask_sentence",
     "calendar_name",
     "calendar_title",
+    "day_heading",
     "day_phrase",
     "describe_ask",
     "describe_check",

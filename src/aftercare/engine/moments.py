@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, phrases_for
 
 __all__ = [
+    "day_heading",
     "day_phrase",
     "duration_phrase",
     "format_clock",
@@ -60,6 +61,16 @@ def format_clock(moment: datetime, language: str = DEFAULT_LANGUAGE) -> str:
 def day_phrase(day: int, language: str = DEFAULT_LANGUAGE) -> str:
     """'day 3': day N of the plan (see ``Plan.day_at``)."""
     return phrases_for(language).day.format(day=day)
+
+
+def day_heading(day: int, days: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """'Day 3 of 14' through a plan of ``days`` days, and 'Day 20' once it is over."""
+    phrases = phrases_for(language)
+    return (
+        phrases.day_heading.format(day=day)
+        if day >= days
+        else phrases.day_of.format(day=day, days=days)
+    )
 
 
 def hours_phrase(hours: float, language: str = DEFAULT_LANGUAGE) -> str:

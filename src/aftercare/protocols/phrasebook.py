@@ -237,6 +237,8 @@ class Phrases(_Table):
     day: str
     hours: str
     day_with_hours: str
+    day_heading: str
+    day_of: str
     moment_with_day: str
     days_with_hours: DaysWithHours
     hour_count: HourCount
@@ -258,6 +260,8 @@ class Phrases(_Table):
         day="day",
         hours="hours",
         day_with_hours="day hours",
+        day_heading="day",
+        day_of="day days",
         moment_with_day="moment when",
     )
 

@@ -14,6 +14,7 @@ from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.course import course_outlook
 from aftercare.engine.explain import (
     ask_sentence,
+    day_heading,
     describe_ask,
     entry_words,
     format_day,
@@ -72,6 +73,8 @@ class TodayView:
     allowed_again: tuple[str, ...]
     # What is never advised, at any time: never among what is allowed.
     always_avoid: tuple[str, ...] = ()
+    # "Day 3 of 14", as explain words it.
+    heading: str = ""
 
     @property
     def is_over(self) -> bool:
@@ -94,9 +97,11 @@ def today_view(care: Care, result: Plan) -> TodayView:
         for e in status.kept
         if e.rule.then_text
     )
+    day, days = status.day or 0, aftercare_horizon_hours(care.protocol) // 24
     return TodayView(
-        day=status.day or 0,
-        days=aftercare_horizon_hours(care.protocol) // 24,
+        day=day,
+        days=days,
+        heading=day_heading(day, days, care.protocol.language),
         changes_today=tuple(m for m, d in zip(moments, dates, strict=True) if d == today),
         do_today=do_today,
         not_yet=tuple(m for m, d in zip(moments, dates, strict=True) if d > today and m.allowed),

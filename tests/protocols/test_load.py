@@ -14,9 +14,7 @@ from aftercare.protocols.load import (
     ProtocolError,
     ProtocolIssue,
     default_protocol_path,
-    format_path,
     load_protocol,
-    to_plain,
 )
 from aftercare.protocols.schema import Protocol
 
@@ -150,41 +148,6 @@ def test_it_refuses_a_file_it_cannot_read(tmp_path: Path) -> None:
     (issue,) = raised.value.issues
     assert issue.path == ""
     assert issue.message.startswith("cannot read the file: ")
-
-
-@pytest.mark.parametrize(
-    ("issue", "printed"),
-    [
-        (
-            ProtocolIssue("aftercare[3].gate", "unknown skin state 'x'", 88),
-            "aftercare[3].gate: unknown skin state 'x' (line 88)",
-        ),
-        (
-            ProtocolIssue("", "a protocol file is a YAML mapping", 1),
-            "(top level): a protocol file is a YAML mapping (line 1)",
-        ),
-        (ProtocolIssue("course", "too many sessions"), "course: too many sessions"),
-    ],
-)
-def test_it_prints_an_issue_as_path_message_and_line(issue: ProtocolIssue, printed: str) -> None:
-    assert str(issue) == printed
-
-
-@pytest.mark.parametrize(
-    ("loc", "path"),
-    [
-        (("aftercare", 3, "activities", 1), "aftercare[3].activities[1]"),
-        (("course",), "course"),
-        (("changes", 0, "set", "trigger.within_days"), "changes[0].set.trigger.within_days"),
-        ((), ""),
-    ],
-)
-def test_it_formats_a_path_as_people_read_it(loc: tuple[int | str, ...], path: str) -> None:
-    assert format_path(loc) == path
-
-
-def test_it_turns_yaml_into_plain_values() -> None:
-    assert to_plain({"a": [1, {"b": ["c"]}]}) == {"a": (1, {"b": ("c",)})}
 
 
 def test_it_refuses_an_ask_back_naming_an_unknown_activity(tmp_path: Path, text: str) -> None:

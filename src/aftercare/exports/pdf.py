@@ -2,12 +2,13 @@
 generic leaflet of its effective protocol.
 
 Both are HTML laid out by WeasyPrint, with the leaflet stylesheet
-(``aftercare/leaflet/leaflet.css``). The treatment leaflet includes the web plan's own
-template (``aftercare/staff/treatment_plan.html``), so the screen and the paper show the
-same lines. The templates are rendered by a standalone Django template ``Engine`` pointed
-at the web templates, never by the configured backend, so the leaflets render the same
-whether or not Django settings are configured (the command line has none). Every value
-handed to a template is already a string: no setting (localisation, time zone) is read.
+(``aftercare/leaflet/leaflet.css``). The treatment leaflet includes the plan's template
+(``aftercare/plan.html``), which the staff pages include too, so the screen and the paper
+show the same lines. The templates live in this package (``TEMPLATES``) and are rendered
+by a standalone Django template ``Engine``, never by the configured backend, so the
+leaflets render the same whether or not Django settings are configured (the command line
+has none). Every value handed to a template is already a string: no setting
+(localisation, time zone) is read.
 
 Names are shown as typed, less what could garble a printed line: bidirectional controls
 (U+202A-202E, U+2066-2069, U+200E, U+200F, U+061C) are removed and control characters
@@ -54,7 +55,7 @@ __all__ = [
     "treatment_leaflet_html",
 ]
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "web" / "templates"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 STYLESHEET = TEMPLATES / "aftercare" / "leaflet" / "leaflet.css"
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -1,7 +1,7 @@
 """The plan as the plan template shows it: groups of lines, then what changes when.
 
 One structure for the staff plan pages and the printed leaflet, which share the template
-``aftercare/staff/treatment_plan.html``; free of Django, so the leaflet renders anywhere.
+``aftercare/plan.html``; free of Django, so the leaflet renders anywhere.
 """
 
 from __future__ import annotations

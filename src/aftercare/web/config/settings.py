@@ -119,10 +119,15 @@ AXES_CLIENT_IP_CALLABLE = "aftercare.web.addresses.client_address"
 ROOT_URLCONF = "aftercare.web.config.urls"
 WSGI_APPLICATION = "aftercare.web.config.wsgi.application"
 
+# The exports' own templates (``aftercare.exports.pdf.TEMPLATES``), read without importing
+# the exports (and WeasyPrint) while settings load.
+EXPORT_TEMPLATES = Path(__file__).resolve().parents[2] / "exports" / "templates"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [Path(__file__).resolve().parent.parent / "templates"],
+        # The exports' templates too: the staff pages show the plan as the leaflet prints it.
+        "DIRS": [Path(__file__).resolve().parent.parent / "templates", EXPORT_TEMPLATES],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -245,7 +245,7 @@ def routes(clinic: Any, rng: random.Random) -> dict[str, Callable[[], Any]]:
     from django.test import Client
 
     from aftercare.web.clinic.models import Access, ApiKey, Patient, Role, StaffMember
-    from aftercare.web.reminders.worker import claim, release
+    from aftercare.web.reminders.claim import claim, release
 
     # A practitioner: the administrator would be sent to set up a second factor first.
     user = User.objects.create_user(f"bench-practitioner-{rng.random()}")

@@ -17,13 +17,14 @@ import pytest
 from pytest_django.fixtures import Settings
 
 from aftercare.web.clinic.models import Patient, ReminderStatus, StaffMember
+from aftercare.web.reminders.delivery import backoff
 from aftercare.web.reminders.transports import (
     EmailTransport,
     OutgoingMessage,
     TemporaryError,
     Transports,
 )
-from aftercare.web.reminders.worker import Worker, backoff, send_deadline
+from aftercare.web.reminders.worker import Worker, send_deadline
 from tests.web.conftest import NOW
 from tests.web.live import aftercare_command, environment
 from tests.web.mail_server import MailServer

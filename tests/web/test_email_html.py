@@ -21,10 +21,11 @@ from aftercare.web.clinic.models import (
     StaffMember,
     set_logo,
 )
+from aftercare.web.reminders.claim import claim
+from aftercare.web.reminders.delivery import compose, deliver
 from aftercare.web.reminders.email_html import LOGO_CONTENT_ID, clinic_branding
 from aftercare.web.reminders.schedule import sync_treatment
 from aftercare.web.reminders.transports import Transports
-from aftercare.web.reminders.worker import claim, compose, deliver
 from tests.web.conftest import NOW, picture
 from tests.web.test_reminder_schedule import treat
 

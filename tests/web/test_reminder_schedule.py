@@ -22,6 +22,8 @@ from aftercare.web.clinic.models import (
     idempotency_key,
 )
 from aftercare.web.protocol import clinic_protocol
+from aftercare.web.reminders.claim import claim
+from aftercare.web.reminders.delivery import compose
 from aftercare.web.reminders.schedule import (
     SUPERSEDED,
     cancel_by_staff,
@@ -30,7 +32,6 @@ from aftercare.web.reminders.schedule import (
     sync_reminders,
     sync_treatment,
 )
-from aftercare.web.reminders.worker import claim, compose
 from tests.web.conftest import NOW, sign_in_staff
 from tests.web.reminder_fakes import use_fake_schedule
 

@@ -27,8 +27,9 @@ from aftercare.web.clinic.models import (
     Treatment,
 )
 from aftercare.web.oncall import is_covering, parse_on_call
+from aftercare.web.reminders.claim import claim
 from aftercare.web.reminders.transports import PermanentError, Transports
-from aftercare.web.reminders.worker import Worker, claim
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW, sign_in_staff
 from tests.web.test_api_access import ok, patch, post
 from tests.web.test_clinic_admin import SETTINGS, settings_data

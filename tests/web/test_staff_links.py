@@ -27,9 +27,10 @@ from aftercare.web.clinic.models import (
     ReminderStatus,
     StaffMember,
 )
+from aftercare.web.reminders.delivery import backoff
 from aftercare.web.reminders.links import LINK_PLACEHOLDER
 from aftercare.web.reminders.transports import Transports
-from aftercare.web.reminders.worker import Worker, backoff
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 from tests.web.mail_server import MailServer
 from tests.web.test_worker import make_treatment

@@ -25,6 +25,8 @@ from aftercare.web.clinic.models import (
     Treatment,
     idempotency_key,
 )
+from aftercare.web.reminders.claim import claim
+from aftercare.web.reminders.delivery import MAX_ATTEMPTS, backoff, deliver
 from aftercare.web.reminders.notify import link_url
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.transports import (
@@ -33,13 +35,7 @@ from aftercare.web.reminders.transports import (
     TemporaryError,
     Transports,
 )
-from aftercare.web.reminders.worker import (
-    MAX_ATTEMPTS,
-    Worker,
-    backoff,
-    claim,
-    deliver,
-)
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 
 LEASE = timedelta(minutes=1)

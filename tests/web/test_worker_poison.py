@@ -24,8 +24,9 @@ from aftercare.web.clinic.models import (
     ReminderStatus,
     StaffMember,
 )
+from aftercare.web.reminders.delivery import MAX_ATTEMPTS, backoff
 from aftercare.web.reminders.transports import Transports
-from aftercare.web.reminders.worker import MAX_ATTEMPTS, Worker, backoff
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW, make_clinic, make_staff
 from tests.web.live import aftercare_command, environment
 from tests.web.test_worker import make_reminder, make_treatment

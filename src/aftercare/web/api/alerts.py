@@ -21,7 +21,7 @@ from aftercare.web.api.common import only_known
 from aftercare.web.api.patients import Pages
 from aftercare.web.api.present import alert_out
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import AlertOut, AlertReview
+from aftercare.web.api.record_schemas import AlertOut, AlertReview
 from aftercare.web.clinic.models import CheckIn, Level
 
 __all__ = ["router"]

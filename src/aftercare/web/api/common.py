@@ -19,7 +19,7 @@ from aftercare.engine.triage import Trend
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.api.auth import calling_clinic
-from aftercare.web.api.schemas import CheckInIn
+from aftercare.web.api.record_schemas import CheckInIn
 from aftercare.web.care.current import Care
 from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn

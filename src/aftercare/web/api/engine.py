@@ -28,15 +28,14 @@ from aftercare.web.api.common import (
     today_for,
     zone_for,
 )
+from aftercare.web.api.fields import Day, Moment
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
     CheckOut,
     CourseCheckOut,
     CoursePlanOut,
-    Day,
     FactorsIn,
     MaintenanceOut,
-    Moment,
     ScreenIn,
     ScreeningOut,
     TriageIn,

@@ -19,14 +19,8 @@ from aftercare.web.api.auth import PatientRequest, PatientSession
 from aftercare.web.api.common import check_in_from, require_symptoms_or_words
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import (
-    AskOut,
-    CheckInIn,
-    CheckInOut,
-    CheckOut,
-    CourseOut,
-    PlanOut,
-)
+from aftercare.web.api.record_schemas import CheckInIn, CheckInOut
+from aftercare.web.api.schemas import AskOut, CheckOut, CourseOut, PlanOut
 from aftercare.web.api.treatments import (
     AskQuery,
     AtQuery,

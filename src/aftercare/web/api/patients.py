@@ -24,13 +24,8 @@ from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import only_known, screening_answers, today_for
 from aftercare.web.api.present import patient_out, screening_out
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import (
-    PatientIn,
-    PatientOut,
-    PatientPatch,
-    ScreeningOut,
-    ScreeningRecordOut,
-)
+from aftercare.web.api.record_schemas import PatientIn, PatientOut, PatientPatch
+from aftercare.web.api.schemas import ScreeningOut, ScreeningRecordOut
 from aftercare.web.care.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.clinic.search_keys import text_key

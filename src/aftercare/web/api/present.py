@@ -13,18 +13,15 @@ from aftercare.engine.course import course_outlook, planned_sessions
 from aftercare.engine.screening import Status
 from aftercare.engine.timeline import Plan
 from aftercare.protocols.schema import Level, Protocol
-from aftercare.web.api.schemas import (
+from aftercare.web.api.fields import ProtocolRef
+from aftercare.web.api.record_schemas import (
     AlertOut,
     CheckInOut,
-    CourseOut,
-    OpenQuestionOut,
     PatientOut,
-    PlanOut,
-    ProtocolRef,
     ReminderOut,
-    ScreeningRecordOut,
     TreatmentOut,
 )
+from aftercare.web.api.schemas import CourseOut, OpenQuestionOut, PlanOut, ScreeningRecordOut
 from aftercare.web.care.summary import reviewer, session_days, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
 

@@ -11,7 +11,7 @@ from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.patients import patient_of
 from aftercare.web.api.present import reminder_out
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import ReminderOut
+from aftercare.web.api.record_schemas import ReminderOut
 from aftercare.web.clinic.models import TO_PATIENT, Reminder
 from aftercare.web.reminders.schedule import cancel_by_staff
 

@@ -28,6 +28,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import check_in_from, require_symptoms_or_words
+from aftercare.web.api.fields import Moment
 from aftercare.web.api.patients import form_errors, patient_of
 from aftercare.web.api.present import (
     check_in_out,
@@ -36,17 +37,8 @@ from aftercare.web.api.present import (
     treatment_plan_out,
 )
 from aftercare.web.api.problems import responses
-from aftercare.web.api.schemas import (
-    AskOut,
-    CheckInIn,
-    CheckInOut,
-    CheckOut,
-    CourseOut,
-    Moment,
-    PlanOut,
-    TreatmentIn,
-    TreatmentOut,
-)
+from aftercare.web.api.record_schemas import CheckInIn, CheckInOut, TreatmentIn, TreatmentOut
+from aftercare.web.api.schemas import AskOut, CheckOut, CourseOut, PlanOut
 from aftercare.web.care.current import Care, care_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.records import record_treatment

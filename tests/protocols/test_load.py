@@ -168,3 +168,15 @@ def test_it_refuses_a_name_that_reads_as_two_things(tmp_path: Path, text: str) -
 
     messages = [issue.message for issue in issues_of(tmp_path, broken)]
     assert messages == ["'my sauna' reads as activity 'sauna' and as topic 'flying'"]
+
+
+def test_it_refuses_a_language_without_a_phrase_table(tmp_path: Path, text: str) -> None:
+    broken = edited(text, "language: en-GB\n", "language: fr-FR\n")
+
+    assert issues_of(tmp_path, broken) == (
+        ProtocolIssue(
+            "language",
+            "no phrases for language 'fr-FR'; phrase tables exist for en-GB",
+            line_of_text(broken, "language: fr-FR"),
+        ),
+    )

@@ -196,3 +196,49 @@ def test_it_prints_the_plan_for_people(protocol: Protocol) -> None:
         "  - Always: Do not pick, scratch or peel off flakes or scabs; "
         "let them come away on their own."
     ) in lines
+
+
+ROUTINES = ["AC-gentle-cleanser", "AC-moisturiser", "AC-sunscreen"]
+
+
+@pytest.mark.parametrize(
+    ("at", "day", "doing", "kept", "gated", "counts", "today", "next_day"),
+    [
+        ("2026-10-24 10:00", None, [], [], [], (0, 28), [], 1),
+        ("2026-10-25 09:29", 0, ROUTINES, [], [], (4, 24), [1], 1),
+        # 24 hours after 10:30 BST is 09:30 GMT: the clocks went back in between.
+        ("2026-10-25 09:30", 1, ROUTINES, [], ["AC-makeup"], (5, 23), [1], 2),
+        (
+            "2026-11-07 09:30",
+            14,
+            [],
+            ["AC-sunscreen"],
+            ["AC-makeup", "AC-soap", "AC-acids-peels"],
+            (14, 0),
+            [14],
+            None,
+        ),
+    ],
+)
+def test_it_says_where_the_plan_stands_at_a_moment(
+    protocol: Protocol,
+    at: str,
+    day: int | None,
+    doing: list[str],
+    kept: list[str],
+    gated: list[str],
+    counts: tuple[int, int],
+    today: list[int],
+    next_day: int | None,
+) -> None:
+    status = _plan(protocol, "2026-10-24 10:30").status_at(parse_local(at, LONDON))
+    upcoming = status.next_change
+    assert (
+        status.day,
+        [e.id for e in status.doing],
+        [e.id for e in status.kept],
+        [e.id for e in status.gated],
+        (len(status.allowed), len(status.not_yet)),
+        [change.day for change in status.changes_today],
+        None if upcoming is None else upcoming.day,
+    ) == (day, doing, kept, gated, counts, today, next_day)

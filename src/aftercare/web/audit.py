@@ -6,14 +6,14 @@ from django.db import connection, models
 from django.http import HttpRequest
 
 from aftercare.web import audit_writer, clock
+from aftercare.web.actor import Actor
 from aftercare.web.clinic.models import ActorKind, AuditEvent, Clinic, Outcome, Patient
-from aftercare.web.middleware import request_id
 
 __all__ = ["record"]
 
 
 def record(
-    request: HttpRequest | None,
+    request: HttpRequest | Actor | None,
     action: str,
     *,
     clinic: Clinic,
@@ -23,8 +23,8 @@ def record(
     object_id: object = "",
     outcome: Outcome = Outcome.ALLOWED,
 ) -> AuditEvent:
-    """Append one event; the actor is whoever ``request`` belongs to, or the system (a
-    command run on the server) when there is no request.
+    """Append one event; the actor is ``request`` when it is an ``Actor``, else whoever
+    the request belongs to, or the system (a command run on the server) when there is none.
 
     On SQLite, a read outside a transaction is committed by this process's audit writer
     with the other reads waiting then (``audit_writer``); either way the event is
@@ -33,9 +33,8 @@ def record(
     ``obj`` names the record acted on; for a denial, where the record must not be looked
     up, pass ``object_type`` and ``object_id`` (the id asked for) instead.
     """
-    staff = getattr(request, "staff", None)
-    patient_actor = getattr(request, "patient", None)
-    api_key = getattr(request, "api_key", None)
+    actor = request if isinstance(request, Actor) else Actor.of(request)
+    staff, patient_actor, api_key = actor.staff, actor.patient, actor.api_key
     staff_id = patient_id = key_id = None
     if staff is not None:
         kind, staff_id = ActorKind.STAFF, staff.pk
@@ -58,7 +57,7 @@ def record(
         object_type=object_type,
         object_id=str(object_id)[:64],
         outcome=outcome,
-        request_id="" if request is None else request_id(request),
+        request_id=actor.request_id,
         at=clock.now(),
     )
     if connection.vendor == "sqlite" and not connection.in_atomic_block:

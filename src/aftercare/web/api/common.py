@@ -18,6 +18,7 @@ from aftercare.engine.screening import Answer
 from aftercare.engine.triage import Trend
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
+from aftercare.web.actor import Actor
 from aftercare.web.api.auth import calling_clinic
 from aftercare.web.api.record_schemas import CheckInIn
 from aftercare.web.care.current import Care
@@ -89,7 +90,7 @@ def check_in_from(request: HttpRequest, care: Care, payload: CheckInIn) -> Check
     ``Idempotency-Key``."""
     trend = Trend(payload.trend) if payload.trend is not None else None
     return record_check_in(
-        request,
+        Actor.of(request),
         care,
         payload.names(),
         trend,

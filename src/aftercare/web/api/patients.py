@@ -20,6 +20,7 @@ from pydantic import Field, StrictBool
 from aftercare.contracts import screening_json
 from aftercare.web import audit
 from aftercare.web.access import scoped
+from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import only_known, screening_answers, today_for
 from aftercare.web.api.present import patient_out, screening_out
@@ -132,7 +133,7 @@ def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut
     )
     if not form.is_valid():
         raise form_errors(form)
-    return Status(201, patient_out(record_new_patient(request, form, clinic)))
+    return Status(201, patient_out(record_new_patient(Actor.of(request), clinic, form.to_input())))
 
 
 @router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
@@ -160,7 +161,7 @@ def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> Patie
     )
     if not form.is_valid():
         raise form_errors(form)
-    return patient_out(record_patient_change(request, form))
+    return patient_out(record_patient_change(Actor.of(request), patient, form.to_input()))
 
 
 def _form_data(values: dict[str, Any]) -> dict[str, Any]:
@@ -202,7 +203,9 @@ def create_screening(
     patient = patient_of(request, pk, "screening.create")
     protocol = clinic_protocol(patient.clinic)
     answers = screening_answers(protocol, payload.answers)
-    screening, result = record_screening(request, patient, protocol, answers, today_for(request))
+    screening, result = record_screening(
+        Actor.of(request), patient, protocol, answers, today_for(request)
+    )
     shown = screening_out(screening).model_dump()
     result_out = ScreeningOut.model_validate(screening_json(protocol, result))
     return Status(201, ScreeningCreated(**shown, result=result_out))

@@ -1,8 +1,9 @@
 """Treatments, their plans, "can I", check-ins and exports, for clinic systems.
 
-A treatment is checked by the web app's form: the same screening gate (a treatment
-against the latest screening needs ``override_reason``), the same limits, and the time
-taken to the minute in the clinic's zone. Saving it schedules the patient's reminders.
+A treatment is checked by the rules the web app's form uses (``treatment_input``): the
+same screening gate (a treatment against the latest screening needs ``override_reason``),
+the same limits, and the time taken to the minute in the clinic's zone. Saving it
+schedules the patient's reminders.
 """
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
@@ -19,17 +20,15 @@ from pydantic import Field
 from aftercare.contracts import ask_json, check_json
 from aftercare.engine.ask import ask as ask_engine
 from aftercare.engine.check import check
-from aftercare.engine.errors import InputError
-from aftercare.engine.localtime import zone
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
-from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
+from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import check_in_from, require_symptoms_or_words
 from aftercare.web.api.fields import Moment
-from aftercare.web.api.patients import form_errors, patient_of
+from aftercare.web.api.patients import patient_of
 from aftercare.web.api.present import (
     check_in_out,
     course_out,
@@ -39,6 +38,7 @@ from aftercare.web.api.present import (
 from aftercare.web.api.problems import responses
 from aftercare.web.api.record_schemas import CheckInIn, CheckInOut, TreatmentIn, TreatmentOut
 from aftercare.web.api.schemas import AskOut, CheckOut, CourseOut, PlanOut
+from aftercare.web.api.treatment_input import treatment_input
 from aftercare.web.care.current import Care, care_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.records import record_treatment
@@ -47,12 +47,6 @@ from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.treatment_forms import (
-    MIN_OVERRIDE_LENGTH,
-    TreatmentForm,
-    course_problem,
-    screening_problem,
-)
 
 __all__ = ["AskQuery", "ask", "ask_question", "care_at", "files", "router"]
 
@@ -108,73 +102,11 @@ def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Stat
     """
     require_write(request)
     patient = patient_of(request, pk, "treatment.create")
-    clinic = patient.clinic
-    protocol = clinic_protocol(clinic)
-    now = clock.now()
+    protocol = clinic_protocol(patient.clinic)
     screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
-    problem = screening_problem(screening, clinic, payload.treated_at)
-    if problem is not None and len(payload.override_reason.strip()) < MIN_OVERRIDE_LENGTH:
-        raise HttpError(
-            409,
-            f"{problem} Screen the patient first, or send override_reason saying why you "
-            f"treated (at least {MIN_OVERRIDE_LENGTH} characters).",
-        )
-    _check_course(protocol, patient, payload)
-    form = TreatmentForm(
-        _form_data(payload, clinic.time_zone, protocol.default_area),
-        protocol=protocol,
-        patient=patient,
-        screening=screening,
-        now=now,
-    )
-    if not form.is_valid() or form.treated_at is None:
-        raise form_errors(form, FORM_FIELDS)
-    treatment = record_treatment(request, form, form.treated_at, protocol)
-    return Status(201, treatment_out(treatment, protocol))
-
-
-def _check_course(protocol: Protocol, patient: Patient, payload: TreatmentIn) -> None:
-    try:
-        tz = zone(payload.time_zone or patient.clinic.time_zone)
-    except InputError:
-        return  # the form names the unknown zone
-    problem = course_problem(protocol, patient, payload.treated_at.astimezone(tz).date())
-    if problem is not None and len(payload.course_override_reason.strip()) < MIN_OVERRIDE_LENGTH:
-        raise HttpError(
-            409,
-            f"{problem} Send course_override_reason saying why you treated outside the "
-            f"course plan (at least {MIN_OVERRIDE_LENGTH} characters).",
-        )
-
-
-# The form's field names, as the API calls them.
-FORM_FIELDS = {"treated_on": "treated_at", "treated_time": "treated_at", "repeated": "treated_at"}
-
-
-def _form_data(payload: TreatmentIn, clinic_zone: str, default_area: str) -> dict[str, Any]:
-    """The treatment as the web form posts it: the time on the clinic's clock, to the minute,
-    and which of a repeated hour it was (the offset sent says)."""
-    local = payload.treated_at.astimezone(zone(clinic_zone))
-    data: dict[str, Any] = {
-        "treated_on": local.date().isoformat(),
-        "treated_time": f"{local:%H:%M}",
-        "repeated": "second" if local.fold else "first",
-        "time_zone": payload.time_zone or clinic_zone,
-        "areas": payload.areas or [default_area],
-        "needle_depth_mm": "" if payload.needle_depth_mm is None else str(payload.needle_depth_mm),
-        "device": payload.device,
-        "notes": payload.notes,
-        "fitzpatrick": "" if payload.fitzpatrick is None else str(payload.fitzpatrick),
-        "override_reason": payload.override_reason,
-        "course_override_reason": payload.course_override_reason,
-    }
-    flags = ("sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history")
-    data |= {flag: "on" for flag in flags if getattr(payload, flag)}
-    if payload.override_reason.strip():
-        data["override"] = "on"
-    if payload.course_override_reason.strip():
-        data["course_override"] = "on"
-    return data
+    treatment = treatment_input(payload, patient, protocol, screening, clock.now())
+    recorded = record_treatment(Actor.of(request), patient, treatment, protocol)
+    return Status(201, treatment_out(recorded, protocol))
 
 
 @router.get("treatments/{int:pk}", response=responses({200: TreatmentOut}, *READ))

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
 from aftercare.web import clock
+from aftercare.web.actor import Actor
 from aftercare.web.care.summary import local_stamp
 from aftercare.web.clinic.models import ConsentEvent, ConsentSource, Patient
 
@@ -12,7 +11,7 @@ __all__ = ["consent_lines", "record_consent"]
 
 
 def record_consent(
-    request: HttpRequest | None,
+    actor: Actor,
     patient: Patient,
     *,
     given: bool,
@@ -21,11 +20,10 @@ def record_consent(
 ) -> ConsentEvent:
     """Append one event: consent ``given`` or withdrawn, for ``channel`` ("" for all).
 
-    Who acted is read from ``request`` as the audit log reads it; ``source`` names the way
-    in when the request alone cannot tell (the stop link in a message).
+    ``source`` names the way in when the actor alone cannot tell (the stop link in a
+    message).
     """
-    staff = getattr(request, "staff", None)
-    key = getattr(request, "api_key", None)
+    staff, key = actor.staff, actor.api_key
     if source is None:
         source = (
             ConsentSource.STAFF

@@ -1,17 +1,18 @@
 """Writing a patient's clinical records, the same way from the web pages and the API.
 
-Each function freezes what the engine said at the time into the row, writes the audit
-entry in the same transaction, and keeps the reminders in step; the caller has already
-checked the input and looked the patient up within the caller's clinic.
+Each function takes typed input and the ``Actor`` who acts, freezes what the engine said
+at the time into the row, writes the audit entry in the same transaction, and keeps the
+reminders in step; the caller has already checked the input and looked the patient up
+within the caller's clinic.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import asdict, dataclass
+from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 
 from aftercare.engine.screening import Answer, ScreeningResult, screen
 from aftercare.engine.triage import (
@@ -24,26 +25,21 @@ from aftercare.engine.triage import (
 )
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
+from aftercare.web.actor import Actor
 from aftercare.web.booking import refresh_booking
 from aftercare.web.care.consent import record_consent
 from aftercare.web.care.current import Care, factors_for
-from aftercare.web.clinic.models import (
-    ApiKey,
-    CheckIn,
-    Clinic,
-    Patient,
-    Screening,
-    StaffMember,
-    Treatment,
-)
+from aftercare.web.care.treatments import TreatmentInput, stored_factors
+from aftercare.web.clinic.models import Channel, CheckIn, Clinic, Patient, Screening, Treatment
 from aftercare.web.clinic.validators import without_invisible
 from aftercare.web.frozen import frozen
 from aftercare.web.reminders.alerts import raise_alerts
 from aftercare.web.reminders.schedule import sync_patient, sync_treatment
-from aftercare.web.staff.patient_forms import PatientForm
-from aftercare.web.staff.treatment_forms import TreatmentForm
 
 __all__ = [
+    "PatientInput",
+    "cancel_treatment",
+    "change_treatment",
     "record_check_in",
     "record_new_patient",
     "record_patient_change",
@@ -52,33 +48,45 @@ __all__ = [
 ]
 
 
-def _actors(request: HttpRequest) -> tuple[StaffMember | None, ApiKey | None]:
-    """Who is recording: a signed-in staff member, or a clinic system's API key."""
-    return getattr(request, "staff", None), getattr(request, "api_key", None)
+@dataclass(frozen=True, slots=True)
+class PatientInput:
+    """A patient's details as staff or a clinic system gave them, already checked: names
+    trimmed, the mobile in E.164, a message channel with its address and consent."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date | None = None
+    email: str = ""
+    mobile: str = ""
+    preferred_channel: Channel = Channel.NONE
+    consent_to_messages: bool = False
+    # Sessions planned for the course; None: the protocol's usual.
+    course_sessions: int | None = None
 
 
-def record_new_patient(request: HttpRequest, form: PatientForm, clinic: Clinic) -> Patient:
-    """Save a valid new-patient form as a patient of ``clinic``."""
+def record_new_patient(actor: Actor, clinic: Clinic, details: PatientInput) -> Patient:
+    """Save ``details`` as a new patient of ``clinic``."""
     with transaction.atomic():
-        patient = form.save(commit=False)
-        patient.clinic = clinic
-        patient.created_at = clock.now()
+        patient = Patient(clinic=clinic, created_at=clock.now(), **asdict(details))
         patient.save()
-        audit.record(request, "patient.create", clinic=clinic, patient=patient, obj=patient)
+        audit.record(actor, "patient.create", clinic=clinic, patient=patient, obj=patient)
         if patient.consent_to_messages:
-            record_consent(request, patient, given=True)
+            record_consent(actor, patient, given=True)
     return patient
 
 
-def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
-    """Save a valid form editing a patient; their waiting reminders follow the new
-    contact details and consent."""
-    consented = bool(form.initial.get("consent_to_messages"))
+def record_patient_change(actor: Actor, patient: Patient, details: PatientInput) -> Patient:
+    """Save ``details`` over ``patient``'s; their waiting reminders follow the new contact
+    details and consent."""
+    # As stored: an edge may have set the new details on this object already.
+    consented = Patient.objects.values_list("consent_to_messages", flat=True).get(pk=patient.pk)
     with transaction.atomic():
-        patient = form.save()
-        audit.record(request, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
+        for name, value in asdict(details).items():
+            setattr(patient, name, value)
+        patient.save()
+        audit.record(actor, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
         if patient.consent_to_messages != consented:
-            record_consent(request, patient, given=patient.consent_to_messages)
+            record_consent(actor, patient, given=patient.consent_to_messages)
         sync_patient(patient, clock.now())
         # Always: the course length may have changed, and the form saved every column,
         # the window as it was read included.
@@ -87,7 +95,7 @@ def record_patient_change(request: HttpRequest, form: PatientForm) -> Patient:
 
 
 def record_screening(
-    request: HttpRequest,
+    actor: Actor,
     patient: Patient,
     protocol: Protocol,
     answers: Mapping[str, Answer],
@@ -95,7 +103,6 @@ def record_screening(
 ) -> tuple[Screening, ScreeningResult]:
     """Screen ``answers`` on the clinic's day ``today`` and keep both; InputError if invalid."""
     result = screen(protocol, answers, today)
-    staff, key = _actors(request)
     with transaction.atomic():
         screening = Screening.objects.create(
             patient=patient,
@@ -105,58 +112,93 @@ def record_screening(
             result=frozen(result),
             protocol_id=protocol.effective_id,
             protocol_version=protocol.version,
-            screened_by=staff,
-            screened_by_key=key,
+            screened_by=actor.staff,
+            screened_by_key=actor.api_key,
             screened_at=clock.now(),
         )
         audit.record(
-            request, "screening.create", clinic=patient.clinic, patient=patient, obj=screening
+            actor, "screening.create", clinic=patient.clinic, patient=patient, obj=screening
         )
     return screening, result
 
 
 def record_treatment(
-    request: HttpRequest, form: TreatmentForm, treated_at: datetime, protocol: Protocol
+    actor: Actor, patient: Patient, treatment: TreatmentInput, protocol: Protocol
 ) -> Treatment:
-    """Save a valid treatment form, with its override (if used) and its reminders."""
-    patient = form.patient
-    data = form.cleaned_data
-    staff, key = _actors(request)
+    """Save ``treatment`` of ``patient`` under ``protocol``, with its override (if used)
+    and its reminders."""
     with transaction.atomic():
-        treatment = Treatment.objects.create(
+        row = Treatment(
             patient=patient,
-            treated_at=treated_at,
-            time_zone=data["time_zone"],
-            areas=list(data["areas"]),
-            needle_depth_mm=data["needle_depth_mm"],
-            device=data["device"].strip(),
-            notes=data["notes"].strip(),
-            factors=form.factors_json(),
             protocol_id=protocol.effective_id,
             protocol_version=protocol.version,
-            override_reason=data["override_reason"].strip() if form.override_used else "",
-            course_override_reason=form.recorded_course_reason(),
-            created_by=staff,
-            created_by_key=key,
+            created_by=actor.staff,
+            created_by_key=actor.api_key,
             created_at=clock.now(),
         )
-        clinic = patient.clinic
-        audit.record(request, "treatment.create", clinic=clinic, patient=patient, obj=treatment)
-        if form.override_used:
-            audit.record(
-                request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
-            )
-        if form.course_override_used:
-            audit.record(
-                request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
-            )
-        sync_treatment(treatment, clock.now())
+        _set(row, treatment)
+        row.save(force_insert=True)
+        _audit_treatment(actor, "treatment.create", row, treatment)
+        sync_treatment(row, clock.now())
         refresh_booking(patient, protocol)
-    return treatment
+    return row
+
+
+def change_treatment(
+    actor: Actor, row: Treatment, treatment: TreatmentInput, protocol: Protocol
+) -> Treatment:
+    """Correct ``row`` to ``treatment``, re-recorded under ``protocol`` (the one in force
+    now); waiting messages move or stop, and nothing already sent goes again."""
+    moved_from = row.treated_at
+    _set(row, treatment)
+    row.protocol_id, row.protocol_version = protocol.effective_id, protocol.version
+    with transaction.atomic():
+        row.save()
+        _audit_treatment(actor, "treatment.update", row, treatment)
+        sync_treatment(row, clock.now(), moved_from=moved_from)
+        refresh_booking(row.patient, protocol)
+    return row
+
+
+def cancel_treatment(actor: Actor, row: Treatment) -> None:
+    """Cancel ``row``: its waiting messages will not be sent."""
+    now = clock.now()
+    with transaction.atomic():
+        row.cancelled_at = now
+        row.save(update_fields=["cancelled_at"])
+        audit.record(
+            actor, "treatment.cancel", clinic=row.patient.clinic, patient=row.patient, obj=row
+        )
+        sync_treatment(row, now)
+        refresh_booking(row.patient)
+
+
+def _set(row: Treatment, treatment: TreatmentInput) -> None:
+    row.treated_at = treatment.treated_at
+    row.time_zone = treatment.time_zone
+    row.areas = list(treatment.areas)
+    row.needle_depth_mm = treatment.needle_depth_mm
+    row.device = treatment.device.strip()
+    row.notes = treatment.notes.strip()
+    row.factors = stored_factors(treatment.factors)
+    row.override_reason = treatment.override_reason.strip()
+    row.course_override_reason = treatment.course_override_reason.strip()
+
+
+def _audit_treatment(actor: Actor, action: str, row: Treatment, treatment: TreatmentInput) -> None:
+    """The change, then each override it needed, in the change's transaction."""
+    patient = row.patient
+    audit.record(actor, action, clinic=patient.clinic, patient=patient, obj=row)
+    if treatment.override_reason:
+        audit.record(actor, "treatment.override", clinic=patient.clinic, patient=patient, obj=row)
+    if treatment.course_override_reason:
+        audit.record(
+            actor, "treatment.course_override", clinic=patient.clinic, patient=patient, obj=row
+        )
 
 
 def record_check_in(
-    request: HttpRequest,
+    actor: Actor,
     care: Care,
     symptoms: Sequence[str],
     trend: Trend | None,
@@ -194,7 +236,7 @@ def record_check_in(
                 idempotency_key=idempotency_key,
             )
             audit.record(
-                request, "checkin.create", clinic=patient.clinic, patient=patient, obj=record
+                actor, "checkin.create", clinic=patient.clinic, patient=patient, obj=record
             )
             # In the same transaction: the clinic is told of every check-in that was kept.
             raise_alerts(record, patient.clinic, care.at)

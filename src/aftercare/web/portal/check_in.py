@@ -15,6 +15,7 @@ from aftercare.engine.triage import Trend as EngineTrend
 from aftercare.protocols.schema import Level
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required, scoped
+from aftercare.web.actor import Actor
 from aftercare.web.care.current import Care, current_care
 from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn, Clinic
@@ -53,7 +54,7 @@ def check_in(request: PatientRequest) -> HttpResponse:
     data = form.cleaned_data
     trend = EngineTrend(data["trend"]) if data["trend"] else None
     record = record_check_in(
-        request,
+        Actor.of(request),
         care,
         data["symptoms"],
         trend,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
+from aftercare.web.actor import Actor
 from aftercare.web.care.consent import record_consent
 from aftercare.web.clinic.models import (
     TO_PATIENT,
@@ -70,7 +71,7 @@ def _opt_out(
     with transaction.atomic():
         still_in = Patient.objects.filter(pk=patient.pk, **{f"{field}__isnull": True})
         if still_in.update(**{field: now}):
-            record_consent(request, patient, given=False, channel=channel, source=source)
+            record_consent(Actor.of(request), patient, given=False, channel=channel, source=source)
         Reminder.objects.filter(
             TO_PATIENT, patient=patient, channel=channel, status=ReminderStatus.SCHEDULED
         ).update(status=ReminderStatus.CANCELLED, cancelled_at=now)
@@ -106,7 +107,7 @@ def _opt_in(request: PatientRequest, patient: Patient, channel: Channel) -> None
     now = clock.now()
     with transaction.atomic():
         if getattr(patient, f"{channel}_opted_out_at") is not None:
-            record_consent(request, patient, given=True, channel=channel)
+            record_consent(Actor.of(request), patient, given=True, channel=channel)
         setattr(patient, f"{channel}_opted_out_at", None)
         patient.save(update_fields=[f"{channel}_opted_out_at"])
         audit.record(

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from django import forms
 
 from aftercare.protocols.schema import Protocol
+from aftercare.web.care.records import PatientInput
 from aftercare.web.clinic.models import Channel, Patient
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.phones import display, e164
@@ -110,6 +111,11 @@ class PatientForm(forms.ModelForm[Patient]):
                 "or choose 'No messages'.",
             )
         return cleaned
+
+    def to_input(self) -> PatientInput:
+        """The valid form as the care layer takes it."""
+        data = self.cleaned_data
+        return PatientInput(**{name: data[name] for name in self.Meta.fields})
 
 
 def _course_sessions_field(protocol: Protocol) -> forms.TypedChoiceField:

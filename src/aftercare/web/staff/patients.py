@@ -17,6 +17,7 @@ from aftercare.engine.explain import format_day
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.actor import Actor
 from aftercare.web.care.consent import consent_lines
 from aftercare.web.care.records import record_new_patient, record_patient_change
 from aftercare.web.care.summary import (
@@ -80,7 +81,7 @@ def patient_new(request: StaffRequest) -> HttpResponse:
     today, protocol = local_today(clinic, clock.now()), clinic_protocol(clinic)
     form = PatientForm(request.POST or None, today=today, protocol=protocol)
     if request.method == "POST" and form.is_valid():
-        patient = record_new_patient(request, form, clinic)
+        patient = record_new_patient(Actor.of(request), clinic, form.to_input())
         messages.success(request, f"{patient} has been added.")
         return redirect("staff:patient", pk=patient.pk)
     context = {"nav": "patients", "form": form, "patient": None}
@@ -101,7 +102,7 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         protocol=clinic_protocol(clinic),
     )
     if request.method == "POST" and form.is_valid():
-        record_patient_change(request, form)
+        record_patient_change(Actor.of(request), patient, form.to_input())
         messages.success(request, f"{patient}'s details have been saved.")
         return redirect("staff:patient", pk=patient.pk)
     if request.method == "POST":

@@ -18,6 +18,7 @@ from aftercare.engine.screening import CURRENT, NEVER
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.actor import Actor
 from aftercare.web.care.records import record_screening
 from aftercare.web.care.summary import local_moment, local_today, staff_name
 from aftercare.web.clinic.models import Patient, Screening
@@ -46,7 +47,9 @@ def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
     form = ScreeningForm(data, protocol=protocol, today=today)
     if request.method == "POST" and form.is_valid():
         try:
-            screening, _ = record_screening(request, patient, protocol, form.answers(), today)
+            screening, _ = record_screening(
+                Actor.of(request), patient, protocol, form.answers(), today
+            )
         except InputError as error:
             form.add_error(None, str(error))
         else:

@@ -1,29 +1,26 @@
-"""Correct a treatment after it was saved, or cancel it, and keep its reminders in step.
+"""The pages that correct a treatment after it was saved, or cancel it.
 
-An edit goes through the same form and screening gate as a new treatment, and is
-re-recorded under the protocol in force now. Both changes re-sync the reminders in the
-same transaction: waiting messages move or stop, and nothing already sent goes again.
+An edit goes through the same form and screening gate as a new treatment; the care layer
+re-records it under the protocol in force now and re-syncs the reminders in the same
+transaction (``change_treatment``, ``cancel_treatment``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.localtime import is_repeated, zone
-from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
-from aftercare.web.booking import refresh_booking
+from aftercare.web.actor import Actor
+from aftercare.web.care.records import cancel_treatment, change_treatment
 from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.reminders.schedule import sync_treatment
 from aftercare.web.staff.treatment_forms import FACTOR_FLAGS, ROMAN, TreatmentForm
 
 __all__ = ["treatment_cancel", "treatment_edit"]
@@ -67,7 +64,7 @@ def treatment_edit(request: StaffRequest, pk: int, treatment_pk: int) -> HttpRes
         editing=treatment,
     )
     if request.method == "POST" and form.is_valid() and form.treated_at:
-        _update(request, treatment, form, (form.treated_at, protocol))
+        change_treatment(Actor.of(request), treatment, form.to_input(), protocol)
         messages.success(request, "The treatment has been changed.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
     if request.method != "POST":
@@ -102,41 +99,6 @@ def _initial(treatment: Treatment) -> dict[str, Any]:
     return initial | {flag: bool(factors.get(flag)) for flag in FACTOR_FLAGS}
 
 
-def _update(
-    request: StaffRequest,
-    treatment: Treatment,
-    form: TreatmentForm,
-    when: tuple[datetime, Protocol],
-) -> None:
-    treated_at, protocol = when
-    data = form.cleaned_data
-    moved_from = treatment.treated_at
-    treatment.treated_at = treated_at
-    treatment.time_zone = data["time_zone"]
-    treatment.areas = list(data["areas"])
-    treatment.needle_depth_mm = data["needle_depth_mm"]
-    treatment.device = data["device"].strip()
-    treatment.notes = data["notes"].strip()
-    treatment.factors = form.factors_json()
-    treatment.protocol_id, treatment.protocol_version = protocol.effective_id, protocol.version
-    treatment.override_reason = data["override_reason"].strip() if form.override_used else ""
-    treatment.course_override_reason = form.recorded_course_reason()
-    clinic, patient = request.staff.clinic, treatment.patient
-    with transaction.atomic():
-        treatment.save()
-        audit.record(request, "treatment.update", clinic=clinic, patient=patient, obj=treatment)
-        if form.override_used:
-            audit.record(
-                request, "treatment.override", clinic=clinic, patient=patient, obj=treatment
-            )
-        if form.course_override_used:
-            audit.record(
-                request, "treatment.course_override", clinic=clinic, patient=patient, obj=treatment
-            )
-        sync_treatment(treatment, clock.now(), moved_from=moved_from)
-        refresh_booking(patient, protocol)
-
-
 @staff_required
 def treatment_cancel(request: StaffRequest, pk: int, treatment_pk: int) -> HttpResponse:
     treatment = _treatment(request, pk, treatment_pk, "treatment.cancel")
@@ -145,13 +107,7 @@ def treatment_cancel(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
         messages.info(request, "This treatment was already cancelled.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        now = clock.now()
-        with transaction.atomic():
-            treatment.cancelled_at = now
-            treatment.save(update_fields=["cancelled_at"])
-            audit.record(request, "treatment.cancel", clinic=clinic, patient=patient, obj=treatment)
-            sync_treatment(treatment, now)
-            refresh_booking(patient)
+        cancel_treatment(Actor.of(request), treatment)
         messages.success(
             request, "The treatment has been cancelled; its messages will not be sent."
         )

@@ -8,30 +8,33 @@ skip is refused and one they repeat must be chosen explicitly.
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
 
-from aftercare.engine.course import gate_session
 from aftercare.engine.errors import InputError, LocalTimeError
-from aftercare.engine.explain import format_day, repeated_time_note
+from aftercare.engine.explain import repeated_time_note
 from aftercare.engine.localtime import is_repeated, local_datetime, zone
-from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
+from aftercare.engine.model import Factors
 from aftercare.protocols.schema import Protocol
-from aftercare.web.care.summary import session_days
-from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
+from aftercare.web.care.treatments import (
+    FACTOR_FLAGS,
+    MIN_OVERRIDE_LENGTH,
+    TreatmentInput,
+    course_problem,
+    depth_problem,
+    screening_problem,
+    treated_at_problem,
+    treatment_factors,
+)
+from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
 
-__all__ = ["MIN_OVERRIDE_LENGTH", "TreatmentForm", "course_problem", "screening_problem"]
+__all__ = ["FACTOR_FLAGS", "ROMAN", "SKIN_TYPES", "TreatmentForm"]
 
-MIN_OVERRIDE_LENGTH = 10
-# No clinic records a microneedling treatment from before this year.
-EARLIEST_YEAR = 2000
-MAX_FUTURE = timedelta(days=1)
 ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
 SKIN_TYPES = (("", "Not assessed"), *((str(n), r.upper()) for n, r in enumerate(ROMAN, 1)))
 REPEATED = (
@@ -39,62 +42,8 @@ REPEATED = (
     ("first", "The first time (before the clocks went back)"),
     ("second", "The second time (after the clocks went back)"),
 )
-FACTOR_FLAGS = ("sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history")
 # Screening questions whose answers carry over as the treatment's factors.
 FROM_SCREENING = ("platelet_medication", "anticoagulant", "cold_sore_history")
-
-
-def screening_problem(screening: Screening | None, clinic: Clinic, at: datetime) -> str | None:
-    """Why ``screening`` does not clear a treatment at ``at``, or None when it does."""
-    if screening is None:
-        return "This patient has not been screened."
-    screened_on = format_day(screening.screened_at.astimezone(zone(clinic.time_zone)).date())
-    if screening.status != ScreeningStatus.ELIGIBLE:
-        status = ScreeningStatus(screening.status).label
-        earliest = (
-            f", earliest {format_day(screening.earliest_date)}" if screening.earliest_date else ""
-        )
-        return f"The latest screening ({screened_on}) says: {status}{earliest}{_open(screening)}."
-    if at - screening.screened_at > timedelta(days=clinic.screening_valid_days):
-        return (
-            f"The latest screening ({screened_on}) is older than the clinic's "
-            f"{clinic.screening_valid_days} days."
-        )
-    return None
-
-
-def _open(screening: Screening) -> str:
-    """', N questions still to ask' for an incomplete screening."""
-    result = screening.result if isinstance(screening.result, dict) else {}
-    count = len(result.get("unanswered") or ())
-    if screening.status != ScreeningStatus.INCOMPLETE or not count:
-        return ""
-    return f", {count} question{'' if count == 1 else 's'} still to ask"
-
-
-def course_problem(
-    protocol: Protocol, patient: Patient, day: date, editing: Treatment | None = None
-) -> str | None:
-    """Why a session on the local ``day`` needs an override, counted from the patient's
-    recorded treatments (``editing``, when it is one of them, not counted), or None."""
-    recorded = Treatment.objects.filter(patient=patient, cancelled_at=None)
-    if editing is not None:
-        recorded = recorded.exclude(pk=editing.pk)
-    gate = gate_session(protocol, session_days(recorded), day)
-    course, problems = protocol.course, []
-    if gate.beyond_maximum:
-        problems.append(
-            f"This would be session {gate.number}; a course is at most "
-            f"{course.max_sessions} sessions."
-        )
-    if gate.gap is not None and gate.too_soon:
-        previous = gate.gap.earliest - timedelta(days=course.min_gap_days)
-        problems.append(
-            f"It is {gate.gap.gap_days} days after the previous session on "
-            f"{format_day(previous)}; sessions are at least {course.min_gap_days} days apart "
-            f"(from {format_day(gate.gap.earliest)})."
-        )
-    return " ".join(problems) or None
 
 
 class TreatmentForm(forms.Form):
@@ -200,10 +149,9 @@ class TreatmentForm(forms.Form):
 
     def clean_needle_depth_mm(self) -> Decimal | None:
         depth: Decimal | None = self.cleaned_data["needle_depth_mm"]
-        if depth is not None and not 0 < depth <= Decimal(str(MAX_NEEDLE_DEPTH_MM)):
-            raise forms.ValidationError(
-                f"The depth must be more than 0 and at most {MAX_NEEDLE_DEPTH_MM:g} mm."
-            )
+        problem = depth_problem(depth)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return depth
 
     def clean(self) -> dict[str, Any]:
@@ -226,16 +174,9 @@ class TreatmentForm(forms.Form):
         except LocalTimeError as error:
             self.add_error("treated_time", str(error))
             return None
-        if moment.year < EARLIEST_YEAR:
-            # Also keeps out zones' old local mean times, whose offsets have seconds.
-            self.add_error("treated_on", f"The treatment cannot be before {EARLIEST_YEAR}.")
-            return None
-        if moment - self.now > MAX_FUTURE:
-            self.add_error("treated_on", "The treatment cannot be more than a day in the future.")
-            return None
-        born = self.patient.date_of_birth
-        if born is not None and moment.date() < born:
-            self.add_error("treated_on", "The treatment cannot be before the date of birth.")
+        problem = treated_at_problem(self.patient, moment, self.now)
+        if problem is not None:
+            self.add_error("treated_on", problem)
             return None
         return moment
 
@@ -292,27 +233,32 @@ class TreatmentForm(forms.Form):
     def factors(self) -> Factors:
         """The engine's factors for this treatment; InputError when one is out of range."""
         cleaned = self.cleaned_data
-        depth = cleaned.get("needle_depth_mm")
         skin_type = cleaned.get("fitzpatrick")
-        return Factors(
-            areas=frozenset(cleaned.get("areas") or ()),
-            needle_depth_mm=None if depth is None else float(depth),
-            age=self._age(),
-            fitzpatrick=int(skin_type) if skin_type else None,
-            **{flag: bool(cleaned.get(flag)) for flag in FACTOR_FLAGS},
+        return treatment_factors(
+            self.patient,
+            self.treated_at,
+            tuple(cleaned.get("areas") or ()),
+            cleaned.get("needle_depth_mm"),
+            int(skin_type) if skin_type else None,
+            frozenset(flag for flag in FACTOR_FLAGS if cleaned.get(flag)),
         )
 
-    def factors_json(self) -> dict[str, Any]:
-        """The factors the treatment row keeps (areas and depth have columns of their own)."""
-        stored = asdict(self.factors())
-        del stored["areas"], stored["needle_depth_mm"]
-        return stored
-
-    def _age(self) -> int | None:
-        born = self.patient.date_of_birth
-        if born is None or self.treated_at is None:
-            return None
-        return age_on(born, self.treated_at.date())
+    def to_input(self) -> TreatmentInput:
+        """The valid form as the care layer takes it."""
+        data = self.cleaned_data
+        if self.treated_at is None:
+            raise ValueError("only a valid form has a treatment to record")
+        return TreatmentInput(
+            treated_at=self.treated_at,
+            time_zone=data["time_zone"],
+            areas=tuple(data["areas"]),
+            needle_depth_mm=data["needle_depth_mm"],
+            factors=self.factors(),
+            device=data["device"],
+            notes=data["notes"],
+            override_reason=data["override_reason"].strip() if self.override_used else "",
+            course_override_reason=self.recorded_course_reason(),
+        )
 
 
 def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:

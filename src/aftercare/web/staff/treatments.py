@@ -19,11 +19,13 @@ from aftercare.exports.plan_view import PlanView, plan_view
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.actor import Actor
 from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import area_labels, local_moment, staff_name, treatment_plan
+from aftercare.web.care.treatments import screening_problem
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm, screening_problem
+from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm
 
 __all__ = ["treatment_detail", "treatment_new"]
 
@@ -44,7 +46,7 @@ def treatment_new(request: StaffRequest, pk: int) -> HttpResponse:
     )
     action = request.POST.get("action", SAVE)
     if request.method == "POST" and action == SAVE and form.is_valid() and form.treated_at:
-        treatment = record_treatment(request, form, form.treated_at, protocol)
+        treatment = record_treatment(Actor.of(request), patient, form.to_input(), protocol)
         messages.success(request, "The treatment has been saved.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
     preview = None

@@ -2,16 +2,16 @@
 
 Every query starts from the key's clinic; a patient of another clinic is a 404, the same
 as one that does not exist, and the denial is audited without any personal data.
-Patients are checked by the same form as the web app's, so a mobile number is stored
-in E.164 and a message channel needs its address and the patient's consent.
+Patients are checked by the web app's rules (``patient_input``), so a mobile number is
+stored in E.164 and a message channel needs its address and the patient's consent.
 """
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
-from typing import Annotated, Any, Literal
+from dataclasses import fields
+from typing import Annotated, Literal
 
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from ninja import Query, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -23,17 +23,18 @@ from aftercare.web.access import scoped
 from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import only_known, screening_answers, today_for
+from aftercare.web.api.patient_input import patient_input
 from aftercare.web.api.present import patient_out, screening_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.record_schemas import PatientIn, PatientOut, PatientPatch
 from aftercare.web.api.schemas import ScreeningOut, ScreeningRecordOut
+from aftercare.web.care.patients import PatientInput
 from aftercare.web.care.records import record_new_patient, record_patient_change, record_screening
 from aftercare.web.clinic.models import Patient, Screening
 from aftercare.web.clinic.search_keys import text_key
 from aftercare.web.protocol import clinic_protocol
-from aftercare.web.staff.patient_forms import PatientForm
 
-__all__ = ["form_errors", "patient_of", "router"]
+__all__ = ["patient_of", "router"]
 
 router = Router(tags=["patients"])
 
@@ -63,20 +64,6 @@ def patient_of(request: KeyRequest, pk: int, action: str) -> Patient:
     clinic = request.api_key.clinic
     patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
     return scoped(request, patients, pk, clinic=clinic, action=action)
-
-
-def form_errors(form: BaseForm, fields: dict[str, str] | None = None) -> ValidationError:
-    """A 422 from a Django form's errors, with the API's field names."""
-    names = fields or {}
-    errors = [
-        {"loc": ("body", "_", names.get(field, field)), "msg": str(message)}
-        for field, messages in form.errors.items()
-        for message in messages
-    ]
-    for error in errors:
-        if error["loc"][2] == "__all__":
-            error["loc"] = ("body",)
-    return ValidationError(errors)
 
 
 class _Counted:
@@ -128,12 +115,8 @@ def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut
     require_write(request)
     clinic = request.api_key.clinic
     protocol = clinic_protocol(clinic)
-    form = PatientForm(
-        _form_data(payload.model_dump()), today=today_for(request), protocol=protocol
-    )
-    if not form.is_valid():
-        raise form_errors(form)
-    return Status(201, patient_out(record_new_patient(Actor.of(request), clinic, form.to_input())))
+    details = patient_input(payload.model_dump(), today_for(request), protocol)
+    return Status(201, patient_out(record_new_patient(Actor.of(request), clinic, details)))
 
 
 @router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
@@ -148,26 +131,13 @@ def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> Patie
     """Change the fields sent; the others keep their values."""
     require_write(request)
     patient = patient_of(request, pk, "patient.update")
-    current = {name: getattr(patient, name) for name in PatientForm.Meta.fields}
+    current = {field.name: getattr(patient, field.name) for field in fields(PatientInput)}
     changes = payload.model_dump(exclude_unset=True)
     if any(changes.get(name, "") is None for name in ("given_name", "family_name")):
         raise ValidationError([{"loc": ("body",), "msg": "names cannot be removed"}])
-    merged = current | {name: "" if value is None else value for name, value in changes.items()}
-    form = PatientForm(
-        _form_data(merged),
-        instance=patient,
-        today=today_for(request),
-        protocol=clinic_protocol(patient.clinic),
-    )
-    if not form.is_valid():
-        raise form_errors(form)
-    return patient_out(record_patient_change(Actor.of(request), patient, form.to_input()))
-
-
-def _form_data(values: dict[str, Any]) -> dict[str, Any]:
-    """JSON values as a form posts them (a checkbox is absent when false)."""
-    data = {k: ("" if v is None else v) for k, v in values.items() if v is not False}
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    merged = current | changes
+    details = patient_input(merged, today_for(request), clinic_protocol(patient.clinic))
+    return patient_out(record_patient_change(Actor.of(request), patient, details))
 
 
 @router.get(

@@ -9,7 +9,7 @@ within the caller's clinic.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -29,15 +29,15 @@ from aftercare.web.actor import Actor
 from aftercare.web.booking import refresh_booking
 from aftercare.web.care.consent import record_consent
 from aftercare.web.care.current import Care, factors_for
+from aftercare.web.care.patients import PatientInput
 from aftercare.web.care.treatments import TreatmentInput, stored_factors
-from aftercare.web.clinic.models import Channel, CheckIn, Clinic, Patient, Screening, Treatment
+from aftercare.web.clinic.models import CheckIn, Clinic, Patient, Screening, Treatment
 from aftercare.web.clinic.validators import without_invisible
 from aftercare.web.frozen import frozen
 from aftercare.web.reminders.alerts import raise_alerts
 from aftercare.web.reminders.schedule import sync_patient, sync_treatment
 
 __all__ = [
-    "PatientInput",
     "cancel_treatment",
     "change_treatment",
     "record_check_in",
@@ -46,22 +46,6 @@ __all__ = [
     "record_screening",
     "record_treatment",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class PatientInput:
-    """A patient's details as staff or a clinic system gave them, already checked: names
-    trimmed, the mobile in E.164, a message channel with its address and consent."""
-
-    given_name: str
-    family_name: str
-    date_of_birth: date | None = None
-    email: str = ""
-    mobile: str = ""
-    preferred_channel: Channel = Channel.NONE
-    consent_to_messages: bool = False
-    # Sessions planned for the course; None: the protocol's usual.
-    course_sessions: int | None = None
 
 
 def record_new_patient(actor: Actor, clinic: Clinic, details: PatientInput) -> Patient:

@@ -1,8 +1,6 @@
-"""The patient form: names and contact details as staff type them, checked before saving.
-
-Messages go out only by a channel the patient has an address for and has agreed to, so
-the form refuses a channel without its address or without consent rather than saving a
-record that the reminders would silently skip.
+"""The patient form: names and contact details as staff type them, checked before saving
+by the care layer's rules (``care.patients``): a message channel needs its address and the
+patient's consent, a mobile number is kept in E.164.
 """
 
 from __future__ import annotations
@@ -13,14 +11,18 @@ from typing import Any, ClassVar
 from django import forms
 
 from aftercare.protocols.schema import Protocol
-from aftercare.web.care.records import PatientInput
-from aftercare.web.clinic.models import Channel, Patient
+from aftercare.web.care.patients import (
+    NOT_A_MOBILE,
+    PatientInput,
+    birth_problem,
+    channel_problems,
+    mobile_number,
+)
+from aftercare.web.clinic.models import Patient
 from aftercare.web.clinic.validators import validate_visible_text
-from aftercare.web.phones import display, e164
+from aftercare.web.phones import display
 
-__all__ = ["EARLIEST_BIRTH", "PatientForm"]
-
-EARLIEST_BIRTH = date(1900, 1, 1)
+__all__ = ["PatientForm"]
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -77,39 +79,27 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def clean_date_of_birth(self) -> date | None:
         born: date | None = self.cleaned_data["date_of_birth"]
-        if born is not None and born > self.today:
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born is not None and born < EARLIEST_BIRTH:
-            raise forms.ValidationError("The date of birth cannot be before 1900.")
+        problem = birth_problem(born, self.today)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return born
 
     def clean_mobile(self) -> str:
-        """Stored as E.164 ("+447700900123"), so a patient asking for a new link by any
-        spelling of their number matches it exactly."""
-        typed = str(self.cleaned_data["mobile"]).strip()
-        if not typed:
-            return ""
-        mobile = e164(typed, mobile=True)
+        mobile = mobile_number(str(self.cleaned_data["mobile"]))
         if mobile is None:
-            raise forms.ValidationError(
-                "Enter a mobile number such as 07700 900123, or +44 7700 900123; "
-                "numbers from outside the UK start with + and the country code."
-            )
+            raise forms.ValidationError(NOT_A_MOBILE)
         return mobile
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        channel = cleaned.get("preferred_channel")
-        if channel == Channel.EMAIL and not cleaned.get("email") and "email" not in self.errors:
-            self.add_error("email", "Give an email address to send messages by email.")
-        if channel == Channel.SMS and not cleaned.get("mobile") and "mobile" not in self.errors:
-            self.add_error("mobile", "Give a mobile number to send text messages.")
-        if channel in (Channel.EMAIL, Channel.SMS) and not cleaned.get("consent_to_messages"):
-            self.add_error(
-                "consent_to_messages",
-                "Messages are not sent without the patient's agreement: tick this box, "
-                "or choose 'No messages'.",
-            )
+        for field, problem in channel_problems(
+            cleaned.get("preferred_channel") or "",
+            cleaned.get("email") or "",
+            cleaned.get("mobile") or "",
+            bool(cleaned.get("consent_to_messages")),
+            frozenset(self.errors),
+        ):
+            self.add_error(field, problem)
         return cleaned
 
     def to_input(self) -> PatientInput:

@@ -37,10 +37,12 @@ from aftercare.web.clinic.models import (  # noqa: E402
     Access,
     ApiKey,
     Clinic,
+    ClinicProcedure,
     Patient,
     Role,
     StaffMember,
 )
+from aftercare.web.protocol import forget_procedures  # noqa: E402
 
 NOW = datetime(2026, 11, 21, 14, 30, tzinfo=UTC)
 # What appending one audit event adds to a request's queries beyond its INSERT: reading the
@@ -61,6 +63,32 @@ def make_clinic(slug: str) -> Clinic:
         phone="020 7946 0001",
         urgent_phone="020 7946 0002",
     )
+
+
+def set_overlay(clinic: Clinic, text: str, protocol_id: str = "microneedling") -> None:
+    """Give ``clinic`` the overlay ``text`` on ``protocol_id`` (enabling it)."""
+    ClinicProcedure.objects.update_or_create(
+        clinic=clinic, protocol_id=protocol_id, defaults={"overlay_yaml": text}
+    )
+    forget_procedures(clinic)
+
+
+def overlay_of(clinic: Clinic, protocol_id: str = "microneedling") -> str:
+    """The overlay ``clinic`` has saved on ``protocol_id``, read afresh."""
+    row = ClinicProcedure.objects.filter(clinic=clinic, protocol_id=protocol_id).first()
+    return row.overlay_yaml if row is not None else ""
+
+
+def enable_procedures(clinic: Clinic, *protocol_ids: str) -> None:
+    """``clinic`` performs exactly ``protocol_ids``."""
+    for protocol_id in protocol_ids:
+        ClinicProcedure.objects.update_or_create(
+            clinic=clinic, protocol_id=protocol_id, defaults={"enabled": True}
+        )
+    ClinicProcedure.objects.filter(clinic=clinic).exclude(protocol_id__in=protocol_ids).update(
+        enabled=False
+    )
+    forget_procedures(clinic)
 
 
 def picture(image_format: str = "PNG", size: tuple[int, int] = (120, 48)) -> bytes:

@@ -19,7 +19,7 @@ from aftercare.engine.course import maintenance_window
 from aftercare.web.clinic.models import Clinic
 from aftercare.web.protocol import base_protocol, clinic_protocol
 from tests.screening_answers import NOTHING_FOUND, answered
-from tests.web.conftest import key_client, make_clinic, make_key
+from tests.web.conftest import key_client, make_clinic, make_key, set_overlay
 from tests.web.test_api_access import BAD_KEY, fields, ok, post, problem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
@@ -43,8 +43,7 @@ def anyone(db: None) -> Client:
 @pytest.fixture
 def harbour(db: None) -> Client:
     clinic = make_clinic("harbour")
-    clinic.overlay_yaml = TIGHTER
-    clinic.save()
+    set_overlay(clinic, TIGHTER)
     return key_client(make_key(clinic))
 
 

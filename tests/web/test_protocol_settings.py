@@ -12,7 +12,7 @@ from aftercare.protocols.load import parse_yaml, to_plain
 from aftercare.web.clinic.models import AuditEvent, Clinic, Patient, StaffMember
 from aftercare.web.protocol import clinic_protocol
 from aftercare.web.staff.protocol_settings import REASON_REQUIRED
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, overlay_of, set_overlay
 from tests.web.test_clinic_admin import (
     RELAXED_WITH_REASON,
     SETTINGS,
@@ -83,7 +83,7 @@ def test_tightening_the_makeup_window_writes_the_overlay_and_moves_the_plans(
     assert response["Location"] == SETTINGS
 
     clinic.refresh_from_db()
-    overlay = to_plain(parse_yaml(clinic.overlay_yaml, "test"))
+    overlay = to_plain(parse_yaml(overlay_of(clinic), "test"))
     assert overlay["protocol"] == "microneedling"
     assert overlay["changes"] == (
         {"item": "AC-makeup", "set": {"allowed_from_hours": 48}, "reason": REASON},
@@ -118,18 +118,19 @@ def test_a_change_without_a_reason_is_refused(
     assert "The rule has not been changed; please correct the fields marked below." in shown
     assert REASON_REQUIRED in shown
     clinic.refresh_from_db()
-    assert clinic.overlay_yaml == ""
+    assert overlay_of(clinic) == ""
     assert not AuditEvent.objects.filter(action="clinic.protocol_change").exists()
 
 
 def test_relaxing_below_the_leaflet_is_allowed_with_a_reason_and_shown_as_relaxing(
     as_admin: Client, clinic: Clinic
 ) -> None:
+    before = clinic_protocol(clinic).version
     assert (
         change(as_admin, "AC-sunscreen|min_spf", 30, "We supply a mineral SPF30.").status_code
         == 302
     )
-    assert clinic_protocol(Clinic.objects.get()).version != clinic_protocol(clinic).version
+    assert clinic_protocol(Clinic.objects.get()).version != before
     sunscreen = next(
         r for r in clinic_protocol(Clinic.objects.get()).aftercare if r.id == "AC-sunscreen"
     )
@@ -144,7 +145,7 @@ def test_a_value_the_protocol_refuses_shows_the_overlays_message(
     response = change(as_admin, "AC-sunscreen|min_spf", 10)
     assert "Input should be greater than or equal to 15" in text(response.content.decode())
     clinic.refresh_from_db()
-    assert clinic.overlay_yaml == ""
+    assert overlay_of(clinic) == ""
 
 
 def test_the_value_in_use_is_not_a_change(as_admin: Client) -> None:
@@ -159,10 +160,10 @@ def test_a_change_keeps_the_experts_overlay_and_its_comments(
     assert as_admin.post(SETTINGS, settings_data(overlay_yaml=commented)).status_code == 302
     assert change(as_admin, MAKEUP, 48).status_code == 302
     clinic.refresh_from_db()
-    assert clinic.overlay_yaml.startswith(
+    assert overlay_of(clinic).startswith(
         "# Agreed at the governance meeting, May 2026\nid: harbour\n"
     )
-    items = [c["item"] for c in to_plain(parse_yaml(clinic.overlay_yaml, "test"))["changes"]]
+    items = [c["item"] for c in to_plain(parse_yaml(overlay_of(clinic), "test"))["changes"]]
     assert items == ["AC-sunscreen", "AC-makeup"]
     # And the YAML box shows what the form wrote, for the expert to read and edit.
     assert "set: {allowed_from_hours: 48}" in as_admin.get(SETTINGS).content.decode()
@@ -174,7 +175,7 @@ def test_putting_the_standard_value_back_empties_the_overlay(
     change(as_admin, MAKEUP, 48)
     assert change(as_admin, MAKEUP, 24, "Back to the leaflet.").status_code == 302
     clinic.refresh_from_db()
-    assert clinic.overlay_yaml == ""
+    assert overlay_of(clinic) == ""
     assert (
         "The clinic uses the standard protocol unchanged."
         in as_admin.get(SETTINGS).content.decode()
@@ -199,12 +200,12 @@ def test_the_yaml_box_still_reports_errors_by_line(as_admin: Client, clinic: Cli
 
 
 def test_a_broken_saved_overlay_is_not_edited_by_the_form(as_admin: Client, clinic: Clinic) -> None:
-    Clinic.objects.filter(pk=clinic.pk).update(overlay_yaml="id: [unclosed")
+    set_overlay(clinic, "id: [unclosed")
     response = change(as_admin, MAKEUP, 48)
     assert response["Location"] == SETTINGS
     shown = text(as_admin.get(SETTINGS).content.decode())
     assert "The saved overlay has errors; correct it in the YAML box below first." in shown
-    assert Clinic.objects.get().overlay_yaml == "id: [unclosed"
+    assert overlay_of(Clinic.objects.get()) == "id: [unclosed"
 
 
 def test_only_clinic_administrators_change_rules(
@@ -212,5 +213,5 @@ def test_only_clinic_administrators_change_rules(
 ) -> None:
     response = change(staff_client, MAKEUP, 48)
     assert response.status_code == 403
-    assert Clinic.objects.get().overlay_yaml == ""
+    assert overlay_of(Clinic.objects.get()) == ""
     assert AuditEvent.objects.get(action="admin.denied").object_id == "protocol_rule"

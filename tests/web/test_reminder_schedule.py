@@ -163,7 +163,7 @@ def test_a_new_protocol_version_does_not_resend_a_sent_item(
     Reminder.objects.filter(item="RM-welcome:1").update(status=ReminderStatus.SENT)
     protocol = clinic_protocol(emailed.clinic)
     newer = protocol.model_copy(update={"version": "newer"})
-    monkeypatch.setattr("aftercare.web.reminders.schedule.clinic_protocol", lambda _: newer)
+    monkeypatch.setattr("aftercare.web.reminders.schedule.treatment_protocol", lambda _: newer)
     sync_reminders(treatment, NOW)
     made = rows(treatment)
     assert len(made) == len(ITEMS)

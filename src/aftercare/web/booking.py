@@ -23,7 +23,7 @@ from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import BookingKind, Clinic, Patient, Treatment
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import base_id, clinic_protocol, same_procedure
 
 __all__ = [
     "OVERDUE_SHOWN_DAYS",
@@ -79,29 +79,40 @@ def booking_for(protocol: Protocol, days: Sequence[date], chosen: int | None) ->
 
 
 def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
-    """Store ``patient``'s window from their treatments; call it in the transaction that
-    changed a treatment or the patient's course."""
-    protocol = protocol or clinic_protocol(patient.clinic)
-    treatments = Treatment.objects.filter(patient=patient, cancelled_at=None).only(
+    """Store ``patient``'s window from their treatments of the procedure of their latest
+    treatment (``protocol``: that procedure's protocol, when the caller has it); call it in
+    the transaction that changed a treatment or the patient's course."""
+    treatments = Treatment.objects.filter(patient=patient, cancelled_at=None)
+    latest = treatments.order_by("-treated_at", "-pk").values_list("protocol_id", flat=True)
+    procedure = base_id(latest.first() or "")
+    if protocol is None or protocol.id != procedure:
+        protocol = clinic_protocol(patient.clinic, procedure)
+    sessions = treatments.filter(same_procedure(procedure)).only(
         "treated_at", "time_zone", "cancelled_at"
     )
-    _store(patient, booking_for(protocol, session_days(treatments), patient.course_sessions))
+    _store(patient, booking_for(protocol, session_days(sessions), patient.course_sessions))
     patient.save(update_fields=_FIELDS)
 
 
 def refresh_clinic_bookings(clinic: Clinic, protocol: Protocol) -> int:
-    """Store every treated patient's window again, after the clinic's course rules changed;
-    the number of patients. Reads the treatments once, in patient order, a batch at a time."""
+    """Store again the window of every patient whose latest treatment is of ``protocol``'s
+    procedure, after the clinic's course rules for it changed; the number of patients.
+    Reads the treatments once, in patient order, a batch at a time."""
     rows = (
         Treatment.objects.filter(patient__clinic=clinic, cancelled_at=None)
-        .order_by("patient_id", "treated_at")
-        .values_list("patient_id", "treated_at", "time_zone", "patient__course_sessions")
+        .order_by("patient_id", "treated_at", "pk")
+        .values_list(
+            "patient_id", "treated_at", "time_zone", "patient__course_sessions", "protocol_id"
+        )
     )
     changed: list[Patient] = []
     count = 0
     for patient_id, sessions in groupby(rows.iterator(), key=lambda row: row[0]):
         found = list(sessions)
-        days = [_local_day(at, zone_name) for _, at, zone_name, _ in found]
+        if base_id(found[-1][4]) != protocol.id:
+            continue
+        found = [row for row in found if base_id(row[4]) == protocol.id]
+        days = [_local_day(at, zone_name) for _, at, zone_name, _, _ in found]
         patient = Patient(pk=patient_id, clinic=clinic)
         _store(patient, booking_for(protocol, days, found[0][3]))
         changed.append(patient)

@@ -1,4 +1,5 @@
-"""Create a clinic and its first administrator: how a real installation starts."""
+"""Create a clinic, performing the default procedure, and its first administrator: how a
+real installation starts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from aftercare.web.clinic.models import Clinic, Role, StaffMember
+from aftercare.protocols.load import DEFAULT_PROTOCOL
+from aftercare.web.clinic.models import Clinic, ClinicProcedure, Role, StaffMember
 
 __all__ = ["NewClinic", "create_clinic"]
 
@@ -53,6 +55,7 @@ def create_clinic(
     user.set_password(password)
     user.full_clean()
     clinic.save()
+    ClinicProcedure.objects.create(clinic=clinic, protocol_id=DEFAULT_PROTOCOL)
     user.save()
     StaffMember.objects.create(user=user, clinic=clinic, role=Role.CLINIC_ADMIN)
     return NewClinic(clinic, admin_username, password)

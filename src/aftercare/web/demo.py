@@ -20,6 +20,7 @@ from aftercare.engine.model import Factors, resolve_areas
 from aftercare.engine.screening import NEVER, Answer, screen
 from aftercare.engine.triage import symptom_report, triage
 from aftercare.protocols.load import load_protocol
+from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol
 from aftercare.web import two_factor
 from aftercare.web.booking import refresh_booking
@@ -27,6 +28,7 @@ from aftercare.web.clinic.models import (
     Channel,
     CheckIn,
     Clinic,
+    ClinicProcedure,
     Patient,
     Reminder,
     ReminderStatus,
@@ -131,6 +133,11 @@ def _clinic() -> Clinic:
             "time_zone": DEMO_ZONE,
         },
     )
+    # The demo clinic performs every packaged procedure.
+    for protocol_id in packaged_protocols().ids:
+        ClinicProcedure.objects.update_or_create(
+            clinic=clinic, protocol_id=protocol_id, defaults={"enabled": True}
+        )
     return clinic
 
 

@@ -1,18 +1,25 @@
-"""The effective protocol of a clinic: the base protocol, the clinic's overlay, its settings.
+"""The effective protocol of a clinic's procedure: the packaged protocol, the clinic's
+overlay on it, its settings.
 
-Loading and checking the protocol takes a quarter of a second, so each distinct overlay and
-setting is built once per process and shared; protocols are immutable, so sharing is safe.
-The clinic's "age counted as older" setting becomes one more overlay change on the
-protocol's older-patient modifier, so it is recorded and versioned like any other change.
+A clinic enables procedures (``ClinicProcedure`` rows, one per packaged protocol, each with
+its own overlay); a treatment or screening follows the procedure it was recorded for, whose
+base id is the first part of its stored effective id. Loading and checking a protocol takes
+a quarter of a second, so each distinct protocol, overlay and setting is built once per
+process and shared; protocols are immutable, so sharing is safe. The clinic's "age counted
+as older" setting becomes one more overlay change on the protocol's older-patient modifier,
+when the protocol has one, so it is recorded and versioned like any other change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
+from django.db.models import Q
 from pydantic import ValidationError
 
 from aftercare.protocols.load import (
+    DEFAULT_PROTOCOL,
     MAX_OVERLAY_BYTES,
     ProtocolError,
     ProtocolIssue,
@@ -22,36 +29,63 @@ from aftercare.protocols.load import (
     validation_issues,
 )
 from aftercare.protocols.overlay import Overlay, apply_overlay
+from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic
+from aftercare.web.clinic.models import Clinic, ClinicProcedure, Screening, Treatment
 
 __all__ = [
+    "DEFAULT_PROTOCOL",
     "OLDER_MODIFIER",
     "aftercare_horizon_hours",
+    "base_id",
     "base_protocol",
+    "clinic_overlay",
+    "clinic_procedures",
     "clinic_protocol",
     "effective_protocol",
+    "enabled_procedures",
+    "forget_procedures",
+    "latest_course",
+    "overlay_source",
+    "record_protocol",
+    "same_procedure",
+    "treatment_protocol",
 ]
 
+_CACHE = "_aftercare_procedures"
 # The protocol modifier the clinic's age setting moves.
 OLDER_MODIFIER = "older_patient"
 SETTINGS_REASON = "The clinic's setting for the age from which a patient counts as older."
 
 
-@lru_cache(maxsize=1)
-def base_protocol() -> Protocol:
-    return load_protocol()
+def base_protocol(protocol_id: str = DEFAULT_PROTOCOL) -> Protocol:
+    """The packaged protocol ``protocol_id``; UnknownProtocolError if there is none."""
+    return _packaged(protocol_id)
+
+
+@lru_cache(maxsize=8)
+def _packaged(protocol_id: str) -> Protocol:
+    if protocol_id == DEFAULT_PROTOCOL:
+        return load_protocol()
+    return packaged_protocols().load(protocol_id)
 
 
 @lru_cache(maxsize=64)
-def effective_protocol(overlay_yaml: str, older_age_years: int, source: str) -> Protocol:
-    """The base protocol with ``overlay_yaml`` and the age setting; ProtocolError if invalid."""
-    base = base_protocol()
+def effective_protocol(
+    overlay_yaml: str,
+    older_age_years: int,
+    source: str,
+    protocol_id: str = DEFAULT_PROTOCOL,
+) -> Protocol:
+    """The protocol ``protocol_id`` with ``overlay_yaml`` and the age setting (which moves
+    only a protocol with an older-patient modifier); ProtocolError if invalid."""
+    base = base_protocol(protocol_id)
     node = parse_yaml(overlay_yaml, source, MAX_OVERLAY_BYTES) if overlay_yaml.strip() else None
     if node is not None and not isinstance(node, dict):
         raise ProtocolError(source, [ProtocolIssue("", "an overlay file is a YAML mapping", 1)])
     document = to_plain(node) if node is not None else None
-    if older_age_years != _older_age(base):
+    standard_age = _older_age(base)
+    if standard_age is not None and older_age_years != standard_age:
         document = document or {
             "id": "clinic-settings",
             "protocol": base.id,
@@ -75,9 +109,85 @@ def effective_protocol(overlay_yaml: str, older_age_years: int, source: str) -> 
     return apply_overlay(base, overlay, source=source, node=node)
 
 
-def clinic_protocol(clinic: Clinic) -> Protocol:
-    """The protocol ``clinic`` works to (its overlay was checked when it was saved)."""
-    return effective_protocol(clinic.overlay_yaml, clinic.older_age_years, f"{clinic.slug} overlay")
+def clinic_procedures(clinic: Clinic) -> dict[str, ClinicProcedure]:
+    """The clinic's procedure rows by protocol id, enabled or not: read once for each
+    clinic object (a page reads its clinic afresh), dropped by ``forget_procedures``."""
+    rows: dict[str, ClinicProcedure] | None = getattr(clinic, _CACHE, None)
+    if rows is None:
+        rows = {row.protocol_id: row for row in ClinicProcedure.objects.filter(clinic=clinic)}
+        setattr(clinic, _CACHE, rows)
+    return rows
+
+
+def forget_procedures(clinic: Clinic) -> None:
+    """Read the clinic's procedures afresh next time (after one is saved)."""
+    if hasattr(clinic, _CACHE):
+        delattr(clinic, _CACHE)
+
+
+def enabled_procedures(clinic: Clinic) -> tuple[str, ...]:
+    """The ids of the procedures the clinic performs, in id order; a clinic with no
+    procedure rows performs the default one, as every clinic did before procedures."""
+    rows = clinic_procedures(clinic)
+    if not rows:
+        return (DEFAULT_PROTOCOL,)
+    return tuple(sorted(pid for pid, row in rows.items() if row.enabled))
+
+
+def clinic_overlay(clinic: Clinic, protocol_id: str = DEFAULT_PROTOCOL) -> str:
+    """The clinic's overlay text on ``protocol_id`` ("" for none)."""
+    row = clinic_procedures(clinic).get(protocol_id)
+    return row.overlay_yaml if row is not None else ""
+
+
+def clinic_protocol(clinic: Clinic, protocol_id: str = DEFAULT_PROTOCOL) -> Protocol:
+    """The protocol ``clinic`` works to for ``protocol_id`` (its overlay was checked when it
+    was saved)."""
+    return effective_protocol(
+        clinic_overlay(clinic, protocol_id),
+        clinic.older_age_years,
+        overlay_source(clinic, protocol_id),
+        protocol_id,
+    )
+
+
+def overlay_source(clinic: Clinic, protocol_id: str) -> str:
+    """How errors name the clinic's overlay on ``protocol_id``."""
+    if protocol_id == DEFAULT_PROTOCOL:
+        return f"{clinic.slug} overlay"
+    return f"{clinic.slug} {protocol_id} overlay"
+
+
+def base_id(effective_id: str) -> str:
+    """The packaged protocol's id within a stored effective id (``microneedling+spf``)."""
+    return effective_id.split("+", 1)[0] or DEFAULT_PROTOCOL
+
+
+def same_procedure(protocol_id: str) -> Q:
+    """Treatments (or screenings) of the procedure of ``protocol_id`` (a base or an
+    effective id), whatever overlay they were recorded under: a course counts these."""
+    base = base_id(protocol_id)
+    return Q(protocol_id=base) | Q(protocol_id__startswith=f"{base}+")
+
+
+def latest_course(treatments: Iterable[Treatment]) -> tuple[str, list[Treatment]]:
+    """The procedure of the latest of ``treatments`` not cancelled, and those of them of
+    that procedure: the course a patient is on (the default procedure when none)."""
+    kept = [t for t in treatments if t.cancelled_at is None]
+    if not kept:
+        return DEFAULT_PROTOCOL, []
+    procedure = base_id(max(kept, key=lambda t: (t.treated_at, t.pk)).protocol_id)
+    return procedure, [t for t in kept if base_id(t.protocol_id) == procedure]
+
+
+def record_protocol(record: Treatment | Screening, clinic: Clinic | None = None) -> Protocol:
+    """The clinic's protocol for the procedure ``record`` was made for."""
+    return clinic_protocol(clinic or record.patient.clinic, base_id(record.protocol_id))
+
+
+def treatment_protocol(treatment: Treatment) -> Protocol:
+    """The clinic's protocol for ``treatment``'s procedure: what its plan follows."""
+    return record_protocol(treatment)
 
 
 def _older_age(protocol: Protocol) -> int | None:

@@ -24,7 +24,12 @@ from aftercare.protocols.schema import (
     ScreeningRule,
 )
 from aftercare.web.clinic.models import Clinic, ScreeningStatus
-from aftercare.web.protocol import base_protocol, effective_protocol
+from aftercare.web.protocol import (
+    base_protocol,
+    clinic_overlay,
+    effective_protocol,
+    overlay_source,
+)
 
 __all__ = [
     "COURSE_ITEM",
@@ -100,24 +105,29 @@ def rule_rows(protocol: Protocol) -> dict[str, list[RuleRow]]:
     return rows
 
 
-def changed_overlay(clinic: Clinic, setting: Setting, value: int, reason: str) -> str:
-    """The clinic's overlay text with ``setting`` set to ``value`` for ``reason``; back to
-    the standard protocol (the overlay no longer names it) when ``value`` is its own.
-    A ProtocolError when the stored overlay cannot be edited."""
-    standard = {s.key: s.value for s in settings_of(base_protocol())}.get(setting.key)
+def changed_overlay(
+    clinic: Clinic, protocol_id: str, setting: Setting, value: int, reason: str
+) -> str:
+    """The clinic's overlay text on ``protocol_id`` with ``setting`` set to ``value`` for
+    ``reason``; back to the standard protocol (the overlay no longer names it) when
+    ``value`` is its own. A ProtocolError when the stored overlay cannot be edited."""
+    base = base_protocol(protocol_id)
+    standard = {s.key: s.value for s in settings_of(base)}.get(setting.key)
     change = FieldChange(setting.item, setting.field, value, reason, standard=value == standard)
     return set_field(
-        clinic.overlay_yaml,
+        clinic_overlay(clinic, protocol_id),
         change,
-        protocol_id=base_protocol().id,
+        protocol_id=base.id,
         overlay_id=NEW_OVERLAY_ID,
         title=f"{clinic.name}: protocol settings",
     )
 
 
-def check_overlay(clinic: Clinic, text: str) -> Protocol:
-    """The protocol ``text`` gives the clinic; a ProtocolError lists what is wrong."""
-    return effective_protocol(text, clinic.older_age_years, f"{clinic.slug} overlay")
+def check_overlay(clinic: Clinic, protocol_id: str, text: str) -> Protocol:
+    """The protocol ``text`` gives the clinic for ``protocol_id``; a ProtocolError lists
+    what is wrong."""
+    source = overlay_source(clinic, protocol_id)
+    return effective_protocol(text, clinic.older_age_years, source, protocol_id)
 
 
 _Item = tuple[str, str, str, str, Cited, frozenset[str] | None]

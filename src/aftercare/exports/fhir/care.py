@@ -25,8 +25,6 @@ from aftercare.protocols.schema import Protocol, RuleKind
 
 __all__ = ["care_plan", "organization", "patient", "procedure"]
 
-PROCEDURE_NAME = "Medical microneedling"
-
 
 def organization(subject: Subject, ids: Ids) -> Organization:
     clinic = subject.clinic
@@ -65,7 +63,7 @@ def procedure(subject: Subject, ids: Ids) -> Procedure:
             else None
         ),
         status="completed",
-        code=CodeableConcept(text=PROCEDURE_NAME),
+        code=CodeableConcept(text=protocol.procedure),
         subject=ids.ref(ids.patient),
         performedDateTime=_local(subject, subject.treated_at),
         bodySite=[CodeableConcept(text=labels.get(area, area)) for area in areas],

@@ -48,6 +48,8 @@ class OverlayRecord(Strict):
 class Protocol(Strict):
     id: ProtocolId
     title: Text
+    # The procedure's name as staff pages, leaflets and FHIR records give it.
+    procedure: Text
     # The interface phrases' language: one with a table in protocols/phrases/.
     language: Language
     # Who signed the whole protocol off for use with patients (name, role, date); None
@@ -88,6 +90,9 @@ class Protocol(Strict):
             # A protocol not signed off hashes as it did before sign-off was recorded, so
             # the versions stored with earlier plans still name it.
             del data["signed_off_by"]
+        # The procedure's name labels it and is no rule: versions stored before protocols
+        # named their procedure still name the same protocol.
+        del data["procedure"]
         return content_version(data)
 
     @cached_property

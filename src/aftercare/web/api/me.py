@@ -35,7 +35,11 @@ from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.summary import local_today, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Treatment
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    clinic_protocol,
+    latest_course,
+    treatment_protocol,
+)
 
 __all__ = ["router"]
 
@@ -58,7 +62,7 @@ def _latest(request: PatientRequest, action: str) -> Treatment:
 def my_plan(request: PatientRequest, query: Query[AtQuery]) -> PlanOut:
     """Your plan; with ``at``, the day it is then and what changes next."""
     treatment = _latest(request, "portal.plan")
-    protocol = clinic_protocol(request.patient.clinic)
+    protocol = treatment_protocol(treatment)
     return plan_out(treatment_plan(protocol, treatment), query.at or clock.now())
 
 
@@ -103,8 +107,9 @@ def my_course(request: PatientRequest) -> CourseOut:
     clinic = patient.clinic
     audit.record(request, "portal.course", clinic=clinic, patient=patient, obj=patient)
     today = local_today(clinic, clock.now())
-    treatments = list(treatments_of(patient))
-    return course_out(clinic_protocol(clinic), treatments, today, patient.course_sessions)
+    procedure, treatments = latest_course(treatments_of(patient))
+    protocol = clinic_protocol(clinic, procedure)
+    return course_out(protocol, treatments, today, patient.course_sessions)
 
 
 @router.get(

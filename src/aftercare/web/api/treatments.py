@@ -46,7 +46,7 @@ from aftercare.web.care.summary import local_today
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import clinic_protocol, latest_course, treatment_protocol
 
 __all__ = ["AskQuery", "ask", "ask_question", "care_at", "files", "router"]
 
@@ -114,7 +114,7 @@ def get_treatment(request: KeyRequest, pk: int) -> TreatmentOut:
     """The treatment with its plan."""
     treatment = _treatment_of(request, pk, "treatment.view")
     _audit(request, "treatment.view", treatment)
-    return treatment_out(treatment, clinic_protocol(treatment.patient.clinic))
+    return treatment_out(treatment, treatment_protocol(treatment))
 
 
 class AtQuery(Schema):
@@ -126,7 +126,7 @@ def get_plan(request: KeyRequest, pk: int, query: Query[AtQuery]) -> PlanOut:
     """The plan in the patient's zone; with ``at``, the day it is then and the next change."""
     treatment = _treatment_of(request, pk, "plan.view")
     _audit(request, "plan.view", treatment)
-    protocol = clinic_protocol(treatment.patient.clinic)
+    protocol = treatment_protocol(treatment)
     return treatment_plan_out(protocol, treatment, query.at)
 
 
@@ -190,9 +190,10 @@ def get_course(request: KeyRequest, pk: int) -> CourseOut:
     patient = patient_of(request, pk, "course.view")
     clinic = patient.clinic
     audit.record(request, "course.view", clinic=clinic, patient=patient, obj=patient)
-    treatments = list(Treatment.objects.filter(patient=patient))
+    procedure, treatments = latest_course(Treatment.objects.filter(patient=patient))
     today = local_today(clinic, clock.now())
-    return course_out(clinic_protocol(clinic), treatments, today, patient.course_sessions)
+    protocol = clinic_protocol(clinic, procedure)
+    return course_out(protocol, treatments, today, patient.course_sessions)
 
 
 # --- check-ins --------------------------------------------------------------------------

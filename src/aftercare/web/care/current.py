@@ -19,7 +19,7 @@ from aftercare.engine.localtime import hours_between, zone
 from aftercare.engine.model import Factors, age_on, resolve_areas
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
+from aftercare.web.protocol import aftercare_horizon_hours, record_protocol
 
 __all__ = [
     "Care",
@@ -67,19 +67,21 @@ def care_of(patient: Patient, treatment: Treatment, at: datetime) -> Care:
     return Care(
         patient=patient,
         treatment=treatment,
-        protocol=clinic_protocol(patient.clinic),
+        protocol=record_protocol(treatment, patient.clinic),
         treated_at=treatment.treated_at.astimezone(tz),
         at=at.astimezone(tz),
     )
 
 
-def session_until(patient: Patient, protocol: Protocol, at: datetime) -> datetime:
+def session_until(patient: Patient, at: datetime) -> datetime:
     """How long a link's session lasts: through the aftercare window and to the next
-    session of the course after the latest treatment, and never less than two weeks."""
+    session of the course after the latest treatment (by its procedure's protocol), and
+    never less than two weeks."""
     latest = treatments_of(patient).order_by("-treated_at").first()
     floor = at + MIN_SESSION
     if latest is None:
         return floor
+    protocol = record_protocol(latest, patient.clinic)
     reach = timedelta(days=protocol.course.max_gap_days, hours=aftercare_horizon_hours(protocol))
     return max(floor, latest.treated_at + reach)
 

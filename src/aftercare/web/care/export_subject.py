@@ -11,7 +11,9 @@ from aftercare.engine.localtime import zone
 from aftercare.exports import ClinicInfo, Subject
 from aftercare.web.care.current import Care, factors_for, treatments_of
 from aftercare.web.clinic.models import Clinic, Patient, Treatment, logo_png
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    record_protocol,
+)
 
 __all__ = ["attachment", "clinic_info", "treatment_subject"]
 
@@ -30,7 +32,7 @@ def clinic_info(clinic: Clinic) -> ClinicInfo:
 
 def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
     """What the exports need about ``treatment``, in the zone recorded with it."""
-    protocol = clinic_protocol(patient.clinic)
+    protocol = record_protocol(treatment, patient.clinic)
     treated_at = treatment.treated_at.astimezone(zone(treatment.time_zone))
     care = Care(patient, treatment, protocol, treated_at, treated_at)
     return Subject(

@@ -22,7 +22,9 @@ from aftercare.web.clinic.models import CheckIn, Clinic
 from aftercare.web.oncall import on_call_at
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    record_protocol,
+)
 from aftercare.web.reminders.alerts import is_urgent, needs_clinic
 
 __all__ = ["check_in", "check_in_result"]
@@ -97,4 +99,4 @@ def _out_of_hours(record: CheckIn, clinic: Clinic) -> str:
     """Who to call instead, when an urgent check-in came in with nobody on call; else ""."""
     if not is_urgent(record.level) or on_call_at(clinic, record.created_at):
         return ""
-    return clinic_protocol(clinic).triage.out_of_hours or ""
+    return record_protocol(record.treatment, clinic).triage.out_of_hours or ""

@@ -23,7 +23,6 @@ from aftercare.web.addresses import client_address
 from aftercare.web.care.current import session_until
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
 from aftercare.web.portal.forms import Contact, NewLinkForm
-from aftercare.web.protocol import clinic_protocol
 from aftercare.web.reminders.links import queue_link
 
 __all__ = ["leave", "new_link", "open_link", "signed_out"]
@@ -71,7 +70,7 @@ def _consume(request: HttpRequest, token: str) -> HttpResponse:
     if claimed != 1:
         return _no_longer_works(request)
     patient = Patient.objects.select_related("clinic").get(pk=link.patient_id)
-    until = session_until(patient, clinic_protocol(patient.clinic), now)
+    until = session_until(patient, now)
     start_patient_session(request, patient, until)
     # The patient is the actor of the audit event from here on.
     cast(PatientRequest, request).patient = patient

@@ -29,7 +29,10 @@ from aftercare.web.portal.present import (
     timeline_days,
     today_view,
 )
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    clinic_protocol,
+    latest_course,
+)
 from aftercare.web.reminders.schedule import receiving_channels
 
 __all__ = ["can_i", "course", "send_question", "timeline", "today"]
@@ -122,12 +125,13 @@ def send_question(request: PatientRequest) -> HttpResponse:
 def course(request: PatientRequest) -> HttpResponse:
     now = clock.now()
     patient = request.patient
-    done = list(treatments_of(patient).filter(treated_at__lte=now).order_by("treated_at"))
+    procedure, done = latest_course(treatments_of(patient).filter(treated_at__lte=now))
+    done.sort(key=lambda t: t.treated_at)
     _audit(request, "portal.course", done[-1] if done else None)
     view = None
     if done:
         days = [t.treated_at.astimezone(zone(t.time_zone)).date() for t in done]
         today_local = now.astimezone(zone(done[-1].time_zone)).date()
-        protocol = clinic_protocol(patient.clinic)
+        protocol = clinic_protocol(patient.clinic, procedure)
         view = course_view(protocol, days, today_local, patient.course_sessions)
     return _page(request, "aftercare/portal/course.html", "course", None, {"course": view})

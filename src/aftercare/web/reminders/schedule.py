@@ -38,7 +38,7 @@ from aftercare.web.clinic.models import (
     Treatment,
     idempotency_key,
 )
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import same_procedure, treatment_protocol
 
 __all__ = [
     "STAFF_CANCELLED",
@@ -85,7 +85,7 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     because it carries the patient's link and the plan is no use without it.
     """
     patient = treatment.patient
-    protocol = clinic_protocol(patient.clinic)
+    protocol = treatment_protocol(treatment)
     channels = () if treatment.cancelled_at is not None else receiving_channels(patient)
     planned = _planned(treatment, protocol, now) if channels else ()
     until = _next_session(treatment) if planned else None
@@ -117,9 +117,9 @@ def sync_treatment(
     """
     sync_reminders(treatment, now)
     moments = {treatment.treated_at} if moved_from is None else {treatment.treated_at, moved_from}
-    earlier = Treatment.objects.filter(patient_id=treatment.patient_id, cancelled_at=None).exclude(
-        pk=treatment.pk
-    )
+    earlier = Treatment.objects.filter(
+        same_procedure(treatment.protocol_id), patient_id=treatment.patient_id, cancelled_at=None
+    ).exclude(pk=treatment.pk)
     done: set[int] = set()
     for moment in moments:
         before = (
@@ -231,9 +231,11 @@ def _not_past(
 
 
 def _next_session(treatment: Treatment) -> datetime | None:
-    """When the patient's next treatment after this one took place, if there is one."""
+    """When the patient's next treatment of the same procedure after this one took place,
+    if there is one."""
     return (
         Treatment.objects.filter(
+            same_procedure(treatment.protocol_id),
             patient_id=treatment.patient_id,
             cancelled_at=None,
             treated_at__gt=treatment.treated_at,
@@ -246,7 +248,10 @@ def _next_session(treatment: Treatment) -> datetime | None:
 
 def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
     sessions = Treatment.objects.filter(
-        patient_id=treatment.patient_id, cancelled_at=None, treated_at__lte=treatment.treated_at
+        same_procedure(treatment.protocol_id),
+        patient_id=treatment.patient_id,
+        cancelled_at=None,
+        treated_at__lte=treatment.treated_at,
     ).count()
     return completes_course(protocol, sessions, treatment.patient.course_sessions)
 

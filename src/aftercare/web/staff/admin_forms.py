@@ -1,7 +1,8 @@
 """Forms for clinic administrators: the clinic's settings and its staff.
 
-The settings form checks an overlay by building the effective protocol from it, the same
-way every page will, so an overlay that saves is an overlay that works.
+The settings form edits the overlay of one procedure (``procedure``, microneedling unless
+chosen) and checks it by building the effective protocol from it, the same way every page
+will, so an overlay that saves is an overlay that works.
 """
 
 from __future__ import annotations
@@ -14,30 +15,34 @@ from django.contrib.auth.forms import UserCreationForm, UsernameField
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
-from aftercare.protocols.load import MAX_OVERLAY_BYTES, ProtocolError, ProtocolIssue
+from aftercare.protocols.load import (
+    DEFAULT_PROTOCOL,
+    MAX_OVERLAY_BYTES,
+    ProtocolError,
+    ProtocolIssue,
+)
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.branding import MAX_LOGO_BYTES, prepare_logo, validate_logo_size
-from aftercare.web.clinic.models import Clinic, Role, StaffMember, set_logo
+from aftercare.web.clinic.models import Clinic, ClinicProcedure, Role, StaffMember, set_logo
 from aftercare.web.clinic.session_limits import IDLE_MINUTES_RANGE, SESSION_HOURS_RANGE
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.oncall import contacts_of, format_on_call, parse_on_call
-from aftercare.web.protocol import effective_protocol
+from aftercare.web.protocol import (
+    clinic_overlay,
+    effective_protocol,
+    forget_procedures,
+    overlay_source,
+)
 
 __all__ = [
     "ClinicSettingsForm",
     "StaffCreateForm",
     "StaffEditForm",
     "describe_issue",
-    "overlay_source",
 ]
 
 OVERLAY_MAX_LENGTH = MAX_OVERLAY_BYTES
 TEXT_FIELDS = ("name", "phone", "urgent_phone")
-
-
-def overlay_source(clinic: Clinic) -> str:
-    """The name errors give the overlay; as ``clinic_protocol`` names it, to share its cache."""
-    return f"{clinic.slug} overlay"
 
 
 def describe_issue(issue: ProtocolIssue) -> str:
@@ -106,7 +111,6 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "email",
             "urgent_phone",
             "time_zone",
-            "overlay_yaml",
             "older_age_years",
             "screening_valid_days",
             "quiet_hours_start",
@@ -138,9 +142,11 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             "quiet_hours_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, procedure: str = DEFAULT_PROTOCOL, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.protocol: Protocol | None = None
+        self.procedure = procedure
+        self.fields["overlay_yaml"].initial = clinic_overlay(self.instance, procedure)
         self.fields["on_call_text"].initial = format_on_call(contacts_of(self.instance))
         for name in TEXT_FIELDS:
             self.fields[name].validators.append(validate_visible_text)
@@ -161,6 +167,13 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
 
     def save(self, commit: bool = True) -> Clinic:
         clinic = super().save(commit=commit)
+        if commit:
+            ClinicProcedure.objects.update_or_create(
+                clinic=clinic,
+                protocol_id=self.procedure,
+                defaults={"overlay_yaml": self.cleaned_data["overlay_yaml"]},
+            )
+            forget_procedures(clinic)
         if commit and self.cleaned_data.get("remove_logo"):
             set_logo(clinic, None)
         elif commit and self.cleaned_data.get("logo") is not None:
@@ -179,7 +192,10 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
             return cleaned
         try:
             self.protocol = effective_protocol(
-                cleaned["overlay_yaml"], age, overlay_source(self.instance)
+                cleaned["overlay_yaml"],
+                age,
+                overlay_source(self.instance, self.procedure),
+                self.procedure,
             )
         except ProtocolError as error:
             self.add_error("overlay_yaml", [describe_issue(issue) for issue in error.issues])

@@ -17,7 +17,9 @@ from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.care.summary import local_moment, reviewer
 from aftercare.web.clinic.models import CheckIn, Level
 from aftercare.web.phones import tel_href
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    record_protocol,
+)
 from aftercare.web.staff.dashboard import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
 
@@ -86,7 +88,7 @@ def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpR
         ),
         "reviewed_by": reviewer(check_in),
         "day": day_after(check_in.hours_after),
-        "symptoms": symptom_labels(clinic_protocol(clinic), check_in.symptoms),
+        "symptoms": symptom_labels(record_protocol(treatment, clinic), check_in.symptoms),
         "result": _frozen_result(check_in.result),
         "form": form,
     }

@@ -28,7 +28,12 @@ from aftercare.web.care.questions import not_understood, waiting
 from aftercare.web.care.summary import local_moment, local_today, span
 from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
 from aftercare.web.paths import path_for
-from aftercare.web.protocol import aftercare_horizon_hours, clinic_protocol
+from aftercare.web.protocol import (
+    aftercare_horizon_hours,
+    clinic_protocol,
+    enabled_procedures,
+    record_protocol,
+)
 
 __all__ = [
     "Alert",
@@ -143,12 +148,12 @@ def open_alerts(clinic: Clinic) -> QuerySet[CheckIn]:
     )
 
 
-def _alerts(clinic: Clinic, protocol: Protocol) -> list[Alert]:
+def _alerts(clinic: Clinic) -> list[Alert]:
     patient_path, review_path = path_for("staff:patient"), path_for("staff:check_in")
     return [
         Alert(
             check_in=check_in,
-            symptoms=symptom_labels(protocol, check_in.symptoms),
+            symptoms=symptom_labels(record_protocol(check_in.treatment, clinic), check_in.symptoms),
             when=local_moment(check_in.created_at, clinic.time_zone),
             day=day_after(check_in.hours_after),
             patient_url=patient_path(check_in.treatment.patient_id),
@@ -215,7 +220,7 @@ def _todays_treatments(clinic: Clinic, at: datetime, number: int) -> RowPage[Tre
 
 
 def _in_aftercare(
-    clinic: Clinic, protocol: Protocol, at: datetime, number: int
+    clinic: Clinic, horizon_hours: int, at: datetime, number: int
 ) -> RowPage[TreatmentRow]:
     """One page of each patient's latest treatment that ended within the aftercare horizon,
     oldest first.
@@ -224,7 +229,7 @@ def _in_aftercare(
     database answers that per row from the (patient, treated_at) index, so a page reads
     its own rows whatever the number of patients.
     """
-    since = at - timedelta(hours=aftercare_horizon_hours(protocol))
+    since = at - timedelta(hours=horizon_hours)
     later = Treatment.objects.filter(
         Q(treated_at__gt=OuterRef("treated_at"))
         | Q(treated_at=OuterRef("treated_at"), pk__gt=OuterRef("pk")),
@@ -320,10 +325,16 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
     protocol = clinic_protocol(clinic)
     at = clock.now()
-    alerts = _alerts(clinic, protocol)
+    alerts = _alerts(clinic)
     today = _todays_treatments(clinic, at, _page_number(request.GET.get("today_page")))
+    # The longest aftercare of the clinic's procedures: a peel's patients stay listed
+    # for the whole of theirs.
+    horizon = max(
+        aftercare_horizon_hours(clinic_protocol(clinic, procedure))
+        for procedure in enabled_procedures(clinic)
+    )
     in_aftercare = _in_aftercare(
-        clinic, protocol, at, _page_number(request.GET.get("aftercare_page"))
+        clinic, horizon, at, _page_number(request.GET.get("aftercare_page"))
     )
     to_book = _due_to_book(
         clinic, protocol, local_today(clinic, at), _page_number(request.GET.get("book_page"))

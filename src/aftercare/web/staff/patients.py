@@ -33,7 +33,10 @@ from aftercare.web.care.summary import (
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.paths import path_for
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    clinic_protocol,
+    record_protocol,
+)
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.patient_search import clean_query, latest_treated, search
 from aftercare.web.staff.reminders import reminder_rows
@@ -135,8 +138,8 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         .select_related("reviewed_by__user", "reviewed_by_key")
         .order_by("-created_at")
     )
-    protocol = clinic_protocol(clinic)
     current = next((t for t in treatments if t.cancelled_at is None), None)
+    protocol = clinic_protocol(clinic) if current is None else record_protocol(current, clinic)
     today = current_at = None
     if current is not None:
         today = today_summary(protocol, treatment_plan(protocol, current), now)

@@ -1,5 +1,5 @@
-"""Changing one rule of the clinic's protocol from its settings page: a window, an SPF or
-a washout, with the reason, written into the clinic's overlay.
+"""Changing one rule of one of the clinic's protocols from its settings page: a window, an
+SPF or a washout, with the reason, written into the clinic's overlay on that procedure.
 
 The change is checked as the YAML box's overlays are (a value out of the protocol's
 limits, or that breaks another rule, is refused with the overlay's own words), saved only
@@ -19,7 +19,8 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest
 from aftercare.web.booking import refresh_clinic_bookings
-from aftercare.web.clinic.models import Clinic
+from aftercare.web.clinic.models import Clinic, ClinicProcedure
+from aftercare.web.protocol import clinic_overlay, forget_procedures
 from aftercare.web.protocol_rules import Setting, changed_overlay, check_overlay, settings_of
 from aftercare.web.reminders.schedule import sync_clinic
 
@@ -60,6 +61,7 @@ class RuleChangeForm(forms.Form):
     def __init__(self, clinic: Clinic, protocol: Protocol | None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.clinic = clinic
+        self.procedure = protocol.id if protocol is not None else ""
         self.settings = {s.key: s for s in settings_of(protocol)} if protocol else {}
         groups: dict[str, list[tuple[str, str]]] = {}
         for setting in self.settings.values():
@@ -87,8 +89,8 @@ class RuleChangeForm(forms.Form):
             self.add_error("value", f"{value} is the value in use already.")
             return cleaned
         try:
-            self.overlay = changed_overlay(self.clinic, self.chosen, value, reason)
-            check_overlay(self.clinic, self.overlay)
+            self.overlay = changed_overlay(self.clinic, self.procedure, self.chosen, value, reason)
+            check_overlay(self.clinic, self.procedure, self.overlay)
         except ProtocolError as error:
             self.add_error("value", [issue.message for issue in error.issues])
         return cleaned
@@ -99,16 +101,21 @@ def save_rule_change(
 ) -> bool:
     """Write the valid ``form``'s overlay unless the clinic's changed since the form read
     it (False), audit it with the rule it changed, and follow it through."""
-    chosen, after = form.chosen, check_overlay(clinic, form.overlay)
+    chosen, after = form.chosen, check_overlay(clinic, form.procedure, form.overlay)
     if chosen is None:
         return False
     with transaction.atomic():
-        updated = Clinic.objects.filter(pk=clinic.pk, overlay_yaml=clinic.overlay_yaml).update(
-            overlay_yaml=form.overlay
-        )
+        before_text = clinic_overlay(clinic, form.procedure)
+        rows = ClinicProcedure.objects.filter(clinic=clinic, protocol_id=form.procedure)
+        updated = rows.filter(overlay_yaml=before_text).update(overlay_yaml=form.overlay)
+        if updated == 0 and not before_text and not rows.exists():
+            ClinicProcedure.objects.create(
+                clinic=clinic, protocol_id=form.procedure, overlay_yaml=form.overlay
+            )
+            updated = 1
         if updated != 1:
             return False
-        clinic.overlay_yaml = form.overlay
+        forget_procedures(clinic)
         audit.record(
             request,
             "clinic.protocol_change",

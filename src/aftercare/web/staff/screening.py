@@ -22,7 +22,10 @@ from aftercare.web.actor import Actor
 from aftercare.web.care.records import record_screening
 from aftercare.web.care.summary import local_moment, local_today, staff_name
 from aftercare.web.clinic.models import Patient, Screening
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    clinic_protocol,
+    record_protocol,
+)
 from aftercare.web.staff.screening_forms import (
     CURRENT_SUFFIX,
     DATE_KINDS,
@@ -74,7 +77,11 @@ def screening_detail(request: StaffRequest, pk: int, screening_pk: int) -> HttpR
     screenings = Screening.objects.filter(patient=patient).select_related("screened_by__user")
     screening = scoped(request, screenings, screening_pk, clinic=clinic, action="screening.view")
     audit.record(request, "screening.view", clinic=clinic, patient=patient, obj=screening)
-    context = {"nav": "patients", "patient": patient, **_shown(screening, clinic_protocol(clinic))}
+    context = {
+        "nav": "patients",
+        "patient": patient,
+        **_shown(screening, record_protocol(screening, clinic)),
+    }
     context["at"] = local_moment(screening.screened_at, clinic.time_zone)
     return render(request, "aftercare/staff/screening_detail.html", context)
 

@@ -20,7 +20,7 @@ from aftercare.web.actor import Actor
 from aftercare.web.care.records import cancel_treatment, change_treatment
 from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import Patient, Screening, Treatment
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import record_protocol
 from aftercare.web.staff.treatment_forms import FACTOR_FLAGS, ROMAN, TreatmentForm
 
 __all__ = ["treatment_cancel", "treatment_edit"]
@@ -53,7 +53,7 @@ def treatment_edit(request: StaffRequest, pk: int, treatment_pk: int) -> HttpRes
     if treatment.cancelled_at is not None:
         messages.error(request, "A cancelled treatment cannot be changed.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
-    protocol = clinic_protocol(clinic)
+    protocol = record_protocol(treatment, clinic)
     screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
     form = TreatmentForm(
         request.POST or None,

@@ -24,7 +24,7 @@ from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.care.treatments import screening_problem
 from aftercare.web.clinic.models import Patient, Screening, Treatment
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import clinic_protocol, record_protocol
 from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm
 
 __all__ = ["treatment_detail", "treatment_new"]
@@ -85,7 +85,7 @@ def treatment_detail(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
     treatments = Treatment.objects.filter(patient=patient).select_related("created_by__user")
     treatment = scoped(request, treatments, treatment_pk, clinic=clinic, action="treatment.view")
     audit.record(request, "treatment.view", clinic=clinic, patient=patient, obj=treatment)
-    protocol = clinic_protocol(clinic)
+    protocol = record_protocol(treatment, clinic)
     context = {
         "nav": "patients",
         "patient": patient,

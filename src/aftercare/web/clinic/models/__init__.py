@@ -13,6 +13,7 @@ from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.logo import ClinicLogo, logo_png, set_logo
 from aftercare.web.clinic.models.patient import BookingKind, Channel, Patient
+from aftercare.web.clinic.models.procedure import ClinicProcedure
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
     TO_PATIENT,
@@ -36,6 +37,7 @@ __all__ = [
     "CheckIn",
     "Clinic",
     "ClinicLogo",
+    "ClinicProcedure",
     "ConsentEvent",
     "ConsentSource",
     "Erasure",

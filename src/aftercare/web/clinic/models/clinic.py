@@ -17,7 +17,8 @@ __all__ = ["Clinic"]
 
 
 class Clinic(models.Model):
-    """A clinic: its contact details, its zone, and its overlay on the protocol."""
+    """A clinic: its contact details, its zone and its settings; its procedures and their
+    overlays are ``ClinicProcedure`` rows."""
 
     slug = models.SlugField(max_length=50, unique=True)
     # The name is in the subject of every email: one line, nothing invisible.
@@ -29,8 +30,8 @@ class Clinic(models.Model):
     time_zone = models.CharField(
         max_length=64, default="Europe/London", validators=[validate_time_zone]
     )
-    # The clinic's tightenings and relaxations, as protocol-overlay YAML.
-    overlay_yaml = models.TextField(blank=True)
+    # The age from which a patient counts as older, for protocols with an older-patient
+    # modifier (the clinic's overlays are per procedure: ``ClinicProcedure``).
     older_age_years = models.PositiveSmallIntegerField(default=65)
     screening_valid_days = models.PositiveSmallIntegerField(default=90)
     quiet_hours_start = models.TimeField(default=time(21, 0))

@@ -51,6 +51,7 @@ def _at(text: str) -> datetime:
     [
         (-1, "straight away"),
         (0, "straight away"),
+        (1, "1 hour"),
         (1.5, "1.5 hours"),
         (23, "23 hours"),
         (24, "day 1"),
@@ -206,11 +207,11 @@ def test_it_heads_a_verdict_without_a_date_by_the_day(protocol: Protocol) -> Non
     ("treated", "hours", "expected"),
     [
         # 00:30 BST: one hour later is the first 01:30, two hours later the second.
-        ("2026-10-25 00:30", 1, "Sun 25 Oct, 01:30 (1 hours)"),
+        ("2026-10-25 00:30", 1, "Sun 25 Oct, 01:30 (1 hour)"),
         ("2026-10-25 00:30", 2, "Sun 25 Oct, 01:30 (2 hours)"),
         ("2026-10-25 00:30", 3, "Sun 25 Oct, 02:30 (3 hours)"),
         # The clocks skip 01:00-02:00 on 29 March.
-        ("2026-03-29 00:30", 1, "Sun 29 Mar, 02:30 (1 hours)"),
+        ("2026-03-29 00:30", 1, "Sun 29 Mar, 02:30 (1 hour)"),
     ],
 )
 def test_it_shows_moments_on_the_clock_the_patient_reads(

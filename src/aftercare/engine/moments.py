@@ -80,6 +80,8 @@ def hours_phrase(hours: float, language: str = DEFAULT_LANGUAGE) -> str:
         return phrases.straight_away
     if hours % 24 == 0:
         return day_phrase(int(hours // 24), language)
+    if hours == 1:
+        return phrases.hour_count.of(1, hours=1)
     return phrases.hours.format(hours=f"{hours:g}")
 
 

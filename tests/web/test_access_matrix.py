@@ -108,6 +108,7 @@ URLS: dict[str, Kind] = {
     "staff:question": Kind.RECORD,
     "staff:clinic_settings": Kind.ADMIN,
     "staff:protocol_rule": Kind.ADMIN,
+    "staff:clinic_procedures": Kind.ADMIN,
     "staff:staff_list": Kind.ADMIN,
     "staff:staff_new": Kind.ADMIN,
     "staff:staff_edit": Kind.ADMIN_RECORD,

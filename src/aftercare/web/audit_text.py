@@ -26,6 +26,7 @@ ACTIONS: dict[str, str] = {
     "checkin.list": "viewed the check-ins",
     "checkin.review": "reviewed {patients} check-in",
     "checkin.view": "viewed {patients} check-in",
+    "clinic.procedures": "changed the procedures the clinic performs ({object})",
     "clinic.protocol_change": "changed a rule of the clinic's protocol ({object})",
     "clinic.update": "changed the clinic's settings",
     "course.view": "viewed {patients} course",

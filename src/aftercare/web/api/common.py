@@ -23,14 +23,15 @@ from aftercare.web.api.auth import calling_clinic
 from aftercare.web.api.record_schemas import CheckInIn
 from aftercare.web.care.current import Care
 from aftercare.web.care.records import record_check_in
-from aftercare.web.clinic.models import CheckIn
-from aftercare.web.protocol import base_protocol, clinic_protocol
+from aftercare.web.clinic.models import CheckIn, Clinic
+from aftercare.web.protocol import base_protocol, clinic_protocol, enabled_procedures
 
 __all__ = [
     "elapsed_hours",
     "idempotency_key",
     "invalid",
     "only_known",
+    "procedure_protocol",
     "protocol_for",
     "require_symptoms_or_words",
     "screening_answers",
@@ -74,6 +75,17 @@ def today_for(request: HttpRequest) -> date:
     """Today on the calling clinic's calendar (the UK's for an anonymous caller)."""
     clinic = calling_clinic(request)
     return clock.now().astimezone(zone(clinic.time_zone if clinic else DEFAULT_ZONE)).date()
+
+
+def procedure_protocol(clinic: Clinic, procedure: str) -> Protocol:
+    """The clinic's protocol for ``procedure``; a 422 on ``body.procedure`` listing the
+    procedures the clinic performs when it does not perform that one."""
+    enabled = enabled_procedures(clinic)
+    if procedure not in enabled:
+        performed = ", ".join(enabled)
+        message = f"the clinic does not perform '{procedure}'; it performs: {performed}"
+        raise invalid("body.procedure", message)
+    return clinic_protocol(clinic, procedure)
 
 
 def invalid(field: str, message: str) -> ValidationError:

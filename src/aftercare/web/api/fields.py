@@ -16,6 +16,7 @@ __all__ = [
     "Moment",
     "Name",
     "Out",
+    "ProcedureId",
     "ProtocolRef",
     "Source",
     "Text",
@@ -23,6 +24,8 @@ __all__ = [
 
 Text = Annotated[str, Field(max_length=5000)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+# A packaged protocol's id, as its file is named.
+ProcedureId = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9-]+$")]
 
 # pydantic would also read a number, or a string of digits, as seconds since 1970: a client
 # that sent 0 for a date would get 1 January 1970. Dates and moments are taken as written.

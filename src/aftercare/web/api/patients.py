@@ -18,11 +18,18 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field, StrictBool
 
 from aftercare.contracts import screening_json
+from aftercare.protocols.load import DEFAULT_PROTOCOL
 from aftercare.web import audit
 from aftercare.web.access import scoped
 from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
-from aftercare.web.api.common import only_known, screening_answers, today_for
+from aftercare.web.api.common import (
+    only_known,
+    procedure_protocol,
+    screening_answers,
+    today_for,
+)
+from aftercare.web.api.fields import ProcedureId
 from aftercare.web.api.patient_input import patient_input
 from aftercare.web.api.present import patient_out, screening_out
 from aftercare.web.api.problems import responses
@@ -152,7 +159,10 @@ def list_screenings(request: KeyRequest, pk: int) -> list[ScreeningRecordOut]:
 
 
 class ScreeningIn(Schema):
-    """The answers, keyed by the protocol's question ids (``GET /v1/protocol``)."""
+    """The answers, keyed by the question ids of the protocol of ``procedure`` (one the
+    clinic performs; ``GET /v1/protocol`` gives microneedling's)."""
+
+    procedure: ProcedureId = DEFAULT_PROTOCOL
 
     answers: dict[
         Annotated[str, Field(max_length=100)],
@@ -171,7 +181,7 @@ def create_screening(
     """Screen the patient today (the clinic's day) and keep the answers and the result."""
     require_write(request)
     patient = patient_of(request, pk, "screening.create")
-    protocol = clinic_protocol(patient.clinic)
+    protocol = procedure_protocol(patient.clinic, payload.procedure)
     answers = screening_answers(protocol, payload.answers)
     screening, result = record_screening(
         Actor.of(request), patient, protocol, answers, today_for(request)

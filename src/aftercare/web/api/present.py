@@ -24,6 +24,7 @@ from aftercare.web.api.record_schemas import (
 from aftercare.web.api.schemas import CourseOut, OpenQuestionOut, PlanOut, ScreeningRecordOut
 from aftercare.web.care.summary import reviewer, session_days, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
+from aftercare.web.protocol import base_id
 
 __all__ = [
     "alert_out",
@@ -58,6 +59,7 @@ def screening_out(screening: Screening) -> ScreeningRecordOut:
         earliest_date=screening.earliest_date,
         answers=answers,
         unanswered=[OpenQuestionOut(**q) for q in result.get("unanswered", [])],
+        procedure=base_id(screening.protocol_id),
         protocol=ProtocolRef(id=screening.protocol_id, version=screening.protocol_version),
     )
 
@@ -130,6 +132,7 @@ def treatment_out(
         factors=factors,
         override_reason=treatment.override_reason,
         course_override_reason=treatment.course_override_reason,
+        procedure=base_id(treatment.protocol_id),
         protocol=ProtocolRef(id=treatment.protocol_id, version=treatment.protocol_version),
         cancelled_at=treatment.cancelled_at,
         plan=None if protocol is None else treatment_plan_out(protocol, treatment, at),

@@ -11,8 +11,9 @@ from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt
 
 from aftercare.engine.triage import Severity, Trend
+from aftercare.protocols.load import DEFAULT_PROTOCOL
 from aftercare.protocols.schema import Level
-from aftercare.web.api.fields import IsoDate, Moment, Name, Out, ProtocolRef, Text
+from aftercare.web.api.fields import IsoDate, Moment, Name, Out, ProcedureId, ProtocolRef, Text
 from aftercare.web.api.schemas import PlanOut
 from aftercare.web.clinic.models import Channel, ReminderKind, ReminderStatus
 
@@ -71,9 +72,12 @@ class PatientOut(Schema):
 
 
 class TreatmentIn(Schema):
-    """A treatment that ended at ``treated_at`` (with its UTC offset, so it is never
-    ambiguous), for a patient who lives by ``time_zone``."""
+    """A treatment of ``procedure`` (the id of a protocol the clinic performs) that ended
+    at ``treated_at`` (with its UTC offset, so it is never ambiguous), for a patient who
+    lives by ``time_zone``. A field the procedure's protocol does not use (needle depth
+    for a peel) is refused."""
 
+    procedure: ProcedureId = DEFAULT_PROTOCOL
     treated_at: Moment
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
@@ -102,6 +106,8 @@ class TreatmentOut(Schema):
     factors: dict[str, bool | int | None]
     override_reason: str
     course_override_reason: str = ""
+    # The procedure's protocol id; ``protocol`` is the effective protocol it followed.
+    procedure: str = DEFAULT_PROTOCOL
     protocol: ProtocolRef
     cancelled_at: datetime | None
     plan: PlanOut | None = None

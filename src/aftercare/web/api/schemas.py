@@ -20,6 +20,7 @@ from aftercare.engine.check import Verdict
 from aftercare.engine.course import Verdict as SessionVerdict
 from aftercare.engine.screening import Status
 from aftercare.engine.triage import Severity, Trend
+from aftercare.protocols.load import DEFAULT_PROTOCOL
 from aftercare.protocols.schema import Level, Provenance, RuleKind, ScreeningOutcome
 from aftercare.web.api.fields import Day, IsoDate, Moment, Out, ProtocolRef, Source, Text
 
@@ -282,6 +283,7 @@ class ScreeningRecordOut(Schema):
     earliest_date: date | None
     answers: dict[str, Answer]
     unanswered: list[OpenQuestionOut]
+    procedure: str = DEFAULT_PROTOCOL
     protocol: ProtocolRef
 
 

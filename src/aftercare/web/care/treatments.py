@@ -20,6 +20,7 @@ from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
 from aftercare.protocols.schema import Protocol
 from aftercare.web.care.summary import session_days
 from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
+from aftercare.web.protocol import same_procedure
 
 __all__ = [
     "EARLIEST_YEAR",
@@ -33,6 +34,7 @@ __all__ = [
     "stored_factors",
     "treated_at_problem",
     "treatment_factors",
+    "used_factors",
 ]
 
 MIN_OVERRIDE_LENGTH = 10
@@ -61,6 +63,18 @@ class TreatmentInput:
     notes: str = ""
     override_reason: str = ""
     course_override_reason: str = ""
+
+
+def used_factors(protocol: Protocol) -> frozenset[str]:
+    """The treatment fields ``protocol`` reads: those its modifiers test, and the screening
+    answers it carries over; the form shows and the API takes no others."""
+    used: set[str] = {m.flag for m in protocol.modifiers if m.flag is not None}
+    if any(m.needle_depth_over_mm is not None for m in protocol.modifiers):
+        used.add("needle_depth_mm")
+    if any(m.fitzpatrick_at_least is not None for m in protocol.modifiers):
+        used.add("fitzpatrick")
+    questions = {question.id for question in protocol.screening.questions}
+    return frozenset(used | (questions & {*FACTOR_FLAGS, "fitzpatrick"}))
 
 
 def screening_problem(screening: Screening | None, clinic: Clinic, at: datetime) -> str | None:
@@ -96,7 +110,10 @@ def course_problem(
 ) -> str | None:
     """Why a session on the local ``day`` needs an override, counted from the patient's
     recorded treatments (``editing``, when it is one of them, not counted), or None."""
-    recorded = Treatment.objects.filter(patient=patient, cancelled_at=None)
+    # A course is the sessions of one procedure.
+    recorded = Treatment.objects.filter(
+        same_procedure(protocol.id), patient=patient, cancelled_at=None
+    )
     if editing is not None:
         recorded = recorded.exclude(pk=editing.pk)
     gate = gate_session(protocol, session_days(recorded), day)

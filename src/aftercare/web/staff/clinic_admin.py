@@ -15,8 +15,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from aftercare.protocols.load import ProtocolError
+from aftercare.protocols.load import DEFAULT_PROTOCOL, ProtocolError
 from aftercare.protocols.schema import Course, Protocol
 from aftercare.web import audit, clock, two_factor
 from aftercare.web.access import StaffRequest, admin_required, scoped
@@ -26,7 +27,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     logo_png,
 )
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import base_protocol, clinic_protocol
 from aftercare.web.protocol_rules import rule_rows
 from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
@@ -35,6 +36,7 @@ from aftercare.web.staff.admin_forms import (
     StaffEditForm,
     describe_issue,
 )
+from aftercare.web.staff.procedure_settings import ProceduresForm, settings_procedure
 from aftercare.web.staff.protocol_settings import (
     CHANGED_MEANWHILE,
     STORED_BROKEN,
@@ -52,12 +54,15 @@ SCHEDULE_SETTINGS = frozenset({"quiet_hours_start", "quiet_hours_end", "overlay_
 @admin_required
 def clinic_settings(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
+    procedure = settings_procedure(request.POST.get("procedure") or request.GET.get("procedure"))
     # A copy: a form that fails must not leave its values on the clinic the page header shows.
     editable = Clinic.objects.get(pk=clinic.pk)
     if request.method == "POST":
-        form = ClinicSettingsForm(request.POST, request.FILES, instance=editable)
+        form = ClinicSettingsForm(
+            request.POST, request.FILES, instance=editable, procedure=procedure
+        )
         if form.is_valid() and form.protocol is not None:
-            course_before = _course_of(clinic)
+            course_before = _course_of(clinic, procedure)
             with transaction.atomic():
                 form.save()
                 audit.record(request, "clinic.update", clinic=clinic, obj=editable)
@@ -66,19 +71,26 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
             if set(form.changed_data) & SCHEDULE_SETTINGS:
                 sync_clinic(editable, clock.now())
             messages.success(request, "The clinic's settings are saved.")
-            return redirect("staff:clinic_settings")
+            return redirect(_settings_address(procedure))
         return _settings_page(request, form, form.protocol, [])
-    form = ClinicSettingsForm(instance=editable)
+    form = ClinicSettingsForm(instance=editable, procedure=procedure)
     try:
-        return _settings_page(request, form, clinic_protocol(clinic), [])
+        return _settings_page(request, form, clinic_protocol(clinic, procedure), [])
     except ProtocolError as error:
         return _settings_page(request, form, None, [describe_issue(i) for i in error.issues])
 
 
-def _course_of(clinic: Clinic) -> Course | None:
-    """The course rules ``clinic`` works to; None when its stored overlay no longer applies."""
+def _settings_address(procedure: str) -> str:
+    """The settings page, showing ``procedure``'s overlay and rules."""
+    address = reverse("staff:clinic_settings")
+    return address if procedure == DEFAULT_PROTOCOL else f"{address}?procedure={procedure}"
+
+
+def _course_of(clinic: Clinic, procedure: str) -> Course | None:
+    """The course rules ``clinic`` works to for ``procedure``; None when its stored overlay
+    no longer applies."""
     try:
-        return clinic_protocol(clinic).course
+        return clinic_protocol(clinic, procedure).course
     except ProtocolError:
         return None
 
@@ -89,19 +101,20 @@ def protocol_rule(request: StaffRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("staff:clinic_settings")
     editable = Clinic.objects.get(pk=request.staff.clinic.pk)
+    procedure = settings_procedure(request.POST.get("procedure"))
     try:
-        protocol = clinic_protocol(editable)
+        protocol = clinic_protocol(editable, procedure)
     except ProtocolError:
         messages.error(request, STORED_BROKEN)
-        return redirect("staff:clinic_settings")
+        return redirect(_settings_address(procedure))
     form = RuleChangeForm(editable, protocol, request.POST, prefix="rule")
     if form.is_valid() and form.chosen is not None:
         if save_rule_change(request, editable, form, protocol):
             value = form.cleaned_data["value"]
             messages.success(request, f"Saved: {form.chosen.label} is now {value}.")
-            return redirect("staff:clinic_settings")
+            return redirect(_settings_address(procedure))
         form.add_error(None, CHANGED_MEANWHILE)
-    settings_form = ClinicSettingsForm(instance=editable)
+    settings_form = ClinicSettingsForm(instance=editable, procedure=procedure)
     return _settings_page(request, settings_form, protocol, [], rule_form=form)
 
 
@@ -113,6 +126,7 @@ def _settings_page(
     rule_form: RuleChangeForm | None = None,
 ) -> HttpResponse:
     clinic = request.staff.clinic
+    procedure = form.procedure
     if rule_form is None and protocol is not None:
         rule_form = RuleChangeForm(
             clinic, protocol, initial={"setting": request.GET.get("rule")}, prefix="rule"
@@ -126,6 +140,10 @@ def _settings_page(
         "rule_form": rule_form,
         "stored_issues": stored_issues,
         "logo": _logo_preview(clinic),
+        "procedure": procedure,
+        "procedure_name": base_protocol(procedure).procedure,
+        "procedure_query": "" if procedure == DEFAULT_PROTOCOL else f"&procedure={procedure}",
+        "procedures_form": ProceduresForm(clinic),
     }
     return render(request, "aftercare/staff/clinic_settings.html", context)
 

@@ -33,10 +33,7 @@ from aftercare.web.care.summary import (
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.paths import path_for
-from aftercare.web.protocol import (
-    clinic_protocol,
-    record_protocol,
-)
+from aftercare.web.protocol import clinic_protocol, latest_course, record_protocol
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.patient_search import clean_query, latest_treated, search
 from aftercare.web.staff.reminders import reminder_rows
@@ -139,7 +136,8 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         .order_by("-created_at")
     )
     current = next((t for t in treatments if t.cancelled_at is None), None)
-    protocol = clinic_protocol(clinic) if current is None else record_protocol(current, clinic)
+    procedure, course = latest_course(treatments)
+    protocol = clinic_protocol(clinic, procedure)
     today = current_at = None
     if current is not None:
         today = today_summary(protocol, treatment_plan(protocol, current), now)
@@ -148,14 +146,15 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         "nav": "patients",
         "patient": patient,
         "screenings": [_screening_row(s, clinic.time_zone) for s in screenings],
-        "treatments": [_treatment_row(t, protocol) for t in treatments],
+        "treatments": [_treatment_row(t, record_protocol(t, clinic)) for t in treatments],
         "check_ins": [_check_in_row(c, clinic.time_zone) for c in check_ins],
         "current": current,
         "today": today,
         "current_at": current_at,
         "course": course_summary(
-            protocol, treatments, local_today(clinic, now), patient.course_sessions
+            protocol, course, local_today(clinic, now), patient.course_sessions
         ),
+        "course_procedure": protocol.procedure,
         "course_text": protocol.course.text,
         "reminders": reminder_rows(patient),
         "consent": consent_lines(patient, clinic.time_zone),
@@ -177,6 +176,7 @@ def _treatment_row(treatment: Treatment, protocol: Protocol) -> dict[str, Any]:
     return {
         "treatment": treatment,
         "at": local_moment(treatment.treated_at, treatment.time_zone),
+        "procedure": protocol.procedure,
         "areas": area_labels(protocol, treatment.areas),
     }
 

@@ -26,6 +26,7 @@ from aftercare.web.protocol import (
     clinic_protocol,
     record_protocol,
 )
+from aftercare.web.staff.procedure_choice import choose_procedure
 from aftercare.web.staff.screening_forms import (
     CURRENT_SUFFIX,
     DATE_KINDS,
@@ -42,7 +43,8 @@ def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
     patient = scoped(
         request, Patient.objects.filter(clinic=clinic), pk, clinic=clinic, action="screening.create"
     )
-    protocol = clinic_protocol(clinic)
+    procedure = choose_procedure(request, clinic)
+    protocol = clinic_protocol(clinic, procedure.chosen)
     now = clock.now()
     today = local_today(clinic, now)
     # A form posted with nothing in it is still a screening, of questions all still to ask.
@@ -63,6 +65,7 @@ def screening_new(request: StaffRequest, pk: int) -> HttpResponse:
         "nav": "patients",
         "patient": patient,
         "form": form,
+        "procedure": procedure,
         "current_suffix": CURRENT_SUFFIX,
         "today": format_day(today),
     }

@@ -29,6 +29,7 @@ from aftercare.web.care.treatments import (
     screening_problem,
     treated_at_problem,
     treatment_factors,
+    used_factors,
 )
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
@@ -128,6 +129,11 @@ class TreatmentForm(forms.Form):
         self.course_override_used = False
         areas = cast(forms.MultipleChoiceField, self.fields["areas"])
         areas.choices = [(area.id, area.label) for area in protocol.areas]
+        # Only the fields the protocol reads: a peel has no needle depth.
+        self.used = used_factors(protocol)
+        for name in (*FACTOR_FLAGS, "fitzpatrick", "needle_depth_mm"):
+            if name not in self.used:
+                del self.fields[name]
         if not self.is_bound:
             self.initial = self._initial()
 
@@ -142,13 +148,14 @@ class TreatmentForm(forms.Form):
         }
         answers = self.screening.answers if self.screening is not None else {}
         for name in FROM_SCREENING:
-            initial[name] = answers.get(name) is True
-        if answers.get("fitzpatrick") in ROMAN:
+            if name in self.used:
+                initial[name] = answers.get(name) is True
+        if "fitzpatrick" in self.used and answers.get("fitzpatrick") in ROMAN:
             initial["fitzpatrick"] = str(ROMAN.index(answers["fitzpatrick"]) + 1)
         return initial
 
     def clean_needle_depth_mm(self) -> Decimal | None:
-        depth: Decimal | None = self.cleaned_data["needle_depth_mm"]
+        depth: Decimal | None = self.cleaned_data.get("needle_depth_mm")
         problem = depth_problem(depth)
         if problem is not None:
             raise forms.ValidationError(problem)
@@ -252,7 +259,7 @@ class TreatmentForm(forms.Form):
             treated_at=self.treated_at,
             time_zone=data["time_zone"],
             areas=tuple(data["areas"]),
-            needle_depth_mm=data["needle_depth_mm"],
+            needle_depth_mm=data.get("needle_depth_mm"),
             factors=self.factors(),
             device=data["device"],
             notes=data["notes"],

@@ -24,7 +24,8 @@ from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.care.treatments import screening_problem
 from aftercare.web.clinic.models import Patient, Screening, Treatment
-from aftercare.web.protocol import clinic_protocol, record_protocol
+from aftercare.web.protocol import clinic_protocol, record_protocol, same_procedure
+from aftercare.web.staff.procedure_choice import choose_procedure
 from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm
 
 __all__ = ["treatment_detail", "treatment_new"]
@@ -38,9 +39,11 @@ def treatment_new(request: StaffRequest, pk: int) -> HttpResponse:
     clinic = request.staff.clinic
     patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
     patient = scoped(request, patients, pk, clinic=clinic, action="treatment.create")
-    protocol = clinic_protocol(clinic)
+    procedure = choose_procedure(request, clinic)
+    protocol = clinic_protocol(clinic, procedure.chosen)
     now = clock.now()
-    screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
+    screenings = Screening.objects.filter(same_procedure(procedure.chosen), patient=patient)
+    screening = screenings.order_by("-screened_at", "-pk").first()
     form = TreatmentForm(
         request.POST or None, protocol=protocol, patient=patient, screening=screening, now=now
     )
@@ -60,6 +63,7 @@ def treatment_new(request: StaffRequest, pk: int) -> HttpResponse:
         "nav": "patients",
         "patient": patient,
         "form": form,
+        "procedure": procedure,
         "preview": preview,
         "problem": screening_problem(screening, clinic, now),
         "screening": screening,

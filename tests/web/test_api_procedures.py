@@ -1,0 +1,153 @@
+"""A chemical peel through the API: screened and recorded with ``procedure``, and every
+route of the treatment following the peel's protocol; a procedure the clinic does not
+perform is a 422 naming the ones it does.
+
+Alice (``patient``) is at the Alpha clinic; ``api_client`` is its booking system.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from aftercare.web.clinic.models import Clinic, Patient, Treatment
+from aftercare.web.protocol import base_protocol
+from tests.web.conftest import enable_procedures
+from tests.web.test_api_access import fields, ok, post, problem
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
+
+PEEL = "chemical-peel"
+PEEL_ANSWERS = {
+    "isotretinoin": "never",
+    "pregnant": False,
+    "breastfeeding": False,
+    "open_wound": False,
+    "active_herpes": False,
+    "cold_sore_history": False,
+    "allergies": "none",
+    "immunity": False,
+}
+# 28 hours before NOW (2026-11-21 14:30 UTC).
+TREATED_AT = "2026-11-20T10:30:00Z"
+
+
+def screenings_url(patient: Patient) -> str:
+    return f"/api/v1/patients/{patient.pk}/screenings"
+
+
+def treatments_url(patient: Patient) -> str:
+    return f"/api/v1/patients/{patient.pk}/treatments"
+
+
+@pytest.fixture
+def both(clinic: Clinic) -> Clinic:
+    enable_procedures(clinic, "microneedling", PEEL)
+    return clinic
+
+
+@pytest.fixture
+def peel(api_client: Client, both: Clinic, patient: Patient) -> dict[str, Any]:
+    body = {"procedure": PEEL, "answers": PEEL_ANSWERS}
+    screened = ok(post(api_client, screenings_url(patient), body), 201)
+    assert (screened["procedure"], screened["status"]) == (PEEL, "eligible")
+    assert screened["protocol"] == {"id": PEEL, "version": base_protocol(PEEL).version}
+    body = {"procedure": PEEL, "treated_at": TREATED_AT, "areas": ["face"]}
+    created: dict[str, Any] = ok(post(api_client, treatments_url(patient), body), 201)
+    return created
+
+
+def test_a_peel_is_recorded_with_the_peels_plan(peel: dict[str, Any]) -> None:
+    treatment = Treatment.objects.get()
+    assert (peel["procedure"], peel["protocol"]["id"]) == (PEEL, PEEL)
+    assert treatment.protocol_id == PEEL
+    assert peel["needle_depth_mm"] is None
+    assert peel["factors"]["sensitive_skin"] is False
+    activities = {a for item in peel["plan"]["items"] for a in item["activities"]}
+    assert "heat_at_home" in activities  # an activity only the peel names
+
+
+def test_a_peels_can_i_and_plan_follow_its_protocol(
+    api_client: Client, peel: dict[str, Any]
+) -> None:
+    url = f"/api/v1/treatments/{peel['id']}"
+    answer = ok(api_client.get(f"{url}/can-i", {"activity": "sauna"}))
+    # The peel allows heat from day 3; microneedling's sauna waits until day 14.
+    assert (answer["verdict"], answer["rule"], answer["allowed_from_hours"]) == (
+        "not_yet",
+        "AC-heat",
+        72,
+    )
+    fetched = ok(api_client.get(url))
+    assert fetched["procedure"] == PEEL
+    shown = ok(api_client.get(f"{url}/plan", {"at": "2026-11-21T14:30:00Z"}))
+    assert shown["day"] == 1
+
+
+def test_a_peels_exports_and_check_ins_follow_its_protocol(
+    api_client: Client, patient: Patient, peel: dict[str, Any]
+) -> None:
+    url = f"/api/v1/treatments/{peel['id']}"
+    calendar = api_client.get(f"{url}/calendar.ics").content.decode().replace("\r\n ", "")
+    assert "SUMMARY:From Fri 27 Nov: perfume or fragranced products" in calendar
+    assert api_client.get(f"{url}/leaflet.pdf").content.startswith(b"%PDF-")
+    bundle = json.loads(api_client.get(f"/api/v1/patients/{patient.pk}/fhir").content)
+    names = [
+        e["resource"]["code"]["text"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Procedure"
+    ]
+    assert names == ["Superficial chemical peel"]
+    body = {"symptoms": ["dryness_tightness"], "trend": "stable"}
+    created = ok(post(api_client, f"{url}/check-ins", body), 201)
+    assert (created["symptoms"], created["level"]) == (["dryness_tightness"], "expected")
+
+
+def test_a_field_the_peel_does_not_use_is_refused(
+    api_client: Client, both: Clinic, patient: Patient
+) -> None:
+    body = {"procedure": PEEL, "treated_at": TREATED_AT, "needle_depth_mm": 1.0}
+    refused = problem(post(api_client, treatments_url(patient), body), 422)
+    assert fields(refused) == {
+        "body.needle_depth_mm": "the chemical-peel protocol does not use needle_depth_mm"
+    }
+    assert not Treatment.objects.exists()
+
+
+def test_a_procedure_the_clinic_does_not_perform_is_refused(
+    api_client: Client, patient: Patient
+) -> None:
+    message = "the clinic does not perform 'chemical-peel'; it performs: microneedling"
+    body = {"procedure": PEEL, "answers": PEEL_ANSWERS}
+    refused = problem(post(api_client, screenings_url(patient), body), 422)
+    assert fields(refused) == {"body.procedure": message}
+    body = {"procedure": PEEL, "treated_at": TREATED_AT, "override_reason": "x" * 20}
+    refused = problem(post(api_client, treatments_url(patient), body), 422)
+    assert fields(refused) == {"body.procedure": message}
+    body = {"procedure": "tattoo", "treated_at": TREATED_AT}
+    refused = problem(post(api_client, treatments_url(patient), body), 422)
+    assert fields(refused) == {
+        "body.procedure": "the clinic does not perform 'tattoo'; it performs: microneedling"
+    }
+
+
+def test_without_a_procedure_a_treatment_is_microneedling(
+    api_client: Client, both: Clinic, patient: Patient
+) -> None:
+    body = {"treated_at": TREATED_AT, "needle_depth_mm": 1.0, "override_reason": "x" * 20}
+    created = ok(post(api_client, treatments_url(patient), body), 201)
+    assert (created["procedure"], created["protocol"]["id"]) == ("microneedling", "microneedling")
+    assert created["needle_depth_mm"] == "1.00"
+
+
+def test_the_course_counts_sessions_of_the_latest_procedure(
+    api_client: Client, patient: Patient, peel: dict[str, Any]
+) -> None:
+    body = {"treated_at": "2026-10-01T10:00:00Z", "override_reason": "x" * 20}
+    ok(post(api_client, treatments_url(patient), body), 201)
+    course = ok(api_client.get(f"/api/v1/patients/{patient.pk}/course"))
+    assert course["sessions_done"] == 1
+    assert course["last_session"] == "2026-11-20"

@@ -1,0 +1,141 @@
+"""A chemical peel in a real browser: the demo clinic performs microneedling and peels.
+
+Staff choose "Superficial chemical peel" on the screening and treatment pages (the peel's
+questions and fields, no needle depth), record a peel that ended 30 hours ago and make the
+patient's link; the patient opens it on a phone and a desktop and sees the peel's plan:
+sauna from day 3, where microneedling says day 14. Each page is checked by axe and saved
+as a screenshot beside the demo walk's (artifacts/screenshots/, names starting "peel-").
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.web import live
+from tests.web.live import Server
+from tests.web.test_browser import DEMO_ZONE, TREATED_BEFORE, Visits, browser
+
+__all__ = ["browser"]  # a fixture, used by name
+
+PEEL = "Superficial chemical peel"
+# This engineer's ports, for the server this module starts.
+PORTS = range(18300, 18400)
+# The peel's screening as a practitioner clicks it: nothing found, every question asked.
+PEEL_ANSWERS = {
+    "pregnant": "no",
+    "breastfeeding": "no",
+    "open_wound": "no",
+    "active_herpes": "no",
+    "cold_sore_history": "no",
+    "immunity": "no",
+}
+
+
+def _port_in_range() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in 18300-18399")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data_dir = tmp_path_factory.mktemp("browser-peel")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live, "free_port", _port_in_range)
+        with live.served(data_dir, "--demo") as server:
+            with closing(sqlite3.connect(data_dir / "aftercare.sqlite3")) as database, database:
+                database.execute("UPDATE clinic_clinic SET quiet_hours_start = quiet_hours_end")
+            yield server
+
+
+def choose_peel(page: Page) -> None:
+    page.get_by_label("Procedure").select_option(label=PEEL)
+    page.get_by_role("button", name="Use this procedure").click()
+    expect(page.locator("p").filter(has_text="Procedure:")).to_contain_text(PEEL)
+
+
+def test_a_chemical_peel_from_screening_to_the_patients_portal(
+    demo: Server, browser: Browser
+) -> None:
+    visits = Visits()
+    staff = visits.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+    staff.set_default_timeout(15_000)
+    staff.goto(f"{demo.url}/login")
+    staff.get_by_label("Username").fill(demo.value("username"))
+    staff.get_by_label("Password").fill(demo.value("password"))
+    staff.get_by_role("button", name="Sign in").click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Dashboard")
+
+    staff.get_by_role("link", name="Patients").first.click()
+    staff.get_by_role("link", name=re.compile("new patient", re.I)).first.click()
+    staff.get_by_label("Given name").fill("Priya")
+    staff.get_by_label("Family name").fill("Nair")
+    staff.get_by_label("Date of birth").fill("1990-06-14")
+    staff.get_by_role("button", name=re.compile("save", re.I)).click()
+    expect(staff.get_by_role("heading", level=1)).to_contain_text("Priya Nair")
+
+    staff.get_by_role("link", name=re.compile("new screening", re.I)).click()
+    choose_peel(staff)
+    expect(staff.locator("#id_metal_allergy")).to_have_count(0)  # microneedling's question
+    staff.locator("#id_isotretinoin__never").check()
+    for question, answer in PEEL_ANSWERS.items():
+        staff.locator(f"#id_{question}_{0 if answer == 'yes' else 1}").check()
+    staff.locator("#id_allergies").fill("none")
+    visits.check(staff, "peel-screening-form")
+    staff.get_by_role("button", name=re.compile("^screen", re.I)).click()
+    expect(staff.locator("p.status-eligible strong")).to_have_text("Eligible")
+
+    staff.get_by_role("link", name="Priya Nair").first.click()
+    staff.get_by_role("link", name=re.compile("new treatment", re.I)).click()
+    choose_peel(staff)
+    expect(staff.get_by_label(re.compile("needle depth", re.I))).to_have_count(0)
+    treated_at = (datetime.now(UTC) - TREATED_BEFORE).astimezone(DEMO_ZONE)
+    staff.get_by_label(re.compile("^Date", re.I)).fill(f"{treated_at:%Y-%m-%d}")
+    staff.get_by_label(re.compile("^Time", re.I)).fill(f"{treated_at:%H:%M}")
+    staff.get_by_label("Device").fill("Glycolic 30%")
+    visits.check(staff, "peel-treatment-form")
+    staff.get_by_role("button", name=re.compile("save treatment", re.I)).click()
+    expect(staff.get_by_text("The treatment has been saved.")).to_be_visible()
+    staff.get_by_role("link", name="Priya Nair").first.click()
+    expect(staff.get_by_role("cell", name=PEEL).first).to_be_visible()
+    visits.check(staff, "peel-patient")
+
+    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
+    staff.get_by_role("button", name=re.compile("create", re.I)).click()
+    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
+    assert link is not None
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    patient = visits.watch(phone.new_page())
+    patient.set_default_timeout(15_000)
+    patient.goto(link)
+    patient.get_by_role("button", name="Open my aftercare plan").click()
+    # The peel's aftercare lasts three weeks, where microneedling's lasts two.
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Day 1 of 21")
+    visits.check(patient, "peel-portal-today")
+    tabs = patient.get_by_role("navigation", name="Main")
+    tabs.get_by_role("link", name="Can I…?").click()
+    patient.get_by_label(re.compile("Ask as you would ask us")).fill("sauna")
+    patient.get_by_role("button", name="Ask", exact=True).click()
+    expect(patient.locator(".answer h2")).to_contain_text("(day 3)")
+    visits.check(patient, "peel-portal-can-i-sauna")
+    tabs.get_by_role("link", name="My plan").click()
+    expect(patient.get_by_text("heat in the kitchen or from ironing").first).to_be_visible()
+    visits.check(patient, "peel-portal-plan")
+    patient.set_viewport_size({"width": 1280, "height": 900})
+    tabs.get_by_role("link", name="Today").click()
+    visits.check(patient, "peel-portal-today-desktop")
+    assert visits.problems == []

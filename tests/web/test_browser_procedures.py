@@ -10,7 +10,6 @@ as a screenshot beside the demo walk's (artifacts/screenshots/, names starting "
 from __future__ import annotations
 
 import re
-import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -26,8 +25,6 @@ from tests.web.test_browser import DEMO_ZONE, TREATED_BEFORE, Visits, browser
 __all__ = ["browser"]  # a fixture, used by name
 
 PEEL = "Superficial chemical peel"
-# This engineer's ports, for the server this module starts.
-PORTS = range(18300, 18400)
 # The peel's screening as a practitioner clicks it: nothing found, every question asked.
 PEEL_ANSWERS = {
     "pregnant": "no",
@@ -39,26 +36,13 @@ PEEL_ANSWERS = {
 }
 
 
-def _port_in_range() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 18300-18399")
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("browser-peel")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(live, "free_port", _port_in_range)
-        with live.served(data_dir, "--demo") as server:
-            with closing(sqlite3.connect(data_dir / "aftercare.sqlite3")) as database, database:
-                database.execute("UPDATE clinic_clinic SET quiet_hours_start = quiet_hours_end")
-            yield server
+    with live.served(data_dir, "--demo") as server:
+        with closing(sqlite3.connect(data_dir / "aftercare.sqlite3")) as database, database:
+            database.execute("UPDATE clinic_clinic SET quiet_hours_start = quiet_hours_end")
+        yield server
 
 
 def choose_peel(page: Page) -> None:

@@ -14,7 +14,7 @@ from aftercare.web.api.present import plan_out, treatment_plan_out
 from aftercare.web.care.summary import treatment_plan
 from aftercare.web.clinic.models import Clinic, Patient, StaffMember, Treatment
 from aftercare.web.protocol import base_protocol, clinic_protocol
-from tests.web.conftest import NOW
+from tests.web.conftest import NOW, set_overlay
 from tests.web.test_api_access import ok
 from tests.web.test_clinic_admin import RELAXED_WITH_REASON
 from tests.web.test_portal_plan import treat
@@ -69,8 +69,7 @@ def test_it_makes_a_new_plan_when_the_clinics_protocol_changes(
     api_client: Client, clinic: Clinic, treated: Treatment
 ) -> None:
     before = ok(api_client.get(plan_url(treated)))
-    clinic.overlay_yaml = RELAXED_WITH_REASON
-    clinic.save()
+    set_overlay(clinic, RELAXED_WITH_REASON)
     after = ok(api_client.get(plan_url(treated)))
     version = clinic_protocol(clinic).version
     assert before["protocol"]["version"] != version

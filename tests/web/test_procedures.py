@@ -265,7 +265,7 @@ def test_a_peels_exports_follow_its_protocol(
     sign_in(client, patient)
     calendar = client.get(reverse("portal:calendar")).content.decode().replace("\r\n ", "")
     # The peel's own horizon (three weeks, for sun and sunbeds), and its words.
-    assert "UID:treatment-1-from-504h@aftercare" in calendar
+    assert f"UID:treatment-{peel.pk}-from-504h@aftercare" in calendar
     assert "SUMMARY:From Fri 27 Nov: perfume or fragranced products" in calendar
 
 

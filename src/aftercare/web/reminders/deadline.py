@@ -60,9 +60,11 @@ class Watchdog:
 
     def _cut(self, why: str) -> None:
         if self._sock is not None:
+            # The reason first: the sending thread wakes the moment the socket shuts, and
+            # must find why, or it reports a cut exchange as the peer closing.
+            sock, self._sock, self._why = self._sock, None, why
             with contextlib.suppress(OSError):
-                self._sock.shutdown(socket.SHUT_RDWR)
-            self._sock, self._why = None, why
+                sock.shutdown(socket.SHUT_RDWR)
 
     def _watch(self) -> None:
         with self._changed:

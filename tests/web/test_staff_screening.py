@@ -56,13 +56,25 @@ def test_the_form_asks_every_question_of_the_protocol(
     assert '<option value="iv">IV</option>' in response.text
 
 
+def test_each_tick_box_names_its_question_to_a_screen_reader(
+    staff_client: Client, patient: Patient
+) -> None:
+    # Every "Never" looks alike; its accessible name says which question it answers.
+    text = staff_client.get(reverse("staff:screening_new", args=[patient.pk])).text
+    questions = {q.id: q for q in base_protocol().screening.questions}
+    for question_id, box in (("radiation", "Never"), ("isotretinoin", "Taking it now")):
+        name = escape(f"{box}: {questions[question_id].text}")
+        suffix = "never" if box == "Never" else "current"
+        assert f'name="{question_id}__{suffix}" aria-label="{name}"' in text
+
+
 def test_the_form_starts_with_nothing_answered(staff_client: Client, patient: Patient) -> None:
     response = staff_client.get(reverse("staff:screening_new", args=[patient.pk]))
     text = response.text
     assert "checked" not in text
     assert '<input type="radio" name="pregnant" value="no" id="id_pregnant_1">' in text
     assert '<option value="" selected>Not asked yet</option>' in text
-    assert '<input type="checkbox" name="radiation__never" id="id_radiation__never"> Never' in text
+    assert 'id="id_radiation__never"> Never' in text
     assert "Give the date, or tick one box below; left blank, it is still to ask." in text
     assert 'Write "none" if there is none; left blank, it is still to ask.' in text
     assert "a question left unanswered is recorded as still to ask" in text

@@ -40,13 +40,9 @@ class ScreeningForm(forms.Form):
         for question in protocol.screening.questions:
             self.fields[question.id] = _field(question)
             if question.kind in DATE_KINDS:
-                self.fields[question.id + NEVER_SUFFIX] = forms.BooleanField(
-                    required=False, label="Never"
-                )
+                self.fields[question.id + NEVER_SUFFIX] = _box("Never", question)
             if question.kind == "date_or_current":
-                self.fields[question.id + CURRENT_SUFFIX] = forms.BooleanField(
-                    required=False, label="Taking it now"
-                )
+                self.fields[question.id + CURRENT_SUFFIX] = _box("Taking it now", question)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -86,6 +82,17 @@ class ScreeningForm(forms.Form):
         if value is None or isinstance(value, date):
             return value
         return str(value).strip() or None
+
+
+def _box(label: str, question: Question) -> forms.BooleanField:
+    """A tick box answering a date question. Its visible label is short ("Never"), so
+    its accessible name carries the question too: a screen reader moving from box to box
+    hears which question each "Never" answers."""
+    return forms.BooleanField(
+        required=False,
+        label=label,
+        widget=forms.CheckboxInput(attrs={"aria-label": f"{label}: {question.text}"}),
+    )
 
 
 def _field(question: Question) -> forms.Field:

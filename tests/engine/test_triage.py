@@ -1,3 +1,7 @@
+"""Triage's mechanisms, on the mini protocol: expected windows and what widens them, the
+area limit on widening, red flags, escalation, free text and the emergency level. The
+microneedling symptoms are pinned in tests/protocols/test_microneedling_triage.py."""
+
 from __future__ import annotations
 
 import math
@@ -19,75 +23,38 @@ from aftercare.engine.triage import (
     symptom_report,
     triage,
 )
-from aftercare.protocols.load import load_protocol
 from aftercare.protocols.schema import Level, Protocol, SymptomReasons
+from tests.engine.mini import mini_protocol
 
 EXPECTED, CLINIC, NOW = Level.EXPECTED, Level.CONTACT_CLINIC, Level.CONTACT_CLINIC_NOW
 CALL_999 = Level.CALL_999
 NONE = Factors()
+EYES = frozenset({"eyes"})
 
-# One factor at a time, each just over the line that switches its modifier on.
+# One modifier at a time: by an area treated, and by a flag of the patient.
 WIDENING = {
-    "eye_area": Factors(areas=frozenset({"eyes"})),
+    "eye_area": Factors(areas=EYES),
     "sensitive_skin": Factors(sensitive_skin=True),
-    "older_patient": Factors(age=65),
-    "deep_needling": Factors(needle_depth_mm=1.1),
-    "platelet_medication": Factors(platelet_medication=True),
+}
+# ... and factors the mini protocol has no modifier for: these never widen anything.
+NOT_WIDENING = {
+    "face": Factors(areas=frozenset({"face"})),
+    "older": Factors(age=90),
     "anticoagulant": Factors(anticoagulant=True),
 }
-# ... and just under it: these never widen anything.
-NOT_WIDENING = {
-    "age 64": Factors(age=64),
-    "depth 1.0 mm": Factors(needle_depth_mm=1.0),
-    "neck": Factors(areas=frozenset({"neck"})),
-    "cold sores": Factors(cold_sore_history=True),
-    "skin type VI": Factors(fitzpatrick=6),
-}
-# fmt: off
-ALL_FACTORS = Factors(
-    areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0, sensitive_skin=True, age=80,
-    fitzpatrick=6, platelet_medication=True, anticoagulant=True, cold_sore_history=True,
-)
-# fmt: on
-
-STANDARD = ("sensitive_skin", "older_patient", "deep_needling")
-BLEEDING = ("platelet_medication", "anticoagulant")
+ALL_FACTORS = Factors(areas=frozenset({"eyes", "face"}), sensitive_skin=True, age=80)
 
 # symptom: (expected hours, widened hours, what widens it, level beyond the window)
-WINDOWS: dict[str, tuple[int, int | None, tuple[str, ...], Level]] = {
-    "redness": (96, 168, STANDARD, CLINIC),
-    "swelling": (96, 168, STANDARD, CLINIC),
-    "bruising": (96, 168, (*STANDARD, *BLEEDING), CLINIC),
-    "bruising_with_petechiae": (0, 168, BLEEDING, CLINIC),
-    "pinpoint_bleeding": (24, None, (), CLINIC),
-    "tingling": (96, 168, STANDARD, CLINIC),
-    "itching": (96, 168, STANDARD, CLINIC),
-    "tightness": (96, 168, STANDARD, CLINIC),
-    "tenderness": (96, 168, STANDARD, CLINIC),
-    "stinging": (96, 168, STANDARD, CLINIC),
-    "warmth": (96, 168, STANDARD, NOW),
-    "numbness": (96, 168, STANDARD, CLINIC),
-    "lumpiness": (96, 168, STANDARD, CLINIC),
-    "dryness_flaking": (192, None, (), CLINIC),
-    "peeling": (192, None, (), CLINIC),
+WINDOWS: dict[str, tuple[int, int, tuple[str, ...], Level]] = {
+    "redness": (48, 96, ("eye_area", "sensitive_skin"), CLINIC),
+    # Puffiness around the eyes is held to 48 hours by the area limit: see below.
+    "puffiness": (24, 96, ("sensitive_skin",), CLINIC),
 }
-
 # red flag: (level at any time, level when worsening)
 RED_FLAGS: dict[str, tuple[Level, Level]] = {
-    "severe_allergic_reaction": (CALL_999, CALL_999),
-    "scabbing": (CLINIC, CLINIC),
-    "blistering": (CLINIC, NOW),
-    "pain": (NOW, NOW),
-    "discharge": (NOW, NOW),
+    "breathless": (CALL_999, CALL_999),
     "pus": (NOW, NOW),
-    "ulceration": (NOW, NOW),
-    "fever": (NOW, NOW),
-    "spreading_redness": (NOW, NOW),
-    "increasing_swelling_and_redness": (NOW, NOW),
-    "cold_sore": (CLINIC, NOW),
-    "rash": (CLINIC, NOW),
-    "new_lumps": (CLINIC, CLINIC),
-    "hyperpigmentation": (CLINIC, CLINIC),
+    "blister": (CLINIC, NOW),
 }
 
 
@@ -96,125 +63,100 @@ def _window_rows() -> list[object]:
     rows = []
     for symptom, (hours, widened, widened_by, beyond) in WINDOWS.items():
         cases = [("no factors", NONE, hours)]
-        cases += [(name, WIDENING[name], widened or hours) for name in widened_by]
+        cases += [(name, WIDENING[name], widened) for name in widened_by]
         cases += [(name, f, hours) for name, f in WIDENING.items() if name not in widened_by]
         cases += [(name, f, hours) for name, f in NOT_WIDENING.items()]
         for factor, factors, until in cases:
             for hour, level in ((until - 1, EXPECTED), (until, beyond), (until + 1, beyond)):
-                if hour >= 0:
-                    rows.append(
-                        pytest.param(
-                            symptom, factors, hour, level, until, id=f"{symptom}-{factor}-{hour}h"
-                        )
+                rows.append(
+                    pytest.param(
+                        symptom, factors, hour, level, until, id=f"{symptom}-{factor}-{hour}h"
                     )
+                )
     return rows
 
 
-def test_it_knows_the_window_of_every_symptom_in_the_protocol(protocol: Protocol) -> None:
-    assert set(WINDOWS) | set(RED_FLAGS) == {symptom.id for symptom in protocol.symptoms}
-    assert set(RED_FLAGS) == {symptom.id for symptom in protocol.symptoms if symptom.red_flag}
+def test_it_knows_the_window_of_every_symptom_in_the_protocol(mini: Protocol) -> None:
+    assert set(WINDOWS) | set(RED_FLAGS) == {symptom.id for symptom in mini.symptoms}
+    assert set(RED_FLAGS) == {symptom.id for symptom in mini.symptoms if symptom.red_flag}
 
 
-def test_it_has_a_reason_for_every_escalation(protocol: Protocol) -> None:
+def test_it_has_a_reason_for_every_escalation(mini: Protocol) -> None:
     # The engine reads them by name; free text that matches nothing has the protocol's own.
     assert set(Basis) - {Basis.UNMATCHED_TEXT} == set(SymptomReasons.model_fields)
-    for symptom in protocol.symptoms:
+    for symptom in mini.symptoms:
         assert (symptom.if_worsening is None) == (symptom.reasons.worsening is None), symptom.id
         assert (symptom.if_severe is None) == (symptom.reasons.severe is None), symptom.id
 
 
 @pytest.mark.parametrize(("symptom", "factors", "hours", "level", "until"), _window_rows())
 def test_it_expects_a_symptom_until_its_window_ends(
-    protocol: Protocol, symptom: str, factors: Factors, hours: int, level: Level, until: int
+    mini: Protocol, symptom: str, factors: Factors, hours: int, level: Level, until: int
 ) -> None:
-    result = triage(protocol, [SymptomReport(symptom)], hours, factors)
+    result = triage(mini, [SymptomReport(symptom)], hours, factors)
     assert result.level is level
     assert result.symptoms[0].expected_until_hours == until
 
 
 @pytest.mark.parametrize(
-    ("factors", "hours", "level"),
+    ("factors", "until", "widened_by"),
     [
-        (Factors(areas=frozenset({"face"})), 95, EXPECTED),
-        (Factors(areas=frozenset({"face"})), 96, CLINIC),
-        (WIDENING["eye_area"], 95, EXPECTED),
-        (WIDENING["eye_area"], 96, CLINIC),
-        (WIDENING["eye_area"], 120, CLINIC),
-        (Factors(areas=frozenset({"eyes"}), platelet_medication=True), 96, CLINIC),
-        (Factors(areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0), 96, CLINIC),
-        (Factors(areas=frozenset({"face"}), platelet_medication=True), 167, EXPECTED),
-        (Factors(areas=frozenset({"face"}), platelet_medication=True), 168, CLINIC),
+        (Factors(areas=frozenset({"face"}), sensitive_skin=True), 96, ("sensitive_skin",)),
+        # The area limit caps a widening at 48 hours, and then nothing is said to widen it.
+        (Factors(areas=EYES, sensitive_skin=True), 48, ()),
+        (Factors(areas=frozenset({"eyes", "face"}), sensitive_skin=True), 48, ()),
+        # The limit never shortens the window itself.
+        (Factors(areas=EYES), 24, ()),
     ],
 )
-def test_it_never_widens_bruising_around_the_eyes_beyond_the_leaflets_days(
-    protocol: Protocol, factors: Factors, hours: int, level: Level
+def test_it_never_widens_a_window_beyond_the_limit_of_a_treated_area(
+    mini: Protocol, factors: Factors, until: int, widened_by: tuple[str, ...]
 ) -> None:
-    # 001: micro bruising around the eyes "may exist for three or four days"; the policy
-    # keeps every widening factor within what a leaflet states for the symptom and area.
-    result = triage(protocol, [SymptomReport("bruising")], hours, factors)
-    assert result.level is level
-
-
-def test_the_policy_is_in_the_protocol(protocol: Protocol) -> None:
-    expected = protocol.index.symptoms["bruising"].expected
-    assert expected is not None
-    assert expected.area_limits == {"eyes": 96}
-    assert "eye_area" not in expected.widened_by
+    for hours, level in ((until - 1, EXPECTED), (until, CLINIC)):
+        result = triage(mini, [SymptomReport("puffiness")], hours, factors)
+        assert result.level is level
+        assert result.symptoms[0].expected_until_hours == until
+        assert result.symptoms[0].widened_by == widened_by
 
 
 @pytest.mark.parametrize("symptom", sorted(RED_FLAGS))
 @pytest.mark.parametrize("factors", [NONE, ALL_FACTORS], ids=["no factors", "all factors"])
 @pytest.mark.parametrize("hours", [0, 0.5, 96, 500])
 def test_it_never_expects_a_red_flag(
-    protocol: Protocol, symptom: str, factors: Factors, hours: float
+    mini: Protocol, symptom: str, factors: Factors, hours: float
 ) -> None:
-    result = triage(protocol, [SymptomReport(symptom)], hours, factors)
+    result = triage(mini, [SymptomReport(symptom)], hours, factors)
     assert result.level is RED_FLAGS[symptom][0]
     assert result.symptoms[0].expected_until_hours is None
     assert result.symptoms[0].widened_by == ()
 
 
 @pytest.mark.parametrize("symptom", sorted(RED_FLAGS))
-def test_it_escalates_a_worsening_red_flag(protocol: Protocol, symptom: str) -> None:
+def test_it_escalates_a_worsening_red_flag(mini: Protocol, symptom: str) -> None:
     report = SymptomReport(symptom, Trend.WORSENING)
-    assert triage(protocol, [report], 0).level is RED_FLAGS[symptom][1]
+    assert triage(mini, [report], 0).level is RED_FLAGS[symptom][1]
 
 
 # fmt: off
 REASONS = [
-    ("redness", 1, None, None, EXPECTED, Basis.EXPECTED,
-     "Redness like mild sunburn is normal; it fades over the first two days and can "
-     "linger a little longer."),
-    ("redness", 96, None, None, CLINIC, Basis.BEYOND,
-     "Redness that lasts longer than expected should be checked by your clinic."),
-    ("redness", 1, Trend.WORSENING, None, NOW, Basis.WORSENING,
-     "Redness that is getting worse can be a sign of infection."),
-    ("redness", 1, Trend.IMPROVING, None, EXPECTED, Basis.EXPECTED,
-     "Redness like mild sunburn is normal; it fades over the first two days and can "
-     "linger a little longer."),
-    ("redness", 1, Trend.STABLE, Severity.SEVERE, CLINIC, Basis.SEVERE,
-     "Very red skin is an uncommon reaction that your clinic should see."),
+    ("redness", 1, None, None, EXPECTED, Basis.EXPECTED, "Redness is expected."),
+    ("redness", 48, None, None, CLINIC, Basis.BEYOND, "Redness has lasted too long."),
+    ("redness", 1, Trend.WORSENING, None, NOW, Basis.WORSENING, "Redness is getting worse."),
+    ("redness", 1, Trend.IMPROVING, None, EXPECTED, Basis.EXPECTED, "Redness is expected."),
+    ("redness", 1, Trend.STABLE, Severity.SEVERE, CLINIC, Basis.SEVERE, "Very red skin."),
     ("redness", 1, Trend.WORSENING, Severity.SEVERE, NOW, Basis.WORSENING,
-     "Redness that is getting worse can be a sign of infection."),
-    ("redness", 1, None, Severity.MODERATE, EXPECTED, Basis.EXPECTED,
-     "Redness like mild sunburn is normal; it fades over the first two days and can "
-     "linger a little longer."),
-    ("tenderness", 1, None, Severity.SEVERE, NOW, Basis.SEVERE,
-     "Real pain is not normal after microneedling."),
-    ("tingling", 1, None, Severity.SEVERE, EXPECTED, Basis.EXPECTED,
-     "Tingling is a normal short-lived response."),
-    ("bruising", 1, Trend.WORSENING, None, CLINIC, Basis.WORSENING,
-     "Bruising that is spreading should be checked by your clinic."),
-    # Already past the window: worsening does not raise the level, so the window decides.
-    ("bruising", 100, Trend.WORSENING, None, CLINIC, Basis.BEYOND,
-     "Bruising that lasts longer than expected should be checked by your clinic."),
-    ("warmth", 96, None, None, NOW, Basis.BEYOND,
-     "Skin that still feels hot days later can be a sign of infection."),
-    ("pinpoint_bleeding", 23.9, Trend.WORSENING, None, NOW, Basis.WORSENING,
-     "Bleeding that is getting worse needs advice now."),
-    ("pain", 0, None, None, NOW, Basis.BEYOND, "Pain is not normal after microneedling."),
-    ("cold_sore", 50, Trend.WORSENING, None, NOW, Basis.WORSENING,
-     "A spreading cold sore on treated skin needs advice now."),
+     "Redness is getting worse."),
+    ("redness", 1, None, Severity.MODERATE, EXPECTED, Basis.EXPECTED, "Redness is expected."),
+    # A symptom with no level for severe or worsening stays expected within its window.
+    ("puffiness", 1, Trend.WORSENING, Severity.SEVERE, EXPECTED, Basis.EXPECTED,
+     "Puffiness is expected."),
+    # Already past the window: worsening that raises nothing leaves the window to decide.
+    ("puffiness", 30, Trend.WORSENING, None, CLINIC, Basis.BEYOND,
+     "Puffiness has lasted too long."),
+    ("redness", 60, Trend.WORSENING, None, NOW, Basis.WORSENING, "Redness is getting worse."),
+    ("pus", 0, None, None, NOW, Basis.BEYOND, "Pus needs advice now."),
+    ("blister", 50, Trend.WORSENING, None, NOW, Basis.WORSENING,
+     "A growing blister needs advice now."),
 ]
 # fmt: on
 
@@ -223,7 +165,7 @@ REASONS = [
     ("symptom", "hours", "trend", "severity", "level", "basis", "reason"), REASONS
 )
 def test_it_gives_the_reason_that_decided(
-    protocol: Protocol,
+    mini: Protocol,
     symptom: str,
     hours: float,
     trend: Trend | None,
@@ -232,60 +174,50 @@ def test_it_gives_the_reason_that_decided(
     basis: Basis,
     reason: str,
 ) -> None:
-    result = triage(protocol, [SymptomReport(symptom, trend, severity)], hours).symptoms[0]
+    result = triage(mini, [SymptomReport(symptom, trend, severity)], hours).symptoms[0]
     assert (result.level, result.basis, result.reason) == (level, basis, reason)
 
 
-def test_it_escalates_worsening_redness_at_hour_one_to_contact_now(protocol: Protocol) -> None:
-    result = triage(protocol, [symptom_report(protocol, "red skin", Trend.WORSENING)], 1)
+def test_it_escalates_worsening_at_hour_one_to_contact_now(mini: Protocol) -> None:
+    result = triage(mini, [symptom_report(mini, "red skin", Trend.WORSENING)], 1)
     assert result.level is NOW
-    assert result.advice == (
-        "Contact your clinic now. If you cannot reach them and you feel unwell, "
-        "call NHS 111, or 999 in an emergency."
-    )
+    assert result.advice == "Contact the clinic now."
 
 
 @pytest.mark.parametrize(
     ("factors", "widened_by"),
     [
         (NONE, ()),
-        (Factors(sensitive_skin=True, age=70), ("sensitive_skin", "older_patient")),
-        (Factors(needle_depth_mm=2.0, anticoagulant=True), ("deep_needling", "anticoagulant")),
-        (ALL_FACTORS, ()),
-        (Factors(areas=frozenset({"eyes"})), ()),
+        (Factors(sensitive_skin=True), ("sensitive_skin",)),
+        (Factors(areas=EYES), ("eye_area",)),
+        (ALL_FACTORS, ("eye_area", "sensitive_skin")),
+        (Factors(age=90, anticoagulant=True), ()),
     ],
 )
-def test_it_names_the_factors_that_widened_bruising(
-    protocol: Protocol, factors: Factors, widened_by: tuple[str, ...]
+def test_it_names_the_factors_that_widened_a_window(
+    mini: Protocol, factors: Factors, widened_by: tuple[str, ...]
 ) -> None:
-    result = triage(protocol, [SymptomReport("bruising")], 1, factors)
+    result = triage(mini, [SymptomReport("redness")], 1, factors)
     assert result.symptoms[0].widened_by == widened_by
 
 
-def test_it_adds_self_care_advice_below_contact_now(protocol: Protocol) -> None:
-    reports = [SymptomReport("redness"), SymptomReport("dryness_flaking"), SymptomReport("pain")]
-    calm = triage(protocol, reports[:2], 50)
-    assert calm.advice == (
-        "This is a normal part of healing. Keep following your aftercare plan, and check in "
-        "again if it gets worse or lasts longer. Keep using sunscreen and a gentle moisturiser; "
-        "avoid heat. Moisturise often and let flakes come away on their own."
-    )
-    assert triage(protocol, reports, 50).advice == protocol.triage.advice[NOW]
+def test_it_adds_self_care_advice_below_contact_now(mini: Protocol) -> None:
+    reports = [SymptomReport("redness"), SymptomReport("puffiness"), SymptomReport("pus")]
+    assert triage(mini, reports[:2], 10).advice == "This is expected. Keep cool."
+    assert triage(mini, reports, 10).advice == mini.triage.advice[NOW]
 
 
-def test_it_cites_the_triage_sources_and_the_deciding_symptoms_once(protocol: Protocol) -> None:
-    result = triage(protocol, [SymptomReport("redness"), SymptomReport("swelling")], 1)
-    assert result.sources[: len(protocol.triage.sources)] == protocol.triage.sources
+def test_it_cites_the_triage_sources_and_the_deciding_symptoms_once(mini: Protocol) -> None:
+    result = triage(mini, [SymptomReport("redness"), SymptomReport("puffiness")], 1)
+    assert result.sources[: len(mini.triage.sources)] == mini.triage.sources
     assert len(result.sources) == len(set(result.sources))
-    symptoms = protocol.index.symptoms
-    assert set(result.sources) >= {*symptoms["redness"].sources, *symptoms["swelling"].sources}
+    symptoms = mini.index.symptoms
+    assert set(result.sources) >= {*symptoms["redness"].sources, *symptoms["puffiness"].sources}
 
 
-def test_it_leaves_out_sources_of_symptoms_below_the_report_level(protocol: Protocol) -> None:
-    result = triage(protocol, [SymptomReport("peeling"), SymptomReport("pus")], 1)
-    assert set(result.sources) == set(protocol.triage.sources) | set(
-        protocol.index.symptoms["pus"].sources
-    )
+def test_it_leaves_out_sources_of_symptoms_below_the_report_level(mini: Protocol) -> None:
+    result = triage(mini, [SymptomReport("puffiness"), SymptomReport("pus")], 1)
+    assert set(result.sources) == set(mini.triage.sources) | set(mini.index.symptoms["pus"].sources)
 
 
 @pytest.mark.parametrize(
@@ -299,23 +231,23 @@ def test_it_leaves_out_sources_of_symptoms_below_the_report_level(protocol: Prot
     ],
 )
 def test_it_refuses_bad_input(
-    protocol: Protocol, reports: list[SymptomReport], hours: float, message: str
+    mini: Protocol, reports: list[SymptomReport], hours: float, message: str
 ) -> None:
     with pytest.raises(InputError, match=f"^{message}$"):
-        triage(protocol, reports, hours)
+        triage(mini, reports, hours)
 
 
 @pytest.mark.parametrize(
     ("name", "symptom"),
-    [("redness", "redness"), ("Red skin", "redness"), ("puffy", "swelling"), ("PUS", "pus")],
+    [("redness", "redness"), ("Red skin", "redness"), ("puffy", "puffiness"), ("PUS", "pus")],
 )
-def test_it_resolves_what_people_type(protocol: Protocol, name: str, symptom: str) -> None:
-    assert symptom_report(protocol, name).symptom == symptom
+def test_it_resolves_what_people_type(mini: Protocol, name: str, symptom: str) -> None:
+    assert symptom_report(mini, name).symptom == symptom
 
 
-def test_it_suggests_close_symptom_names(protocol: Protocol) -> None:
+def test_it_suggests_close_symptom_names(mini: Protocol) -> None:
     with pytest.raises(UnknownNameError, match=r"^unknown symptom 'redd'; did you mean redness\?$"):
-        symptom_report(protocol, "redd")
+        symptom_report(mini, "redd")
 
 
 LONDON = ZoneInfo("Europe/London")
@@ -344,7 +276,7 @@ def test_it_refuses_times_without_a_zone() -> None:
 
 # --- properties ----------------------------------------------------------------
 
-PROTOCOL = load_protocol()
+PROTOCOL = mini_protocol()
 SYMPTOMS = sorted(PROTOCOL.index.symptoms)
 
 reports_strategy = st.builds(
@@ -417,28 +349,25 @@ def test_it_gives_the_same_answer_every_time(
 # --- free text and the emergency level ---------------------------------------------
 
 
-def test_it_accepts_a_check_in_of_free_text_only(protocol: Protocol) -> None:
-    result = triage(protocol, [], 30, text="my skin is oozing")
+def test_it_accepts_a_check_in_of_free_text_only(mini: Protocol) -> None:
+    result = triage(mini, [], 30, text="my skin is oozing")
     assert result.level is NOW
     assert [(s.symptom, s.found_in_text, s.reason) for s in result.symptoms] == [
-        ("discharge", "oozing", "Discharge is not normal and can be a sign of infection.")
+        ("pus", "oozing", "Pus needs advice now.")
     ]
 
 
-def test_it_judges_a_symptom_found_in_text_as_if_ticked(protocol: Protocol) -> None:
-    early = triage(protocol, [], 30, text="it feels hot to the touch")
-    late = triage(protocol, [], 100, text="it feels hot to the touch")
-    assert (early.level, late.level) == (EXPECTED, NOW)
-    assert (
-        late.symptoms[0].reason
-        == "Skin that still feels hot days later can be a sign of infection."
-    )
+def test_it_judges_a_symptom_found_in_text_as_if_ticked(mini: Protocol) -> None:
+    early = triage(mini, [], 10, text="my eyes have swollen up")
+    late = triage(mini, [], 30, text="my eyes have swollen up")
+    assert (early.level, late.level) == (EXPECTED, CLINIC)
+    assert late.symptoms[0].reason == "Puffiness has lasted too long."
 
 
 def test_it_raises_the_level_of_ticked_symptoms_by_what_the_patient_writes(
-    protocol: Protocol,
+    mini: Protocol,
 ) -> None:
-    result = triage(protocol, [SymptomReport("redness")], 30, text="and there is pus")
+    result = triage(mini, [SymptomReport("redness")], 30, text="and there is pus")
     assert result.level is NOW
     assert [(s.symptom, s.level) for s in result.symptoms] == [
         ("redness", EXPECTED),
@@ -446,48 +375,35 @@ def test_it_raises_the_level_of_ticked_symptoms_by_what_the_patient_writes(
     ]
 
 
-def test_it_keeps_the_ticked_report_of_a_symptom_the_text_also_names(protocol: Protocol) -> None:
-    result = triage(protocol, [SymptomReport("blistering", Trend.WORSENING)], 30, text="blisters")
+def test_it_keeps_the_ticked_report_of_a_symptom_the_text_also_names(mini: Protocol) -> None:
+    result = triage(mini, [SymptomReport("blister", Trend.WORSENING)], 30, text="a blister")
     assert [(s.symptom, s.level, s.found_in_text) for s in result.symptoms] == [
-        ("blistering", NOW, None)
+        ("blister", NOW, None)
     ]
 
 
-def test_text_that_matches_nothing_goes_to_a_person(protocol: Protocol) -> None:
-    result = triage(protocol, [SymptomReport("redness")], 30, text="I'm worried about a mark")
+def test_text_that_matches_nothing_goes_to_a_person(mini: Protocol) -> None:
+    result = triage(mini, [SymptomReport("redness")], 30, text="I'm worried about a mark")
     assert result.level is CLINIC
     assert result.symptoms[-1].label == "What you wrote"
-    assert result.symptoms[-1].reason == (
-        "Your clinic will read what you wrote and contact you if they need to."
-    )
-    assert result.advice == (
-        "Please contact your clinic today so a practitioner can check how your skin is healing. "
-        "Keep using sunscreen and a gentle moisturiser; avoid heat. "
-        "Your clinic will read what you wrote and contact you if they need to."
-    )
+    assert result.symptoms[-1].reason == "A person reads it."
+    assert result.advice == "Contact the clinic. Keep cool. A person reads it."
 
 
-def test_blank_or_invisible_text_is_no_text(protocol: Protocol) -> None:
-    result = triage(protocol, [SymptomReport("redness")], 30, text=" \u200b\n")
+def test_blank_or_invisible_text_is_no_text(mini: Protocol) -> None:
+    result = triage(mini, [SymptomReport("redness")], 30, text=" \u200b\n")
     assert [s.symptom for s in result.symptoms] == ["redness"]
     with pytest.raises(InputError, match="report at least one symptom, or write what you notice"):
-        triage(protocol, [], 30, text="\u202e ")
+        triage(mini, [], 30, text="\u202e ")
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["I can't breathe", "my lips are swollen", "my tongue is swelling", "I feel faint"],
-)
-def test_signs_of_a_severe_allergic_reaction_mean_call_999(protocol: Protocol, text: str) -> None:
-    result = triage(protocol, [SymptomReport("redness"), SymptomReport("pain")], 2, text=text)
+@pytest.mark.parametrize("text", ["I can't breathe", "my lips are swollen"])
+def test_a_phrase_of_a_999_symptom_means_call_999(mini: Protocol, text: str) -> None:
+    reports = [SymptomReport("redness"), SymptomReport("pus")]
+    result = triage(mini, reports, 2, text=text)
     assert result.level is CALL_999
-    assert (
-        result.advice
-        == "Call 999 now: this can be a severe allergic reaction. Then tell your clinic."
-    )
-    assert result.symptoms[-1].reason == (
-        "These can be signs of a severe allergic reaction (anaphylaxis), which is an emergency."
-    )
+    assert result.advice == "Call 999."
+    assert result.symptoms[-1].reason == "Call for help."
 
 
 def test_the_emergency_ranks_above_contact_the_clinic_now() -> None:
@@ -500,23 +416,7 @@ def test_the_emergency_ranks_above_contact_the_clinic_now() -> None:
     ]
 
 
-def test_the_emergency_cites_the_nhs_anaphylaxis_guidance(protocol: Protocol) -> None:
-    result = triage(protocol, [symptom_report(protocol, "anaphylaxis")], 1)
+def test_the_emergency_cites_its_symptoms_sources(mini: Protocol) -> None:
+    result = triage(mini, [symptom_report(mini, "breathlessness")], 1)
     literature = [source.literature for source in result.sources if source.literature]
-    assert "NHS, Anaphylaxis (nhs.uk/conditions/anaphylaxis)" in literature
-
-
-def test_tender_or_sore_is_expected_but_pain_is_not(protocol: Protocol) -> None:
-    symptoms = protocol.index.symptoms
-    assert (symptoms["tenderness"].label, symptoms["pain"].label) == (
-        "Tender or sore when touched",
-        "Painful",
-    )
-    sore = triage(protocol, [symptom_report(protocol, "sore")], 30)
-    pain = triage(protocol, [symptom_report(protocol, "pain")], 30)
-    assert (sore.level, pain.level) == (EXPECTED, NOW)
-    assert sore.symptoms[0].reason == (
-        "Skin that is tender, stings or feels sore when touched is normal in the first days; "
-        "pain is not."
-    )
-    assert pain.symptoms[0].reason == "Pain is not normal after microneedling."
+    assert "Invented source for emergencies" in literature

@@ -113,6 +113,7 @@ SCREENING = ScreeningRecord(
     answers={
         "isotretinoin": "current",
         "radiation": "2019-05-01",
+        "toxin_or_filler": "never",
         "pregnant": False,
         "diabetes": "controlled",
         "active_skin_condition": "mild eczema",
@@ -298,7 +299,13 @@ def test_a_screening_becomes_a_questionnaire_response(protocol: Protocol) -> Non
     assert items["isotretinoin"]["item"] == [
         {"linkId": "isotretinoin.current", "answer": [{"valueBoolean": True}]}
     ]
-    assert items["radiation"]["answer"] == [{"valueDate": "2019-05-01"}]
+    assert items["radiation"]["item"] == [
+        {"linkId": "radiation.date", "answer": [{"valueDate": "2019-05-01"}]}
+    ]
+    # "Never" is an answer, not a blank that reads as a question nobody asked.
+    assert items["toxin_or_filler"]["item"] == [
+        {"linkId": "toxin_or_filler.never", "answer": [{"valueBoolean": True}]}
+    ]
     assert items["pregnant"]["answer"] == [{"valueBoolean": False}]
     assert items["diabetes"]["answer"][0]["valueCoding"]["code"] == "controlled"
     assert items["active_skin_condition"]["answer"] == [{"valueString": "mild eczema"}]

@@ -174,14 +174,18 @@ def _screening_questionnaire(protocol: Protocol, key: str) -> Questionnaire:
 
 
 def _question(question: Question) -> QuestionnaireItem:
-    if question.kind == "date_or_current":
+    if question.kind in ("date", "date_or_current"):
+        # A group, so that "never" is an answer a receiver can read rather than a blank
+        # that looks like a question nobody asked.
+        now = [QuestionnaireItem(linkId=f"{question.id}.current", text="Now", type="boolean")]
         return QuestionnaireItem(
             linkId=question.id,
             text=question.text,
             type="group",
             item=[
-                QuestionnaireItem(linkId=f"{question.id}.current", text="Now", type="boolean"),
+                *(now if question.kind == "date_or_current" else []),
                 QuestionnaireItem(linkId=f"{question.id}.date", text="Last date", type="date"),
+                QuestionnaireItem(linkId=f"{question.id}.never", text="Never", type="boolean"),
             ],
         )
     options = [_option(f"{URN}:{question.id}", c, c) for c in question.choices] or None
@@ -193,7 +197,7 @@ def _question(question: Question) -> QuestionnaireItem:
     )
 
 
-_ITEM_TYPES = {"yes_no": "boolean", "date": "date", "choice": "choice", "text": "text"}
+_ITEM_TYPES = {"yes_no": "boolean", "choice": "choice", "text": "text"}
 
 
 def _option(system: str, code: str, label: str) -> QuestionnaireItemAnswerOption:

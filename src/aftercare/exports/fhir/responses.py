@@ -13,7 +13,7 @@ from fhir.resources.R4B.questionnaireresponse import (
     QuestionnaireResponseItemAnswer,
 )
 
-from aftercare.engine.screening import CURRENT
+from aftercare.engine.screening import CURRENT, NEVER
 from aftercare.exports.fhir.definitions import LEVEL_LABELS, STATUS_LABELS, TREND_LABELS
 from aftercare.exports.fhir.ids import (
     URN,
@@ -102,31 +102,28 @@ def screening_response(
 
 def _screening_answer(question: Question, value: object) -> QuestionnaireResponseItem | None:
     """The answer given, or None when there is none (or it does not fit the question)."""
-    if question.kind == "date_or_current":
-        if value == CURRENT:
-            return _group(
-                question.id,
-                f"{question.id}.current",
-                QuestionnaireResponseItemAnswer(valueBoolean=True),
-            )
-        day = _date(value)
-        return (
-            None
-            if day is None
-            else _group(
-                question.id, f"{question.id}.date", QuestionnaireResponseItemAnswer(valueDate=day)
-            )
-        )
+    if question.kind in ("date", "date_or_current"):
+        return _date_answer(question, value)
     answer = _plain_answer(question, value)
     return None if answer is None else _answered(question.id, [answer])
+
+
+def _date_answer(question: Question, value: object) -> QuestionnaireResponseItem | None:
+    """A date question's group: the date, or "never", or (where it is an answer) "now"."""
+    if value == NEVER or (value == CURRENT and question.kind == "date_or_current"):
+        inner = f"{question.id}.{'never' if value == NEVER else 'current'}"
+        return _group(question.id, inner, QuestionnaireResponseItemAnswer(valueBoolean=True))
+    day = _date(value)
+    if day is None:
+        return None
+    return _group(
+        question.id, f"{question.id}.date", QuestionnaireResponseItemAnswer(valueDate=day)
+    )
 
 
 def _plain_answer(question: Question, value: object) -> QuestionnaireResponseItemAnswer | None:
     if question.kind == "yes_no" and isinstance(value, bool):
         return QuestionnaireResponseItemAnswer(valueBoolean=value)
-    if question.kind == "date":
-        day = _date(value)
-        return None if day is None else QuestionnaireResponseItemAnswer(valueDate=day)
     if question.kind == "choice" and value in question.choices:
         return QuestionnaireResponseItemAnswer(
             valueCoding=Coding(system=f"{URN}:{question.id}", code=str(value))

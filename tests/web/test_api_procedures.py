@@ -151,3 +151,92 @@ def test_the_course_counts_sessions_of_the_latest_procedure(
     course = ok(api_client.get(f"/api/v1/patients/{patient.pk}/course"))
     assert course["sessions_done"] == 1
     assert course["last_session"] == "2026-11-20"
+
+
+# --- the engine's routes ------------------------------------------------------------------
+
+
+@pytest.fixture
+def anyone(db: None) -> Client:
+    return Client()
+
+
+def test_the_engine_routes_answer_for_the_procedure_asked(api_client: Client, both: Clinic) -> None:
+    peel = base_protocol(PEEL)
+    answer = ok(api_client.get("/api/v1/protocol", {"procedure": PEEL}))
+    assert (answer["id"], answer["protocol"]["procedure"]) == (PEEL, peel.procedure)
+    check = ok(
+        api_client.get("/api/v1/check", {"activity": "sauna", "hours_after": 48, "procedure": PEEL})
+    )
+    assert (check["rule"], check["allowed_from_hours"]) == ("AC-heat", 72)
+    triaged = ok(
+        post(
+            api_client,
+            f"/api/v1/triage?procedure={PEEL}",
+            {"symptoms": [{"symptom": "dryness_tightness"}], "hours_after": 24},
+        )
+    )
+    assert (triaged["triage"], triaged["protocol"]["id"]) == ("expected", PEEL)
+    screened = ok(post(api_client, f"/api/v1/screen?procedure={PEEL}", {"answers": PEEL_ANSWERS}))
+    assert (screened["status"], screened["protocol"]["id"]) == ("eligible", PEEL)
+    query = {"first": "2026-12-01", "procedure": PEEL}
+    course = ok(api_client.get("/api/v1/course/plan", query))
+    assert course["requested_sessions"] == peel.course.default_sessions == 4
+    assert course["sessions"][1]["earliest"] == "2026-12-22"  # 21 days, the peel's gap
+    query = {"previous": "2026-11-01", "proposed": "2026-11-22", "procedure": PEEL}
+    assert ok(api_client.get("/api/v1/course/check", query))["verdict"] == "within_window"
+    query = {"completed": "2026-11-01", "procedure": PEEL}
+    assert ok(api_client.get("/api/v1/course/maintenance", query)) == {
+        "maintenance_earliest": "2026-12-01",
+        "maintenance_latest": "2027-02-01",
+    }
+
+
+def test_without_a_procedure_the_engine_routes_answer_for_microneedling(
+    api_client: Client, both: Clinic
+) -> None:
+    assert ok(api_client.get("/api/v1/protocol"))["id"] == "microneedling"
+    check = ok(api_client.get("/api/v1/check", {"activity": "sauna", "hours_after": 48}))
+    assert (check["rule"], check["allowed_from_hours"]) == ("AC-extreme-heat", 336)
+
+
+def test_a_clinic_that_performs_only_peels_answers_for_peels(
+    api_client: Client, clinic: Clinic
+) -> None:
+    enable_procedures(clinic, PEEL)
+    assert ok(api_client.get("/api/v1/protocol"))["id"] == PEEL
+    refused = problem(api_client.get("/api/v1/protocol", {"procedure": "microneedling"}), 422)
+    assert fields(refused) == {
+        "query.procedure": "the clinic does not perform 'microneedling'; it performs: chemical-peel"
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("GET", "/api/v1/protocol"),
+        ("GET", "/api/v1/check?activity=sauna&hours_after=48"),
+        ("POST", "/api/v1/triage"),
+        ("POST", "/api/v1/screen"),
+        ("GET", "/api/v1/course/plan?first=2026-12-01"),
+        ("GET", "/api/v1/course/check?previous=2026-11-01&proposed=2026-12-01"),
+        ("GET", "/api/v1/course/maintenance?completed=2026-11-01"),
+    ],
+)
+def test_every_engine_route_refuses_a_procedure_the_clinic_does_not_perform(
+    api_client: Client, method: str, url: str
+) -> None:
+    joined = f"{url}{'&' if '?' in url else '?'}procedure={PEEL}"
+    body = {"symptoms": [{"symptom": "redness"}], "hours_after": 24, "answers": {}}
+    sent = api_client.get(joined) if method == "GET" else post(api_client, joined, body)
+    assert fields(problem(sent, 422)) == {
+        "query.procedure": "the clinic does not perform 'chemical-peel'; it performs: microneedling"
+    }
+
+
+def test_without_a_key_any_packaged_procedure_is_answered(anyone: Client) -> None:
+    assert ok(anyone.get("/api/v1/protocol", {"procedure": PEEL}))["id"] == PEEL
+    refused = problem(anyone.get("/api/v1/protocol", {"procedure": "tattoo"}), 422)
+    assert fields(refused) == {
+        "query.procedure": "there is no procedure 'tattoo'; there are: chemical-peel, microneedling"
+    }

@@ -42,6 +42,7 @@ __all__ = [
     "clinic_overlay",
     "clinic_procedures",
     "clinic_protocol",
+    "default_procedure",
     "effective_protocol",
     "enabled_procedures",
     "forget_procedures",
@@ -132,6 +133,13 @@ def enabled_procedures(clinic: Clinic) -> tuple[str, ...]:
     if not rows:
         return (DEFAULT_PROTOCOL,)
     return tuple(sorted(pid for pid, row in rows.items() if row.enabled))
+
+
+def default_procedure(clinic: Clinic) -> str:
+    """The procedure a form or route takes when none is named: the default one when the
+    clinic performs it (as every clinic did before procedures), else its first."""
+    enabled = enabled_procedures(clinic)
+    return DEFAULT_PROTOCOL if DEFAULT_PROTOCOL in enabled or not enabled else enabled[0]
 
 
 def clinic_overlay(clinic: Clinic, protocol_id: str = DEFAULT_PROTOCOL) -> str:

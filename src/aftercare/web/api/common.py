@@ -16,6 +16,7 @@ from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
 from aftercare.engine.red_flags import visible_words
 from aftercare.engine.screening import Answer
 from aftercare.engine.triage import Trend
+from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.actor import Actor
@@ -24,7 +25,13 @@ from aftercare.web.api.record_schemas import CheckInIn
 from aftercare.web.care.current import Care
 from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn, Clinic
-from aftercare.web.protocol import base_protocol, clinic_protocol, enabled_procedures
+from aftercare.web.protocol import (
+    DEFAULT_PROTOCOL,
+    base_protocol,
+    clinic_protocol,
+    default_procedure,
+    enabled_procedures,
+)
 
 __all__ = [
     "elapsed_hours",
@@ -42,10 +49,20 @@ __all__ = [
 DATE_KINDS = frozenset({"date", "date_or_current"})
 
 
-def protocol_for(request: HttpRequest) -> Protocol:
-    """The calling clinic's effective protocol, or the base protocol for nobody."""
+def protocol_for(request: HttpRequest, procedure: str | None = None) -> Protocol:
+    """The protocol of ``procedure`` in force for the caller: the calling clinic's effective
+    one (by default its default procedure), or the packaged one for nobody (by default the
+    default procedure). A procedure the clinic does not perform, or that no protocol
+    describes, is a 422 on ``query.procedure`` naming those there are."""
     clinic = calling_clinic(request)
-    return base_protocol() if clinic is None else clinic_protocol(clinic)
+    if clinic is not None:
+        return procedure_protocol(clinic, procedure or default_procedure(clinic), "query.procedure")
+    asked = procedure or DEFAULT_PROTOCOL
+    packaged = packaged_protocols().ids
+    if asked not in packaged:
+        message = f"there is no procedure '{asked}'; there are: {', '.join(packaged)}"
+        raise invalid("query.procedure", message)
+    return base_protocol(asked)
 
 
 def zone_for(request: HttpRequest, asked: str | None) -> ZoneInfo:
@@ -77,14 +94,14 @@ def today_for(request: HttpRequest) -> date:
     return clock.now().astimezone(zone(clinic.time_zone if clinic else DEFAULT_ZONE)).date()
 
 
-def procedure_protocol(clinic: Clinic, procedure: str) -> Protocol:
-    """The clinic's protocol for ``procedure``; a 422 on ``body.procedure`` listing the
-    procedures the clinic performs when it does not perform that one."""
+def procedure_protocol(clinic: Clinic, procedure: str, field: str = "body.procedure") -> Protocol:
+    """The clinic's protocol for ``procedure``; a 422 on ``field`` listing the procedures
+    the clinic performs when it does not perform that one."""
     enabled = enabled_procedures(clinic)
     if procedure not in enabled:
         performed = ", ".join(enabled)
         message = f"the clinic does not perform '{procedure}'; it performs: {performed}"
-        raise invalid("body.procedure", message)
+        raise invalid(field, message)
     return clinic_protocol(clinic, procedure)
 
 

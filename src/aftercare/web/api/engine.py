@@ -1,7 +1,9 @@
 """Routes that hold no patient data: the protocol and the engine's answers.
 
 A booking system can ask them without a key (they use the base protocol); with a clinic's
-key they use that clinic's effective protocol.
+key they use that clinic's effective protocol. Each takes ``?procedure=ID`` (a query
+parameter on every route, so a POST body stays as it was): without it, the default
+procedure, which is what every route answered before clinics performed more than one.
 """
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
@@ -49,6 +51,12 @@ router = Router(tags=["engine"], auth=OptionalClinicKey())
 ERRORS = (401,)
 
 
+class ProcedureQuery(Schema):
+    # The procedure's protocol id (``chemical-peel``); default: microneedling when the
+    # clinic performs it (always without a key), else the clinic's first procedure.
+    procedure: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 class ProtocolOut(Schema):
     """The protocol in force, named as records name it (``protocol: {id, version}``)."""
 
@@ -58,11 +66,11 @@ class ProtocolOut(Schema):
 
 
 @router.get("protocol", response=responses({200: ProtocolOut}, *ERRORS))
-def get_protocol(request: HttpRequest) -> ProtocolOut:
+def get_protocol(request: HttpRequest, asked: Query[ProcedureQuery]) -> ProtocolOut:
     """The effective protocol, every item with its sources; ``id`` and ``version`` are those
     that treatments and screenings record, so a record can be matched to the protocol it was
     made under."""
-    protocol = protocol_for(request)
+    protocol = protocol_for(request, asked.procedure)
     return ProtocolOut(id=protocol.effective_id, version=protocol.version, protocol=protocol)
 
 
@@ -77,23 +85,27 @@ class CheckQuery(Schema):
 
 
 @router.get("check", response=responses({200: CheckOut}, *ERRORS))
-def get_check(request: HttpRequest, query: Query[CheckQuery]) -> dict[str, object]:
+def get_check(
+    request: HttpRequest, query: Query[CheckQuery], asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """May the patient do ``activity`` now: by hours since treatment, or by the two times."""
     hours, treated_at = elapsed_hours("query", query.hours_after, query.treated_at, query.at)
     if treated_at is not None:
         treated_at = treated_at.astimezone(zone_for(request, query.time_zone))
     skin = None if query.redness_resolved is None else {"redness_resolved": query.redness_resolved}
-    protocol = protocol_for(request)
+    protocol = protocol_for(request, asked.procedure)
     result = check(protocol, query.activity, hours, skin=skin, treated_at=treated_at)
     return check_json(protocol, result)
 
 
 @router.post("triage", response=responses({200: TriageOut}, *ERRORS))
-def post_triage(request: HttpRequest, payload: TriageIn) -> dict[str, object]:
+def post_triage(
+    request: HttpRequest, payload: TriageIn, asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """Expected, contact the clinic, contact the clinic now, or call 999 now, with the
     reasons; ``text`` is read for red-flag phrases."""
     require_symptoms_or_words(payload.symptoms, payload.text, "text")
-    protocol = protocol_for(request)
+    protocol = protocol_for(request, asked.procedure)
     hours, _ = elapsed_hours("body", payload.hours_after, payload.treated_at, payload.at)
     reports = [symptom_report(protocol, s.symptom, s.trend, s.severity) for s in payload.symptoms]
     factors = engine_factors(protocol, payload.factors)
@@ -109,10 +121,12 @@ def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
 
 
 @router.post("screen", response=responses({200: ScreeningOut}, *ERRORS))
-def post_screen(request: HttpRequest, payload: ScreenIn) -> dict[str, object]:
+def post_screen(
+    request: HttpRequest, payload: ScreenIn, asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """Screen answers before treatment, on ``on`` (default: the clinic's today); a date
     is sent as ``YYYY-MM-DD``."""
-    protocol = protocol_for(request)
+    protocol = protocol_for(request, asked.procedure)
     on = payload.on or today_for(request)
     answers = screening_answers(protocol, payload.answers)
     return screening_json(protocol, screen(protocol, answers, on))
@@ -124,9 +138,11 @@ class CoursePlanQuery(Schema):
 
 
 @router.get("course/plan", response=responses({200: CoursePlanOut}, *ERRORS))
-def get_course_plan(request: HttpRequest, query: Query[CoursePlanQuery]) -> dict[str, object]:
+def get_course_plan(
+    request: HttpRequest, query: Query[CoursePlanQuery], asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """Windows for each session of a course from the first, then maintenance."""
-    protocol = protocol_for(request)
+    protocol = protocol_for(request, asked.procedure)
     sessions = query.sessions if query.sessions is not None else protocol.course.default_sessions
     return course_json(plan_course(protocol, query.first, sessions))
 
@@ -137,9 +153,13 @@ class CourseCheckQuery(Schema):
 
 
 @router.get("course/check", response=responses({200: CourseCheckOut}, *ERRORS))
-def get_course_check(request: HttpRequest, query: Query[CourseCheckQuery]) -> dict[str, object]:
+def get_course_check(
+    request: HttpRequest, query: Query[CourseCheckQuery], asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """Whether a proposed session date keeps the gap after the previous one."""
-    return course_json(check_session(protocol_for(request), query.previous, query.proposed))
+    return course_json(
+        check_session(protocol_for(request, asked.procedure), query.previous, query.proposed)
+    )
 
 
 class MaintenanceQuery(Schema):
@@ -147,6 +167,8 @@ class MaintenanceQuery(Schema):
 
 
 @router.get("course/maintenance", response=responses({200: MaintenanceOut}, *ERRORS))
-def get_maintenance(request: HttpRequest, query: Query[MaintenanceQuery]) -> dict[str, object]:
+def get_maintenance(
+    request: HttpRequest, query: Query[MaintenanceQuery], asked: Query[ProcedureQuery]
+) -> dict[str, object]:
     """When maintenance is due after a course completed on ``completed``."""
-    return course_json(maintenance_window(protocol_for(request), query.completed))
+    return course_json(maintenance_window(protocol_for(request, asked.procedure), query.completed))

@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 
 from aftercare.web.clinic.models import Clinic
-from aftercare.web.protocol import DEFAULT_PROTOCOL, base_protocol, enabled_procedures
+from aftercare.web.protocol import base_protocol, default_procedure, enabled_procedures
 
 __all__ = ["ProcedureChoice", "choose_procedure", "procedure_name"]
 
@@ -49,5 +49,4 @@ def choose_procedure(request: HttpRequest, clinic: Clinic) -> ProcedureChoice:
         raise BadRequest(
             f"The clinic does not perform '{asked[:100]}'; it performs: {', '.join(enabled)}."
         )
-    default = DEFAULT_PROTOCOL if DEFAULT_PROTOCOL in enabled or not enabled else enabled[0]
-    return ProcedureChoice(asked or default, options)
+    return ProcedureChoice(asked or default_procedure(clinic), options)

@@ -1,7 +1,7 @@
 """A screening with every question asked and nothing found, to change one answer at a time.
 
 Questions start unanswered, so a test that means "only this answer matters" starts from
-here; `tests/engine/test_screening.py` checks that it answers every question.
+here; `tests/protocols/test_microneedling_screening.py` checks that it answers every question.
 """
 
 from __future__ import annotations

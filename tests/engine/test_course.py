@@ -1,3 +1,7 @@
+"""The course's mechanisms, on the mini protocol (1 to 4 sessions, planned with 2 to 4,
+usually 3, 30 to 40 days apart, maintenance 6 to 12 months after the last). The
+microneedling course is pinned in tests/protocols/test_microneedling_course.py."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -27,36 +31,35 @@ PREVIOUS = date(2026, 12, 5)
     ("gap_days", "verdict", "allowed"),
     [
         (0, Verdict.TOO_EARLY, False),
-        (27, Verdict.TOO_EARLY, False),
-        (28, Verdict.WITHIN_WINDOW, True),
+        (29, Verdict.TOO_EARLY, False),
+        (30, Verdict.WITHIN_WINDOW, True),
         (35, Verdict.WITHIN_WINDOW, True),
-        (42, Verdict.WITHIN_WINDOW, True),
-        (43, Verdict.LATE, True),
+        (40, Verdict.WITHIN_WINDOW, True),
+        (41, Verdict.LATE, True),
         (365, Verdict.LATE, True),
     ],
 )
 def test_it_checks_the_gap_before_the_next_session(
-    protocol: Protocol, gap_days: int, verdict: Verdict, allowed: bool
+    mini: Protocol, gap_days: int, verdict: Verdict, allowed: bool
 ) -> None:
-    check = check_session(protocol, PREVIOUS, PREVIOUS + timedelta(days=gap_days))
+    check = check_session(mini, PREVIOUS, PREVIOUS + timedelta(days=gap_days))
     assert (check.verdict, check.allowed, check.gap_days) == (verdict, allowed, gap_days)
-    assert (check.earliest, check.latest) == (date(2027, 1, 2), date(2027, 1, 16))
+    assert (check.earliest, check.latest) == (date(2027, 1, 4), date(2027, 1, 14))
 
 
-def test_it_refuses_a_session_before_the_previous_one(protocol: Protocol) -> None:
+def test_it_refuses_a_session_before_the_previous_one(mini: Protocol) -> None:
     with pytest.raises(
         InputError, match=r"^the proposed session cannot be before the previous one$"
     ):
-        check_session(protocol, PREVIOUS, PREVIOUS - timedelta(days=1))
+        check_session(mini, PREVIOUS, PREVIOUS - timedelta(days=1))
 
 
 FIRST = date(2026, 12, 5)
 S1 = SessionWindow(1, FIRST, FIRST)
-S2 = SessionWindow(2, date(2027, 1, 2), date(2027, 1, 16))
-S3 = SessionWindow(3, date(2027, 1, 30), date(2027, 2, 27))
-S4 = SessionWindow(4, date(2027, 2, 27), date(2027, 4, 10))
-S5 = SessionWindow(5, date(2027, 3, 27), date(2027, 5, 22))
-S6 = SessionWindow(6, date(2027, 4, 24), date(2027, 7, 3))
+# Each window is 30 to 40 days after the earliest and latest of the one before.
+S2 = SessionWindow(2, date(2027, 1, 4), date(2027, 1, 14))
+S3 = SessionWindow(3, date(2027, 2, 3), date(2027, 2, 23))
+S4 = SessionWindow(4, date(2027, 3, 5), date(2027, 4, 4))
 
 
 @pytest.mark.parametrize(
@@ -65,36 +68,31 @@ S6 = SessionWindow(6, date(2027, 4, 24), date(2027, 7, 3))
         (-1, False, (), None),
         (0, False, (), None),
         (1, True, (S1,), MaintenanceWindow(date(2027, 6, 5), date(2027, 12, 5))),
-        (3, True, (S1, S2, S3), MaintenanceWindow(date(2027, 7, 30), date(2028, 2, 27))),
-        (
-            6,
-            True,
-            (S1, S2, S3, S4, S5, S6),
-            MaintenanceWindow(date(2027, 10, 24), date(2028, 7, 3)),
-        ),
-        (7, False, (), None),
+        (3, True, (S1, S2, S3), MaintenanceWindow(date(2027, 8, 3), date(2028, 2, 23))),
+        (4, True, (S1, S2, S3, S4), MaintenanceWindow(date(2027, 9, 5), date(2028, 4, 4))),
+        (5, False, (), None),
     ],
 )
 def test_it_plans_a_course(
-    protocol: Protocol,
+    mini: Protocol,
     sessions: int,
     valid: bool,
     windows: tuple[SessionWindow, ...],
     maintenance: MaintenanceWindow | None,
 ) -> None:
-    plan = plan_course(protocol, FIRST, sessions)
+    plan = plan_course(mini, FIRST, sessions)
     assert (plan.valid, plan.requested, plan.sessions, plan.maintenance) == (
         valid,
         sessions,
         windows,
         maintenance,
     )
-    assert (plan.min_sessions, plan.max_sessions) == (1, 6)
-    assert (plan.min_gap_days, plan.max_gap_days) == (28, 42)
+    assert (plan.min_sessions, plan.max_sessions) == (1, 4)
+    assert (plan.min_gap_days, plan.max_gap_days) == (30, 40)
 
 
-def test_it_cites_the_course_sources(protocol: Protocol) -> None:
-    assert plan_course(protocol, FIRST, 3).sources == protocol.course.sources
+def test_it_cites_the_course_sources(mini: Protocol) -> None:
+    assert plan_course(mini, FIRST, 3).sources == mini.course.sources
 
 
 @pytest.mark.parametrize(
@@ -109,9 +107,9 @@ def test_it_cites_the_course_sources(protocol: Protocol) -> None:
     ],
 )
 def test_it_finds_maintenance_in_calendar_months(
-    protocol: Protocol, completed: date, earliest: date, latest: date
+    mini: Protocol, completed: date, earliest: date, latest: date
 ) -> None:
-    assert maintenance_window(protocol, completed) == MaintenanceWindow(earliest, latest)
+    assert maintenance_window(mini, completed) == MaintenanceWindow(earliest, latest)
 
 
 @pytest.mark.parametrize(
@@ -124,78 +122,75 @@ def test_it_finds_maintenance_in_calendar_months(
     ids=["plan", "check", "maintenance"],
 )
 def test_it_refuses_a_date_and_time(
-    protocol: Protocol, call: Callable[[Protocol, date], object]
+    mini: Protocol, call: Callable[[Protocol, date], object]
 ) -> None:
     moment = datetime(2026, 12, 5, 10, 0)  # noqa: DTZ001 - the point of the test
     with pytest.raises(InputError, match="must be a date, not a date and time"):
-        call(protocol, moment)
+        call(mini, moment)
 
 
-def test_the_usual_number_of_sessions_completes_a_course(protocol: Protocol) -> None:
-    usual = protocol.course.default_sessions
-    assert not completes_course(protocol, usual - 1)
-    assert completes_course(protocol, usual)
-    assert completes_course(protocol, usual + 1)
+def test_the_usual_number_of_sessions_completes_a_course(mini: Protocol) -> None:
+    usual = mini.course.default_sessions
+    assert not completes_course(mini, usual - 1)
+    assert completes_course(mini, usual)
+    assert completes_course(mini, usual + 1)
 
 
 def test_the_outlook_mid_course_gives_the_next_window_and_maintenance_after_the_plan(
-    protocol: Protocol,
+    mini: Protocol,
 ) -> None:
-    outlook = course_outlook(protocol, [date(2026, 11, 21)], date(2026, 12, 1))
-    assert (outlook.sessions, outlook.planned) == (1, protocol.course.default_sessions)
-    assert outlook.next_session == check_session(protocol, date(2026, 11, 21), date(2026, 12, 1))
-    planned = plan_course(protocol, date(2026, 11, 21), protocol.course.default_sessions)
+    outlook = course_outlook(mini, [date(2026, 11, 21)], date(2026, 12, 1))
+    assert (outlook.sessions, outlook.planned) == (1, mini.course.default_sessions)
+    assert outlook.next_session == check_session(mini, date(2026, 11, 21), date(2026, 12, 1))
+    planned = plan_course(mini, date(2026, 11, 21), mini.course.default_sessions)
     assert outlook.maintenance == planned.maintenance
 
 
-def test_the_outlook_after_a_full_course_gives_maintenance_only(protocol: Protocol) -> None:
+def test_the_outlook_after_a_full_course_gives_maintenance_only(mini: Protocol) -> None:
     days = [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
-    outlook = course_outlook(protocol, reversed(days), date(2026, 11, 21))
+    outlook = course_outlook(mini, reversed(days), date(2026, 11, 21))
     assert (outlook.sessions, outlook.planned, outlook.next_session) == (3, 3, None)
-    assert outlook.maintenance == maintenance_window(protocol, date(2026, 11, 1))
+    assert outlook.maintenance == maintenance_window(mini, date(2026, 11, 1))
 
 
 @pytest.mark.parametrize(
     ("sessions", "chosen", "complete"),
-    [(2, None, False), (3, None, True), (3, 5, False), (4, 5, False), (5, 5, True), (6, 6, True)],
+    [(2, None, False), (3, None, True), (3, 4, False), (4, 4, True), (2, 2, True)],
 )
 def test_the_course_completes_at_the_length_chosen_for_the_patient(
-    protocol: Protocol, sessions: int, chosen: int | None, complete: bool
+    mini: Protocol, sessions: int, chosen: int | None, complete: bool
 ) -> None:
-    assert completes_course(protocol, sessions, chosen) is complete
+    assert completes_course(mini, sessions, chosen) is complete
 
 
-def test_a_course_is_planned_with_three_to_six_sessions_from_the_protocol(
-    protocol: Protocol,
-) -> None:
-    assert list(protocol.course.plannable_sessions) == [3, 4, 5, 6]
+def test_a_course_is_planned_with_the_fewest_sessions_the_protocol_allows(mini: Protocol) -> None:
+    # A course may end after 1 session (min_sessions) but is planned with 2 or more.
+    assert list(mini.course.plannable_sessions) == [2, 3, 4]
 
 
-def test_maintenance_is_counted_from_the_actual_last_session(protocol: Protocol) -> None:
+def test_maintenance_is_counted_from_the_actual_last_session(mini: Protocol) -> None:
     # The second session came 49 days after the first: late, and the plan moves with it.
     days = [date(2026, 9, 1), date(2026, 10, 20)]
-    outlook = course_outlook(protocol, days, date(2026, 11, 1), chosen=3)
+    outlook = course_outlook(mini, days, date(2026, 11, 1), chosen=3)
     assert outlook.late == (date(2026, 10, 20),)
-    assert outlook.next_session == check_session(protocol, date(2026, 10, 20), date(2026, 11, 1))
-    # The third session between 17 Nov and 1 Dec, then 6 to 12 months.
-    assert outlook.maintenance == MaintenanceWindow(date(2027, 5, 17), date(2027, 12, 1))
+    assert outlook.next_session == check_session(mini, date(2026, 10, 20), date(2026, 11, 1))
+    # The third session between 19 and 29 Nov, then 6 to 12 months.
+    assert outlook.maintenance == MaintenanceWindow(date(2027, 5, 19), date(2027, 11, 29))
 
 
-def test_a_longer_chosen_course_puts_maintenance_after_its_last_session(
-    protocol: Protocol,
-) -> None:
-    outlook = course_outlook(protocol, [date(2026, 11, 1)], date(2026, 11, 1), chosen=5)
-    assert outlook.planned == 5
-    # Sessions 2 to 5 at 28 to 42 days each: the fifth 112 to 168 days on, 21 Feb to 18 Apr.
-    assert outlook.maintenance == MaintenanceWindow(date(2027, 8, 21), date(2028, 4, 18))
-    complete = course_outlook(protocol, [date(2026, 11, 1)] * 5, date(2026, 11, 1), chosen=5)
+def test_a_longer_chosen_course_puts_maintenance_after_its_last_session(mini: Protocol) -> None:
+    outlook = course_outlook(mini, [date(2026, 11, 1)], date(2026, 11, 1), chosen=4)
+    assert outlook.planned == 4
+    # Sessions 2 to 4 at 30 to 40 days each: the fourth 90 to 120 days on, 30 Jan to 1 Mar.
+    assert outlook.maintenance == MaintenanceWindow(date(2027, 7, 30), date(2028, 3, 1))
+    complete = course_outlook(mini, [date(2026, 11, 1)] * 4, date(2026, 11, 1), chosen=4)
     assert complete.next_session is None
 
 
-@pytest.mark.parametrize(("gap_days", "late"), [(42, False), (43, True)])
-def test_a_session_after_six_weeks_is_late(protocol: Protocol, gap_days: int, late: bool) -> None:
+@pytest.mark.parametrize(("gap_days", "late"), [(40, False), (41, True)])
+def test_a_session_after_the_longest_gap_is_late(mini: Protocol, gap_days: int, late: bool) -> None:
     second = PREVIOUS + timedelta(days=gap_days)
-    assert late_sessions(protocol, [second, PREVIOUS]) == ((second,) if late else ())
+    assert late_sessions(mini, [second, PREVIOUS]) == ((second,) if late else ())
 
 
 def sessions_every(days: int, count: int) -> list[date]:
@@ -206,24 +201,24 @@ def sessions_every(days: int, count: int) -> list[date]:
     ("earlier", "proposed", "number", "beyond", "too_soon"),
     [
         ([], PREVIOUS, 1, False, False),
-        ([PREVIOUS], PREVIOUS + timedelta(days=27), 2, False, True),
-        ([PREVIOUS], PREVIOUS + timedelta(days=28), 2, False, False),
+        ([PREVIOUS], PREVIOUS + timedelta(days=29), 2, False, True),
+        ([PREVIOUS], PREVIOUS + timedelta(days=30), 2, False, False),
         ([PREVIOUS], PREVIOUS + timedelta(days=60), 2, False, False),
-        (sessions_every(28, 5), PREVIOUS + timedelta(days=28 * 5), 6, False, False),
-        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 6), 7, True, False),
-        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 5 + 3), 7, True, True),
+        (sessions_every(30, 3), PREVIOUS + timedelta(days=30 * 3), 4, False, False),
+        (sessions_every(30, 4), PREVIOUS + timedelta(days=30 * 4), 5, True, False),
+        (sessions_every(30, 4), PREVIOUS + timedelta(days=30 * 3 + 3), 5, True, True),
         # Recorded late: only the sessions on or before it count.
-        (sessions_every(28, 6), PREVIOUS + timedelta(days=28 * 2 + 14), 4, False, True),
+        (sessions_every(30, 4), PREVIOUS + timedelta(days=30 + 14), 3, False, True),
     ],
 )
-def test_a_seventh_session_or_one_within_four_weeks_needs_an_override(
-    protocol: Protocol,
+def test_a_session_beyond_the_maximum_or_too_soon_needs_an_override(
+    mini: Protocol,
     earlier: list[date],
     proposed: date,
     number: int,
     beyond: bool,
     too_soon: bool,
 ) -> None:
-    gate = gate_session(protocol, earlier, proposed)
+    gate = gate_session(mini, earlier, proposed)
     assert (gate.number, gate.beyond_maximum, gate.too_soon) == (number, beyond, too_soon)
     assert gate.needs_override is (beyond or too_soon)

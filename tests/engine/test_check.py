@@ -20,6 +20,9 @@ LONDON = zone("Europe/London")
 # activity: (allowed from hour, gated on the skin, required until hour or None)
 WINDOWS: dict[str, tuple[int, bool, int | None]] = {
     "sauna": (48, False, None),
+    "steam_room": (48, False, None),
+    "hot_tub": (48, False, None),
+    "hot_bath": (48, False, None),
     "swimming": (168, False, None),
     "makeup": (24, True, None),
     "cold_compress": (0, False, None),
@@ -94,7 +97,8 @@ def test_it_asks_for_the_spf_of_a_do_rule_until_its_window_ends(mini: Protocol) 
 @pytest.mark.parametrize(
     ("typed", "activity"),
     [
-        ("steam", "sauna"),
+        ("steam", "steam_room"),
+        ("Jacuzzi", "hot_tub"),
         ("foundation", "makeup"),
         ("Make-Up", "makeup"),
         ("  ICE   pack ", "cold_compress"),

@@ -1,4 +1,7 @@
-"""The reminder schedule: every message, at the right wall time, out of quiet hours."""
+"""The reminder schedule's mechanisms, on the mini protocol: every message at the right wall
+time, out of quiet hours, across clock changes, and a schedule that does not fit its kinds
+refused with its path and line. The microneedling schedule is pinned in
+tests/protocols/test_microneedling_reminders.py."""
 
 from __future__ import annotations
 
@@ -11,18 +14,13 @@ import pytest
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import parse_local, zone
 from aftercare.engine.reminders import PlannedReminder, QuietHours, schedule
-from aftercare.protocols.load import (
-    ProtocolError,
-    ProtocolIssue,
-    default_protocol_path,
-    load_protocol,
-)
+from aftercare.protocols.load import ProtocolError, ProtocolIssue, load_protocol
 from aftercare.protocols.schema import Protocol, ReminderItem
+from tests.engine.mini import MINI_PATH
 
 LONDON = zone("Europe/London")
 NIGHT = QuietHours(time(21), time(8))
 NONE = QuietHours(time(0), time(0))
-OVERLAYS = Path(__file__).parents[1] / "fixtures" / "overlays"
 
 
 def planned(
@@ -75,59 +73,59 @@ def replaced(protocol: Protocol, **fields: object) -> Protocol:
     [
         ("RM-welcome", "welcome", "2026-11-21 10:30"),
         ("RM-changes:1", "change", "2026-11-22 08:30"),
-        ("RM-changes:3", "change", "2026-11-24 08:30"),
-        ("RM-changes:14", "change", "2026-12-05 08:30"),
+        ("RM-changes:2", "change", "2026-11-23 08:30"),
+        ("RM-changes:7", "change", "2026-11-28 08:30"),
         ("RM-sunscreen:1", "sunscreen", "2026-11-22 08:00"),
-        ("RM-sunscreen:14", "sunscreen", "2026-12-05 08:00"),
+        ("RM-sunscreen:7", "sunscreen", "2026-11-28 08:00"),
         ("RM-check-in:1", "check_in", "2026-11-22 18:00"),
         ("RM-check-in:3", "check_in", "2026-11-24 18:00"),
-        ("RM-check-in:7", "check_in", "2026-11-28 18:00"),
-        ("RM-next-session", "next_session", "2026-12-19 10:00"),
+        # 30 days on, the first day of the next session's window.
+        ("RM-next-session", "next_session", "2026-12-21 10:00"),
     ],
 )
 def test_it_sends_each_kind_at_its_local_time(
-    protocol: Protocol, item: str, kind: str, due: str
+    mini: Protocol, item: str, kind: str, due: str
 ) -> None:
-    reminder = planned(protocol, "2026-11-21 10:30")[item]
+    reminder = planned(mini, "2026-11-21 10:30")[item]
 
     assert (reminder.kind, local(reminder)) == (kind, due)
     assert reminder.due_at.tzinfo is UTC
 
 
-def test_it_lists_exactly_the_protocol_items(protocol: Protocol) -> None:
-    items = planned(protocol, "2026-11-21 10:30")
+def test_it_lists_exactly_the_protocol_items(mini: Protocol) -> None:
+    items = planned(mini, "2026-11-21 10:30")
 
     assert sorted(items) == sorted(
         [
             "RM-welcome",
-            *(f"RM-changes:{day}" for day in (1, 2, 3, 5, 6, 7, 14)),
-            *(f"RM-sunscreen:{day}" for day in range(1, 15)),
-            *(f"RM-check-in:{day}" for day in (1, 3, 7)),
+            *(f"RM-changes:{day}" for day in (1, 2, 7)),
+            *(f"RM-sunscreen:{day}" for day in range(1, 8)),
+            *(f"RM-check-in:{day}" for day in (1, 3)),
             "RM-next-session",
         ]
     )
 
 
-def test_it_sorts_by_due_moment_then_item(protocol: Protocol) -> None:
+def test_it_sorts_by_due_moment_then_item(mini: Protocol) -> None:
     reminders = schedule(
-        protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT, combine=False
+        mini, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT, combine=False
     )
 
     assert list(reminders) == sorted(reminders, key=lambda r: (r.due_at, r.item))
 
 
-def test_it_gives_the_same_items_for_the_same_treatment(protocol: Protocol) -> None:
+def test_it_gives_the_same_items_for_the_same_treatment(mini: Protocol) -> None:
     treated_at = parse_local("2026-11-21 10:30", LONDON)
-    first = schedule(protocol, treated_at, "Europe/London", NIGHT)
-    again = schedule(load_protocol(), treated_at.astimezone(UTC), "Europe/London", NIGHT)
+    first = schedule(mini, treated_at, "Europe/London", NIGHT)
+    again = schedule(load_protocol(MINI_PATH), treated_at.astimezone(UTC), "Europe/London", NIGHT)
 
     assert first == again
     assert len({reminder.item for reminder in first}) == len(first)
 
 
-def test_it_never_schedules_before_the_treatment(protocol: Protocol) -> None:
+def test_it_never_schedules_before_the_treatment(mini: Protocol) -> None:
     treated_at = parse_local("2026-11-21 23:59", LONDON)
-    reminders = schedule(protocol, treated_at, "Europe/London", NONE, course_complete=True)
+    reminders = schedule(mini, treated_at, "Europe/London", NONE, course_complete=True)
 
     assert min(reminder.due_at for reminder in reminders) == treated_at
 
@@ -136,45 +134,36 @@ def test_it_never_schedules_before_the_treatment(protocol: Protocol) -> None:
 
 
 def test_it_announces_maintenance_instead_of_a_next_session_once_the_course_is_complete(
-    protocol: Protocol,
+    mini: Protocol,
 ) -> None:
-    ongoing = planned(protocol, "2026-08-31 11:00")
-    complete = planned(protocol, "2026-08-31 11:00", course_complete=True)
+    ongoing = planned(mini, "2026-08-31 11:00")
+    complete = planned(mini, "2026-08-31 11:00", course_complete=True)
 
     assert not any(reminder.kind == "maintenance" for reminder in ongoing.values())
     # Six calendar months after 31 August is the last day of February, in winter time.
     assert local(complete["RM-maintenance"]) == "2027-02-28 10:00"
     assert utc(complete["RM-maintenance"]) == "2027-02-28 10:00"
-    assert "runs until Tue 31 Aug 2027" in complete["RM-maintenance"].text
+    assert complete["RM-maintenance"].text == "Book maintenance by Tue 31 Aug 2027."
     assert set(complete) - set(ongoing) == {"RM-maintenance"}
     assert set(ongoing) - set(complete) == {"RM-next-session"}
-
-
-def test_it_follows_the_clinic_overlay_for_the_next_session(protocol: Protocol) -> None:
-    tighter = load_protocol(overlay=OVERLAYS / "tighter-clinic.yaml")
-
-    reminder = planned(tighter, "2026-11-21 10:30")["RM-next-session"]
-
-    assert local(reminder) == "2026-12-26 10:00"
-    assert "runs until Sat 2 Jan 2027" in reminder.text
 
 
 # --- clock changes ----------------------------------------------------------------------
 
 
-def test_it_keeps_the_wall_time_across_the_autumn_clock_change(protocol: Protocol) -> None:
+def test_it_keeps_the_wall_time_across_the_autumn_clock_change(mini: Protocol) -> None:
     # Clocks go back at 02:00 on Sun 25 Oct 2026.
-    items = planned(protocol, "2026-10-24 20:00")
+    items = planned(mini, "2026-10-24 20:00")
 
     assert utc(items["RM-welcome"]) == "2026-10-24 19:00"
-    sunscreen = [items[f"RM-sunscreen:{day}"] for day in range(1, 15)]
+    sunscreen = [items[f"RM-sunscreen:{day}"] for day in range(1, 8)]
     assert {local(r)[-5:] for r in sunscreen} == {"08:00"}
     assert {utc(r)[-5:] for r in sunscreen} == {"08:00"}
     assert utc(items["RM-check-in:1"]) == "2026-10-25 18:00"
 
 
-def test_it_shifts_utc_by_an_hour_in_the_week_of_the_change(protocol: Protocol) -> None:
-    items = planned(protocol, "2026-10-22 20:00")
+def test_it_shifts_utc_by_an_hour_in_the_week_of_the_change(mini: Protocol) -> None:
+    items = planned(mini, "2026-10-22 20:00")
 
     assert [
         (local(items[f"RM-sunscreen:{d}"]), utc(items[f"RM-sunscreen:{d}"])) for d in (1, 2, 3)
@@ -185,9 +174,9 @@ def test_it_shifts_utc_by_an_hour_in_the_week_of_the_change(protocol: Protocol) 
     ]
 
 
-def test_it_moves_a_wall_time_the_clocks_skip_forward(protocol: Protocol) -> None:
+def test_it_moves_a_wall_time_the_clocks_skip_forward(mini: Protocol) -> None:
     # Clocks go forward from 01:00 to 02:00 on Sun 28 Mar 2027: 01:30 does not exist.
-    early = with_item(protocol, "RM-check-in", at="01:30")
+    early = with_item(mini, "RM-check-in", at="01:30")
 
     reminder = planned(early, "2027-03-27 10:00", NONE)["RM-check-in:1"]
 
@@ -195,19 +184,19 @@ def test_it_moves_a_wall_time_the_clocks_skip_forward(protocol: Protocol) -> Non
     assert utc(reminder) == "2027-03-28 01:00"
 
 
-def test_it_takes_the_first_of_a_repeated_wall_time(protocol: Protocol) -> None:
+def test_it_takes_the_first_of_a_repeated_wall_time(mini: Protocol) -> None:
     # Clocks go back from 02:00 to 01:00 on Sun 25 Oct 2026: 01:30 happens twice.
-    early = with_item(protocol, "RM-check-in", at="01:30")
+    early = with_item(mini, "RM-check-in", at="01:30")
 
     reminder = planned(early, "2026-10-24 10:00", NONE)["RM-check-in:1"]
 
     assert utc(reminder) == "2026-10-25 00:30"
 
 
-def test_it_moves_a_quiet_hours_end_the_clocks_skip(protocol: Protocol) -> None:
+def test_it_moves_a_quiet_hours_end_the_clocks_skip(mini: Protocol) -> None:
     quiet = QuietHours(time(22), time(1, 30))
 
-    welcome = planned(protocol, "2027-03-27 23:00", quiet)["RM-welcome"]
+    welcome = planned(mini, "2027-03-27 23:00", quiet)["RM-welcome"]
 
     assert (local(welcome), utc(welcome)) == ("2027-03-28 02:00", "2027-03-28 01:00")
 
@@ -230,25 +219,25 @@ def test_it_moves_a_quiet_hours_end_the_clocks_skip(protocol: Protocol) -> None:
     ],
 )
 def test_it_moves_the_welcome_out_of_quiet_hours(
-    protocol: Protocol, treated_at: str, quiet: QuietHours, welcome: str
+    mini: Protocol, treated_at: str, quiet: QuietHours, welcome: str
 ) -> None:
-    assert local(planned(protocol, treated_at, quiet)["RM-welcome"]) == welcome
+    assert local(planned(mini, treated_at, quiet)["RM-welcome"]) == welcome
 
 
-def test_it_moves_every_message_inside_quiet_hours(protocol: Protocol) -> None:
+def test_it_moves_every_message_inside_quiet_hours(mini: Protocol) -> None:
     late_riser = QuietHours(time(17), time(9))
-    items = planned(protocol, "2026-11-21 10:30", late_riser)
+    items = planned(mini, "2026-11-21 10:30", late_riser)
 
     assert local(items["RM-sunscreen:1"]) == "2026-11-22 09:00"
     assert local(items["RM-changes:1"]) == "2026-11-22 09:00"
     assert local(items["RM-check-in:1"]) == "2026-11-23 09:00"
-    assert local(items["RM-next-session"]) == "2026-12-19 10:00"
+    assert local(items["RM-next-session"]) == "2026-12-21 10:00"
 
 
-def test_it_counts_days_on_the_patients_clock(protocol: Protocol) -> None:
+def test_it_counts_days_on_the_patients_clock(mini: Protocol) -> None:
     # 23:30 in London is already the next day in Athens.
     treated_at = parse_local("2026-11-21 23:30", LONDON)
-    reminders = schedule(protocol, treated_at, "Europe/Athens", NONE, combine=False)
+    reminders = schedule(mini, treated_at, "Europe/Athens", NONE, combine=False)
     check_in = next(r for r in reminders if r.item == "RM-check-in:1")
 
     assert check_in.due_at.astimezone(zone("Europe/Athens")).strftime("%d %H:%M") == "23 18:00"
@@ -260,74 +249,74 @@ def test_it_counts_days_on_the_patients_clock(protocol: Protocol) -> None:
 NUMBERS_OF_TIME = re.compile(r"\b(day|days|hour|hours|week|weeks)\s+\d|\d+\s*(h|hours?|days?)\b")
 
 
-def test_it_words_each_message_from_the_protocol(protocol: Protocol) -> None:
-    items = planned(protocol, "2026-11-21 10:30")
-    words = {item.id: item.text for item in protocol.reminders}
+def test_it_words_each_message_from_the_protocol(mini: Protocol) -> None:
+    items = planned(mini, "2026-11-21 10:30")
+    words = {item.id: item.text for item in mini.reminders}
 
     assert items["RM-welcome"].text == words["RM-welcome"]
     assert items["RM-check-in:3"].text == words["RM-check-in"]
-    assert items["RM-sunscreen:5"].text == words["RM-sunscreen"].format(spf=50)
-    assert "SPF 50 or higher" in items["RM-sunscreen:5"].text
-    assert items["RM-next-session"].text == words["RM-next-session"].format(latest="Sat 2 Jan 2027")
+    assert items["RM-sunscreen:5"].text == "Sunscreen, SPF 30 or higher."
+    assert items["RM-next-session"].text == "Book your next session by Thu 31 Dec 2026."
     assert all(not NUMBERS_OF_TIME.search(r.text) for r in items.values())
 
 
-def test_it_lists_what_changes_in_the_rules_words(protocol: Protocol) -> None:
-    items = planned(protocol, "2026-11-21 10:30")
-    change = next(item for item in protocol.reminders if item.id == "RM-changes")
+def test_it_lists_what_changes_in_the_rules_words(mini: Protocol) -> None:
+    items = planned(mini, "2026-11-21 10:30")
+    change = next(item for item in mini.reminders if item.id == "RM-changes")
 
     assert items["RM-changes:1"].text == "\n".join(
         [
             change.text,
-            "From Sun 22 Nov, 10:30, once the redness has gone and the skin has settled: "
-            "You can wear makeup again, with clean brushes and sponges. "
-            "Clean your brushes and sponges before you use them.",
+            "From Sun 22 Nov, 10:30, once the skin is calm: You can wear makeup again. "
+            "Use clean brushes.",
         ]
     )
     assert items["RM-changes:2"].text.splitlines()[1:] == [
-        f"From Mon 23 Nov, 10:30, {change.avoid_ended_text}: Alcohol."
+        f"From Mon 23 Nov, 10:30, {change.avoid_ended_text}: Sauna, Steam room, Hot tub, Hot bath."
     ]
-    assert items["RM-changes:14"].text.splitlines()[-2:] == [
-        f"From Sat 5 Dec, 10:30, {change.routine_ended_text}: "
-        "Gentle non-foaming cleanser, Moisturiser.",
-        "Keep using sunscreen every day, as a habit.",
+    assert items["RM-changes:7"].text.splitlines()[1:] == [
+        f"From Sat 28 Nov, 10:30, {change.avoid_ended_text}: Swimming.",
+        f"From Sat 28 Nov, 10:30, {change.routine_ended_text}: Moisturiser.",
+        "Keep wearing sunscreen.",
     ]
-    assert "Picking" not in items["RM-changes:14"].text
+    assert "Picking" not in items["RM-changes:7"].text
 
 
-def test_it_renders_the_spf_of_the_sunscreen_rule(protocol: Protocol) -> None:
+def test_it_renders_the_spf_of_the_sunscreen_rule(mini: Protocol) -> None:
     rules = tuple(
-        rule.model_copy(update={"min_spf": 30}) if rule.id == "AC-sunscreen" else rule
-        for rule in protocol.aftercare
+        rule.model_copy(update={"min_spf": 15}) if rule.id == "AC-sunscreen" else rule
+        for rule in mini.aftercare
     )
-    spf30 = replaced(protocol, aftercare=rules)
+    spf30 = replaced(mini, aftercare=rules)
 
-    assert "SPF 30 or higher" in planned(spf30, "2026-11-21 10:30")["RM-sunscreen:1"].text
+    assert planned(spf30, "2026-11-21 10:30")["RM-sunscreen:1"].text == (
+        "Sunscreen, SPF 15 or higher."
+    )
 
 
-def test_it_stops_sunscreen_reminders_when_the_rule_ends(protocol: Protocol) -> None:
+def test_it_stops_sunscreen_reminders_when_the_rule_ends(mini: Protocol) -> None:
     rules = tuple(
-        rule.model_copy(update={"required_until_hours": 240}) if rule.id == "AC-sunscreen" else rule
-        for rule in protocol.aftercare
+        rule.model_copy(update={"required_until_hours": 120}) if rule.id == "AC-sunscreen" else rule
+        for rule in mini.aftercare
     )
-    shorter = replaced(protocol, aftercare=rules)
+    shorter = replaced(mini, aftercare=rules)
 
     items = planned(shorter, "2026-11-21 10:30")
 
-    assert [day for day in range(1, 15) if f"RM-sunscreen:{day}" in items] == list(range(1, 11))
+    assert [day for day in range(1, 8) if f"RM-sunscreen:{day}" in items] == list(range(1, 6))
 
 
 # --- bad input -------------------------------------------------------------------------
 
 
-def test_it_refuses_a_treatment_time_without_a_zone(protocol: Protocol) -> None:
+def test_it_refuses_a_treatment_time_without_a_zone(mini: Protocol) -> None:
     with pytest.raises(InputError, match="needs a time zone"):
-        schedule(protocol, datetime(2026, 11, 21, 10, 30), "Europe/London", NIGHT)  # noqa: DTZ001
+        schedule(mini, datetime(2026, 11, 21, 10, 30), "Europe/London", NIGHT)  # noqa: DTZ001
 
 
-def test_it_refuses_an_unknown_zone(protocol: Protocol) -> None:
+def test_it_refuses_an_unknown_zone(mini: Protocol) -> None:
     with pytest.raises(InputError, match="unknown time zone 'Mars/Olympus'"):
-        schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Mars/Olympus", NIGHT)
+        schedule(mini, parse_local("2026-11-21 10:30", LONDON), "Mars/Olympus", NIGHT)
 
 
 def test_it_refuses_quiet_hours_with_a_zone() -> None:
@@ -339,8 +328,8 @@ def test_it_refuses_quiet_hours_with_a_zone() -> None:
 
 
 def issues_of(tmp_path: Path, old: str, new: str) -> tuple[tuple[ProtocolIssue, ...], str]:
-    """The issues of the built-in protocol with one edit, and the edited text."""
-    text = default_protocol_path().read_text(encoding="utf-8")
+    """The issues of the mini protocol with one edit, and the edited text."""
+    text = MINI_PATH.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     edited = text.replace(old, new)
     path = tmp_path / "protocol.yaml"
@@ -407,10 +396,10 @@ SUNSCREEN_ITEM = "  - id: RM-sunscreen\n"
         ),
         (
             "    rule: AC-sunscreen\n",
-            "    rule: AC-alcohol\n",
+            "    rule: AC-sauna\n",
             "reminders[2].rule",
-            "'AC-alcohol' is not a 'do' rule with a min_spf",
-            "rule: AC-alcohol",
+            "'AC-sauna' is not a 'do' rule with a min_spf",
+            "rule: AC-sauna",
         ),
         (
             "    rule: AC-sunscreen\n",
@@ -420,8 +409,8 @@ SUNSCREEN_ITEM = "  - id: RM-sunscreen\n"
             "rule: AC-suncream",
         ),
         (
-            "or higher, and reapply when outdoors.",
-            "or higher {until}.",
+            "text: Sunscreen, SPF {spf} or higher.",
+            "text: Sunscreen, SPF {spf} or higher {until}.",
             "reminders[2]",
             "unknown placeholder '{until}' in text; this kind has {spf}",
             SUNSCREEN_ITEM,
@@ -431,7 +420,7 @@ SUNSCREEN_ITEM = "  - id: RM-sunscreen\n"
             "  - id: RM-next-session\n    kind: maintenance\n",
             "reminders[5].kind",
             "there is already a 'maintenance' reminder",
-            '    kind: maintenance\n    at: "10:00"\n    text: Your maintenance',
+            '    kind: maintenance\n    at: "10:00"\n    text: Book maintenance',
         ),
         (
             "  - id: RM-maintenance\n",
@@ -448,14 +437,14 @@ SUNSCREEN_ITEM = "  - id: RM-sunscreen\n"
             "  - id: RM-next-session\n",
         ),
         (
-            "    days: [1, 3, 7]\n",
+            "    days: [1, 3]\n",
             "    days: [3, 1]\n",
             "reminders[3]",
             "days are listed once each, in rising order",
             "  - id: RM-check-in\n",
         ),
         (
-            "    days: [1, 3, 7]\n",
+            "    days: [1, 3]\n",
             "    days: [0, 3]\n",
             "reminders[3].days[0]",
             "Input should be greater than or equal to 1",
@@ -509,37 +498,39 @@ def test_it_refuses_fields_that_do_not_fit_the_kind(
         ReminderItem.model_validate(data)
 
 
-def test_it_sends_one_message_a_day_carrying_sunscreen_and_check_in(protocol: Protocol) -> None:
-    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+def test_it_sends_one_message_a_day_carrying_sunscreen_and_check_in(mini: Protocol) -> None:
+    reminders = schedule(mini, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
     items = {reminder.item: reminder for reminder in reminders}
-    assert list(items) == [
-        "RM-welcome",
-        *(f"day:{day}" for day in (1, 2, 3, 5, 6, 7, 14)),
-        "RM-next-session",
-    ]
+    assert list(items) == ["RM-welcome", "day:1", "day:2", "day:3", "day:7", "RM-next-session"]
     day_one = items["day:1"]
+    # At the earliest time of the day's items (sunscreen, 08:00), as a change.
     assert (local(day_one), day_one.kind) == ("2026-11-22 08:00", "change")
-    assert day_one.text.splitlines()[0] == "Your aftercare changes today."
-    assert day_one.text.splitlines()[-2:] == [
-        "Put on sunscreen before you go out today, SPF 50 or higher, and reapply when outdoors.",
-        "How is your skin today? Tell us in a short check-in, so we can spot anything that "
-        "needs the clinic.",
+    assert day_one.text.splitlines() == [
+        "Your aftercare changes today.",
+        "From Sun 22 Nov, 10:30, once the skin is calm: You can wear makeup again. "
+        "Use clean brushes.",
+        "Sunscreen, SPF 30 or higher.",
+        "How is your skin?",
     ]
     assert day_one.sms == (
-        "Today: from 10:30, makeup once the redness has gone and the skin has settled. "
-        "Sunscreen SPF 50+ before you go out. How is your skin? Tell us in your plan's check-in."
+        "Today: from 10:30, makeup once the skin is calm. SPF 30+. How is your skin?"
     )
+    # A day with no change but a check-in carries the sunscreen reminder along.
+    day_three = items["day:3"]
+    assert (local(day_three), day_three.kind) == ("2026-11-24 08:00", "sunscreen")
+    assert day_three.sms == "SPF 30+. How is your skin?"
 
 
-def test_a_day_with_only_the_sunscreen_reminder_has_no_message(protocol: Protocol) -> None:
-    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+def test_a_day_with_only_the_sunscreen_reminder_has_no_message(mini: Protocol) -> None:
+    reminders = schedule(mini, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
     assert "day:4" not in {reminder.item for reminder in reminders}
+    assert "RM-sunscreen:4" in planned(mini, "2026-11-21 10:30")
 
 
 def test_the_morning_message_stays_at_eight_across_the_clocks_going_back(
-    protocol: Protocol,
+    mini: Protocol,
 ) -> None:
-    reminders = schedule(protocol, parse_local("2026-10-23 14:00", LONDON), "Europe/London", NIGHT)
+    reminders = schedule(mini, parse_local("2026-10-23 14:00", LONDON), "Europe/London", NIGHT)
     items = {reminder.item: reminder for reminder in reminders}
     assert [(local(items[f"day:{d}"]), utc(items[f"day:{d}"])) for d in (1, 2, 3)] == [
         ("2026-10-24 08:00", "2026-10-24 07:00"),
@@ -548,11 +539,10 @@ def test_the_morning_message_stays_at_eight_across_the_clocks_going_back(
     ]
 
 
-def test_it_lists_at_most_three_names_of_a_change_in_a_text(protocol: Protocol) -> None:
-    reminders = schedule(protocol, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
-    day_14 = next(reminder for reminder in reminders if reminder.item == "day:14")
-    assert day_14.sms.startswith(
-        "Today: from 10:30, no need to avoid any longer: sauna, steam room, very hot shower or "
-        "bath and 11 more (see your plan); the daily routine ends for: gentle non-foaming "
-        "cleanser, moisturiser; keep using sunscreen every day, as a habit."
+def test_it_lists_at_most_three_names_of_a_change_in_a_text(mini: Protocol) -> None:
+    reminders = schedule(mini, parse_local("2026-11-21 10:30", LONDON), "Europe/London", NIGHT)
+    day_2 = next(reminder for reminder in reminders if reminder.item == "day:2")
+    assert day_2.sms == (
+        "Today: from 10:30, no need to avoid any longer: sauna, steam room, hot tub and 1 more. "
+        "SPF 30+."
     )

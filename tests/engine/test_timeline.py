@@ -121,7 +121,7 @@ def test_it_carries_the_protocol_identity(mini: Protocol) -> None:
         ),
         ("AC-picking", "Always: Do not pick."),
         ("AC-compress", "Now: You can use a cold compress."),
-        ("AC-sauna", "Until Mon 23 Nov, 10:30: Avoid the sauna."),
+        ("AC-sauna", "Until Mon 23 Nov, 10:30: Avoid heat."),
     ],
 )
 def test_it_words_each_entry_with_its_local_date(mini: Protocol, rule: str, line: str) -> None:

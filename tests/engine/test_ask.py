@@ -1,10 +1,15 @@
+"""How "can I ...?" questions are read, on the mini protocol: time words placed on the
+local clock across clock changes, urgent words first, asking back rather than guessing, and
+the skin gate in the first sentence. The microneedling questions and words are pinned in
+tests/protocols/test_microneedling_ask*.py."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
 
-from aftercare.engine.ask import AskOutcome, ask
+from aftercare.engine.ask import AskOutcome, AskResult, ask
 from aftercare.engine.check import Verdict
 from aftercare.engine.errors import InputError
 from aftercare.engine.explain import ask_sentence, describe_ask
@@ -18,7 +23,7 @@ AUTUMN = parse_local("2026-10-23 10:30", LONDON)
 SPRING = parse_local("2027-03-26 10:30", LONDON)
 
 
-def asked_at(protocol: Protocol, question: str, treated_at: datetime, at: str):  # type: ignore[no-untyped-def]
+def asked_at(protocol: Protocol, question: str, treated_at: datetime, at: str) -> AskResult:
     hours = hours_between(treated_at, parse_local(at, LONDON))
     return ask(protocol, question, hours, treated_at=treated_at)
 
@@ -27,73 +32,63 @@ def asked_at(protocol: Protocol, question: str, treated_at: datetime, at: str): 
     ("question", "activity"),
     [
         ("can I wear makeup", "makeup"),
-        ("can i go swimming", "swimming_pool_chlorinated"),
-        ("exercise tomorrow", "strenuous_exercise_heavy_sweating"),
-        ("can I use my normal moisturiser", "moisturiser"),
-        ("can i have a glass of wine tonight", "alcohol"),
-        ("go for a run", "strenuous_exercise_heavy_sweating"),
-        ("take a shower", "shower"),
         ("Makeup?", "makeup"),
         ("MAKE-UP!!", "makeup"),
-        ("can I use my moisturizer", "moisturiser"),
-        ("sunbeds", "sunbed"),
-        ("can i go swiming", "swimming_pool_chlorinated"),
-        ("can I work out 2moro", "strenuous_exercise_heavy_sweating"),
-        ("my glycolic toner", "glycolic_acid_product"),
-        ("can i get my eyebrows threaded", "waxing_treated_area"),
+        ("can i go swiming", "swimming"),
+        ("jacuzzi tomorrow", "hot_tub"),
     ],
 )
-def test_it_reads_the_questions_patients_type(
-    protocol: Protocol, question: str, activity: str
-) -> None:
-    result = ask(protocol, question, 30)
+def test_it_reads_the_questions_patients_type(mini: Protocol, question: str, activity: str) -> None:
+    result = ask(mini, question, 30)
     assert result.outcome is AskOutcome.ANSWERED
     assert result.check is not None
     assert result.check.activity == activity
 
 
-def test_it_answers_in_one_sentence_first(protocol: Protocol) -> None:
-    result = asked_at(protocol, "can i have a glass of wine tonight", AUTUMN, "2026-10-23 18:00")
-    assert ask_sentence(protocol, result) == (
-        "Alcohol on Fri 23 Oct, 20:00: not yet, from Sun 25 Oct, 09:30 (day 2)."
+def test_it_answers_in_one_sentence_first(mini: Protocol) -> None:
+    result = asked_at(mini, "sauna tonight", AUTUMN, "2026-10-23 18:00")
+    assert ask_sentence(mini, result) == (
+        "Sauna on Fri 23 Oct, 20:00: not yet, from Sun 25 Oct, 09:30 (day 2)."
     )
-    assert describe_ask(protocol, result).splitlines()[1:] == [
-        "Avoid alcohol.",
-        "Why: Alcohol widens blood vessels, which can add to redness, swelling and bruising.",
+    assert describe_ask(mini, result).splitlines()[1:] == [
+        "Avoid heat.",
+        "Why: Heat.",
+        "Note: the leaflets differ here; one day against two days; the longer wins.",
     ]
 
 
-def test_it_places_tomorrow_morning_across_the_clocks_going_back(protocol: Protocol) -> None:
+def test_it_places_tomorrow_morning_across_the_clocks_going_back(mini: Protocol) -> None:
     # 48 real hours after 10:30 BST Friday is 09:30 GMT Sunday, not 10:30.
-    morning = asked_at(protocol, "wine tomorrow morning", AUTUMN, "2026-10-24 16:30")
+    morning = asked_at(mini, "sauna tomorrow morning", AUTUMN, "2026-10-24 16:30")
     assert morning.asked_for == parse_local("2026-10-25 09:00", LONDON)
     assert morning.asked_for_hours == 47.5
     assert morning.check is not None
     assert morning.check.verdict is Verdict.NOT_YET
-    assert ask_sentence(protocol, morning) == (
-        "Alcohol on Sun 25 Oct, 09:00: not yet, from Sun 25 Oct, 09:30 (day 2)."
+    assert ask_sentence(mini, morning) == (
+        "Sauna on Sun 25 Oct, 09:00: not yet, from Sun 25 Oct, 09:30 (day 2)."
     )
-    afternoon = asked_at(protocol, "wine tomorrow afternoon", AUTUMN, "2026-10-24 16:30")
+    afternoon = asked_at(mini, "sauna tomorrow afternoon", AUTUMN, "2026-10-24 16:30")
     assert afternoon.check is not None
     assert afternoon.check.verdict is Verdict.ALLOWED
 
 
-def test_it_places_next_week_across_the_clocks_going_back(protocol: Protocol) -> None:
-    # Monday 09:00 GMT is 71.5 real hours after Friday 10:30 BST: the gym is 72.
-    result = asked_at(protocol, "can i go to the gym next week", AUTUMN, "2026-10-24 16:30")
+def test_it_places_next_week_across_the_clocks_going_back(mini: Protocol) -> None:
+    # Monday 09:00 GMT is 71.5 real hours after Friday 10:30 BST.
+    result = asked_at(mini, "can i go swimming next week", AUTUMN, "2026-10-24 16:30")
     assert result.asked_for == parse_local("2026-10-26 09:00", LONDON)
+    assert result.asked_for_hours == 71.5
     assert result.check is not None
     assert result.check.verdict is Verdict.NOT_YET
-    assert ask_sentence(protocol, result).endswith("not yet, from Mon 26 Oct, 09:30 (day 3).")
+    assert ask_sentence(mini, result).endswith("not yet, from Fri 30 Oct, 09:30 (day 7).")
 
 
-def test_it_places_tomorrow_across_the_clocks_going_forward(protocol: Protocol) -> None:
+def test_it_places_tomorrow_across_the_clocks_going_forward(mini: Protocol) -> None:
     # Sunday 09:00 BST is 08:00 UTC: 45.5 real hours after Friday 10:30 GMT.
-    result = asked_at(protocol, "can i have a drink 2moro morning", SPRING, "2027-03-27 12:00")
+    result = asked_at(mini, "can i have a sauna 2moro morning", SPRING, "2027-03-27 12:00")
     assert result.asked_for_hours == 45.5
     assert result.check is not None
     assert result.check.verdict is Verdict.NOT_YET
-    assert ask_sentence(protocol, result).endswith("from Sun 28 Mar, 11:30 (day 2).")
+    assert ask_sentence(mini, result).endswith("from Sun 28 Mar, 11:30 (day 2).")
 
 
 @pytest.mark.parametrize(
@@ -107,32 +102,30 @@ def test_it_places_tomorrow_across_the_clocks_going_forward(protocol: Protocol) 
     ],
 )
 def test_it_turns_time_words_into_a_local_moment_never_in_the_past(
-    protocol: Protocol, question: str, at: str, asked_for: str
+    mini: Protocol, question: str, at: str, asked_for: str
 ) -> None:
-    result = asked_at(protocol, question, AUTUMN, at)
+    result = asked_at(mini, question, AUTUMN, at)
     assert result.asked_for == parse_local(asked_for, LONDON)
 
 
-def test_it_answers_for_now_when_a_time_word_cannot_be_placed(protocol: Protocol) -> None:
-    result = ask(protocol, "wine on saturday", 30)
+def test_it_answers_for_now_when_a_time_word_cannot_be_placed(mini: Protocol) -> None:
+    result = ask(mini, "sauna on saturday", 30)
     assert result.asked_for is None
     assert result.time_unplaced
-    assert describe_ask(protocol, result).splitlines()[:2] == [
-        "Alcohol: not yet, from day 2 (48 hours).",
-        "I can't tell when “on saturday” is without the date of your treatment, "
-        "so this answer is for now.",
+    assert describe_ask(mini, result).splitlines()[:2] == [
+        "Sauna: not yet, from day 2 (48 hours).",
+        "I can't place “on saturday”; this answer is for now.",
     ]
 
 
-def test_it_gives_the_urgent_advice_before_anything_else(protocol: Protocol) -> None:
-    result = ask(protocol, "my skin is oozing, can I wear makeup?", 400)
+def test_it_gives_the_urgent_advice_before_anything_else(mini: Protocol) -> None:
+    result = ask(mini, "my skin is oozing, can I wear makeup?", 400)
     assert result.outcome is AskOutcome.URGENT
     assert result.check is None
-    assert result.red_flags == ("discharge",)
-    assert describe_ask(protocol, result).splitlines() == [
-        "You mentioned discharge or weeping. Please read this first:",
-        "Contact your clinic now. If you cannot reach them and you feel unwell, "
-        "call NHS 111, or 999 in an emergency.",
+    assert result.red_flags == ("pus",)
+    assert describe_ask(mini, result).splitlines() == [
+        "You mentioned pus. Read this first:",
+        "Contact the clinic now.",
     ]
 
 
@@ -140,115 +133,68 @@ def test_it_gives_the_urgent_advice_before_anything_else(protocol: Protocol) -> 
     ("question", "flags"),
     [
         # A check-in's red-flag phrases, read in a question as in a check-in's words.
-        ("it's all weeping, is it ok to shower", ("discharge",)),
-        ("the redness has spread, can I use my moisturiser", ("spreading_redness",)),
-        ("I can't breathe properly, can I take an antihistamine", ("severe_allergic_reaction",)),
-        # And the symptoms' names, typed fast.
-        ("is the dischage normal, can i wash", ("discharge",)),
+        ("it's all oozing, is it ok to use an ice pack", ("pus",)),
+        # And the symptoms' names.
+        ("can I have a blister, can i swim", ("blister",)),
     ],
 )
 def test_it_reads_a_question_for_red_flags_as_a_check_in_is_read(
-    protocol: Protocol, question: str, flags: tuple[str, ...]
+    mini: Protocol, question: str, flags: tuple[str, ...]
 ) -> None:
-    result = ask(protocol, question, 30)
+    result = ask(mini, question, 30)
     assert (result.outcome, result.red_flags) == (AskOutcome.URGENT, flags)
 
 
-def test_spreading_a_cream_on_is_not_a_red_flag(protocol: Protocol) -> None:
-    result = ask(protocol, "can I spread moisturiser on my face", 30)
-    assert result.outcome is AskOutcome.ANSWERED
-    assert result.check is not None
-    assert result.check.activity == "moisturiser"
-
-
-def test_it_does_not_read_a_symptom_inside_a_longer_name(protocol: Protocol) -> None:
-    result = ask(protocol, "can I take a pain killer", 30)
-    assert result.outcome is AskOutcome.TOPIC
-    assert result.topic == "painkillers"
-
-
-@pytest.mark.parametrize(
-    ("question", "text"),
-    [
-        ("can I fly", "Your aftercare leaflets don't cover flying. Ask your clinic."),
-        (
-            "can i sleep on my side",
-            "Your aftercare leaflets don't cover how to sleep. Ask your clinic.",
-        ),
-        (
-            "can I dye my hair",
-            "Your aftercare leaflets don't cover hair dye or tints. Ask your clinic.",
-        ),
-        ("spray tan?", "Your aftercare leaflets don't cover fake tan. Ask your clinic."),
-        (
-            "can i take paracetamol",
-            "Your aftercare leaflets don't cover painkillers. Ask your clinic or a pharmacist.",
-        ),
-        ("can i have a cigarette", "Your aftercare leaflets don't cover smoking. Ask your clinic."),
-    ],
-)
-def test_it_answers_known_uncovered_topics_honestly(
-    protocol: Protocol, question: str, text: str
-) -> None:
-    result = ask(protocol, question, 30)
+def test_it_answers_a_topic_the_protocol_does_not_cover_honestly(mini: Protocol) -> None:
+    result = ask(mini, "can I fly", 30)
     assert result.outcome is AskOutcome.TOPIC
     assert result.understood
-    assert ask_sentence(protocol, result) == text
+    assert ask_sentence(mini, result) == "Ask your clinic about flying."
 
 
-def test_it_asks_back_about_a_peel(protocol: Protocol) -> None:
-    result = ask(protocol, "can I have a peel?", 30)
+def test_it_asks_back_about_a_word_that_names_two_activities(mini: Protocol) -> None:
+    result = ask(mini, "can I have some heat?", 30)
     assert result.outcome is AskOutcome.ASK_BACK
     assert not result.understood
-    assert result.suggestions == ("other_facial_procedure", "peeling_agent")
-    assert ask_sentence(protocol, result) == (
-        "Did you mean a chemical peel done by a practitioner, or a peeling product you use at home?"
-    )
+    assert result.suggestions == ("sauna", "hot_bath")
+    assert ask_sentence(mini, result) == "Did you mean a sauna or a hot bath?"
 
 
-def test_it_asks_back_when_two_rules_compete(protocol: Protocol) -> None:
-    result = ask(protocol, "makeup after the gym", 30)
+def test_it_asks_back_when_two_rules_compete(mini: Protocol) -> None:
+    result = ask(mini, "makeup after the sauna", 30)
     assert result.outcome is AskOutcome.ASK_BACK
-    assert result.suggestions == ("makeup", "strenuous_exercise_heavy_sweating")
-    assert ask_sentence(protocol, result) == (
-        "Did you mean “Makeup” or “Strenuous exercise or heavy sweating”?"
-    )
+    assert result.suggestions == ("makeup", "sauna")
+    assert ask_sentence(mini, result) == "Did you mean “Makeup” or “Sauna”?"
 
 
-def test_it_answers_two_names_that_share_one_rule(protocol: Protocol) -> None:
-    result = ask(protocol, "can i go in the sauna or steam room", 30)
+def test_it_answers_two_names_that_share_one_rule(mini: Protocol) -> None:
+    result = ask(mini, "can i go in the sauna or steam room", 30)
     assert result.check is not None
-    assert result.check.rule_id == "AC-extreme-heat"
+    assert result.check.rule_id == "AC-sauna"
 
 
-def test_it_asks_back_below_the_threshold_and_never_guesses(protocol: Protocol) -> None:
-    result = ask(protocol, "sauner", 400)
+def test_it_asks_back_below_the_threshold_and_never_guesses(mini: Protocol) -> None:
+    result = ask(mini, "sauner", 400)
     assert result.outcome is AskOutcome.ASK_BACK
     assert result.check is None
-    assert ask_sentence(protocol, result) == "Did you mean “Sauna”?"
+    assert ask_sentence(mini, result) == "Did you mean “Sauna”?"
 
 
-def test_it_says_when_it_does_not_know(protocol: Protocol) -> None:
-    result = ask(protocol, "can I eat spicy food?", 30)
+def test_it_says_when_it_does_not_know(mini: Protocol) -> None:
+    result = ask(mini, "can I eat spicy food?", 30)
     assert result.outcome is AskOutcome.NOT_UNDERSTOOD
-    assert ask_sentence(protocol, result) == (
-        "Sorry, I don't know “can I eat spicy food?” yet. Try one or two words, such as "
-        "“gym” or “makeup”, or send the question to your clinic."
+    assert ask_sentence(mini, result) == "Sorry, I don't know “can I eat spicy food?”."
+
+
+def test_it_keeps_the_skin_gate_in_the_first_sentence(mini: Protocol) -> None:
+    unknown = ask(mini, "makeup", 30)
+    assert ask_sentence(mini, unknown) == "Makeup: yes, once the skin is calm."
+    not_calm = ask(mini, "makeup", 30, skin={"skin_calm": False})
+    assert ask_sentence(mini, not_calm) == (
+        "Makeup: not yet. The skin is not calm yet. Wait until it is."
     )
 
 
-def test_it_keeps_the_skin_gate_in_the_first_sentence(protocol: Protocol) -> None:
-    unknown = ask(protocol, "makeup", 30)
-    assert ask_sentence(protocol, unknown) == (
-        "Makeup: yes, once the redness has gone and the skin has settled."
-    )
-    red = ask(protocol, "makeup", 30, skin={"redness_resolved": False})
-    assert ask_sentence(protocol, red) == (
-        "Makeup: not yet. Your skin is still red. Wait until the redness has gone and the "
-        "skin has settled."
-    )
-
-
-def test_it_refuses_negative_hours(protocol: Protocol) -> None:
+def test_it_refuses_negative_hours(mini: Protocol) -> None:
     with pytest.raises(InputError, match="cannot be negative"):
-        ask(protocol, "makeup", -1)
+        ask(mini, "makeup", -1)

@@ -1,4 +1,5 @@
-"""The resolver against a corpus of patients' questions (ask_corpus.yaml): a table test.
+"""The resolver against a corpus of patients' questions about microneedling
+(microneedling_ask_corpus.yaml): a table test.
 
 Each row is graded: right, asked back (a fair answer when the words are unclear), not
 known, or wrong. Nothing may be wrong, and above all nothing may say "yes" too early.
@@ -18,7 +19,7 @@ from aftercare.engine.check import Verdict
 from aftercare.engine.localtime import hours_between, parse_local, zone
 from aftercare.protocols.schema import Protocol
 
-CORPUS = Path(__file__).with_name("ask_corpus.yaml")
+CORPUS = Path(__file__).with_name("microneedling_ask_corpus.yaml")
 ROWS: list[dict[str, Any]] = YAML(typ="safe").load(CORPUS.read_text(encoding="utf-8"))
 LONDON = zone("Europe/London")
 # The share of the corpus answered right; the rest may only be asked back or not known.

@@ -3,14 +3,26 @@ shown to the patient in the portal and by their channel; staff see what was not 
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
-from aftercare.web.clinic.models import AuditEvent, Patient, PatientQuestion, StaffMember
+from aftercare.web.clinic.models import (
+    AuditEvent,
+    Patient,
+    PatientQuestion,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    StaffMember,
+)
+from aftercare.web.reminders.transports import Transports
+from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 from tests.web.test_portal_plan import page, sign_in, text, treat
 
@@ -53,16 +65,57 @@ def test_it_goes_round_trip_from_patient_to_staff_and_back(
     assert "Can I go on a sunbed for my wedding" in staff_client.get(url).content.decode()
     response = staff_client.post(url, {"answer": answer})
     assert response.status_code == 302
+    # The request only queued it: the answer is the worker's to send.
+    assert mail.outbox == []
+    question.refresh_from_db()
+    assert question.delivery == "Queued to send by email."
+    assert "Waiting to be sent by email." in text(staff_client.get(url).content.decode())
+    assert f"Alpha Clinic: {answer}" in text(page(alice, "can_i"))
 
+    Worker(Transports(), worker_id="test").drain()
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     assert mail.outbox[0].subject == "Alpha Clinic has answered your question"
     assert mail.outbox[0].body.startswith("Hello Alice, Alpha Clinic here. You asked:")
     assert answer in mail.outbox[0].body
-    assert f"Alpha Clinic: {answer}" in text(page(alice, "can_i"))
-    question.refresh_from_db()
-    assert question.delivery == "Sent by email."
+    assert "Answered" in (shown := text(staff_client.get(url).content.decode()))
+    assert "Sent by email." in shown
     actions = list(AuditEvent.objects.order_by("pk").values_list("action", flat=True))
     assert {"question.send", "question.view", "question.answer"} <= set(actions)
+
+
+def test_a_failed_send_is_retried_and_staff_see_how_it_went(
+    alice: Client, staff_client: Client, settings: Settings
+) -> None:
+    send(alice, "Can I swim on Saturday?")
+    question = PatientQuestion.objects.get()
+    url = reverse("staff:question", kwargs={"pk": question.pk})
+    staff_client.post(url, {"answer": "Not until day 14."})
+    # A mail server that is down: nothing listens on the port.
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    Worker(Transports(), worker_id="test").drain()
+    shown = text(staff_client.get(url).content.decode())
+    assert "Not sent yet (mail server unreachable: ConnectionRefusedError); trying again" in shown
+    (row,) = Reminder.objects.filter(patient=question.patient, kind=ReminderKind.ANSWER)
+    assert (row.status, row.attempts) == (ReminderStatus.SCHEDULED, 1)
+
+
+def test_a_patient_who_gets_no_messages_sees_the_answer_in_the_portal(
+    alice: Client, staff_client: Client
+) -> None:
+    send(alice, "Can I fly on Friday?")
+    Patient.objects.update(consent_to_messages=False)
+    question = PatientQuestion.objects.get()
+    url = reverse("staff:question", kwargs={"pk": question.pk})
+    staff_client.post(url, {"answer": "Yes."})
+    assert not Reminder.objects.filter(kind=ReminderKind.ANSWER).exists()
+    assert "Not sent: the patient gets no messages; they see it in their portal." in text(
+        staff_client.get(url).content.decode()
+    )
+    assert "Alpha Clinic: Yes." in text(page(alice, "can_i"))
 
 
 def test_it_refuses_a_second_answer(alice: Client, staff_client: Client) -> None:
@@ -77,7 +130,7 @@ def test_it_refuses_a_second_answer(alice: Client, staff_client: Client) -> None
     )
     question.refresh_from_db()
     assert question.answer == "Wait a week."
-    assert len(mail.outbox) == 1
+    assert Reminder.objects.filter(kind=ReminderKind.ANSWER).count() == 1
 
 
 def test_staff_see_the_questions_the_portal_did_not_understand(

@@ -3,7 +3,7 @@
 The one write path for a question: the portal notes what it did not understand (so staff
 can add words to the protocol), a patient sends a question to the clinic's inbox, and a
 staff member answers it; the answer shows in the portal and goes out on the patient's
-channel. Every step is audited in the same transaction.
+channel through the reminders outbox. Every step is audited in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 
 from aftercare.engine.ask import AskOutcome
 from aftercare.web import audit, clock
 from aftercare.web.clinic.models import (
-    Channel,
     Clinic,
     Patient,
     PatientQuestion,
@@ -26,12 +24,11 @@ from aftercare.web.clinic.models import (
     StaffMember,
     Treatment,
 )
-from aftercare.web.reminders import notify
-from aftercare.web.reminders.email_html import clinic_branding
-from aftercare.web.reminders.schedule import receiving_channels
+from aftercare.web.reminders.answers import delivery_status, queue_answer
 
 __all__ = [
     "NOT_UNDERSTOOD_DAYS",
+    "answer_delivery",
     "answer_question",
     "answered_for",
     "not_understood",
@@ -86,45 +83,28 @@ def _create(
 def answer_question(
     request: HttpRequest, staff: StaffMember, question: PatientQuestion, answer: str
 ) -> bool:
-    """Record ``answer`` unless someone answered first (False then), and send it to the
-    patient on their channel; how it went is kept on the row for staff to see."""
+    """Record ``answer`` unless someone answered first (False then), and queue it for the
+    patient on their channel in the same transaction; a worker sends it."""
     patient = question.patient
     with transaction.atomic():
+        now = clock.now()
         claimed = PatientQuestion.objects.filter(
             pk=question.pk, status=QuestionStatus.WAITING
-        ).update(
-            status=QuestionStatus.ANSWERED,
-            answer=answer,
-            answered_at=clock.now(),
-            answered_by=staff,
-        )
+        ).update(status=QuestionStatus.ANSWERED, answer=answer, answered_at=now, answered_by=staff)
         if claimed != 1:
             return False
+        question.refresh_from_db()
+        question.delivery = queue_answer(question, now)
+        question.save(update_fields=["delivery"])
         audit.record(
             request, "question.answer", clinic=patient.clinic, patient=patient, obj=question
         )
-    question.refresh_from_db()
-    question.delivery = _deliver(question)
-    question.save(update_fields=["delivery"])
     return True
 
 
-def _deliver(question: PatientQuestion) -> str:
-    patient = question.patient
-    channels = receiving_channels(patient)
-    if not channels:
-        return "Not sent: the patient gets no messages; they see it in their portal."
-    channel = Channel(channels[0])
-    context = {"patient": patient, "clinic": patient.clinic, "question": question}
-    body = render_to_string("aftercare/messages/question_answer.txt", context).strip() + "\n"
-    subject = f"{patient.clinic.name} has answered your question"
-    try:
-        to = notify.destination(patient, channel)
-        brand = clinic_branding(patient.clinic)
-        notify.send(notify.Message(channel, to, subject, body, brand))
-    except notify.NotifyError as error:
-        return f"Not sent: {error}; the patient sees it in their portal."
-    return f"Sent by {channel.label.lower()}."
+def answer_delivery(question: PatientQuestion) -> str:
+    """How sending the answer to ``question`` has gone, as staff read it."""
+    return delivery_status(question)
 
 
 def waiting(clinic: Clinic) -> QuerySet[PatientQuestion]:

@@ -101,7 +101,10 @@ def _branding(reminder: Claimed) -> Branding | None:
 
 
 _SUBJECT = "Your aftercare from {clinic}"
-_SUBJECTS = {ReminderKind.LINK.value: "Your aftercare plan from {clinic}"}
+_SUBJECTS = {
+    ReminderKind.LINK.value: "Your aftercare plan from {clinic}",
+    ReminderKind.ANSWER.value: "{clinic} has answered your question",
+}
 
 
 def deliver(

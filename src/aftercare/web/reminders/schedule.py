@@ -91,12 +91,12 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
     until = _next_session(treatment) if planned else None
     given_way = {p.item for p in planned if until is not None and p.due_at >= until}
     with transaction.atomic():
-        # A link the patient asked for, and the staff's messages about a check-in, are not
-        # part of the plan: never cancelled as stale.
+        # A link the patient asked for, an answer to their question, and the staff's
+        # messages about a check-in are not part of the plan: never cancelled as stale.
         rows = (
             Reminder.objects.select_for_update()
             .filter(TO_PATIENT, treatment=treatment)
-            .exclude(kind=ReminderKind.LINK)
+            .exclude(kind__in=(ReminderKind.LINK, ReminderKind.ANSWER))
         )
         existing = _by_item(rows)
         wanted = {

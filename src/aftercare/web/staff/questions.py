@@ -1,7 +1,8 @@
 """A patient's question sent to the clinic, for staff to read and answer.
 
 The answer is claimed with a guarded update, so that two staff members answering at once
-cannot both send: the second is told it has been answered.
+cannot both send: the second is told it has been answered. The answer goes out through the
+reminders outbox; the page says how its sending has gone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.shortcuts import redirect, render
 
 from aftercare.web import audit
 from aftercare.web.access import StaffRequest, scoped, staff_required
-from aftercare.web.care.questions import answer_question
+from aftercare.web.care.questions import answer_delivery, answer_question
 from aftercare.web.care.summary import local_moment, staff_name
 from aftercare.web.clinic.models import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.validators import validate_visible_text
@@ -61,6 +62,7 @@ def question_detail(request: StaffRequest, pk: int) -> HttpResponse:
             local_moment(question.answered_at, clinic.time_zone) if question.answered_at else ""
         ),
         "answered_by": staff_name(question.answered_by),
+        "delivery": answer_delivery(question) if question.answered_at else "",
         "form": form,
     }
     return render(request, "aftercare/staff/question.html", context)

@@ -36,6 +36,8 @@ class ReminderKind(models.TextChoices):
     MAINTENANCE = "maintenance", "Maintenance window"
     # A fresh link the patient asked for (sent at once, not on a schedule).
     LINK = "link", "New link"
+    # A member of staff's answer to the patient's question (sent at once).
+    ANSWER = "answer", "Answer to a question"
     # To the clinic's people, never to the patient: never combined or held for quiet hours.
     STAFF_ALERT = "staff_alert", "Urgent check-in alert to staff"
     CLINIC_SUMMARY = "clinic_summary", "Morning summary of check-ins to the clinic"

@@ -158,7 +158,7 @@ def test_it_revokes_by_prefix_once_and_only_in_its_clinic(site: Installation) ->
         ),
         (
             ["create", "--clinic", "harbour", "--name", "   "],
-            "aftercare: error: --name: This field is required.",
+            "aftercare: error: --name: Give the key a name.",
         ),
         (
             ["create", "--clinic", "harbour", "--name", "Bad\u202ename"],
@@ -176,7 +176,7 @@ def test_it_revokes_by_prefix_once_and_only_in_its_clinic(site: Installation) ->
         ),
         (
             ["create", "--clinic", "harbour", "--name", "B" * 101],
-            "aftercare: error: --name: Ensure this value has at most 100 characters (it has 101).",
+            "aftercare: error: --name: Keep the name to 100 characters (it has 101).",
         ),
         (
             ["create", "--clinic", "harbour", "--name", "Bad", "--access", "admin"],

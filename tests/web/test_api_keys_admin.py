@@ -104,9 +104,9 @@ def test_the_key_is_kept_out_of_the_list_the_session_and_the_audit_log(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"name": ""}, "This field is required."),
-        ({"name": "   "}, "This field is required."),
-        ({"name": "x" * 101}, "at most 100 characters"),
+        ({"name": ""}, "Give the key a name."),
+        ({"name": "   "}, "Give the key a name."),
+        ({"name": "x" * 101}, "Keep the name to 100 characters (it has 101)."),
         ({"name": "Booking\u200bsystem"}, "Please remove the invisible character (zero width"),
         ({"name": "Booking\u202esystem"}, "Please remove the invisible character"),
         ({"name": "Booking\x07system"}, "Please remove the invisible character"),

@@ -1,9 +1,9 @@
 """``aftercare apikey``: create, list and revoke a clinic's API keys from the command line.
 
 ``create`` prints the key alone on its last line, so ``aftercare apikey create … | tail -1``
-hands it to a script; it is shown then and never again. The name is checked by the web
-app's form, so both refuse the same names with the same words. Creating and revoking are
-written to the clinic's audit log, with the system as the actor.
+hands it to a script; it is shown then and never again. The name is checked by the care
+layer, as the web page's is, so both refuse the same names with the same words. Creating
+and revoking are written to the clinic's audit log, with the system as the actor.
 """
 
 from __future__ import annotations
@@ -68,18 +68,17 @@ def register(subparsers: Any) -> None:
 def run_create(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
 
-    from aftercare.web import audit, clock
-    from aftercare.web.clinic.models import Access, ApiKey
-    from aftercare.web.staff.api_key_forms import ApiKeyCreateForm
+    from aftercare.web import clock
+    from aftercare.web.actor import SYSTEM
+    from aftercare.web.care.api_keys import issue, name_problem
+    from aftercare.web.clinic.models import Access
 
-    form = ApiKeyCreateForm({"name": args.name, "access": ACCESS[args.access]})
-    if not form.is_valid():
-        field, messages = next(iter(form.errors.items()))
-        raise CliError(f"--{field}: {messages[0]}")
-    name, access = form.cleaned_data["name"], Access(form.cleaned_data["access"])
-    key, raw = ApiKey.issue(clinic, name, access, clock.now())
-    # No request on the command line: a bare one makes the system the actor.
-    audit.record(None, "apikey.create", clinic=clinic, obj=key)
+    name, access = args.name.strip(), Access(ACCESS[args.access])
+    problem = name_problem(name)
+    if problem is not None:
+        raise CliError(f"--name: {problem}")
+    # No one signed in on the command line: the system is the actor.
+    _, raw = issue(SYSTEM, clinic, name, access, clock.now())
     print(f"API key {name!r} created for clinic {clinic.slug!r} ({access.label.lower()}).")
     print("It is shown once, on the next line; it cannot be looked up later.")
     print(raw)
@@ -103,7 +102,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_revoke(args: argparse.Namespace) -> int:
     clinic = _clinic(args.clinic)
 
-    from aftercare.web import audit, clock
+    from aftercare.web import clock
+    from aftercare.web.actor import SYSTEM
     from aftercare.web.care.api_keys import clinic_keys, revoke
 
     prefix = args.prefix.removesuffix("…")
@@ -113,8 +113,7 @@ def run_revoke(args: argparse.Namespace) -> int:
         raise CliError(f"clinic {clinic.slug!r} has no API key with the prefix {prefix!r}")
     if len(live) > 1:
         raise CliError(f"{len(live)} live keys have the prefix {prefix!r}; revoke them on the web")
-    if live and revoke(live[0], None, clock.now()):
-        audit.record(None, "apikey.revoke", clinic=clinic, obj=live[0])
+    if live and revoke(SYSTEM, live[0], clock.now()):
         print(f"API key {live[0]} revoked; it no longer works.")
         return 0
     print(f"API key {keys[0]} was already revoked.")

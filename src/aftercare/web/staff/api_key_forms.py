@@ -1,26 +1,24 @@
 """Forms for a clinic's API keys: a new key's name and access, and which key to revoke.
 
-The command line checks its input with the same form, so a name the web page refuses is
-refused there too, with the same words.
+The name is checked by the care layer (``name_problem``), as the command line's is, so a
+name the web page refuses is refused there too, with the same words.
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from aftercare.web.care.api_keys import NAME_MAX_LENGTH, name_problem
 from aftercare.web.clinic.models import Access
-from aftercare.web.clinic.validators import validate_one_line, validate_visible_text
 
-__all__ = ["NAME_MAX_LENGTH", "ApiKeyCreateForm", "ApiKeyRevokeForm", "validate_one_line"]
-
-NAME_MAX_LENGTH = 100
+__all__ = ["ApiKeyCreateForm", "ApiKeyRevokeForm"]
 
 
 class ApiKeyCreateForm(forms.Form):
     name = forms.CharField(
         label="Name",
-        max_length=NAME_MAX_LENGTH,
-        validators=[validate_visible_text, validate_one_line],
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": NAME_MAX_LENGTH, "required": True}),
         help_text="What uses the key, for example 'Booking system'.",
     )
     access = forms.ChoiceField(
@@ -30,6 +28,13 @@ class ApiKeyCreateForm(forms.Form):
         widget=forms.RadioSelect,
         help_text="Read and write lets the system change the clinic's records.",
     )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        problem = name_problem(name)
+        if problem is not None:
+            raise forms.ValidationError(problem)
+        return name
 
 
 class ApiKeyRevokeForm(forms.Form):

@@ -11,10 +11,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from aftercare.web import audit, clock
+from aftercare.web import clock
 from aftercare.web.access import StaffRequest, admin_required, scoped
-from aftercare.web.care.api_keys import api_key_rows, clinic_keys, revoke
-from aftercare.web.clinic.models import Access, ApiKey
+from aftercare.web.actor import Actor
+from aftercare.web.care.api_keys import api_key_rows, clinic_keys, issue, revoke
+from aftercare.web.clinic.models import Access
 from aftercare.web.staff.api_key_forms import ApiKeyCreateForm, ApiKeyRevokeForm
 
 __all__ = ["api_key_new", "api_key_revoke", "api_keys"]
@@ -31,14 +32,8 @@ def api_key_new(request: StaffRequest) -> HttpResponse:
     form = ApiKeyCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         clinic = request.staff.clinic
-        key, raw = ApiKey.issue(
-            clinic,
-            form.cleaned_data["name"],
-            Access(form.cleaned_data["access"]),
-            clock.now(),
-            created_by=request.staff,
-        )
-        audit.record(request, "apikey.create", clinic=clinic, obj=key)
+        name, access = form.cleaned_data["name"], Access(form.cleaned_data["access"])
+        key, raw = issue(Actor.of(request), clinic, name, access, clock.now())
         # Rendered, not redirected: this answer is the only place the key ever appears.
         context = {"nav": "api_keys", "key": key, "raw": raw}
         return render(request, "aftercare/staff/api_key_created.html", context)
@@ -55,8 +50,7 @@ def api_key_revoke(request: StaffRequest) -> HttpResponse:
         return redirect("staff:api_keys")
     pk = form.cleaned_data["key"]
     key = scoped(request, clinic_keys(clinic), pk, clinic=clinic, action="apikey.revoke")
-    if revoke(key, request.staff, clock.now()):
-        audit.record(request, "apikey.revoke", clinic=clinic, obj=key)
+    if revoke(Actor.of(request), key, clock.now()):
         messages.success(request, f"The key {key} is revoked; it no longer works.")
     else:
         messages.info(request, f"The key {key} was already revoked.")

@@ -133,14 +133,19 @@ class Filler:
         self.count = 0
 
     def add(self, patients: int) -> None:
+        from django.db.models import F
+
         from aftercare.web.booking import refresh_clinic_bookings
-        from aftercare.web.clinic.models import Patient
+        from aftercare.web.clinic.models import Clinic, Patient
 
         for start in range(0, patients, 5000):
             batch = Patient.objects.bulk_create(
                 self.patient() for _ in range(min(5000, patients - start))
             )
             self.treat(batch)
+        # The clinic's count of patients, as saving each one keeps it: the patient list
+        # and the API's pages read their total from it.
+        Clinic.objects.filter(pk=self.clinic.pk).update(patient_count=F("patient_count") + patients)
         # The window to book each patient's next session, as the write paths keep it.
         refresh_clinic_bookings(self.clinic, self.protocol)
 
@@ -150,7 +155,6 @@ class Filler:
         self.count += 1
         given, family = self.rng.choice(GIVEN), family_name(self.rng)
         return Patient(
-            clinic=self.clinic,
             given_name=given,
             family_name=family,
             email=f"{given.lower()}.{family.lower()}{self.count}@example.org",

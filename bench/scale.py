@@ -208,6 +208,7 @@ class Filler:
         reviewed = None if alert and at > NOW - timedelta(hours=2) else min(at, NOW)
         return CheckIn(
             treatment=treatment,
+            clinic=self.clinic,
             symptoms=[{"symptom": "redness"}],
             trend="stable",
             level="contact_clinic" if alert else "expected",

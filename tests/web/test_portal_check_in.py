@@ -290,6 +290,15 @@ def test_a_check_in_attaches_to_the_latest_own_treatment(
     assert not CheckIn.objects.filter(treatment=bob).exists()
 
 
+def test_a_check_in_is_kept_under_the_patients_clinic(
+    alice: Client, patient: Patient, practitioner: StaffMember, outsider: StaffMember
+) -> None:
+    treated(patient, practitioner, 30)
+    send(alice, "pus")
+    # The dashboard reads a clinic's open alerts by this column alone.
+    assert CheckIn.objects.get().clinic_id == patient.clinic_id != outsider.clinic_id
+
+
 def test_the_check_in_needs_a_patient_session(
     client: Client, patient: Patient, practitioner: StaffMember
 ) -> None:

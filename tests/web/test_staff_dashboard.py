@@ -257,7 +257,8 @@ def test_it_reads_a_fixed_number_of_queries_for_many_patients(
     # list patients' questions (those waiting, and those not understood), and one for the
     # patients due to book.
     # One more than before procedures: the clinic's procedures, read once a request.
-    with django_assert_max_num_queries(13 + CHAIN_QUERIES):
+    # And one for the alerts' treatments and patients, read by id after the alerts.
+    with django_assert_max_num_queries(14 + CHAIN_QUERIES):
         response = signed_in.get("/clinic/")
     assert response.content.count(b"/clinic/check-ins/") == 50
     assert response.content.count(b"Day ") >= 100

@@ -273,6 +273,7 @@ def _red_flag_check_in(protocol: Protocol, treatment: Treatment, at: datetime) -
     check_in, _ = CheckIn.objects.update_or_create(
         treatment=treatment,
         defaults={
+            "clinic": treatment.patient.clinic,
             "symptoms": [{"symptom": "discharge"}],
             "trend": Trend.WORSENING,
             "free_text": "Yellow fluid from two spots on my cheek since this morning.",

@@ -210,6 +210,7 @@ def record_check_in(
         with transaction.atomic():
             record = CheckIn.objects.create(
                 treatment=care.treatment,
+                clinic=patient.clinic,
                 symptoms=[_stored(report) for report in unique],
                 trend=trend.value if trend is not None else "",
                 free_text=free_text,

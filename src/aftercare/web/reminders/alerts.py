@@ -165,7 +165,7 @@ def waiting_check_ins(clinic_id: int, until: datetime) -> QuerySet[CheckIn]:
     """The check-ins sent by ``until`` that ask the clinic to act and nobody has reviewed."""
     levels = [level for level in Level.values if needs_clinic(level)]
     return CheckIn.objects.filter(
-        treatment__patient__clinic_id=clinic_id,
+        clinic_id=clinic_id,
         level__in=levels,
         reviewed_at__isnull=True,
         created_at__lte=until,

@@ -9,6 +9,7 @@ every download is audited all the same.
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 
 from aftercare.engine.localtime import zone
@@ -24,9 +25,14 @@ from aftercare.web.access import (
 )
 from aftercare.web.care.current import current_care
 from aftercare.web.care.export_subject import attachment, clinic_info, treatment_subject
-from aftercare.web.clinic.models import Patient, Treatment
+from aftercare.web.clinic.models import Clinic, Patient, Treatment
 from aftercare.web.leaflet_cache import cached_leaflet
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import (
+    clinic_protocol,
+    default_procedure,
+    performed_procedure,
+    screened_procedure,
+)
 
 __all__ = ["clinic_leaflet", "portal_leaflet", "treatment_leaflet"]
 
@@ -52,11 +58,16 @@ def treatment_leaflet(request: StaffRequest, pk: int, treatment_pk: int) -> Http
 
 @staff_required
 def clinic_leaflet(request: StaffRequest) -> HttpResponse:
+    """The leaflet of one procedure the clinic performs (``?procedure=ID``, else its
+    default one); a 400 naming those it performs for any other."""
     if request.method not in SAFE_METHODS:
         return HttpResponseNotAllowed(SAFE_METHODS)
     clinic = request.staff.clinic
-    pdf = render_clinic_leaflet(clinic_protocol(clinic), clinic_info(clinic))
-    return attachment(pdf, PDF, "aftercare-leaflet.pdf")
+    try:
+        procedure = performed_procedure(clinic, request.GET.get("procedure", ""))
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    return _generic_leaflet(clinic, procedure)
 
 
 @patient_required
@@ -69,10 +80,17 @@ def portal_leaflet(request: PatientRequest) -> HttpResponse:
     treatment = care.treatment if care else None
     audit.record(request, "export.pdf", clinic=patient.clinic, patient=patient, obj=treatment)
     if treatment is None:
-        pdf = render_clinic_leaflet(clinic_protocol(patient.clinic), clinic_info(patient.clinic))
-        return attachment(pdf, PDF, "aftercare-leaflet.pdf")
+        return _generic_leaflet(patient.clinic, screened_procedure(patient))
     pdf = cached_leaflet(treatment_subject(patient, treatment), render_treatment_leaflet)
     return attachment(pdf, PDF, _filename(treatment))
+
+
+def _generic_leaflet(clinic: Clinic, procedure: str) -> HttpResponse:
+    """The clinic's leaflet for ``procedure``, with no patient's dates; named by the
+    procedure unless it is the clinic's default (so the name it always had stays)."""
+    pdf = render_clinic_leaflet(clinic_protocol(clinic, procedure), clinic_info(clinic))
+    suffix = "" if procedure == default_procedure(clinic) else f"-{procedure}"
+    return attachment(pdf, PDF, f"aftercare-leaflet{suffix}.pdf")
 
 
 def _filename(treatment: Treatment) -> str:

@@ -31,7 +31,7 @@ from aftercare.protocols.load import (
 from aftercare.protocols.overlay import Overlay, apply_overlay
 from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import Clinic, ClinicProcedure, Screening, Treatment
+from aftercare.web.clinic.models import Clinic, ClinicProcedure, Patient, Screening, Treatment
 
 __all__ = [
     "DEFAULT_PROTOCOL",
@@ -48,8 +48,10 @@ __all__ = [
     "forget_procedures",
     "latest_course",
     "overlay_source",
+    "performed_procedure",
     "record_protocol",
     "same_procedure",
+    "screened_procedure",
     "treatment_protocol",
 ]
 
@@ -140,6 +142,25 @@ def default_procedure(clinic: Clinic) -> str:
     clinic performs it (as every clinic did before procedures), else its first."""
     enabled = enabled_procedures(clinic)
     return DEFAULT_PROTOCOL if DEFAULT_PROTOCOL in enabled or not enabled else enabled[0]
+
+
+def performed_procedure(clinic: Clinic, asked: str) -> str:
+    """``asked`` when the clinic performs it, its default procedure when ``asked`` is "";
+    a ValueError naming the procedures it performs otherwise."""
+    if not asked:
+        return default_procedure(clinic)
+    enabled = enabled_procedures(clinic)
+    if asked not in enabled:
+        message = f"The clinic does not perform '{asked[:100]}'; it performs: {', '.join(enabled)}."
+        raise ValueError(message)
+    return asked
+
+
+def screened_procedure(patient: Patient) -> str:
+    """The procedure a patient with no treatment yet is preparing for: that of their latest
+    screening, else the clinic's default one."""
+    screening = Screening.objects.filter(patient=patient).order_by("-screened_at", "-pk").first()
+    return base_id(screening.protocol_id) if screening else default_procedure(patient.clinic)
 
 
 def clinic_overlay(clinic: Clinic, protocol_id: str = DEFAULT_PROTOCOL) -> str:

@@ -6,21 +6,24 @@ current moment passed in, and shows times in the treatment's zone.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST
 
 from aftercare.engine.ask import ask
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
+from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
 from aftercare.web.care.current import Care, current_care, short_day, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
-from aftercare.web.clinic.models import Treatment
+from aftercare.web.clinic.models import Patient, Treatment
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
     ask_view,
@@ -32,6 +35,7 @@ from aftercare.web.portal.present import (
 from aftercare.web.protocol import (
     clinic_protocol,
     latest_course,
+    screened_procedure,
 )
 from aftercare.web.reminders.schedule import receiving_channels
 
@@ -46,16 +50,24 @@ def _page(
     extra: dict[str, Any],
     status: int = 200,
 ) -> HttpResponse:
-    clinic = request.patient.clinic
+    patient = request.patient
+    clinic = patient.clinic
     context = {
         "nav": nav,
         "care": care,
+        # Before any treatment, the protocol of the procedure the patient is preparing for:
+        # read lazily (and once), so only a page that shows it reads the screenings.
+        "upcoming": None if care else SimpleLazyObject(partial(_upcoming, patient)),
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
         "urgent_href": tel_href(clinic.urgent_phone),
         "treated_on": short_day(care.treated_at) if care else "",
     }
     return render(request, template, context | extra, status=status)
+
+
+def _upcoming(patient: Patient) -> Protocol:
+    return clinic_protocol(patient.clinic, screened_procedure(patient))
 
 
 def _audit(request: PatientRequest, action: str, treatment: Treatment | None) -> None:

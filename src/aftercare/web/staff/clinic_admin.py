@@ -27,7 +27,7 @@ from aftercare.web.clinic.models import (
     StaffMember,
     logo_png,
 )
-from aftercare.web.protocol import base_protocol, clinic_protocol
+from aftercare.web.protocol import base_protocol, clinic_protocol, enabled_procedures
 from aftercare.web.protocol_rules import rule_rows
 from aftercare.web.reminders.schedule import sync_clinic
 from aftercare.web.staff.admin_forms import (
@@ -144,8 +144,18 @@ def _settings_page(
         "procedure_name": base_protocol(procedure).procedure,
         "procedure_query": "" if procedure == DEFAULT_PROTOCOL else f"&procedure={procedure}",
         "procedures_form": ProceduresForm(clinic),
+        "leaflet_href": _leaflet_address(clinic, procedure),
     }
     return render(request, "aftercare/staff/clinic_settings.html", context)
+
+
+def _leaflet_address(clinic: Clinic, procedure: str) -> str:
+    """The clinic's printable leaflet for ``procedure`` ("" if the clinic does not perform
+    it: a leaflet is for patients, so only a procedure they can have)."""
+    if procedure not in enabled_procedures(clinic):
+        return ""
+    address = reverse("staff:clinic_leaflet")
+    return address if procedure == DEFAULT_PROTOCOL else f"{address}?procedure={procedure}"
 
 
 def _logo_preview(clinic: Clinic) -> str:

@@ -13,7 +13,7 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest
 
 from aftercare.web.clinic.models import Clinic
-from aftercare.web.protocol import base_protocol, default_procedure, enabled_procedures
+from aftercare.web.protocol import base_protocol, enabled_procedures, performed_procedure
 
 __all__ = ["ProcedureChoice", "choose_procedure", "procedure_name"]
 
@@ -45,8 +45,7 @@ def choose_procedure(request: HttpRequest, clinic: Clinic) -> ProcedureChoice:
     enabled = enabled_procedures(clinic)
     options = tuple((protocol_id, procedure_name(protocol_id)) for protocol_id in enabled)
     asked = request.POST.get("procedure") or request.GET.get("procedure") or ""
-    if asked and asked not in enabled:
-        raise BadRequest(
-            f"The clinic does not perform '{asked[:100]}'; it performs: {', '.join(enabled)}."
-        )
-    return ProcedureChoice(asked or default_procedure(clinic), options)
+    try:
+        return ProcedureChoice(performed_procedure(clinic, asked), options)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None

@@ -17,7 +17,15 @@ from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import BookingKind, Clinic, Patient, StaffMember
-from tests.web.conftest import CHAIN_QUERIES, NOW, make_clinic, make_staff
+from aftercare.web.protocol import base_protocol
+from tests.web.conftest import (
+    CHAIN_QUERIES,
+    NOW,
+    enable_procedures,
+    make_clinic,
+    make_staff,
+    set_overlay,
+)
 from tests.web.test_clinic_admin import SETTINGS, admin, as_admin, settings_data
 from tests.web.test_portal_plan import treat
 from tests.web.test_staff_treatments import form, post, screened
@@ -283,5 +291,85 @@ def test_the_migration_gives_existing_patients_their_window(
             "Session 2 of 3",
             "Thu 19 Nov 2026 to Thu 3 Dec 2026",
             "Open: 12 days left",
+        ]
+    ]
+
+
+# A clinic of more than one procedure
+
+PEEL = "chemical-peel"
+LONG_PEEL_GAP = """\
+id: alpha-peel
+protocol: chemical-peel
+title: Alpha peel rules
+changes:
+  - item: course
+    set: {max_gap_days: 365}
+    reason: Patients travel from far away and book when they can.
+"""
+
+
+def peeled(patient: Patient, staff: StaffMember, *days_ago: int) -> Patient:
+    """``patient`` with superficial chemical peels ``days_ago``, their window stored."""
+    peel = base_protocol(PEEL)
+    for days in days_ago:
+        treat(
+            patient,
+            staff,
+            NOW - timedelta(days=days),
+            needle_depth_mm=None,
+            protocol_id=peel.effective_id,
+            protocol_version=peel.version,
+        )
+    refresh_booking(patient)
+    return patient
+
+
+def test_each_course_is_counted_by_its_own_procedure_and_named(
+    staff_client: Client, clinic: Clinic, practitioner: StaffMember
+) -> None:
+    enable_procedures(clinic, "microneedling", PEEL)
+    treated(person(clinic, "Mia", "Needling"), practitioner, 30)
+    # The peel's gap is 21 to 35 days, and its course 4 sessions: microneedling's is
+    # 28 to 42 days, of 3.
+    peeled(person(clinic, "Pia", "Peel"), practitioner, 21)
+    assert rows(staff_client) == [
+        [
+            "Mia Needling",
+            "Session 2 of 3 Medical microneedling",
+            "Thu 19 Nov 2026 to Thu 3 Dec 2026",
+            "Open: 12 days left",
+        ],
+        [
+            "Pia Peel",
+            "Session 2 of 4 Superficial chemical peel",
+            "Sat 21 Nov 2026 to Sat 5 Dec 2026",
+            "Open: 14 days left",
+        ],
+    ]
+
+
+def test_a_clinic_of_one_procedure_does_not_name_it(
+    staff_client: Client, clinic: Clinic, practitioner: StaffMember
+) -> None:
+    enable_procedures(clinic, PEEL)
+    peeled(person(clinic, "Pia", "Peel"), practitioner, 21)
+    assert [row[1] for row in rows(staff_client)] == ["Session 2 of 4"]
+
+
+def test_a_window_longer_than_microneedlings_is_still_listed(
+    staff_client: Client, clinic: Clinic, practitioner: StaffMember
+) -> None:
+    # The peel's gap widened to a year: its window closes further ahead than any of
+    # microneedling's, and the list's bound must follow the longer one.
+    set_overlay(clinic, LONG_PEEL_GAP, PEEL)
+    enable_procedures(clinic, "microneedling", PEEL)
+    peeled(person(clinic, "Pia", "Peel"), practitioner, 30)
+    assert rows(staff_client) == [
+        [
+            "Pia Peel",
+            "Session 2 of 4 Superficial chemical peel",
+            "Thu 12 Nov 2026 to Fri 22 Oct 2027",
+            "Open: 335 days left",
         ]
     ]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import zone
@@ -40,6 +40,12 @@ __all__ = [
 # (A late session is still allowed; the patient's page shows the course whatever its age.)
 OVERDUE_SHOWN_DAYS = 28
 _FIELDS = ("book_kind", "book_session", "book_from", "book_by")
+# The protocol id of a patient's latest treatment not cancelled: their course's procedure.
+_latest_protocol_id = (
+    Treatment.objects.filter(patient=OuterRef("pk"), cancelled_at=None)
+    .order_by("-treated_at", "-pk")
+    .values("protocol_id")[:1]
+)
 _BATCH = 500
 
 
@@ -124,26 +130,38 @@ def refresh_clinic_bookings(clinic: Clinic, protocol: Protocol) -> int:
     return count
 
 
-def due_to_book(clinic: Clinic, protocol: Protocol, today: date) -> QuerySet[Patient]:
+def due_to_book(clinic: Clinic, protocols: Iterable[Protocol], today: date) -> QuerySet[Patient]:
     """The clinic's patients whose window is open on ``today`` or closed within
-    ``OVERDUE_SHOWN_DAYS``, the soonest to close first.
+    ``OVERDUE_SHOWN_DAYS``, the soonest to close first; ``protocols``: those of every
+    procedure the clinic's patients may be on a course of. Each patient carries
+    ``book_protocol_id``, the protocol id of the treatment their window follows (the
+    latest, as ``refresh_booking`` takes it), read in the same query.
 
-    The closing day is bounded on both sides (no window is longer than the protocol's
-    longest), so the index is read over a range of days that is the same whatever the
-    size of the clinic; only windows not yet open within it are passed over.
+    The closing day is bounded on both sides (no window is longer than the longest of any
+    of those protocols), so the index is read over a range of days that is the same
+    whatever the size of the clinic; only windows not yet open within it are passed over.
     """
+    longest = max(_longest_window(protocol) for protocol in protocols)
+    return (
+        Patient.objects.filter(
+            clinic=clinic,
+            book_by__gte=today - timedelta(days=OVERDUE_SHOWN_DAYS),
+            book_by__lte=today + timedelta(days=longest),
+            book_from__lte=today,
+        )
+        .annotate(book_protocol_id=Subquery(_latest_protocol_id))
+        .order_by("book_by", "pk")
+    )
+
+
+def _longest_window(protocol: Protocol) -> int:
+    """The most days one of ``protocol``'s windows (a session's or maintenance) spans."""
     course = protocol.course
-    longest = max(
+    return max(
         course.max_gap_days - course.min_gap_days,
         # A calendar month is at most 31 days.
         31 * (course.maintenance_max_months - course.maintenance_min_months),
     )
-    return Patient.objects.filter(
-        clinic=clinic,
-        book_by__gte=today - timedelta(days=OVERDUE_SHOWN_DAYS),
-        book_by__lte=today + timedelta(days=longest),
-        book_from__lte=today,
-    ).order_by("book_by", "pk")
 
 
 def _store(patient: Patient, booking: Booking | None) -> None:

@@ -40,6 +40,8 @@ from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatme
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
     aftercare_horizon_hours,
+    base_id,
+    clinic_procedures,
     clinic_protocol,
     enabled_procedures,
     record_protocol,
@@ -111,6 +113,8 @@ class BookingRow:
     status: str
     overdue: bool
     url: str
+    # The course's procedure, when the clinic performs more than one.
+    procedure: str = ""
 
 
 # Days before a window closes from which it counts as closing.
@@ -273,18 +277,30 @@ def _in_aftercare(
     )
 
 
-def _due_to_book(
-    clinic: Clinic, protocol: Protocol, today: date, number: int
-) -> RowPage[BookingRow]:
-    """One page of the patients due to book, the soonest to close first (overdue on top)."""
+def _due_to_book(clinic: Clinic, today: date, number: int) -> RowPage[BookingRow]:
+    """One page of the patients due to book, the soonest to close first (overdue on top);
+    each session counted by the protocol of the procedure of the patient's course, named
+    when the clinic performs more than one."""
     start = (number - 1) * PAGE_SIZE
-    shown = due_to_book(clinic, protocol, today).only(*BOOKING_FIELDS)
+    procedures = {*enabled_procedures(clinic), *clinic_procedures(clinic)}
+    protocols = {procedure: clinic_protocol(clinic, procedure) for procedure in procedures}
+    shown = due_to_book(clinic, protocols.values(), today).only(*BOOKING_FIELDS)
     found = list(shown[start : start + PAGE_SIZE + 1])
     patient_path = path_for("staff:patient")
+    named = len(enabled_procedures(clinic)) > 1
+
+    def protocol_of(patient: Patient) -> Protocol:
+        # due_to_book's annotation: the protocol id the patient's window follows.
+        procedure = base_id(getattr(patient, "book_protocol_id", None) or "")
+        if procedure not in protocols:  # a procedure the clinic no longer has a row for
+            protocols[procedure] = clinic_protocol(clinic, procedure)
+        return protocols[procedure]
+
     rows = [
         BookingRow(
             patient=patient,
-            what=_booking_what(protocol, patient),
+            what=_booking_what(protocol_of(patient), patient),
+            procedure=protocol_of(patient).procedure if named else "",
             window=span(patient.book_from, patient.book_by),
             status=_booking_status(patient.book_by, today),
             overdue=patient.book_by < today,
@@ -337,7 +353,6 @@ def _patients(alerts: Iterable[Alert]) -> int:
 @staff_required
 def dashboard(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
-    protocol = clinic_protocol(clinic)
     at = clock.now()
     alerts = _alerts(clinic)
     today = _todays_treatments(clinic, at, _page_number(request.GET.get("today_page")))
@@ -351,7 +366,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         clinic, horizon, at, _page_number(request.GET.get("aftercare_page"))
     )
     to_book = _due_to_book(
-        clinic, protocol, local_today(clinic, at), _page_number(request.GET.get("book_page"))
+        clinic, local_today(clinic, at), _page_number(request.GET.get("book_page"))
     )
     refused = list(undeliverable(clinic)[: UNDELIVERABLE_SHOWN + 1])
     audit.record(request, "dashboard.view", clinic=clinic)

@@ -126,3 +126,33 @@ def test_the_patients_pages_name_the_procedure_of_the_treatment(
     assert text(page(client, "today")).count(title) == 1
     assert f"{base_protocol(PEEL).procedure} on Fri 20 Nov." in text(page(client, "timeline"))
     assert "Read the leaflet before your treatment" not in text(page(client, "today"))
+
+
+# --- the staff's screenings table -------------------------------------------------------
+
+
+def screenings_table(client: Client, patient: Patient) -> str:
+    html = client.get(reverse("staff:patient", args=[patient.pk])).content.decode()
+    return text(html[html.index('<h2 id="screenings">') : html.index('<h2 id="treatments">')])
+
+
+def test_the_screenings_name_their_procedure_when_the_clinic_performs_more_than_one(
+    staff_client: Client, both: Clinic, patient: Patient
+) -> None:
+    assert screen_peel(staff_client, patient).status_code == 302
+    shown = screenings_table(staff_client, patient)
+    assert "When Procedure Result Earliest date Screened by" in shown
+    assert "Superficial chemical peel Eligible" in shown
+
+
+def test_a_clinic_of_one_procedure_has_no_procedure_column(
+    staff_client: Client, clinic: Clinic, patient: Patient
+) -> None:
+    enable_procedures(clinic, PEEL)
+    assert screen_peel(staff_client, patient).status_code == 302
+    shown = screenings_table(staff_client, patient)
+    assert "When Result Earliest date Screened by" in shown
+    assert "Superficial chemical peel" not in shown
+    # A screening of a procedure the clinic no longer performs is named again.
+    enable_procedures(clinic, "microneedling")
+    assert "Superficial chemical peel Eligible" in screenings_table(staff_client, patient)

@@ -30,10 +30,16 @@ from aftercare.web.care.summary import (
     today_summary,
     treatment_plan,
 )
-from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.clinic.models import CheckIn, Clinic, Patient, Screening, Treatment
 from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.paths import path_for
-from aftercare.web.protocol import clinic_protocol, latest_course, record_protocol
+from aftercare.web.protocol import (
+    base_id,
+    clinic_protocol,
+    enabled_procedures,
+    latest_course,
+    record_protocol,
+)
 from aftercare.web.staff.patient_forms import PatientForm
 from aftercare.web.staff.patient_search import clean_query, latest_treated, search
 from aftercare.web.staff.reminders import reminder_rows
@@ -145,7 +151,8 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
     return {
         "nav": "patients",
         "patient": patient,
-        "screenings": [_screening_row(s, clinic.time_zone) for s in screenings],
+        "screenings": [_screening_row(s, clinic) for s in screenings],
+        "screening_procedures": _names_procedures(clinic, screenings),
         "treatments": [_treatment_row(t, record_protocol(t, clinic)) for t in treatments],
         "check_ins": [_check_in_row(c, clinic.time_zone) for c in check_ins],
         "current": current,
@@ -161,10 +168,19 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
     }
 
 
-def _screening_row(screening: Screening, zone_name: str) -> dict[str, Any]:
+def _names_procedures(clinic: Clinic, screenings: list[Screening]) -> bool:
+    """Whether the screenings table names each one's procedure: when the clinic performs
+    more than one, or a screening is of one it no longer performs (as the forms ask)."""
+    procedures = {*enabled_procedures(clinic), *(base_id(s.protocol_id) for s in screenings)}
+    return len(procedures) > 1
+
+
+def _screening_row(screening: Screening, clinic: Clinic) -> dict[str, Any]:
     reasons = screening.result.get("reasons", []) if isinstance(screening.result, dict) else []
+    zone_name = clinic.time_zone
     return {
         "screening": screening,
+        "procedure": record_protocol(screening, clinic).procedure,
         "reasons": [str(reason.get("text", "")) for reason in reasons],
         "earliest": "" if screening.earliest_date is None else format_day(screening.earliest_date),
         "by": staff_name(screening.screened_by),

@@ -21,7 +21,10 @@ import pytest
 from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["WebhookSink", "fake_schedule", "use_fake_schedule", "webhook_sink"]
+__all__ = ["FAKE_ITEMS", "WebhookSink", "fake_schedule", "use_fake_schedule", "webhook_sink"]
+
+# The fake schedule's items, in the order they fall due.
+FAKE_ITEMS = ("RM-welcome:1", "RM-sunscreen:1", "RM-check-in:1", "RM-sunscreen:2", "RM-sunscreen:3")
 
 
 def fake_schedule(

@@ -1,10 +1,12 @@
 """A chemical peel in a real browser: the demo clinic performs microneedling and peels.
 
 Staff choose "Superficial chemical peel" on the screening and treatment pages (the peel's
-questions and fields, no needle depth), record a peel that ended 30 hours ago and make the
-patient's link; the patient opens it on a phone and a desktop and sees the peel's plan:
-sauna from day 3, where microneedling says day 14. Each page is checked by axe and saved
-as a screenshot beside the demo walk's (artifacts/screenshots/, names starting "peel-").
+questions and fields, no needle depth), make the patient's link once screened and record a
+peel that ended 30 hours ago. The patient opens the link on a phone before the treatment
+(the portal names the peel and offers its leaflet), then on a phone and a desktop sees the
+peel's plan, named as the peel's: sauna from day 3, where microneedling says day 14. Each
+page is checked by axe and saved as a screenshot beside the demo walk's
+(artifacts/screenshots/, names starting "peel-").
 """
 
 from __future__ import annotations
@@ -82,6 +84,24 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
     staff.get_by_role("button", name=re.compile("^screen", re.I)).click()
     expect(staff.locator("p.status-eligible strong")).to_have_text("Eligible")
 
+    # The patient's link, made once screened: before the treatment, the portal names the
+    # procedure and offers its leaflet.
+    staff.get_by_role("link", name="Priya Nair").first.click()
+    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
+    staff.get_by_role("button", name=re.compile("create", re.I)).click()
+    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
+    assert link is not None
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    patient = visits.watch(phone.new_page())
+    patient.set_default_timeout(15_000)
+    patient.goto(link)
+    patient.get_by_role("button", name="Open my aftercare plan").click()
+    expect(patient.get_by_role("heading", level=1)).to_have_text("Your aftercare")
+    expect(patient.locator(".eyebrow")).to_have_text(f"{PEEL} aftercare")
+    leaflet = patient.get_by_role("link", name=re.compile("Read the leaflet before"))
+    expect(leaflet).to_contain_text(f"{PEEL} aftercare (PDF)")
+    visits.check(patient, "peel-portal-before-treatment")
+
     staff.get_by_role("link", name="Priya Nair").first.click()
     staff.get_by_role("link", name=re.compile("new treatment", re.I)).click()
     choose_peel(staff)
@@ -94,21 +114,17 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
     staff.get_by_role("button", name=re.compile("save treatment", re.I)).click()
     expect(staff.get_by_text("The treatment has been saved.")).to_be_visible()
     staff.get_by_role("link", name="Priya Nair").first.click()
+    # The demo clinic performs two procedures: each screening and treatment names its own.
+    screenings = staff.locator("section[aria-labelledby=screenings]")
+    expect(screenings.get_by_role("columnheader", name="Procedure")).to_be_visible()
+    expect(screenings.get_by_role("cell", name=PEEL)).to_be_visible()
     expect(staff.get_by_role("cell", name=PEEL).first).to_be_visible()
     visits.check(staff, "peel-patient")
 
-    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
-    staff.get_by_role("button", name=re.compile("create", re.I)).click()
-    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
-    assert link is not None
-
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    patient = visits.watch(phone.new_page())
-    patient.set_default_timeout(15_000)
-    patient.goto(link)
-    patient.get_by_role("button", name="Open my aftercare plan").click()
+    patient.reload()
     # The peel's aftercare lasts three weeks, where microneedling's lasts two.
     expect(patient.get_by_role("heading", level=1)).to_have_text("Day 1 of 21")
+    expect(patient.locator(".eyebrow")).to_have_text(f"{PEEL} aftercare")
     visits.check(patient, "peel-portal-today")
     tabs = patient.get_by_role("navigation", name="Main")
     tabs.get_by_role("link", name="Can I…?").click()
@@ -118,6 +134,7 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
     visits.check(patient, "peel-portal-can-i-sauna")
     tabs.get_by_role("link", name="My plan").click()
     expect(patient.get_by_text("heat in the kitchen or from ironing").first).to_be_visible()
+    expect(patient.get_by_text(re.compile(f"^{PEEL} on "))).to_be_visible()
     visits.check(patient, "peel-portal-plan")
     patient.set_viewport_size({"width": 1280, "height": 900})
     tabs.get_by_role("link", name="Today").click()

@@ -158,8 +158,10 @@ def test_the_dashboard_shows_who_is_due_to_book(client: Client) -> None:
     client.post("/login", {"username": login.username, "password": login.password})
     page = client.get("/clinic/").content.decode()
     section = page[page.index('<h2 id="book-heading">') :]
-    assert "Daniel Evans</a></th>\n        <td>Session 2 of 3</td>" in section
+    # The demo clinic performs two procedures, so each course's is named.
+    needling = "<br> <small>Medical microneedling</small>"
+    assert f"Daniel Evans</a></th>\n        <td>Session 2 of 3{needling}</td>" in section
     assert "<td>Thu 19 Nov 2026 to Thu 3 Dec 2026</td>" in section
-    assert "Grace Hughes</a></th>\n        <td>Maintenance</td>" in section
+    assert f"Grace Hughes</a></th>\n        <td>Maintenance{needling}</td>" in section
     assert "<td>Sun 25 Oct 2026 to Sun 25 Apr 2027</td>" in section
     assert section.index("Daniel Evans") < section.index("Grace Hughes")

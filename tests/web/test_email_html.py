@@ -27,7 +27,7 @@ from aftercare.web.reminders.email_html import LOGO_CONTENT_ID, clinic_branding
 from aftercare.web.reminders.schedule import sync_treatment
 from aftercare.web.reminders.transports import Transports
 from tests.web.conftest import NOW, picture
-from tests.web.test_reminder_schedule import treat
+from tests.web.reminder_rows import treat
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,5 @@
-"""Stand-ins for the web tests of reminders: a small reminder schedule, and an SMS provider.
+"""Stand-ins for the web tests of reminders: a small reminder schedule, transports that record
+what they are given, and an SMS provider.
 
 The schedule follows the contract of ``aftercare.engine.reminders.schedule``: a welcome at
 the end of treatment, a check-in prompt 30 hours later and three daily sunscreen reminders.
@@ -20,8 +21,17 @@ import pytest
 
 from aftercare.engine.reminders import PlannedReminder, QuietHours
 from aftercare.protocols.schema import Protocol
+from aftercare.web.reminders.transports import OutgoingMessage, Transports
 
-__all__ = ["FAKE_ITEMS", "WebhookSink", "fake_schedule", "use_fake_schedule", "webhook_sink"]
+__all__ = [
+    "FAKE_ITEMS",
+    "FakeTransport",
+    "WebhookSink",
+    "fake_schedule",
+    "transports",
+    "use_fake_schedule",
+    "webhook_sink",
+]
 
 # The fake schedule's items, in the order they fall due.
 FAKE_ITEMS = ("RM-welcome:1", "RM-sunscreen:1", "RM-check-in:1", "RM-sunscreen:2", "RM-sunscreen:3")
@@ -52,6 +62,23 @@ def fake_schedule(
 
 def use_fake_schedule(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("aftercare.engine.reminders.schedule", fake_schedule)
+
+
+class FakeTransport:
+    """Records what it is given; raises the errors it is told to, in order."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.sent: list[OutgoingMessage] = []
+        self.errors = list(errors)
+
+    def send(self, message: OutgoingMessage) -> None:
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent.append(message)
+
+
+def transports(sms: FakeTransport | None = None, email: FakeTransport | None = None) -> Transports:
+    return Transports(email=email or FakeTransport(), sms=sms or FakeTransport())
 
 
 class WebhookSink(ThreadingHTTPServer):

@@ -28,7 +28,7 @@ from aftercare.web.reminders.worker import Worker, send_deadline
 from tests.web.conftest import NOW
 from tests.web.live import aftercare_command, environment
 from tests.web.mail_server import MailServer
-from tests.web.test_worker import make_reminder, make_treatment
+from tests.web.reminder_rows import make_reminder, make_treatment
 from tests.web.test_worker_cli import SETUP
 
 # Deadlines here are waits between threads, measured on the machine's monotonic clock:

@@ -17,7 +17,7 @@ from aftercare.web.reminders.transports import Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 from tests.web.mounts import fill, small_tmpfs
-from tests.web.test_worker import make_reminder, make_treatment
+from tests.web.reminder_rows import make_reminder, make_treatment
 
 pytestmark = pytest.mark.django_db
 

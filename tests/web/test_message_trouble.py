@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from aftercare.web.clinic.models import Patient, Reminder, ReminderStatus, StaffMember
-from tests.web.test_worker import make_reminder, make_treatment
+from tests.web.reminder_rows import make_reminder, make_treatment
 
 pytestmark = pytest.mark.usefixtures("now")
 

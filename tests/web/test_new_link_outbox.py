@@ -16,7 +16,7 @@ from aftercare.web.clinic.models import Channel, Patient, StaffMember
 from aftercare.web.reminders.transports import Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.reminder_fakes import WebhookSink, webhook_sink
-from tests.web.test_worker import make_treatment
+from tests.web.reminder_rows import make_treatment
 
 pytestmark = pytest.mark.usefixtures("now")
 

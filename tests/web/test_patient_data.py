@@ -30,8 +30,8 @@ from aftercare.web.clinic.models import (
 )
 from aftercare.web.reminders.optout import optout_token
 from tests.web.conftest import NOW, sign_in_staff
+from tests.web.reminder_rows import make_reminder, make_treatment
 from tests.web.test_export_fhir import check_in, screen
-from tests.web.test_worker import make_reminder, make_treatment
 
 pytestmark = pytest.mark.usefixtures("now")
 

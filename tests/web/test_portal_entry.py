@@ -34,8 +34,8 @@ from aftercare.web.reminders import transports
 from aftercare.web.reminders.transports import OutgoingMessage, TemporaryError, Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
+from tests.web.reminder_rows import make_treatment
 from tests.web.test_portal_plan import QueryBound, set_now, sign_in, text, treat
-from tests.web.test_worker import make_treatment
 
 pytestmark = pytest.mark.django_db
 

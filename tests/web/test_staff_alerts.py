@@ -31,12 +31,12 @@ from aftercare.web.reminders.claim import claim
 from aftercare.web.reminders.transports import PermanentError, Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW, sign_in_staff
+from tests.web.reminder_fakes import FakeTransport
 from tests.web.test_api_access import ok, patch, post
 from tests.web.test_clinic_admin import SETTINGS, settings_data
 from tests.web.test_optout import stop_url
 from tests.web.test_portal_check_in import send
 from tests.web.test_portal_plan import sign_in, text, treat
-from tests.web.test_worker import FakeTransport
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ from aftercare.web.reminders.transports import Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
 from tests.web.mail_server import MailServer
-from tests.web.test_worker import make_treatment
+from tests.web.reminder_rows import make_treatment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 

@@ -23,7 +23,6 @@ from aftercare.web.clinic.models import (
     ReminderStatus,
     StaffMember,
     Treatment,
-    idempotency_key,
 )
 from aftercare.web.reminders.claim import claim
 from aftercare.web.reminders.delivery import MAX_ATTEMPTS, backoff, deliver
@@ -33,32 +32,16 @@ from aftercare.web.reminders.transports import (
     OutgoingMessage,
     PermanentError,
     TemporaryError,
-    Transports,
 )
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW
+from tests.web.reminder_fakes import FakeTransport, transports
+from tests.web.reminder_rows import make_reminder, make_treatment
 
 LEASE = timedelta(minutes=1)
 
 
 pytestmark = pytest.mark.usefixtures("now")
-
-
-class FakeTransport:
-    """Records what it is given; raises the errors it is told to, in order."""
-
-    def __init__(self, *errors: Exception) -> None:
-        self.sent: list[OutgoingMessage] = []
-        self.errors = list(errors)
-
-    def send(self, message: OutgoingMessage) -> None:
-        if self.errors:
-            raise self.errors.pop(0)
-        self.sent.append(message)
-
-
-def transports(sms: FakeTransport | None = None, email: FakeTransport | None = None) -> Transports:
-    return Transports(email=email or FakeTransport(), sms=sms or FakeTransport())
 
 
 @pytest.fixture
@@ -73,38 +56,6 @@ def reachable(patient: Patient) -> Patient:
 @pytest.fixture
 def treatment(reachable: Patient, practitioner: StaffMember) -> Treatment:
     return make_treatment(reachable, practitioner)
-
-
-def make_treatment(patient: Patient, practitioner: StaffMember) -> Treatment:
-    return Treatment.objects.create(
-        patient=patient,
-        treated_at=NOW - timedelta(hours=1),
-        time_zone="Europe/London",
-        areas=["face"],
-        protocol_id="microneedling",
-        protocol_version="1",
-        created_by=practitioner,
-    )
-
-
-def make_reminder(
-    treatment: Treatment,
-    item: str = "RM-sunscreen:1",
-    channel: str = "sms",
-    kind: str = ReminderKind.SUNSCREEN,
-    due_after: timedelta = timedelta(0),
-) -> Reminder:
-    return Reminder.objects.create(
-        treatment=treatment,
-        patient=treatment.patient,
-        item=item,
-        kind=kind,
-        channel=channel,
-        due_at=NOW + due_after,
-        body="Sunscreen today.",
-        idempotency_key=idempotency_key(treatment.pk, item, channel, "1"),
-        protocol_version="1",
-    )
 
 
 def make_many(treatment: Treatment, count: int) -> list[Reminder]:

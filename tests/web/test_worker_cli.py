@@ -17,7 +17,7 @@ from aftercare.cli import main
 from aftercare.web.clinic.models import Patient, Reminder, ReminderStatus, StaffMember
 from tests.web.live import aftercare_command, environment
 from tests.web.reminder_fakes import WebhookSink, webhook_sink
-from tests.web.test_worker import make_reminder, make_treatment
+from tests.web.reminder_rows import make_reminder, make_treatment
 
 # Run in a child process: a database of 30 due text messages, for a worker to send.
 SETUP = """

@@ -29,7 +29,7 @@ from aftercare.web.reminders.transports import Transports
 from aftercare.web.reminders.worker import Worker
 from tests.web.conftest import NOW, make_clinic, make_staff
 from tests.web.live import aftercare_command, environment
-from tests.web.test_worker import make_reminder, make_treatment
+from tests.web.reminder_rows import make_reminder, make_treatment
 
 pytestmark = pytest.mark.usefixtures("now")
 

@@ -7,15 +7,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, Field
 
 import aftercare.protocols
-from aftercare.protocols.cache import cache_key, code_files
+from aftercare.protocols import cache as cache_module
+from aftercare.protocols.cache import cache_key, cached, code_files, content_key
 from aftercare.protocols.load import (
     MAX_PROTOCOL_BYTES,
     ProtocolError,
     default_protocol_path,
     load_protocol,
 )
+from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, Phrases, phrases_for
 
 OVERLAY = Path(__file__).parents[1] / "fixtures" / "overlays" / "harbour-clinic.yaml"
 
@@ -75,6 +78,66 @@ def test_it_reads_the_file_again_when_it_changes(cache: Path, tmp_path: Path) ->
 
     assert after.horizon_hours != before.horizon_hours
     assert after.version != before.version
+
+
+def test_it_reads_the_overlay_again_when_it_changes(cache: Path, tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(OVERLAY.read_text())
+    before = load_protocol(overlay=overlay)
+    overlay.write_text(OVERLAY.read_text().replace("min_spf: 30", "min_spf: 40"))
+
+    after = load_protocol(overlay=overlay)
+
+    assert after.version != before.version
+    assert [rule.min_spf for rule in after.aftercare if rule.id == "AC-sunscreen"] == [40]
+    assert len(list(cache.glob("protocol-*.json"))) == 2
+
+
+def test_it_keys_the_cache_on_the_versions_of_pydantic_and_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = content_key(b"id: microneedling")
+    monkeypatch.setattr(cache_module, "PYDANTIC_VERSION", "0.0.1")
+    cache_module._code_digest.cache_clear()
+    try:
+        assert content_key(b"id: microneedling") != key
+    finally:
+        monkeypatch.undo()
+        cache_module._code_digest.cache_clear()
+    assert content_key(b"id: microneedling") == key
+
+
+def test_it_tells_files_apart_however_their_bytes_are_cut() -> None:
+    assert content_key(b"ab", b"c") != content_key(b"a", b"bc")
+    assert content_key(b"a", None) != content_key(b"a")
+
+
+def test_it_caches_the_phrase_table_and_ignores_a_damaged_one(cache: Path) -> None:
+    read = phrases_for.__wrapped__  # the table as a new process reads it, past the memo
+    table = read(DEFAULT_LANGUAGE)
+    (path,) = cache.glob("phrases-*.json")
+    assert read(DEFAULT_LANGUAGE) == table
+    # Valid JSON, but a phrase whose {placeholders} the renderer cannot fill.
+    data = json.loads(path.read_text())
+    data["check"]["from"] = "From {nowhere}."
+    path.write_text(json.dumps(data))
+
+    assert read(DEFAULT_LANGUAGE) == table
+    assert Phrases.model_validate_json(path.read_text()) == table
+
+
+class Lossy(BaseModel):
+    """A model whose JSON leaves a field out, so it cannot read back equal."""
+
+    kept: str
+    left_out: str = Field(default="", exclude=True)
+
+
+def test_it_writes_nothing_that_would_not_read_back_equal(cache: Path) -> None:
+    value = Lossy(kept="a", left_out="b")
+
+    assert cached("lossy", "key", Lossy, lambda: value) == value
+    assert not list(cache.glob("lossy-*.json"))
 
 
 def test_it_caches_no_protocol_with_errors(cache: Path, tmp_path: Path) -> None:

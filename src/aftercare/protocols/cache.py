@@ -1,15 +1,17 @@
-"""A cache of validated protocols, so a command need not parse the YAML each time it runs.
+"""A cache of validated protocols and phrase tables, so a command need not parse YAML
+each time it runs.
 
-Parsing the protocol's YAML takes most of a command's time. After a protocol (and its
-overlay) has passed every check, the validated model is written as JSON under a key that
-hashes the bytes of both files and the source of the code that reads and checks them. A later
-load with the same files reads the JSON back through the same strict models, so a cache
-that was changed by hand is checked again like any input, and a cache that cannot be
-read, does not parse or does not validate is ignored and rebuilt: it is never trusted
-as it stands. JSON holds only data, unlike pickle, which could run code when read.
+Parsing YAML takes most of a command's time. After a protocol (and its overlay), or a phrase
+table, has passed every check, the validated model is written as JSON under a key that hashes
+the bytes of its files, the source of the code that reads and checks them, and the versions of
+pydantic and Python. A later load with the same files reads the JSON back through the same
+strict models (and the caller's own checks, such as a protocol's references), so a cache that
+was changed by hand is checked again like any input, and a cache that cannot be read, does
+not parse or does not validate is ignored and rebuilt: it is never trusted as it stands. JSON
+holds only data, unlike pickle, which could run code when read.
 
 The cache lives in ``AFTERCARE_CACHE_DIR`` or the user's cache directory; when none can be
-written the protocol is simply loaded from YAML each time.
+written the file is simply read from YAML each time.
 """
 
 from __future__ import annotations
@@ -17,27 +19,35 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel
+from pydantic.version import VERSION as PYDANTIC_VERSION
 
-from aftercare.protocols.references import reference_issues
-from aftercare.protocols.schema import Protocol
+__all__ = ["cache_dir", "cache_key", "cached", "code_files", "content_key"]
 
-__all__ = ["cache_dir", "cache_key", "cached_protocol", "code_files"]
-
-FORMAT = "1"
+FORMAT = "2"
 _PACKAGE = Path(__file__).parent
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def cache_dir() -> Path | None:
-    """Where validated protocols are kept, or None where there is no such place."""
+    """Where validated files are kept, or None where there is no such place (an empty
+    ``AFTERCARE_CACHE_DIR``, or no home directory to find the user's cache in)."""
     configured = os.environ.get("AFTERCARE_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
     return Path(base) / "aftercare"
 
 
@@ -47,58 +57,102 @@ def code_files() -> list[Path]:
 
 
 def cache_key(*files: Path | None, max_bytes: int) -> str | None:
-    """The hash of the files' bytes and of the code that reads and checks them (this
-    package's modules, by name and content, so a cache written by other code is never
-    read); None if a file cannot be read or is longer than ``max_bytes`` (the loader then
-    reports it)."""
-    digest = hashlib.sha256(FORMAT.encode())
+    """The key of the files' bytes (see :func:`content_key`); None if a file cannot be read
+    or is longer than ``max_bytes`` (the loader then reports it)."""
+    contents = []
     try:
-        for module in code_files():
-            digest.update(module.relative_to(_PACKAGE).as_posix().encode() + b"\0")
-            digest.update(module.read_bytes())
         for file in files:
             if file is not None and file.stat().st_size > max_bytes:
                 return None
-            digest.update(b"\0" if file is None else b"\1" + file.read_bytes())
+            contents.append(None if file is None else file.read_bytes())
+    except OSError:
+        return None
+    return content_key(*contents)
+
+
+def content_key(*contents: bytes | None) -> str | None:
+    """The hash of ``contents`` (None for a file not given) and of the code that reads and
+    checks them, so a cache written by other code is never read; None if that code cannot
+    be read."""
+    code = _code_digest()
+    if code is None:
+        return None
+    digest = hashlib.sha256(code.encode())
+    for content in contents:
+        digest.update(b"\0" if content is None else b"\1" + _length(content) + content)
+    return digest.hexdigest()
+
+
+@cache
+def _code_digest() -> str | None:
+    """This package's modules by name and content, with the versions of pydantic and Python
+    (whose validators and JSON the cache relies on): read once a process."""
+    digest = hashlib.sha256(f"{FORMAT}\0{PYDANTIC_VERSION}\0{sys.version}\0".encode())
+    try:
+        for module in code_files():
+            source = module.read_bytes()
+            digest.update(module.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            digest.update(_length(source) + source)
     except OSError:
         return None
     return digest.hexdigest()
 
 
-def cached_protocol(key: str | None, build: Callable[[], Protocol]) -> Protocol:
-    """The protocol cached under ``key``, checked again; else ``build()``, then cached."""
+def _length(content: bytes) -> bytes:
+    """A length prefix, so that two files' bytes can never be cut apart differently."""
+    return len(content).to_bytes(8, "big")
+
+
+def cached(
+    kind: str,
+    key: str | None,
+    model: type[Model],
+    build: Callable[[], Model],
+    is_sound: Callable[[Model], bool] = lambda _: True,
+) -> Model:
+    """The ``model`` cached as ``kind`` under ``key``, validated again and ``is_sound``;
+    else ``build()``, then cached."""
     folder = cache_dir()
     if key is None or folder is None:
         return build()
-    path = folder / f"protocol-{key}.json"
-    protocol = _read(path)
-    if protocol is None:
-        protocol = build()
-        _write(path, protocol)
-    return protocol
+    path = folder / f"{kind}-{key}.json"
+    value = _read(path, model)
+    if value is None or not is_sound(value):
+        value = build()
+        _write(path, value)
+    return value
 
 
-def _read(path: Path) -> Protocol | None:
+def _read(path: Path, model: type[Model]) -> Model | None:
     try:
         text = path.read_bytes()
     except OSError:
         return None
     try:
-        protocol = Protocol.model_validate_json(text)
-    except ValidationError:
+        return model.model_validate_json(text)
+    except ValueError:
+        # A ValidationError is one (JSON that does not parse, or breaks the schema), and so
+        # are bytes that are not UTF-8.
         return None
-    return None if any(True for _ in reference_issues(protocol)) else protocol
 
 
-def _write(path: Path, protocol: Protocol) -> None:
-    """Write whole or not at all: a reader sees the old file, the new one or none."""
+def _write(path: Path, value: Model) -> None:
+    """Write whole or not at all: a reader sees the old file, the new one or none. A value
+    whose JSON does not read back equal (a field left out of the JSON, say) is not written,
+    so that a cache can only ever give back what was built."""
+    text = value.model_dump_json(by_alias=True)
+    try:
+        if type(value).model_validate_json(text) != value:
+            return
+    except ValueError:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=".protocol-", delete=False
+            "w", encoding="utf-8", dir=path.parent, prefix=".cache-", delete=False
         ) as file:
             written = Path(file.name)
-            file.write(protocol.model_dump_json())
+            file.write(text)
         written.replace(path)
     except OSError:
         # An unwritable cache only costs the next command its parse.

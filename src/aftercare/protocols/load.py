@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aftercare.protocols.cache import cache_key, cached_protocol
+from aftercare.protocols.cache import cache_key, cached
 from aftercare.protocols.document import (
     MAX_OVERLAY_BYTES,
     MAX_PROTOCOL_BYTES,
@@ -59,7 +59,12 @@ def load_protocol(path: Path | None = None, overlay: Path | None = None) -> Prot
     """
     source = path or default_protocol_path()
     key = cache_key(source, overlay, max_bytes=MAX_PROTOCOL_BYTES)
-    return cached_protocol(key, lambda: _load(source, overlay))
+    return cached("protocol", key, Protocol, lambda: _load(source, overlay), _has_sound_references)
+
+
+def _has_sound_references(protocol: Protocol) -> bool:
+    """A cached protocol's references are checked again, as its shape is: never trusted."""
+    return not any(True for _ in reference_issues(protocol))
 
 
 def _load(source: Path, overlay: Path | None) -> Protocol:

@@ -15,8 +15,8 @@ from importlib import resources
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+
+from aftercare.protocols.cache import cached, content_key
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -268,6 +268,10 @@ class Phrases(_Table):
 
 def read_phrases(text: str, language: str) -> Phrases:
     """The phrase table in ``text`` (YAML), checked; a PhraseError names what is wrong."""
+    # Imported here: a command whose table is cached never reads YAML.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
     try:
         data = YAML(typ="safe", pure=True).load(text)
         return Phrases.model_validate(data, strict=False)
@@ -293,10 +297,13 @@ def languages() -> frozenset[str]:
 
 @cache
 def phrases_for(language: str) -> Phrases:
-    """The phrase table of ``language``, read and checked once."""
+    """The phrase table of ``language``, read and checked once (and cached, checked again
+    when read back, like a protocol)."""
     _check_language(language)
-    text = resources.files(__package__).joinpath(_FOLDER, f"{language}.yaml").read_text("utf-8")
-    return read_phrases(text, language)
+    raw = resources.files(__package__).joinpath(_FOLDER, f"{language}.yaml").read_bytes()
+    return cached(
+        "phrases", content_key(raw), Phrases, lambda: read_phrases(raw.decode("utf-8"), language)
+    )
 
 
 def _check_language(language: str) -> str:

@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 
 # pydantic looks through every installed package for plugins when it builds its first
 # model, a tenth of a command's time; the project uses none. A deployment that wants one
@@ -20,38 +21,50 @@ from aftercare.cli.common import CliError, Parser
 from aftercare.engine.errors import AftercareError
 from aftercare.protocols.load import ProtocolError
 
-__all__ = ["main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    # Imported here so that `aftercare --help` lists every group and each module stays small.
-    from aftercare.cli import (
-        apikey,
-        audit,
-        backup,
-        clinical,
-        plan,
-        protocol,
-        retention,
-        screening,
-        serve,
-        worker,
-    )
+# Each command by the module that registers it (with the commands beside it). A command
+# builds only its own module's parser: importing every module, and reading every protocol for
+# `aftercare screen`'s flags, would cost `aftercare check` most of its time.
+COMMANDS = {
+    "plan": "plan",
+    "check": "plan",
+    "ask": "plan",
+    "protocol": "protocol",
+    "triage": "clinical",
+    "course": "clinical",
+    "screen": "screening",
+    "serve": "serve",
+    "add-clinic": "serve",
+    "manage": "serve",
+    "worker": "worker",
+    "apikey": "apikey",
+    "audit": "audit",
+    "backup": "backup",
+    "restore": "backup",
+    "retention": "retention",
+}
 
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of ``command``'s module, or of every module (for --help, or a command
+    that is not one, so that the error lists them all)."""
     parser = Parser(
         prog="aftercare",
         description="Computable, cited microneedling aftercare.",
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    modules = (plan, protocol, clinical, screening, serve, worker, apikey, audit, backup, retention)
-    for module in modules:
-        module.register(subparsers)
+    names = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        import_module(f"aftercare.cli.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    command = arguments[0] if arguments else None
+    args = build_parser(command).parse_args(arguments)
     try:
         code: int = args.handler(args)
     except ProtocolError as error:

@@ -20,7 +20,6 @@ from aftercare.cli.common import (
     print_json,
     protocol_from_args,
 )
-from aftercare.contracts import ask_json, check_json, plan_json
 from aftercare.engine.ask import ask
 from aftercare.engine.check import check
 from aftercare.engine.explain import describe_ask, describe_check, describe_plan
@@ -141,6 +140,10 @@ def run_plan(args: argparse.Namespace) -> int:
         _emit(_export(args.format, subject), args.output)
         return 0
     result = plan(protocol, treated_at)
+    # The JSON contracts are imported where they are used: they load every part of the
+    # engine, which `aftercare check` (run often, from scripts) has no use for.
+    from aftercare.contracts import plan_json
+
     text = (
         json.dumps(plan_json(result), indent=2, ensure_ascii=False)
         if args.format == "json"
@@ -214,6 +217,8 @@ def run_check(args: argparse.Namespace) -> int:
     skin = _skin(args, protocol)
     result = check(protocol, args.activity, hours, skin=skin, treated_at=treated_at)
     if args.json:
+        from aftercare.contracts import check_json
+
         print_json(check_json(protocol, result))
     else:
         print(describe_check(protocol, result))
@@ -225,6 +230,8 @@ def run_ask(args: argparse.Namespace) -> int:
     hours, treated_at = elapsed_from_args(args)
     result = ask(protocol, args.question, hours, skin=_skin(args, protocol), treated_at=treated_at)
     if args.json:
+        from aftercare.contracts import ask_json
+
         print_json(ask_json(protocol, result))
     else:
         print(describe_ask(protocol, result))

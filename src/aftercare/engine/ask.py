@@ -17,8 +17,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from rapidfuzz import fuzz, process
-
 from aftercare.engine.check import CheckResult, check
 from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.localtime import elapsed, hours_between, local_datetime
@@ -188,6 +186,10 @@ def _exact(
 
 def _matches(words: tuple[str, ...], vocabulary: Vocabulary, asking: Asking) -> list[_Match]:
     """Exact names, then fuzzy matches for the words left over, best score per target."""
+    # Imported here: commands that only check or explain (which imports this module) need
+    # no fuzzy matching, and rapidfuzz takes a noticeable part of their start.
+    from rapidfuzz import fuzz, process
+
     exact = _exact(words, vocabulary)
     taken = {i for match, size in exact for i in range(match.start, match.start + size)}
     best: dict[Target, _Match] = {match.target: match for match, _ in exact}

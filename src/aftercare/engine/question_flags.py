@@ -12,8 +12,6 @@ the urgent advice, which is the safe side.
 
 from __future__ import annotations
 
-from rapidfuzz import fuzz, process
-
 from aftercare.engine.red_flags import match_red_flags
 from aftercare.protocols.schema import Protocol
 
@@ -24,6 +22,9 @@ _FUZZY_MIN_LETTERS = 6
 
 def red_flags_in(protocol: Protocol, text: str) -> tuple[str, ...]:
     """The ids of the red-flag symptoms ``text`` names, in the order first named."""
+    # Imported here, as in engine/ask: only a question or a check-in needs fuzzy matching.
+    from rapidfuzz import fuzz, process
+
     vocabulary = protocol.index.vocabulary
     if vocabulary is None or protocol.asking is None:
         return ()

@@ -11,44 +11,34 @@ where a missing browser fails.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import sqlite3
 import subprocess
 from base64 import b32decode
 from collections.abc import Iterator
-from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftercare.engine.screening import NEVER
 from tests.screening_answers import NOTHING_FOUND
-from tests.web.live import Server, aftercare_command, served
+from tests.web.live import (
+    DEMO_ZONE,
+    DESKTOP,
+    PHONE,
+    TREATED_BEFORE,
+    Server,
+    Visits,
+    aftercare_command,
+    create_link,
+    launched_browser,
+    need_chromium,
+    phone_page,
+    served_demo,
+    sign_in,
+    staff_page,
+)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-AXE_SOURCE = AXE.read_text() + "\n;void 0;"
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-# Chromium as root in a sandbox, on a closed network: no background fetches.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-DEMO_ZONE = ZoneInfo("Europe/London")
-# The walk's treatment ended this long before the walk, so the patient is on day 1 of the
-# plan whenever the test runs: some things allowed again, most not yet.
-TREATED_BEFORE = timedelta(hours=30)
 # Questions typed as patients type them, each checked against `aftercare ask` at the same
 # moment (the portal and the command share one resolver), and against what the plan says
 # on day 1: the start of the answer, whatever the date.
@@ -68,103 +58,31 @@ QUESTIONS = [
 ]
 URGENT_QUESTION = "my skin is oozing can I wear makeup"
 
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"CI needs Debian's chromium at {CHROMIUM}", pytrace=False)
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+need_chromium()
 
 from django_otp.oath import totp  # noqa: E402
-from playwright.sync_api import (  # noqa: E402
-    Browser,
-    ConsoleMessage,
-    Page,
-    Response,
-    expect,
-    sync_playwright,
-)
-
-
-class Visits:
-    """Every page the walk visits: checked by axe, then saved as a screenshot; every
-    document it loads carries the security headers, and nothing breaks the policy."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.problems: list[str] = []
-        self.documents = 0
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def watch(self, page: Page) -> Page:
-        page.on("response", self._headers)
-        page.on("console", self._console)
-        return page
-
-    def _headers(self, response: Response) -> None:
-        if response.request.resource_type != "document" or response.status >= 300:
-            return
-        self.documents += 1
-        policy = response.headers.get("content-security-policy", "")
-        if "script-src 'self'" not in policy or "unsafe-inline" in policy:
-            self.problems.append(f"{response.url}: Content-Security-Policy {policy!r}")
-        if "camera=()" not in response.headers.get("permissions-policy", ""):
-            self.problems.append(f"{response.url}: no Permissions-Policy")
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
-            self.problems.append(f"console: {message.text}")
-
-    def check(self, page: Page, name: str) -> None:
-        page.wait_for_load_state("load")
-        self.count += 1
-        page.screenshot(path=SCREENSHOTS / f"{self.count:02d}-{name}.png", full_page=True)
-        # Evaluated through the driver rather than added as a <script>: the pages' own
-        # Content-Security-Policy rightly refuses inline scripts.
-        page.evaluate(AXE_SOURCE)
-        violations = page.evaluate(
-            """async (tags) => {
-                const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-                return result.violations.map(v => ({
-                    id: v.id, impact: v.impact, help: v.help,
-                    targets: v.nodes.map(n => n.target.join(' ')).slice(0, 3)
-                }));
-            }""",
-            AXE_TAGS,
-        )
-        for violation in violations:
-            if violation["impact"] in {"serious", "critical"}:
-                self.problems.append(f"{name} ({page.url}): {violation}")
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("browser-data")
-    with served(data_dir, "--demo") as server:
-        # The demo clinic keeps the default quiet hours (21:00 to 08:00 on the patient's
-        # clock), which hold the welcome message until the morning: run in the evening, the
-        # walk-through would wait for it in vain. Here the clinic has none.
-        with closing(sqlite3.connect(data_dir / "aftercare.sqlite3")) as database, database:
-            database.execute("UPDATE clinic_clinic SET quiet_hours_start = quiet_hours_end")
+    with served_demo(tmp_path_factory.mktemp("browser-data")) as server:
         yield server
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_browser() as browser:
         yield browser
-        browser.close()
 
 
 def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browser) -> None:
     visits = Visits()
-    staff = visits.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
-    staff.set_default_timeout(15_000)
+    staff = staff_page(browser, visits)
 
     staff.goto(f"{demo.url}/login")
     visits.check(staff, "sign-in")
-    staff.get_by_label("Username").fill(demo.value("username"))
-    staff.get_by_label("Password").fill(demo.value("password"))
-    staff.get_by_role("button", name="Sign in").click()
+    sign_in(staff, demo)
     expect(staff.get_by_role("heading", level=1)).to_contain_text("Dashboard")
     # The demo's red-flag check-in is waiting.
     expect(staff.get_by_text("Carter").first).to_be_visible()
@@ -208,12 +126,7 @@ def test_the_demo_from_sign_in_to_a_reviewed_alert(demo: Server, browser: Browse
     assert leaflet.value.suggested_filename == f"aftercare-{treated_at:%Y-%m-%d}.pdf"
     assert Path(leaflet.value.path()).read_bytes().startswith(b"%PDF-")
 
-    staff.get_by_role("link", name="Grace Hughes").first.click()
-    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
-    visits.check(staff, "link-form")
-    staff.get_by_role("button", name=re.compile("create", re.I)).click()
-    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
-    assert link is not None
+    link = create_link(staff, "Grace Hughes", visits)
     expect(staff.locator(".qr svg")).to_be_visible()
     visits.check(staff, "link")
     # The worker inside `aftercare serve` sends the welcome reminder (email, to the console)
@@ -278,9 +191,7 @@ def patient_walk(
 ) -> None:
     """The patient opens the link on a phone, sees every portal page, asks "can I …?" as
     people ask, and reports discharge."""
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    patient = visits.watch(phone.new_page())
-    patient.set_default_timeout(15_000)
+    patient = phone_page(browser, visits)
     tabs = patient.get_by_role("navigation", name="Main")
     patient.goto(link)
     visits.check(patient, "portal-open")
@@ -295,9 +206,9 @@ def patient_walk(
     patient.emulate_media(color_scheme="dark")
     visits.check(patient, "portal-today-dark")
     patient.emulate_media(color_scheme="light")
-    patient.set_viewport_size({"width": 1280, "height": 900})
+    patient.set_viewport_size(DESKTOP)
     visits.check(patient, "portal-today-desktop")
-    patient.set_viewport_size({"width": 390, "height": 844})
+    patient.set_viewport_size(PHONE)
     tabs.get_by_role("link", name="My plan").click()
     expect(patient.locator("[aria-current='date']")).to_contain_text("Today")
     visits.check(patient, "portal-timeline")
@@ -377,12 +288,8 @@ def ask_command(question: str, treated_at: datetime) -> list[str]:
 
 def administrator_walk(demo: Server, browser: Browser, visits: Visits) -> None:
     """The clinic administrator signs in with two factors and sees the clinic's pages."""
-    admin = visits.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
-    admin.set_default_timeout(15_000)
-    admin.goto(f"{demo.url}/login")
-    admin.get_by_label("Username").fill(demo.value("admin username"))
-    admin.get_by_label("Password").fill(demo.value("admin password"))
-    admin.get_by_role("button", name="Sign in").click()
+    admin = staff_page(browser, visits)
+    sign_in(admin, demo, "admin ")
     expect(admin.get_by_role("heading", level=1)).to_contain_text("Your sign-in code")
     visits.check(admin, "two-factor")
     key = b32decode(demo.value("authenticator key").split("(")[0].replace(" ", ""))
@@ -401,8 +308,7 @@ def administrator_walk(demo: Server, browser: Browser, visits: Visits) -> None:
     admin.get_by_role("link", name="Change your password").click()
     visits.check(admin, "password-change")
     change_a_rule(admin, visits)
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    forgotten = visits.watch(phone.new_page())
+    forgotten = phone_page(browser, visits)
     forgotten.goto(f"{demo.url}/login")
     forgotten.get_by_role("link", name="Forgotten your password?").click()
     visits.check(forgotten, "password-reset")

@@ -12,19 +12,29 @@ page is checked by axe and saved as a screenshot beside the demo walk's
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import UTC, datetime
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
 
-from tests.web import live
-from tests.web.live import Server
-from tests.web.test_browser import DEMO_ZONE, TREATED_BEFORE, Visits, browser
+from tests.web.live import (
+    DEMO_ZONE,
+    DESKTOP,
+    TREATED_BEFORE,
+    Server,
+    Visits,
+    create_link,
+    launched_browser,
+    need_chromium,
+    phone_page,
+    served_demo,
+    sign_in,
+    staff_page,
+)
 
-__all__ = ["browser"]  # a fixture, used by name
+need_chromium()
+
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 PEEL = "Superficial chemical peel"
 # The peel's screening as a practitioner clicks it: nothing found, every question asked.
@@ -40,11 +50,14 @@ PEEL_ANSWERS = {
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    data_dir = tmp_path_factory.mktemp("browser-peel")
-    with live.served(data_dir, "--demo") as server:
-        with closing(sqlite3.connect(data_dir / "aftercare.sqlite3")) as database, database:
-            database.execute("UPDATE clinic_clinic SET quiet_hours_start = quiet_hours_end")
+    with served_demo(tmp_path_factory.mktemp("browser-peel")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched_browser() as browser:
+        yield browser
 
 
 def choose_peel(page: Page) -> None:
@@ -57,12 +70,8 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
     demo: Server, browser: Browser
 ) -> None:
     visits = Visits()
-    staff = visits.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
-    staff.set_default_timeout(15_000)
-    staff.goto(f"{demo.url}/login")
-    staff.get_by_label("Username").fill(demo.value("username"))
-    staff.get_by_label("Password").fill(demo.value("password"))
-    staff.get_by_role("button", name="Sign in").click()
+    staff = staff_page(browser, visits)
+    sign_in(staff, demo)
     expect(staff.get_by_role("heading", level=1)).to_contain_text("Dashboard")
 
     staff.get_by_role("link", name="Patients").first.click()
@@ -86,14 +95,8 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
 
     # The patient's link, made once screened: before the treatment, the portal names the
     # procedure and offers its leaflet.
-    staff.get_by_role("link", name="Priya Nair").first.click()
-    staff.get_by_role("link", name=re.compile("link", re.I)).last.click()
-    staff.get_by_role("button", name=re.compile("create", re.I)).click()
-    link = staff.locator("a[href*='/p/open?t=']").first.get_attribute("href")
-    assert link is not None
-    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    patient = visits.watch(phone.new_page())
-    patient.set_default_timeout(15_000)
+    link = create_link(staff, "Priya Nair")
+    patient = phone_page(browser, visits)
     patient.goto(link)
     patient.get_by_role("button", name="Open my aftercare plan").click()
     expect(patient.get_by_role("heading", level=1)).to_have_text("Your aftercare")
@@ -136,7 +139,7 @@ def test_a_chemical_peel_from_screening_to_the_patients_portal(
     expect(patient.get_by_text("heat in the kitchen or from ironing").first).to_be_visible()
     expect(patient.get_by_text(re.compile(f"^{PEEL} on "))).to_be_visible()
     visits.check(patient, "peel-portal-plan")
-    patient.set_viewport_size({"width": 1280, "height": 900})
+    patient.set_viewport_size(DESKTOP)
     tabs.get_by_role("link", name="Today").click()
     visits.check(patient, "peel-portal-today-desktop")
     assert visits.problems == []

@@ -108,9 +108,11 @@ def test_it_counts_days_and_shows_the_local_treatment_date(
         "antioxidant serum" in shown
     )
     assert "Do today Cleanse with a gentle, non-foaming cleanser" in shown
+    # A routine kept up as a habit says until when, so "after that" follows a moment.
     assert (
-        "Wear sunscreen every day. SPF 50 or higher. Use a broad-spectrum sunscreen every day "
-        "and reapply when outdoors. After that: Keep using sunscreen every day, as a habit."
+        "Until Wed 2 Dec, 12:30: Wear sunscreen every day. SPF 50 or higher. Use a "
+        "broad-spectrum sunscreen every day and reapply when outdoors. After that: Keep using "
+        "sunscreen every day, as a habit."
     ) in shown
     assert (
         "Not yet From Mon 23 Nov, 12:30: fragranced facial product, gentle exfoliating "

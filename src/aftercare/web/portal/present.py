@@ -16,6 +16,7 @@ from aftercare.engine.explain import (
     ask_sentence,
     day_heading,
     describe_ask,
+    describe_entry,
     entry_words,
     format_day,
     format_moment,
@@ -91,7 +92,7 @@ def today_view(care: Care, result: Plan) -> TodayView:
     status, today = result.status_at(care.at), care.at.date()
     moments = [_moment(care, change) for change in result.changes]
     dates = [change.at.date() for change in result.changes]
-    do_today = tuple(entry_words(care.protocol, e) for e in status.doing) + tuple(
+    do_today = tuple(_doing(care.protocol, e) for e in status.doing) + tuple(
         # a routine kept up as a habit, once its window is over
         e.rule.then_text
         for e in status.kept
@@ -108,6 +109,13 @@ def today_view(care: Care, result: Plan) -> TodayView:
         allowed_again=tuple(label for m in moments if m.has_passed for label in m.allowed),
         always_avoid=_always(care.protocol, result),
     )
+
+
+def _doing(protocol: Protocol, entry: PlanEntry) -> str:
+    """A routine of today in the protocol's words; one kept up as a habit after its window
+    says until when ("Until Sat 19 Dec, 10:30: … After that: …"), so "after that" never
+    hangs without the moment it follows."""
+    return describe_entry(protocol, entry) if entry.rule.then_text else entry_words(protocol, entry)
 
 
 def _always(protocol: Protocol, result: Plan) -> tuple[str, ...]:

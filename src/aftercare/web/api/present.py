@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from aftercare.web.api.record_schemas import (
     TreatmentOut,
 )
 from aftercare.web.api.schemas import CourseOut, OpenQuestionOut, PlanOut, ScreeningRecordOut
-from aftercare.web.care.summary import reviewer, session_days, treatment_plan
+from aftercare.web.care.summary import plan_key, reviewer, session_days, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
 from aftercare.web.protocol import base_id
 
@@ -87,21 +87,14 @@ def plan_out(result: Plan, at: datetime | None = None) -> PlanOut:
 def treatment_plan_out(
     protocol: Protocol, treatment: Treatment, at: datetime | None = None
 ) -> PlanOut:
-    """``treatment``'s plan as the API shows it; without ``at``, kept per process.
-
-    A plan is the protocol's rules laid from the treatment's time in its zone: the key holds
-    the treatment and each of those, so an edited time or zone, or a clinic's changed
-    overlay (a new protocol version), reads as a new key. A plan answered with ``at``
-    depends on the moment too, and is made each time.
+    """``treatment``'s plan as the API shows it; without ``at``, kept per process under
+    the key of the plan it shows (``plan_key``). A plan answered with ``at`` depends on the
+    moment too: where it stands then is worked out each time, on the plan
+    ``treatment_plan`` keeps.
     """
     if at is not None:
         return plan_out(treatment_plan(protocol, treatment), at)
-    # The instant in UTC: two local times in one zone compare equal across a clock change
-    # (01:30 BST and 01:30 GMT), whatever their fold.
-    key = (
-        *(treatment.pk, treatment.treated_at.astimezone(UTC), treatment.time_zone),
-        *(protocol.effective_id, protocol.version),
-    )
+    key = plan_key(protocol, treatment)
     with _plans_lock:
         kept = _plans.get(key)
         if kept is not None:

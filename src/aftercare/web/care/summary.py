@@ -8,9 +8,11 @@ in the clinic's zone.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.explain import describe_entry, format_day, format_moment, session_verdict
@@ -27,6 +29,7 @@ __all__ = [
     "course_summary",
     "local_moment",
     "local_today",
+    "plan_key",
     "reviewer",
     "session_days",
     "span",
@@ -34,6 +37,12 @@ __all__ = [
     "today_summary",
     "treatment_plan",
 ]
+
+
+# Plans kept per process (see treatment_plan); the oldest used goes first.
+MAX_PLANS = 512
+_plans: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+_plans_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,8 +109,42 @@ def staff_name(staff: StaffMember | None) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def plan_key(protocol: Protocol, treatment: Treatment) -> tuple[object, ...]:
+    """All a treatment's plan is made from: the protocol's rules laid from the treatment's
+    time in its zone. An edited time or zone, or a clinic's changed overlay (a new protocol
+    version), makes a new key.
+    """
+    # The instant in UTC: two local times in one zone compare equal across a clock change
+    # (01:30 BST and 01:30 GMT), whatever their fold.
+    return (
+        *(treatment.pk, treatment.treated_at.astimezone(UTC), treatment.time_zone),
+        *(protocol.effective_id, protocol.version),
+    )
+
+
 def treatment_plan(protocol: Protocol, treatment: Treatment) -> Plan:
-    """The plan of ``treatment``, in the zone the patient lives by."""
+    """The plan of ``treatment``, in the zone the patient lives by; kept per process.
+
+    The portal, the staff pages and the API read one plan of a treatment many times a
+    day; a plan is frozen, so the one made first serves them all.
+    """
+    if treatment._state.adding:  # not saved: no id to keep it by
+        return _made(protocol, treatment)
+    key = plan_key(protocol, treatment)
+    with _plans_lock:
+        kept = _plans.get(key)
+        if kept is not None:
+            _plans.move_to_end(key)
+            return kept
+    made = _made(protocol, treatment)
+    with _plans_lock:
+        _plans[key] = made
+        while len(_plans) > MAX_PLANS:
+            _plans.popitem(last=False)
+    return made
+
+
+def _made(protocol: Protocol, treatment: Treatment) -> Plan:
     return plan(protocol, treatment.treated_at.astimezone(zone(treatment.time_zone)))
 
 

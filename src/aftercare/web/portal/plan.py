@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from aftercare.engine.ask import ask
 from aftercare.engine.localtime import zone
-from aftercare.engine.timeline import plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
 from aftercare.web.care.current import Care, current_care, short_day, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
+from aftercare.web.care.summary import treatment_plan
 from aftercare.web.clinic.models import Patient, Treatment
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
@@ -79,7 +79,7 @@ def _audit(request: PatientRequest, action: str, treatment: Treatment | None) ->
 def today(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     _audit(request, "portal.today", care.treatment if care else None)
-    view = today_view(care, plan(care.protocol, care.treated_at)) if care else None
+    view = today_view(care, treatment_plan(care.protocol, care.treatment)) if care else None
     return _page(request, "aftercare/portal/today.html", "today", care, {"view": view})
 
 
@@ -87,7 +87,7 @@ def today(request: PatientRequest) -> HttpResponse:
 def timeline(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     _audit(request, "portal.timeline", care.treatment if care else None)
-    days = timeline_days(care, plan(care.protocol, care.treated_at)) if care else ()
+    days = timeline_days(care, treatment_plan(care.protocol, care.treatment)) if care else ()
     return _page(request, "aftercare/portal/timeline.html", "timeline", care, {"days": days})
 
 

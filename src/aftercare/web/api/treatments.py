@@ -82,8 +82,11 @@ def files(media_type: str, description: str, schema: dict[str, Any] = BINARY) ->
 
 def _treatment_of(request: KeyRequest, pk: int, action: str) -> Treatment:
     clinic = request.api_key.clinic
-    treatments = Treatment.objects.filter(patient__clinic=clinic).select_related("patient__clinic")
-    return scoped(request, treatments, pk, clinic=clinic, action=action)
+    treatments = Treatment.objects.filter(patient__clinic=clinic).select_related("patient")
+    treatment = scoped(request, treatments, pk, clinic=clinic, action=action)
+    # The key's clinic, read with the key: the filter made it the patient's.
+    treatment.patient.clinic = clinic
+    return treatment
 
 
 def _audit(request: HttpRequest, action: str, treatment: Treatment) -> None:

@@ -17,8 +17,9 @@ from aftercare.cli import COMMANDS, build_parser, main
 from aftercare.cli.common import Parser
 
 SOURCE = Path(__file__).resolve().parents[2] / "src"
-# Modules an engine command has no use for: the web app, the other commands' modules,
-# the fuzzy matcher of `ask`, and the YAML reader once the protocol is cached.
+# Modules `aftercare check` has no use for: the web app, the other commands' modules, the
+# engine's question reading, timeline and course planner, the fuzzy matcher, and the YAML
+# reader once the protocol and the phrase table are cached.
 UNNEEDED_BY_CHECK = (
     "django",
     "aftercare.web",
@@ -26,6 +27,9 @@ UNNEEDED_BY_CHECK = (
     "aftercare.cli.clinical",
     "aftercare.cli.serve",
     "aftercare.contracts",
+    "aftercare.engine.ask",
+    "aftercare.engine.timeline",
+    "aftercare.engine.course",
     "rapidfuzz",
     "ruamel",
 )

@@ -20,11 +20,9 @@ from aftercare.cli.common import (
     print_json,
     protocol_from_args,
 )
-from aftercare.engine.ask import ask
 from aftercare.engine.check import check
 from aftercare.engine.explain import describe_ask, describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
-from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
 from aftercare.protocols.schema import Protocol
 
@@ -139,10 +137,12 @@ def run_plan(args: argparse.Namespace) -> int:
         )
         _emit(_export(args.format, subject), args.output)
         return 0
-    result = plan(protocol, treated_at)
-    # The JSON contracts are imported where they are used: they load every part of the
-    # engine, which `aftercare check` (run often, from scripts) has no use for.
+    # The timeline, question reading and the JSON contracts are imported where they are
+    # used: `aftercare check` (run often, from scripts) has no use for them.
     from aftercare.contracts import plan_json
+    from aftercare.engine.timeline import plan
+
+    result = plan(protocol, treated_at)
 
     text = (
         json.dumps(plan_json(result), indent=2, ensure_ascii=False)
@@ -228,6 +228,8 @@ def run_check(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     protocol = protocol_from_args(args)
     hours, treated_at = elapsed_from_args(args)
+    from aftercare.engine.ask import ask
+
     result = ask(protocol, args.question, hours, skin=_skin(args, protocol), treated_at=treated_at)
     if args.json:
         from aftercare.contracts import ask_json

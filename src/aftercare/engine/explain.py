@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.check import CheckResult, Verdict
-from aftercare.engine.course import Verdict as SessionVerdict
 from aftercare.engine.errors import InputError
 from aftercare.engine.moments import (
     day_heading,
@@ -28,9 +27,15 @@ from aftercare.engine.moments import (
     moment_phrase,
     repeated_time_note,
 )
-from aftercare.engine.timeline import Plan, PlanEntry
 from aftercare.protocols.phrasebook import phrases_for
 from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind
+
+# Only named in annotations (and AskOutcome inside ask_sentence): explaining a check need
+# not load question reading, the course planner and the timeline.
+if TYPE_CHECKING:
+    from aftercare.engine.ask import AskResult
+    from aftercare.engine.course import Verdict as SessionVerdict
+    from aftercare.engine.timeline import Plan, PlanEntry
 
 __all__ = [
     "ask_sentence",
@@ -297,6 +302,8 @@ def lower_first(text: str) -> str:
 
 def ask_sentence(protocol: Protocol, result: AskResult) -> str:
     """The answer to a typed question in one sentence, the one a patient reads first."""
+    from aftercare.engine.ask import AskOutcome  # see the note on the imports above
+
     if protocol.asking is None:
         raise InputError("this protocol has no 'asking' section, so it cannot read questions")
     phrases = protocol.asking.phrases

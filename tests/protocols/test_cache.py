@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 import aftercare.protocols
 from aftercare.protocols import cache as cache_module
-from aftercare.protocols.cache import cache_key, cached, code_files, content_key
+from aftercare.protocols.cache import cache_dir, cache_key, cached, code_files, content_key
 from aftercare.protocols.load import (
     MAX_PROTOCOL_BYTES,
     ProtocolError,
@@ -166,3 +166,29 @@ def test_it_keys_the_cache_on_every_module_that_reads_or_checks_a_protocol() -> 
     names = {path.relative_to(package).as_posix() for path in code_files()}
 
     assert {"load.py", "references.py", "schema/protocol.py", "schema/rules.py"} <= names
+
+
+def test_it_keeps_the_cache_in_the_users_cache_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AFTERCARE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+
+    load_protocol()
+
+    assert cache_dir() == tmp_path / "aftercare"
+    assert len(list((tmp_path / "aftercare").glob("protocol-*.json"))) == 1
+
+
+def test_it_loads_without_a_cache_where_there_is_no_home_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("AFTERCARE_CACHE_DIR")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+
+    assert cache_dir() is None
+    assert load_protocol().id == "microneedling"

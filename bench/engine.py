@@ -62,7 +62,7 @@ def main() -> None:
     _ = protocol.index
     load_ms = (time.perf_counter() - start) * 1e3
     treated_at = parse_local("2026-11-21 10:30", zone("Europe/London"))
-    factors = Factors(areas=frozenset({"face", "eyes"}), age=70, needle_depth_mm=1.5)
+    factors = Factors(areas=frozenset({"face", "eyes"}), age=70, values={"needle_depth_mm": 1.5})
     reports = [
         symptom_report(protocol, "redness", trend="stable"),
         symptom_report(protocol, "bruising"),

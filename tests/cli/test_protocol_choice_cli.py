@@ -212,3 +212,54 @@ def test_a_question_the_protocol_does_not_have_is_one_line_and_exit_2(
 ) -> None:
     code, out, err = run(capsys, *argv)
     assert (code, out, err) == (2, "", f"aftercare: error: {message}\n")
+
+
+# --- factor flags come from the chosen protocol -------------------------------------------
+
+
+@pytest.mark.parametrize("flags", [("--needle-depth-mm", "1"), ("--needle-depth", "1")])
+def test_a_needle_depth_for_a_peel_is_one_line_and_exit_2(
+    capsys: Capsys, flags: tuple[str, ...]
+) -> None:
+    code, out, err = run(capsys, "triage", "redness", "--hours-after", "1", *PEEL, *flags)
+
+    assert (code, out) == (2, "")
+    assert err == (
+        f"aftercare triage: error: unrecognized arguments: {' '.join(flags)}; "
+        "the chemical-peel protocol's factors are: --peel-depth, --cold-sore-history\n"
+    )
+
+
+def test_the_peel_takes_its_own_depth(capsys: Capsys) -> None:
+    data = run_json(
+        capsys,
+        "triage",
+        "redness",
+        "--hours-after",
+        "1",
+        "--peel-depth",
+        "Superficial",
+        *PEEL,
+        "--json",
+    )
+    assert data["triage"] == "expected"
+
+
+def test_a_peel_depth_it_does_not_know_is_one_line_and_exit_2(capsys: Capsys) -> None:
+    code, out, err = run(
+        capsys, "plan", "--treated-at", "2026-11-21 10:30", *PEEL, "--peel-depth", "deep"
+    )
+
+    assert (code, out) == (2, "")
+    assert err == (
+        "aftercare plan: error: argument --peel-depth: 'deep' is not a peel depth; "
+        "use one of: Very superficial, Superficial\n"
+    )
+
+
+def test_the_help_lists_the_chosen_protocols_factors(capsys: Capsys) -> None:
+    code, out, _ = run(capsys, "check", "sauna", *PEEL, "--help")
+
+    assert code == 0
+    assert "--peel-depth very_superficial|superficial" in out
+    assert "--needle-depth" not in out

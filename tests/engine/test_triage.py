@@ -34,15 +34,15 @@ EYES = frozenset({"eyes"})
 # One modifier at a time: by an area treated, and by a flag of the patient.
 WIDENING = {
     "eye_area": Factors(areas=EYES),
-    "sensitive_skin": Factors(sensitive_skin=True),
+    "sensitive_skin": Factors(values={"sensitive_skin": True}),
 }
 # ... and factors the mini protocol has no modifier for: these never widen anything.
 NOT_WIDENING = {
     "face": Factors(areas=frozenset({"face"})),
     "older": Factors(age=90),
-    "anticoagulant": Factors(anticoagulant=True),
+    "anticoagulant": Factors(values={"anticoagulant": True}),
 }
-ALL_FACTORS = Factors(areas=frozenset({"eyes", "face"}), sensitive_skin=True, age=80)
+ALL_FACTORS = Factors(areas=frozenset({"eyes", "face"}), age=80, values={"sensitive_skin": True})
 
 # symptom: (expected hours, widened hours, what widens it, level beyond the window)
 WINDOWS: dict[str, tuple[int, int, tuple[str, ...], Level]] = {
@@ -101,10 +101,14 @@ def test_it_expects_a_symptom_until_its_window_ends(
 @pytest.mark.parametrize(
     ("factors", "until", "widened_by"),
     [
-        (Factors(areas=frozenset({"face"}), sensitive_skin=True), 96, ("sensitive_skin",)),
+        (
+            Factors(areas=frozenset({"face"}), values={"sensitive_skin": True}),
+            96,
+            ("sensitive_skin",),
+        ),
         # The area limit caps a widening at 48 hours, and then nothing is said to widen it.
-        (Factors(areas=EYES, sensitive_skin=True), 48, ()),
-        (Factors(areas=frozenset({"eyes", "face"}), sensitive_skin=True), 48, ()),
+        (Factors(areas=EYES, values={"sensitive_skin": True}), 48, ()),
+        (Factors(areas=frozenset({"eyes", "face"}), values={"sensitive_skin": True}), 48, ()),
         # The limit never shortens the window itself.
         (Factors(areas=EYES), 24, ()),
     ],
@@ -188,10 +192,10 @@ def test_it_escalates_worsening_at_hour_one_to_contact_now(mini: Protocol) -> No
     ("factors", "widened_by"),
     [
         (NONE, ()),
-        (Factors(sensitive_skin=True), ("sensitive_skin",)),
+        (Factors(values={"sensitive_skin": True}), ("sensitive_skin",)),
         (Factors(areas=EYES), ("eye_area",)),
         (ALL_FACTORS, ("eye_area", "sensitive_skin")),
-        (Factors(age=90, anticoagulant=True), ()),
+        (Factors(age=90, values={"anticoagulant": True}), ()),
     ],
 )
 def test_it_names_the_factors_that_widened_a_window(
@@ -288,13 +292,10 @@ reports_strategy = st.builds(
 factors_strategy = st.builds(
     Factors,
     areas=st.frozensets(st.sampled_from(sorted(PROTOCOL.index.areas))),
-    needle_depth_mm=st.none() | st.floats(min_value=0.01, max_value=5.0),
-    sensitive_skin=st.booleans(),
     age=st.none() | st.integers(min_value=0, max_value=130),
-    fitzpatrick=st.none() | st.integers(min_value=1, max_value=6),
-    platelet_medication=st.booleans(),
-    anticoagulant=st.booleans(),
-    cold_sore_history=st.booleans(),
+    values=st.fixed_dictionaries(
+        {}, optional={"sensitive_skin": st.booleans(), "anticoagulant": st.booleans()}
+    ),
 )
 hours_strategy = st.floats(min_value=0, max_value=24 * 30, allow_nan=False)
 

@@ -95,7 +95,7 @@ def make_subject(protocol: Protocol, **changes: Any) -> Subject:
         patient_name="Alice Patient",
         patient_id="17",
         treatment_id="42",
-        factors=Factors(areas=frozenset({"face", "neck"}), needle_depth_mm=1.0),
+        factors=Factors(areas=frozenset({"face", "neck"}), values={"needle_depth_mm": 1.0}),
     )
     return replace(subject, **changes)
 

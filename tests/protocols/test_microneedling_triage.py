@@ -17,24 +17,27 @@ NONE = Factors()
 # One factor at a time, each just over the line that switches its modifier on.
 WIDENING = {
     "eye_area": Factors(areas=frozenset({"eyes"})),
-    "sensitive_skin": Factors(sensitive_skin=True),
+    "sensitive_skin": Factors(values={"sensitive_skin": True}),
     "older_patient": Factors(age=65),
-    "deep_needling": Factors(needle_depth_mm=1.1),
-    "platelet_medication": Factors(platelet_medication=True),
-    "anticoagulant": Factors(anticoagulant=True),
+    "deep_needling": Factors(values={"needle_depth_mm": 1.1}),
+    "platelet_medication": Factors(values={"platelet_medication": True}),
+    "anticoagulant": Factors(values={"anticoagulant": True}),
 }
 # ... and just under it: these never widen anything.
 NOT_WIDENING = {
     "age 64": Factors(age=64),
-    "depth 1.0 mm": Factors(needle_depth_mm=1.0),
+    "depth 1.0 mm": Factors(values={"needle_depth_mm": 1.0}),
     "neck": Factors(areas=frozenset({"neck"})),
-    "cold sores": Factors(cold_sore_history=True),
-    "skin type VI": Factors(fitzpatrick=6),
+    "cold sores": Factors(values={"cold_sore_history": True}),
+    "skin type VI": Factors(values={"fitzpatrick": 6}),
 }
 # fmt: off
 ALL_FACTORS = Factors(
-    areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0, sensitive_skin=True, age=80,
-    fitzpatrick=6, platelet_medication=True, anticoagulant=True, cold_sore_history=True,
+    areas=frozenset({"eyes", "face"}), age=80,
+    values={
+        "needle_depth_mm": 2.0, "sensitive_skin": True, "fitzpatrick": 6,
+        "platelet_medication": True, "anticoagulant": True, "cold_sore_history": True,
+    },
 )
 # fmt: on
 
@@ -128,10 +131,10 @@ def test_it_expects_a_symptom_until_its_window_ends(
         (WIDENING["eye_area"], 95, EXPECTED),
         (WIDENING["eye_area"], 96, CLINIC),
         (WIDENING["eye_area"], 120, CLINIC),
-        (Factors(areas=frozenset({"eyes"}), platelet_medication=True), 96, CLINIC),
-        (Factors(areas=frozenset({"eyes", "face"}), needle_depth_mm=2.0), 96, CLINIC),
-        (Factors(areas=frozenset({"face"}), platelet_medication=True), 167, EXPECTED),
-        (Factors(areas=frozenset({"face"}), platelet_medication=True), 168, CLINIC),
+        (Factors(areas=frozenset({"eyes"}), values={"platelet_medication": True}), 96, CLINIC),
+        (Factors(areas=frozenset({"eyes", "face"}), values={"needle_depth_mm": 2.0}), 96, CLINIC),
+        (Factors(areas=frozenset({"face"}), values={"platelet_medication": True}), 167, EXPECTED),
+        (Factors(areas=frozenset({"face"}), values={"platelet_medication": True}), 168, CLINIC),
     ],
 )
 def test_it_never_widens_bruising_around_the_eyes_beyond_the_leaflets_days(
@@ -237,8 +240,11 @@ def test_it_escalates_worsening_redness_at_hour_one_to_contact_now(protocol: Pro
     ("factors", "widened_by"),
     [
         (NONE, ()),
-        (Factors(sensitive_skin=True, age=70), ("sensitive_skin", "older_patient")),
-        (Factors(needle_depth_mm=2.0, anticoagulant=True), ("deep_needling", "anticoagulant")),
+        (Factors(age=70, values={"sensitive_skin": True}), ("sensitive_skin", "older_patient")),
+        (
+            Factors(values={"needle_depth_mm": 2.0, "anticoagulant": True}),
+            ("deep_needling", "anticoagulant"),
+        ),
         (ALL_FACTORS, ()),
         (Factors(areas=frozenset({"eyes"})), ()),
     ],

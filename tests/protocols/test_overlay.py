@@ -156,7 +156,10 @@ BROKEN = [
     ),
     pytest.param(
         "  - item: older_patient\n    set: {age_at_least: 70.5}\n",
-        ["changes[0].set.age_at_least: Input should be a valid integer (line 6)"],
+        [
+            "changes[0].set.age_at_least: 'age' is a whole number: the threshold must be one"
+            " (line 6)"
+        ],
         id="age not whole",
     ),
     pytest.param(
@@ -209,9 +212,7 @@ def test_it_applies_an_overlay_kept_as_text(protocol: Protocol) -> None:
 
     assert effective.effective_id == "microneedling+harbour-clinic"
     assert [
-        modifier.needle_depth_over_mm
-        for modifier in effective.modifiers
-        if modifier.id == "deep_needling"
+        modifier.over for modifier in effective.modifiers if modifier.id == "deep_needling"
     ] == [1.5]
 
 
@@ -285,7 +286,7 @@ def test_it_says_which_way_is_stricter_for_every_settable_field() -> None:
         "aftercare rule": ["allowed_from_hours", "gate", "min_spf", "required_until_hours"],
         "symptom": ["expected.hours", "expected.widened_hours"],
         "screening rule": ["trigger.within_days"],
-        "modifier": ["age_at_least", "needle_depth_over_mm"],
+        "modifier": ["at_least", "over"],
         "course": [
             "maintenance_max_months",
             "maintenance_min_months",
@@ -295,7 +296,7 @@ def test_it_says_which_way_is_stricter_for_every_settable_field() -> None:
         ],
     }
     assert SETTABLE_FIELDS["symptom"]["expected.hours"] is Direction.LOWER
-    assert SETTABLE_FIELDS["modifier"]["age_at_least"] is Direction.HIGHER
+    assert SETTABLE_FIELDS["modifier"]["at_least"] is Direction.HIGHER
 
 
 # --- the property: tightening never allows anything earlier ------------------------------

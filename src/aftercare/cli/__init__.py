@@ -64,8 +64,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     command = arguments[0] if arguments else None
-    args = build_parser(command).parse_args(arguments)
+    parser = build_parser(command)
     try:
+        # Inside the try: a command's factor flags come from the protocol it names, so
+        # reading the arguments may load (and refuse) a protocol.
+        args = parser.parse_args(arguments)
         code: int = args.handler(args)
     except ProtocolError as error:
         # A broken protocol or overlay: one line naming the first problem and the count.

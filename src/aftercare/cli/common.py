@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
-from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.model import Factors, check_factors, resolve_areas
 from aftercare.protocols.load import DEFAULT_PROTOCOL, load_protocol
 from aftercare.protocols.registry import UnknownProtocolError, packaged_protocols
-from aftercare.protocols.schema import Protocol
+from aftercare.protocols.schema import Factor, FactorKind, FactorValue, Protocol
 
 __all__ = [
     "CliError",
@@ -29,19 +30,42 @@ __all__ = [
     "protocol_from_args",
 ]
 
-FITZPATRICK = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
-
 
 class CliError(Exception):
     """Bad command-line input: printed as one line, exit status 2."""
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (exit 2), not usage plus error."""
+    """argparse, but a usage error is one line on stderr (exit 2), not usage plus error.
+
+    A command that takes patient factors gets its factor flags from the protocol chosen
+    with ``--protocol``: they are added when the command's own arguments are parsed (or
+    its help shown), once ``--protocol`` has been read from them.
+    """
+
+    takes_factors = False
+    factor_flags: tuple[str, ...] = ()
+    protocol_id = ""
 
     def error(self, message: str) -> NoReturn:
         print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(2)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.takes_factors:
+            self.takes_factors = False
+            _add_protocol_factors(self, list(sys.argv[1:] if args is None else args))
+        parsed, extra = super().parse_known_args(args, namespace)
+        if self.protocol_id and any(word.startswith("--") for word in extra):
+            # Usually a factor of another procedure ("--needle-depth-mm" for a peel).
+            offered = ", ".join(self.factor_flags) or "none"
+            self.error(
+                f"unrecognized arguments: {' '.join(extra)}; "
+                f"the {self.protocol_id} protocol's factors are: {offered}"
+            )
+        return parsed, extra
 
 
 def add_protocol_flags(parser: argparse.ArgumentParser) -> None:
@@ -70,34 +94,75 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
 
 
 def add_factor_flags(parser: argparse.ArgumentParser) -> None:
+    """--area and --age, and the chosen protocol's own factors (``--needle-depth-mm``)."""
     group = parser.add_argument_group("patient factors")
     group.add_argument(
         "--area",
         action="append",
         default=[],
         metavar="AREA",
-        help="treated area (repeatable): face, eyes, neck, decollete, arms, hands, legs, body",
+        help="treated area (repeatable), of the protocol's: face, eyes, neck, ...",
     )
-    group.add_argument("--needle-depth", type=_positive_float, metavar="MM")
-    group.add_argument("--sensitive-skin", action="store_true")
     group.add_argument("--age", type=_whole_number, metavar="YEARS")
-    group.add_argument("--fitzpatrick", type=_fitzpatrick, metavar="I..VI")
-    group.add_argument("--platelet-medication", action="store_true")
-    group.add_argument("--anticoagulant", action="store_true")
-    group.add_argument("--cold-sore-history", action="store_true")
+    if isinstance(parser, Parser):
+        parser.takes_factors = True
 
 
 def factors_from_args(args: argparse.Namespace, protocol: Protocol) -> Factors:
-    return Factors(
-        areas=resolve_areas(protocol, args.area),
-        needle_depth_mm=args.needle_depth,
-        sensitive_skin=args.sensitive_skin,
-        age=args.age,
-        fitzpatrick=args.fitzpatrick,
-        platelet_medication=args.platelet_medication,
-        anticoagulant=args.anticoagulant,
-        cold_sore_history=args.cold_sore_history,
-    )
+    """The factors the flags give, checked against ``protocol``'s bounds."""
+    given = {factor.id: getattr(args, _dest(factor), None) for factor in protocol.recorded_factors}
+    values = {key: value for key, value in given.items() if value not in (None, False)}
+    factors = Factors(areas=resolve_areas(protocol, args.area), age=args.age, values=values)
+    return check_factors(protocol, factors)
+
+
+def _add_protocol_factors(parser: Parser, args: list[str]) -> None:
+    """Add a flag for each factor of the protocol that ``args`` choose."""
+    chooser = Parser(prog=parser.prog, add_help=False)
+    add_protocol_flags(chooser)
+    chosen, _ = chooser.parse_known_args(args)
+    protocol = protocol_from_args(chosen)
+    group = parser.add_argument_group(f"factors of the {protocol.id} protocol")
+    parser.protocol_id = protocol.id
+    parser.factor_flags = tuple(f"--{f.id.replace('_', '-')}" for f in protocol.recorded_factors)
+    for factor in protocol.recorded_factors:
+        names = [f"--{factor.id.replace('_', '-')}"]
+        if factor.unit and factor.id.endswith(f"_{factor.unit}"):
+            # "--needle-depth" as well as "--needle-depth-mm": the unit is in the metavar.
+            names.append(names[0].removesuffix(f"-{factor.unit}"))
+        help_text = factor.label if factor.help is None else f"{factor.label}: {factor.help}"
+        if factor.kind == FactorKind.YES_NO:
+            group.add_argument(*names, dest=_dest(factor), action="store_true", help=help_text)
+            continue
+        metavar = (factor.unit or "N").upper()
+        if factor.kind == FactorKind.CHOICE:
+            # Labels when they are one word ("IV"), values when not ("very_superficial").
+            spaced = any(" " in option.label for option in factor.options)
+            metavar = "|".join(str(o.value) if spaced else o.label for o in factor.options)
+        group.add_argument(
+            *names, dest=_dest(factor), type=_parser_for(factor), metavar=metavar, help=help_text
+        )
+
+
+def _dest(factor: Factor) -> str:
+    return f"factor_{factor.id}"
+
+
+def _parser_for(factor: Factor) -> Callable[[str], FactorValue]:
+    if factor.kind == FactorKind.NUMBER:
+        return _finite_float
+    if factor.kind == FactorKind.WHOLE_NUMBER:
+        return _whole_number
+
+    def option(text: str) -> FactorValue:
+        wanted = text.strip().casefold()
+        for choice in factor.options:
+            if wanted in (choice.label.casefold(), str(choice.value).casefold()):
+                return choice.value
+        offered = ", ".join(choice.label for choice in factor.options)
+        raise argparse.ArgumentTypeError(f"'{text}' is not a {factor.name}; use one of: {offered}")
+
+    return option
 
 
 def add_elapsed_flags(parser: argparse.ArgumentParser, at_help: str) -> None:
@@ -153,13 +218,13 @@ def non_negative(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
+def _finite_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not value > 0 or value != value:
-        raise argparse.ArgumentTypeError(f"'{text}' must be more than 0")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number")
     return value
 
 
@@ -168,12 +233,3 @@ def _whole_number(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-
-
-def _fitzpatrick(text: str) -> int:
-    value = FITZPATRICK.get(text.strip().upper()) or (
-        int(text) if text.strip().isdigit() and 1 <= int(text) <= 6 else None
-    )
-    if value is None:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a skin type; use I to VI")
-    return value

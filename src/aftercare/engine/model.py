@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from types import MappingProxyType
 
 from aftercare.engine.errors import InputError
 from aftercare.engine.names import resolve
-from aftercare.protocols.schema import Modifier, Protocol
+from aftercare.protocols.schema import AGE_ID, Factor, FactorKind, FactorValue, Modifier, Protocol
 
-__all__ = ["Factors", "active_modifiers", "age_on", "resolve_areas"]
-
-MAX_NEEDLE_DEPTH_MM = 5.0
-MAX_AGE_YEARS = 130
+__all__ = [
+    "Factors",
+    "active_modifiers",
+    "age_on",
+    "check_factors",
+    "factor_problem",
+    "resolve_areas",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,27 +26,23 @@ class Factors:
     """What is known about the patient and the treatment that changes their plan.
 
     ``areas`` holds canonical area ids (see :func:`resolve_areas` for names people type).
-    An empty ``areas`` means the protocol's default area.
+    An empty ``areas`` means the protocol's default area. ``age`` is computed from the date
+    of birth; ``values`` holds the protocol's own factors by id (``needle_depth_mm``,
+    ``sensitive_skin``): what a factor means, and its bounds, are the protocol's
+    (:func:`check_factors`).
     """
 
     areas: frozenset[str] = field(default_factory=frozenset)
-    needle_depth_mm: float | None = None
-    sensitive_skin: bool = False
     age: int | None = None
-    fitzpatrick: int | None = None
-    platelet_medication: bool = False
-    anticoagulant: bool = False
-    cold_sore_history: bool = False
+    values: Mapping[str, FactorValue] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
-        if self.needle_depth_mm is not None and not 0 < self.needle_depth_mm <= MAX_NEEDLE_DEPTH_MM:
-            raise InputError(
-                f"needle depth must be more than 0 and at most {MAX_NEEDLE_DEPTH_MM} mm"
-            )
-        if self.age is not None and not 0 <= self.age <= MAX_AGE_YEARS:
-            raise InputError(f"age must be between 0 and {MAX_AGE_YEARS} years")
-        if self.fitzpatrick is not None and not 1 <= self.fitzpatrick <= 6:
-            raise InputError("Fitzpatrick skin type must be I to VI (1 to 6)")
+        # A read-only copy: the caller's dict cannot change a frozen value afterwards.
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def value(self, factor_id: str) -> FactorValue | None:
+        """The factor's value, the age included; None when it is not known."""
+        return self.age if factor_id == AGE_ID else self.values.get(factor_id)
 
 
 def age_on(born: date, on: date) -> int:
@@ -55,8 +56,72 @@ def resolve_areas(protocol: Protocol, names: Iterable[str]) -> frozenset[str]:
     return frozenset(resolve("area", name, protocol.index.area_names) for name in names)
 
 
+def check_factors(protocol: Protocol, factors: Factors) -> Factors:
+    """``factors`` when every value is one of ``protocol``'s factors and within its bounds;
+    otherwise InputError naming the first that is not."""
+    checked = {AGE_ID: factors.age} | dict(factors.values)
+    for factor_id, value in checked.items():
+        factor = protocol.factor_index.get(factor_id)
+        if factor is None or (factor_id == AGE_ID and factor_id in factors.values):
+            raise InputError(unknown_factor(protocol, factor_id))
+        problem = factor_problem(factor, value)
+        if problem is not None:
+            raise InputError(problem)
+    return factors
+
+
+def unknown_factor(protocol: Protocol, factor_id: str) -> str:
+    """The message for a factor ``protocol`` does not record."""
+    known = ", ".join(factor.id for factor in protocol.recorded_factors) or "none"
+    return f"the {protocol.id} protocol has no factor '{factor_id}'; it has: {known}"
+
+
+def factor_problem(factor: Factor, value: object) -> str | None:
+    """Why ``value`` is not an answer to ``factor``, or None when it is (or is not known)."""
+    if value is None:
+        return None
+    name = factor.name
+    if factor.kind == FactorKind.YES_NO:
+        return None if isinstance(value, bool) else f"{name} must be yes or no (true or false)"
+    if factor.kind == FactorKind.CHOICE:
+        # True == 1 in Python: a yes is not skin type I.
+        if any(o.value == value and type(o.value) is type(value) for o in factor.options):
+            return None
+        offered = ", ".join(f"{option.label} ({option.value})" for option in factor.options)
+        return f"{name} must be one of: {offered}"
+    return _number_problem(factor, name, value)
+
+
+def _number_problem(factor: Factor, name: str, value: object) -> str | None:
+    whole = factor.kind == FactorKind.WHOLE_NUMBER
+    unit = f" {factor.unit}" if factor.unit else ""
+    if factor.above is not None:
+        bounds = f"more than {factor.above} and at most {factor.max}{unit}"
+    else:
+        bounds = f"between {factor.min} and {factor.max}{unit}"
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (whole and not isinstance(value, int))
+        or not _within(factor, float(value))
+    ):
+        return f"{name} must be {'a whole number ' if whole else ''}{bounds}"
+    return None
+
+
+def _within(factor: Factor, value: float) -> bool:
+    """Whether ``value`` keeps to the number factor's bounds (NaN never does)."""
+    high = factor.max if factor.max is not None else float("inf")
+    if factor.above is not None:
+        return factor.above < value <= high
+    low = factor.min if factor.min is not None else float("-inf")
+    return low <= value <= high
+
+
 def active_modifiers(protocol: Protocol, factors: Factors) -> frozenset[str]:
-    """The ids of the protocol's modifiers that hold for this patient."""
+    """The ids of the protocol's modifiers that hold for this patient; InputError when a
+    factor is not the protocol's, or out of its bounds."""
+    check_factors(protocol, factors)
     areas = factors.areas or frozenset({protocol.default_area})
     return frozenset(
         modifier.id for modifier in protocol.modifiers if _holds(modifier, factors, areas)
@@ -66,16 +131,11 @@ def active_modifiers(protocol: Protocol, factors: Factors) -> frozenset[str]:
 def _holds(modifier: Modifier, factors: Factors, areas: frozenset[str]) -> bool:
     if modifier.area is not None:
         return modifier.area in areas
-    if modifier.flag is not None:
-        return bool(getattr(factors, modifier.flag))
-    if modifier.age_at_least is not None:
-        return factors.age is not None and factors.age >= modifier.age_at_least
-    if modifier.needle_depth_over_mm is not None:
-        depth = factors.needle_depth_mm
-        return depth is not None and depth > modifier.needle_depth_over_mm
-    threshold = modifier.fitzpatrick_at_least
-    return (
-        factors.fitzpatrick is not None
-        and threshold is not None
-        and (factors.fitzpatrick >= threshold)
-    )
+    value = factors.value(modifier.factor or "")
+    if isinstance(value, bool) or modifier.threshold is None:
+        return value is True
+    if not isinstance(value, int | float):
+        return False
+    if modifier.over is not None:
+        return value > modifier.over
+    return value >= modifier.threshold

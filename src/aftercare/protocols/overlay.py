@@ -71,7 +71,7 @@ SETTABLE_FIELDS: Mapping[str, Mapping[str, Direction]] = MappingProxyType(
         "symptom": {"expected.hours": _LOWER, "expected.widened_hours": _LOWER},
         "screening rule": {"trigger.within_days": _HIGHER},
         # A higher threshold gives fewer patients the widened symptom windows.
-        "modifier": {"age_at_least": _HIGHER, "needle_depth_over_mm": _HIGHER},
+        "modifier": {"at_least": _HIGHER, "over": _HIGHER},
         "course": {
             "min_gap_days": _HIGHER,
             "max_gap_days": _LOWER,
@@ -80,6 +80,12 @@ SETTABLE_FIELDS: Mapping[str, Mapping[str, Direction]] = MappingProxyType(
             "maintenance_max_months": _LOWER,
         },
     }
+)
+
+# The names modifier thresholds had before factors came from the protocol; overlays kept
+# by clinics may still use them, and mean the same field.
+FORMER_FIELDS: Mapping[str, str] = MappingProxyType(
+    {"age_at_least": "at_least", "needle_depth_over_mm": "over"}
 )
 
 _NAME_ONE = "name an aftercare rule, symptom, screening rule or modifier id, or 'course'"
@@ -217,8 +223,9 @@ class _Application:
         if found is None:
             self.report(("changes", index, "item"), f"unknown item '{change.item}'; {_NAME_ONE}")
             return
-        for field, new in change.values.items():
-            loc: Loc = ("changes", index, "set", field)
+        for written, new in change.values.items():
+            loc: Loc = ("changes", index, "set", written)
+            field = FORMER_FIELDS.get(written, written) if found[0] == "modifier" else written
             problem = self._already_set(change.item, field)
             if problem is None:
                 problem = self._add_field(found, change, field, new, loc)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from aftercare.protocols.document import format_path
+from aftercare.protocols.factor_references import factor_issues
 from aftercare.protocols.index import normalise_name
 from aftercare.protocols.schema import (
     Activity,
@@ -33,6 +34,7 @@ def reference_issues(protocol: Protocol) -> list[Issue]:
         _activities_covered_once,
         _names_unambiguous,
         _modifier_references,
+        factor_issues,
         _screening_references,
         _reminder_references,
         _asking_references,

@@ -11,6 +11,14 @@ from __future__ import annotations
 from aftercare.protocols.schema.asking import AskBack, Asking, AskPhrases, AskTopic, TimeWord
 from aftercare.protocols.schema.base import Citation, Cited, Leaflet, Provenance, Reconciliation
 from aftercare.protocols.schema.course import Conflict, ConflictStatement, Course, Information
+from aftercare.protocols.schema.factors import (
+    AGE,
+    AGE_ID,
+    Factor,
+    FactorKind,
+    FactorOption,
+    FactorValue,
+)
 from aftercare.protocols.schema.protocol import AppliedChange, OverlayRecord, Protocol
 from aftercare.protocols.schema.reminders import REMINDER_PLACEHOLDERS, ReminderItem, ReminderKind
 from aftercare.protocols.schema.rules import ActivityRule, RuleKind, TimelineGroup
@@ -34,6 +42,8 @@ from aftercare.protocols.schema.symptoms import (
 from aftercare.protocols.schema.terms import Activity, Area, Modifier, Requirement, SkinState
 
 __all__ = [
+    "AGE",
+    "AGE_ID",
     "REMINDER_PLACEHOLDERS",
     "Activity",
     "ActivityRule",
@@ -50,6 +60,10 @@ __all__ = [
     "ConflictStatement",
     "Course",
     "ExpectedWindow",
+    "Factor",
+    "FactorKind",
+    "FactorOption",
+    "FactorValue",
     "FreeText",
     "Information",
     "Leaflet",

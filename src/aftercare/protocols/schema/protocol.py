@@ -12,6 +12,7 @@ from aftercare.protocols.phrasebook import Language
 from aftercare.protocols.schema.asking import Asking
 from aftercare.protocols.schema.base import Hours, Id, Leaflet, Strict, Text
 from aftercare.protocols.schema.course import Conflict, Course, Information
+from aftercare.protocols.schema.factors import AGE, AGE_ID, Factor
 from aftercare.protocols.schema.reminders import ReminderItem
 from aftercare.protocols.schema.rules import ActivityRule, TimelineGroup
 from aftercare.protocols.schema.screening import Screening
@@ -63,6 +64,9 @@ class Protocol(Strict):
     default_area: Id
     skin_states: tuple[SkinState, ...]
     requirements: tuple[Requirement, ...]
+    # What the practitioner records with a treatment, and the modifiers test; the
+    # patient's age is built in (:data:`AGE`).
+    factors: tuple[Factor, ...] = ()
     modifiers: tuple[Modifier, ...]
     activities: Annotated[tuple[Activity, ...], Field(min_length=1)]
     aftercare: Annotated[tuple[ActivityRule, ...], Field(min_length=1)]
@@ -81,6 +85,17 @@ class Protocol(Strict):
     def index(self) -> ProtocolIndex:
         """Lookups the engine needs, built once per loaded protocol."""
         return ProtocolIndex(self)
+
+    @cached_property
+    def factor_index(self) -> dict[str, Factor]:
+        """The factors by id, the built-in age first; a protocol cannot redefine age
+        (:mod:`aftercare.protocols.references` refuses it)."""
+        return {AGE_ID: AGE} | {factor.id: factor for factor in self.factors}
+
+    @property
+    def recorded_factors(self) -> tuple[Factor, ...]:
+        """The factors recorded with a treatment: the protocol's own, not the computed age."""
+        return tuple(factor for factor in self.factors if factor.id != AGE_ID)
 
     @cached_property
     def version(self) -> str:

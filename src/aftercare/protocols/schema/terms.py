@@ -1,13 +1,14 @@
 """The terms the rules speak of: treated areas, activities, skin states, requirements and
-the patient factors (modifiers) that change what counts as expected."""
+the modifiers that change what counts as expected."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, model_validator
 
 from aftercare.protocols.schema.base import Cited, Id, Strict, Text
+from aftercare.protocols.schema.factors import Number
 
 __all__ = ["Activity", "Area", "Modifier", "Requirement", "SkinState"]
 
@@ -39,28 +40,31 @@ class Requirement(Strict):
 
 
 class Modifier(Cited):
-    """A patient factor that changes what counts as expected (C11, C12)."""
+    """What switches a change in the expected on: a treated area, or a factor (C11, C12).
+
+    A yes-or-no factor holds when the answer is yes; a number, a whole number or an ordered
+    choice holds when its value is ``over`` (more than) or ``at_least`` a threshold.
+    Whether the factor exists, and takes a threshold, is checked against the protocol's
+    ``factors`` (:mod:`aftercare.protocols.references`).
+    """
 
     id: Id
     label: Text
     area: Id | None = None
-    flag: (
-        Literal["sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history"]
-        | None
-    ) = None
-    age_at_least: Annotated[int, Field(ge=0, le=130)] | None = None
-    needle_depth_over_mm: Annotated[float, Field(ge=0, le=5)] | None = None
-    fitzpatrick_at_least: Annotated[int, Field(ge=1, le=6)] | None = None
+    factor: Id | None = None
+    over: Number | None = None
+    at_least: Number | None = None
 
     @model_validator(mode="after")
     def _one_test(self) -> Modifier:
-        tests = (
-            self.area,
-            self.flag,
-            self.age_at_least,
-            self.needle_depth_over_mm,
-            self.fitzpatrick_at_least,
-        )
-        if sum(test is not None for test in tests) != 1:
-            raise ValueError("a modifier tests exactly one factor")
+        if (self.area is None) == (self.factor is None):
+            raise ValueError("a modifier tests exactly one thing: an 'area' or a 'factor'")
+        if self.over is not None and self.at_least is not None:
+            raise ValueError("a modifier has one threshold: 'over' or 'at_least'")
+        if self.area is not None and (self.over, self.at_least) != (None, None):
+            raise ValueError("an area modifier has no threshold")
         return self
+
+    @property
+    def threshold(self) -> Number | None:
+        return self.over if self.over is not None else self.at_least

@@ -74,6 +74,7 @@ def test_modifiers_hold_by_factor_id(factors: Factors, active: set[str]) -> None
             "needle depth must be more than 0 and at most 5.0 mm",
         ),
         (MICRONEEDLING, Factors(age=131), "age must be a whole number between 0 and 130 years"),
+        (MICRONEEDLING, Factors(age=10**400), "age must be a whole number between 0 and 130 years"),
         (
             MICRONEEDLING,
             Factors(values={"fitzpatrick": 7}),

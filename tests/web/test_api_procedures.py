@@ -65,7 +65,7 @@ def test_a_peel_is_recorded_with_the_peels_plan(peel: dict[str, Any]) -> None:
     assert (peel["procedure"], peel["protocol"]["id"]) == (PEEL, PEEL)
     assert treatment.protocol_id == PEEL
     assert peel["needle_depth_mm"] is None
-    assert peel["factors"]["sensitive_skin"] is False
+    assert "sensitive_skin" not in peel["factors"]
     activities = {a for item in peel["plan"]["items"] for a in item["activities"]}
     assert "heat_at_home" in activities  # an activity only the peel names
 
@@ -132,6 +132,56 @@ def test_a_procedure_the_clinic_does_not_perform_is_refused(
     assert fields(refused) == {
         "body.procedure": "the clinic does not perform 'tattoo'; it performs: microneedling"
     }
+
+
+def test_a_peel_takes_its_own_factors_by_id(
+    api_client: Client, both: Clinic, patient: Patient
+) -> None:
+    body = {
+        "procedure": PEEL,
+        "treated_at": TREATED_AT,
+        "factors": {"peel_depth": "superficial"},
+        "override_reason": "x" * 20,
+    }
+    created = ok(post(api_client, treatments_url(patient), body), 201)
+    assert created["factors"]["peel_depth"] == "superficial"
+    assert created["needle_depth_mm"] is None
+    assert Treatment.objects.get().factors["peel_depth"] == "superficial"
+
+
+@pytest.mark.parametrize(
+    ("sent", "field", "message"),
+    [
+        (
+            {"factors": {"peel_depth": "deep"}},
+            "body.factors.peel_depth",
+            "peel depth must be one of: Very superficial (very_superficial), "
+            "Superficial (superficial)",
+        ),
+        (
+            {"factors": {"needle_depth_mm": 1.0}},
+            "body.factors.needle_depth_mm",
+            "the chemical-peel protocol does not use needle_depth_mm",
+        ),
+        (
+            {"fitzpatrick": 3},
+            "body.fitzpatrick",
+            "the chemical-peel protocol does not use fitzpatrick",
+        ),
+    ],
+)
+def test_a_peel_factor_it_does_not_have_or_allow_is_a_422(
+    api_client: Client,
+    both: Clinic,
+    patient: Patient,
+    sent: dict[str, Any],
+    field: str,
+    message: str,
+) -> None:
+    body = {"procedure": PEEL, "treated_at": TREATED_AT, "override_reason": "x" * 20} | sent
+    refused = problem(post(api_client, treatments_url(patient), body), 422)
+    assert fields(refused) == {field: message}
+    assert not Treatment.objects.exists()
 
 
 def test_without_a_procedure_a_treatment_is_microneedling(

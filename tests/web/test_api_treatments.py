@@ -200,9 +200,9 @@ def test_the_repeated_hour_lands_on_the_instant_the_offset_says(
             "unknown time zone 'Mars/Base'; use a name such as Europe/London",
         ),
         (
-            {"needle_depth_mm": 3.5},
+            {"needle_depth_mm": 5.5},
             "body.needle_depth_mm",
-            "Input should be less than or equal to 3",
+            "needle depth must be more than 0 and at most 5.0 mm",
         ),
     ],
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 
@@ -38,8 +37,7 @@ def treatment_input(clinic: Clinic, **changes: str) -> TreatmentInput:
         treated_at=NOW - timedelta(hours=1),
         time_zone="Europe/London",
         areas=(area,),
-        needle_depth_mm=Decimal("0.50"),
-        factors=Factors(areas=frozenset({area}), needle_depth_mm=0.5),
+        factors=Factors(areas=frozenset({area}), values={"needle_depth_mm": 0.5}),
         device="  Pen A  ",
     )
     return replace(given, **changes)

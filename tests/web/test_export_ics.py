@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -38,7 +37,7 @@ def treat(
     defaults: dict[str, object] = {
         "time_zone": "Europe/London",
         "areas": ["face"],
-        "needle_depth_mm": Decimal("1.00"),
+        "factors": {"needle_depth_mm": 1.0},
         "protocol_id": protocol.effective_id,
         "protocol_version": protocol.version,
     }

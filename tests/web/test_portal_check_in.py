@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -141,7 +140,7 @@ def test_lasting_redness_asks_to_contact_the_clinic_today(
     [
         ({}, None, Level.CONTACT_CLINIC),
         ({"factors": {"sensitive_skin": True}}, None, Level.EXPECTED),
-        ({"needle_depth_mm": Decimal("1.50")}, None, Level.EXPECTED),
+        ({"factors": {"needle_depth_mm": 1.5}}, None, Level.EXPECTED),
         ({}, date(1961, 11, 21), Level.EXPECTED),
         ({}, date(1961, 11, 22), Level.CONTACT_CLINIC),
         ({"factors": {"fitzpatrick": 9, "sensitive_skin": True}}, None, Level.EXPECTED),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -53,7 +52,7 @@ def treat(
     protocol = base_protocol()
     defaults: dict[str, object] = {
         "areas": ["face"],
-        "needle_depth_mm": Decimal("1.00"),
+        "factors": {"needle_depth_mm": 1.0},
         "protocol_id": protocol.effective_id,
         "protocol_version": protocol.version,
     }

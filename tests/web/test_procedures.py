@@ -166,8 +166,12 @@ def test_the_forms_follow_the_chosen_procedure(
     assert '<option value="microneedling" selected>Medical microneedling</option>' in shown
     peel_form = staff_client.get(url, {"procedure": PEEL}).content.decode()
     assert "Needle depth (mm)" not in peel_form
+    assert 'name="needle_depth_mm"' not in peel_form
     assert "Sensitive skin" not in peel_form
     assert "Gets cold sores" in peel_form
+    # The peel's own factor, from its protocol.
+    assert '<label for="id_peel_depth">Peel depth</label>' in peel_form
+    assert '<option value="very_superficial">Very superficial</option>' in peel_form
     assert '<input type="hidden" name="procedure" value="chemical-peel">' in peel_form
     screening = reverse("staff:screening_new", args=[patient.pk])
     questions = staff_client.get(screening, {"procedure": PEEL}).content.decode()
@@ -180,8 +184,8 @@ def test_a_peel_is_screened_and_recorded_on_the_staff_forms(
 ) -> None:
     assert peel.protocol_id == PEEL
     assert peel.protocol_version == base_protocol(PEEL).version
-    assert peel.needle_depth_mm is None
-    assert peel.factors["cold_sore_history"] is True
+    # Only the peel's own factors: no needle depth, none of microneedling's answers.
+    assert peel.factors == {"cold_sore_history": True, "age": peel.factors["age"]}
     assert patient.screenings.get().protocol_id == PEEL
     shown = text(staff_client.get(reverse("staff:patient", args=[patient.pk])).content.decode())
     assert "Superficial chemical peel Face" in shown

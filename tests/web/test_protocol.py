@@ -15,7 +15,7 @@ OVERLAYS = Path(__file__).parent.parent / "fixtures" / "overlays"
 
 def _older_age(overlay: str, age: int) -> int | None:
     protocol = effective_protocol(overlay, age, "test")
-    return next(m.age_at_least for m in protocol.modifiers if m.id == "older_patient")
+    return next(m.at_least for m in protocol.modifiers if m.id == "older_patient")
 
 
 def test_a_clinic_without_overlay_or_settings_works_to_the_base_protocol() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -37,7 +36,7 @@ def make_treatment(patient: Patient, treated_at: datetime, *, cancelled: bool = 
         treated_at=treated_at,
         time_zone="Europe/London",
         areas=["face"],
-        needle_depth_mm=Decimal("1.00"),
+        factors={"needle_depth_mm": 1.0},
         protocol_id=protocol.effective_id,
         protocol_version=protocol.version,
         created_by=creator,
@@ -56,7 +55,9 @@ def make_check_in(
     """A check-in triaged by the engine, frozen as the portal stores it."""
     protocol = base_protocol()
     hours_after = (created_at - treatment.treated_at).total_seconds() / 3600
-    factors = Factors(areas=resolve_areas(protocol, treatment.areas), needle_depth_mm=1.0)
+    factors = Factors(
+        areas=resolve_areas(protocol, treatment.areas), values={"needle_depth_mm": 1.0}
+    )
     reports = [symptom_report(protocol, name) for name in symptoms]
     result = triage(protocol, reports, hours_after, factors)
     return CheckIn.objects.create(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -35,7 +34,7 @@ def treat(patient: Patient, staff: StaffMember, days_ago: float, **fields: Any) 
         "treated_at": NOW - timedelta(days=days_ago),
         "time_zone": "Europe/London",
         "areas": ["face"],
-        "needle_depth_mm": Decimal("1.00"),
+        "factors": {"needle_depth_mm": 1.0},
         "device": "Pen A",
         "protocol_id": protocol.effective_id,
         "protocol_version": protocol.version,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -116,8 +115,8 @@ def test_it_saves_a_treatment_after_an_eligible_screening(
     assert treatment.treated_at == datetime(2026, 11, 21, 10, 30, tzinfo=UTC)
     assert treatment.time_zone == "Europe/London"
     assert treatment.areas == ["face", "neck"]
-    assert treatment.needle_depth_mm == Decimal("1.50")
     assert treatment.factors == {
+        "needle_depth_mm": 1.5,
         "sensitive_skin": True,
         "age": 45,
         "fitzpatrick": 3,
@@ -140,7 +139,7 @@ def test_the_treatment_page_shows_the_full_plan(
     assert page.status_code == 200
     assert "Sat 21 Nov, 10:30 (Europe/London)" in page.text
     assert "Face, Neck" in page.text
-    assert "Sensitive skin; Fitzpatrick III" in page.text
+    assert "Needle depth 1.5 mm; Sensitive skin; Skin type (Fitzpatrick) III" in page.text
     assert "<h3>The next few hours</h3>" in page.text
     assert "Until Sat 5 Dec, 10:30: Avoid extreme heat" in page.text  # day 14
     assert "Day 14, Sat 5 Dec, 10:30" in page.text
@@ -296,9 +295,9 @@ def test_a_repeated_time_must_say_which(
         ({"time_zone": "+01:00"}, "unknown time zone"),
         ({"areas": None}, "This field is required."),
         ({"areas": ["elbow"]}, "Select a valid choice. elbow is not one"),
-        ({"needle_depth_mm": "0"}, "more than 0 and at most 5 mm"),
-        ({"needle_depth_mm": "5.01"}, "more than 0 and at most 5 mm"),
-        ({"needle_depth_mm": "-1"}, "more than 0 and at most 5 mm"),
+        ({"needle_depth_mm": "0"}, "Needle depth must be more than 0 and at most 5.0 mm."),
+        ({"needle_depth_mm": "5.01"}, "Needle depth must be more than 0 and at most 5.0 mm."),
+        ({"needle_depth_mm": "-1"}, "Needle depth must be more than 0 and at most 5.0 mm."),
         ({"needle_depth_mm": "deep"}, "Enter a number."),
         ({"fitzpatrick": "7"}, "Select a valid choice."),
         ({"device": "x" * 10_000}, "at most 100 characters"),

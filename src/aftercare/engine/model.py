@@ -103,14 +103,19 @@ def _number_problem(factor: Factor, name: str, value: object) -> str | None:
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or (whole and not isinstance(value, int))
-        or not _within(factor, float(value))
+        or not _within(factor, value)
     ):
         return f"{name} must be {'a whole number ' if whole else ''}{bounds}"
     return None
 
 
-def _within(factor: Factor, value: float) -> bool:
-    """Whether ``value`` keeps to the number factor's bounds (NaN never does)."""
+def _within(factor: Factor, number: float) -> bool:
+    """Whether ``number`` keeps to the number factor's bounds (NaN never does; nor does a
+    whole number too big to be a float)."""
+    try:
+        value = float(number)
+    except OverflowError:
+        return False
     high = factor.max if factor.max is not None else float("inf")
     if factor.above is not None:
         return factor.above < value <= high

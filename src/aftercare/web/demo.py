@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -48,7 +47,7 @@ DEMO_USERNAME = "demo-practitioner"
 DEMO_ADMIN = "demo-admin"
 DEMO_ZONE = "Europe/London"
 DEMO_AREAS = ["face"]
-DEMO_DEPTH_MM = Decimal("1.00")
+DEMO_DEPTH_MM = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +209,8 @@ def _treatment(
             "treated_at": treated_at,
             "time_zone": DEMO_ZONE,
             "areas": DEMO_AREAS,
-            "needle_depth_mm": DEMO_DEPTH_MM,
             "device": "Demo pen",
-            "factors": {"sensitive_skin": False},
+            "factors": {"sensitive_skin": False, "needle_depth_mm": DEMO_DEPTH_MM},
             "protocol_id": protocol.effective_id,
             "protocol_version": protocol.version,
             "created_by": staff,
@@ -267,7 +265,8 @@ def _red_flag_check_in(protocol: Protocol, treatment: Treatment, at: datetime) -
     created_at = at - timedelta(hours=2)
     hours_after = (created_at - treatment.treated_at).total_seconds() / 3600
     factors = Factors(
-        areas=resolve_areas(protocol, treatment.areas), needle_depth_mm=float(DEMO_DEPTH_MM)
+        areas=resolve_areas(protocol, treatment.areas),
+        values={"needle_depth_mm": DEMO_DEPTH_MM},
     )
     result = triage(protocol, [symptom_report(protocol, "discharge")], hours_after, factors)
     check_in, _ = CheckIn.objects.update_or_create(

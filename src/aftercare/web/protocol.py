@@ -99,7 +99,7 @@ def effective_protocol(
             *document.get("changes", ()),
             {
                 "item": OLDER_MODIFIER,
-                "set": {"age_at_least": older_age_years},
+                "set": {"at_least": older_age_years},
                 "reason": SETTINGS_REASON,
             },
         )
@@ -222,7 +222,8 @@ def treatment_protocol(treatment: Treatment) -> Protocol:
 def _older_age(protocol: Protocol) -> int | None:
     for modifier in protocol.modifiers:
         if modifier.id == OLDER_MODIFIER:
-            return modifier.age_at_least
+            # The age is a whole number (factor_references checks the threshold is one).
+            return int(modifier.at_least) if modifier.at_least is not None else None
     return None
 
 

@@ -12,12 +12,13 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.errors import ValidationError
 from pydantic import Field
 
 from aftercare.contracts import check_json, course_json, screening_json, triage_json
 from aftercare.engine.check import check
 from aftercare.engine.course import check_session, maintenance_window, plan_course
-from aftercare.engine.model import Factors, resolve_areas
+from aftercare.engine.model import Factors, check_factors, resolve_areas
 from aftercare.engine.screening import screen
 from aftercare.engine.triage import distinct_reports, symptom_report, triage
 from aftercare.protocols.schema import Protocol
@@ -30,6 +31,7 @@ from aftercare.web.api.common import (
     today_for,
     zone_for,
 )
+from aftercare.web.api.factor_fields import NAMED_FACTORS, factor_values
 from aftercare.web.api.fields import Day, Moment
 from aftercare.web.api.problems import responses
 from aftercare.web.api.schemas import (
@@ -114,10 +116,14 @@ def post_triage(
 
 
 def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
-    """The engine's factors: the fields have the engine's names; areas are resolved from
-    the names people use."""
+    """The engine's factors, checked against ``protocol``'s (a 422 naming the field);
+    areas are resolved from the names people use."""
+    named = {name: getattr(factors, name) for name in NAMED_FACTORS}
+    values, problems = factor_values(protocol, named, factors.values, ("body", "factors"))
+    if problems:
+        raise ValidationError([{"loc": loc, "msg": message} for loc, message in problems])
     areas = resolve_areas(protocol, factors.areas) if factors.areas else frozenset()
-    return Factors(areas=areas, **factors.model_dump(exclude={"areas"}))
+    return check_factors(protocol, Factors(areas=areas, age=factors.age, values=values))
 
 
 @router.post("screen", response=responses({200: ScreeningOut}, *ERRORS))

@@ -13,6 +13,7 @@ from aftercare.engine.course import course_outlook, planned_sessions
 from aftercare.engine.screening import Status
 from aftercare.engine.timeline import Plan
 from aftercare.protocols.schema import Level, Protocol
+from aftercare.web.api.factor_fields import DEPTH, DEPTH_PLACES
 from aftercare.web.api.fields import ProtocolRef
 from aftercare.web.api.record_schemas import (
     AlertOut,
@@ -119,7 +120,7 @@ def treatment_out(
         treated_at=treatment.treated_at,
         time_zone=treatment.time_zone,
         areas=[str(a) for a in treatment.areas] if isinstance(treatment.areas, list) else [],
-        needle_depth_mm=_as_stored(treatment.needle_depth_mm),
+        needle_depth_mm=_as_stored(factors.get(DEPTH)),
         device=treatment.device,
         notes=treatment.notes,
         factors=factors,
@@ -132,13 +133,12 @@ def treatment_out(
     )
 
 
-def _as_stored(depth: Decimal | None) -> Decimal | None:
-    """The depth with the column's decimal places, so a treatment just created reads as it
-    will when fetched ("1.50", not "1.5" as typed)."""
-    if depth is None:
+def _as_stored(depth: object) -> Decimal | None:
+    """A needle depth kept in the factors, shown as the API always has: with two decimal
+    places, so a treatment just created reads as it will when fetched ("1.50", not "1.5")."""
+    if isinstance(depth, bool) or not isinstance(depth, int | float):
         return None
-    places = Treatment._meta.get_field("needle_depth_mm").decimal_places or 0
-    return depth.quantize(Decimal(1).scaleb(-places))
+    return Decimal(str(depth)).quantize(Decimal(1).scaleb(-DEPTH_PLACES))
 
 
 def check_in_out(check_in: CheckIn, urgent_phone: str) -> CheckInOut:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictFloat, StrictInt
 
 from aftercare.engine.triage import Severity, Trend
 from aftercare.protocols.load import DEFAULT_PROTOCOL
@@ -71,17 +71,23 @@ class PatientOut(Schema):
     created_at: datetime
 
 
+# A factor's value: yes or no, a number, or a choice's value.
+FactorIn = StrictBool | StrictInt | StrictFloat | Annotated[str, Field(max_length=64)]
+
+
 class TreatmentIn(Schema):
     """A treatment of ``procedure`` (the id of a protocol the clinic performs) that ended
     at ``treated_at`` (with its UTC offset, so it is never ambiguous), for a patient who
-    lives by ``time_zone``. A field the procedure's protocol does not use (needle depth
-    for a peel) is refused."""
+    lives by ``time_zone``. The factors are the procedure's protocol's: microneedling's may
+    be sent as the top-level fields (``needle_depth_mm``, ``sensitive_skin``, ...), any
+    protocol's by id in ``factors`` (``{"peel_depth": "superficial"}``); a factor the
+    protocol does not have (needle depth for a peel) is refused, and the bounds are its."""
 
     procedure: ProcedureId = DEFAULT_PROTOCOL
     treated_at: Moment
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
     areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
-    needle_depth_mm: Decimal | None = Field(default=None, gt=0, le=3, decimal_places=2)
+    needle_depth_mm: Decimal | None = Field(default=None, decimal_places=2)
     device: Annotated[str, Field(max_length=100)] = ""
     notes: Text = ""
     sensitive_skin: StrictBool = False
@@ -89,6 +95,9 @@ class TreatmentIn(Schema):
     platelet_medication: StrictBool = False
     anticoagulant: StrictBool = False
     cold_sore_history: StrictBool = False
+    factors: dict[Annotated[str, Field(max_length=64)], FactorIn] = Field(
+        default_factory=dict, max_length=20
+    )
     override_reason: Annotated[str, Field(max_length=2000)] = ""
     # Why a session beyond the course's most, or sooner than its shortest gap, was given.
     course_override_reason: Annotated[str, Field(max_length=2000)] = ""
@@ -103,7 +112,7 @@ class TreatmentOut(Schema):
     needle_depth_mm: Decimal | None
     device: str
     notes: str
-    factors: dict[str, bool | int | None]
+    factors: dict[str, bool | int | float | str | None]
     override_reason: str
     course_override_reason: str = ""
     # The procedure's protocol id; ``protocol`` is the effective protocol it followed.

@@ -56,16 +56,22 @@ SessionVerdictOut = Annotated[
 
 
 class FactorsIn(Schema):
-    """What changes a patient's windows; all optional."""
+    """What changes a patient's windows; all optional. The named fields are microneedling's
+    factors, as the API has always taken them; ``values`` holds any protocol's by id. Each is
+    checked against the protocol asked about: its factors, and their bounds."""
 
     areas: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
-    needle_depth_mm: StrictFloat | None = Field(default=None, gt=0, le=3)
+    needle_depth_mm: StrictFloat | StrictInt | None = None
     sensitive_skin: StrictBool = False
-    age: StrictInt | None = Field(default=None, ge=0, le=120)
-    fitzpatrick: StrictInt | None = Field(default=None, ge=1, le=6)
+    age: StrictInt | None = None
+    fitzpatrick: StrictInt | None = None
     platelet_medication: StrictBool = False
     anticoagulant: StrictBool = False
     cold_sore_history: StrictBool = False
+    values: dict[
+        Annotated[str, Field(max_length=64)],
+        StrictBool | StrictInt | StrictFloat | Annotated[str, Field(max_length=64)],
+    ] = Field(default_factory=dict, max_length=20)
 
 
 class SymptomIn(Schema):

@@ -17,13 +17,12 @@ from ninja.errors import HttpError, ValidationError
 from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import zone
 from aftercare.protocols.schema import Protocol
+from aftercare.web.api.factor_fields import NAMED_FACTORS, factor_values
 from aftercare.web.api.record_schemas import TreatmentIn
 from aftercare.web.care.treatments import (
-    FACTOR_FLAGS,
     MIN_OVERRIDE_LENGTH,
     TreatmentInput,
     course_problem,
-    depth_problem,
     screening_problem,
     treated_at_problem,
     treatment_factors,
@@ -45,6 +44,11 @@ def treatment_input(
     now: datetime,
 ) -> TreatmentInput:
     """``payload`` as the care layer records it; HttpError 409 or ValidationError (422)."""
+    named = {name: getattr(payload, name) for name in NAMED_FACTORS}
+    values, problems = factor_values(protocol, named, payload.factors, ("body", "_"))
+    if problems:
+        # Checked first, as the fields' own types are: a peel sent a needle depth is a 422.
+        raise ValidationError([{"loc": loc, "msg": message} for loc, message in problems])
     gate = _gate(payload, patient, screening)
     course = _course(payload, patient, protocol)
     areas = tuple(payload.areas or [protocol.default_area])
@@ -57,21 +61,13 @@ def treatment_input(
     if errors:
         raise ValidationError([{"loc": loc, "msg": message} for loc, message in errors])
     try:
-        factors = treatment_factors(
-            patient,
-            treated_at,
-            areas,
-            payload.needle_depth_mm,
-            payload.fitzpatrick,
-            frozenset(flag for flag in FACTOR_FLAGS if getattr(payload, flag)),
-        )
+        factors = treatment_factors(protocol, patient, treated_at, areas, values)
     except InputError as error:
         raise ValidationError([{"loc": ("body",), "msg": str(error)}]) from None
     return TreatmentInput(
         treated_at=treated_at,
         time_zone=payload.time_zone or patient.clinic.time_zone,
         areas=areas,
-        needle_depth_mm=payload.needle_depth_mm,
         factors=factors,
         device=payload.device,
         notes=payload.notes,
@@ -127,9 +123,6 @@ def _field_errors(
         # As a choice field words it, which the staff form's areas are.
         message = f"Select a valid choice. {unknown} is not one of the available choices."
         errors.append((("body", "_", "areas"), message))
-    depth = depth_problem(payload.needle_depth_mm)
-    if depth is not None:
-        errors.append((("body", "_", "needle_depth_mm"), depth))
     for name in TEXTS:
         check(name, validate_visible_text, getattr(payload, name))
     return errors

@@ -22,14 +22,12 @@ from aftercare.engine.ask import ask as ask_engine
 from aftercare.engine.check import check
 from aftercare.exports import ics
 from aftercare.exports.pdf import treatment_leaflet
-from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import (
     check_in_from,
-    invalid,
     procedure_protocol,
     require_symptoms_or_words,
 )
@@ -49,7 +47,6 @@ from aftercare.web.care.current import Care, care_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import local_today
-from aftercare.web.care.treatments import FACTOR_FLAGS, used_factors
 from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
@@ -118,20 +115,11 @@ def create_treatment(request: KeyRequest, pk: int, payload: TreatmentIn) -> Stat
     require_write(request)
     patient = patient_of(request, pk, "treatment.create")
     protocol = procedure_protocol(patient.clinic, payload.procedure)
-    _refuse_unused(protocol, payload)
     screenings = Screening.objects.filter(same_procedure(protocol.id), patient=patient)
     screening = screenings.order_by("-screened_at", "-pk").first()
     treatment = treatment_input(payload, patient, protocol, screening, clock.now())
     recorded = record_treatment(Actor.of(request), patient, treatment, protocol)
     return Status(201, treatment_out(recorded, protocol))
-
-
-def _refuse_unused(protocol: Protocol, payload: TreatmentIn) -> None:
-    """A 422 for a field sent that ``protocol`` does not use (needle depth for a peel)."""
-    used = used_factors(protocol)
-    for name in (*FACTOR_FLAGS, "fitzpatrick", "needle_depth_mm"):
-        if name not in used and getattr(payload, name) not in (None, False):
-            raise invalid(f"body.{name}", f"the {protocol.id} protocol does not use {name}")
 
 
 @router.get("treatments/{int:pk}", response=responses({200: TreatmentOut}, *READ))

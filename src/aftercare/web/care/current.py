@@ -8,7 +8,7 @@ clock the patient lives by.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
@@ -16,8 +16,9 @@ from django.db.models import QuerySet
 from aftercare.engine.errors import AftercareError
 from aftercare.engine.explain import format_short_day
 from aftercare.engine.localtime import hours_between, zone
-from aftercare.engine.model import Factors, age_on, resolve_areas
+from aftercare.engine.model import Factors, age_on, check_factors, resolve_areas
 from aftercare.protocols.schema import Protocol
+from aftercare.web.care.factors import recorded_values
 from aftercare.web.clinic.models import Patient, Treatment
 from aftercare.web.protocol import aftercare_horizon_hours, record_protocol
 
@@ -87,29 +88,21 @@ def session_until(patient: Patient, at: datetime) -> datetime:
 
 
 def factors_for(care: Care) -> Factors:
-    """The patient factors the triage widens windows by, from the treatment record."""
+    """The patient factors the triage widens windows by, from the treatment record: its
+    areas, the patient's age now, and the values of the protocol's factors it keeps."""
     protocol, treatment = care.protocol, care.treatment
     areas = _areas(protocol, treatment.areas)
-    depth = float(treatment.needle_depth_mm) if treatment.needle_depth_mm else None
-    recorded = treatment.factors if isinstance(treatment.factors, dict) else {}
-    fitzpatrick = recorded.get("fitzpatrick")
-    flags = Factors(
-        areas=areas,
-        sensitive_skin=recorded.get("sensitive_skin") is True,
-        platelet_medication=recorded.get("platelet_medication") is True,
-        anticoagulant=recorded.get("anticoagulant") is True,
-        cold_sore_history=recorded.get("cold_sore_history") is True,
-    )
+    values = recorded_values(protocol, treatment.factors)
     try:
-        return replace(
-            flags,
-            needle_depth_mm=depth,
-            age=_age(care.patient.date_of_birth, care.at.date()),
-            fitzpatrick=fitzpatrick if isinstance(fitzpatrick, int) else None,
+        return check_factors(
+            protocol,
+            Factors(
+                areas=areas, age=_age(care.patient.date_of_birth, care.at.date()), values=values
+            ),
         )
     except AftercareError:
         logger.warning("treatment %s has factors the engine refuses", treatment.pk)
-        return flags
+        return Factors(areas=areas, values=values)
 
 
 def _areas(protocol: Protocol, names: object) -> frozenset[str]:

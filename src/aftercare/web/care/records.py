@@ -29,8 +29,9 @@ from aftercare.web.actor import Actor
 from aftercare.web.booking import refresh_booking
 from aftercare.web.care.consent import record_consent
 from aftercare.web.care.current import Care, factors_for
+from aftercare.web.care.factors import stored_factors
 from aftercare.web.care.patients import PatientInput
-from aftercare.web.care.treatments import TreatmentInput, stored_factors
+from aftercare.web.care.treatments import TreatmentInput
 from aftercare.web.clinic.models import CheckIn, Clinic, Patient, Screening, Treatment
 from aftercare.web.clinic.validators import without_invisible
 from aftercare.web.frozen import frozen
@@ -161,7 +162,6 @@ def _set(row: Treatment, treatment: TreatmentInput) -> None:
     row.treated_at = treatment.treated_at
     row.time_zone = treatment.time_zone
     row.areas = list(treatment.areas)
-    row.needle_depth_mm = treatment.needle_depth_mm
     row.device = treatment.device.strip()
     row.notes = treatment.notes.strip()
     row.factors = stored_factors(treatment.factors)

@@ -2,54 +2,48 @@
 
 The staff form and the API each turn what they were sent into one ``TreatmentInput``; the
 rules that decide whether it may be recorded (the screening gate, the course's gaps and
-length, the bounds of a treatment time and a needle depth) are written here once, and each
-edge words the remedy in its own terms (a box to tick, a field to send).
+length, the bounds of a treatment time; a factor's bounds are the protocol's) are written
+here once, and each edge words the remedy in its own terms (a box to tick, a field to send).
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
 
 from aftercare.engine.course import gate_session
 from aftercare.engine.explain import format_day
 from aftercare.engine.localtime import zone
-from aftercare.engine.model import MAX_NEEDLE_DEPTH_MM, Factors, age_on
-from aftercare.protocols.schema import Protocol
+from aftercare.engine.model import Factors, age_on, check_factors
+from aftercare.protocols.schema import FactorValue, Protocol
 from aftercare.web.care.summary import session_days
 from aftercare.web.clinic.models import Clinic, Patient, Screening, ScreeningStatus, Treatment
 from aftercare.web.protocol import same_procedure
 
 __all__ = [
     "EARLIEST_YEAR",
-    "FACTOR_FLAGS",
     "MAX_FUTURE",
     "MIN_OVERRIDE_LENGTH",
     "TreatmentInput",
     "course_problem",
-    "depth_problem",
     "screening_problem",
-    "stored_factors",
     "treated_at_problem",
     "treatment_factors",
-    "used_factors",
 ]
 
 MIN_OVERRIDE_LENGTH = 10
 # No clinic records a microneedling treatment from before this year.
 EARLIEST_YEAR = 2000
 MAX_FUTURE = timedelta(days=1)
-FACTOR_FLAGS = ("sensitive_skin", "platelet_medication", "anticoagulant", "cold_sore_history")
 
 
 @dataclass(frozen=True, slots=True)
 class TreatmentInput:
     """A treatment to record or change, already checked by the edge that took it.
 
-    ``treated_at`` is aware and to the minute; ``factors`` carry the areas and depth the
-    engine reads, ``areas`` and ``needle_depth_mm`` the same as they are stored. An override
+    ``treated_at`` is aware and to the minute; ``factors`` carry the areas, the age and
+    the protocol's factors (checked against its bounds), ``areas`` as stored. An override
     reason is "" unless the override was needed (and given), so a reason is kept only
     when it explains something.
     """
@@ -57,24 +51,11 @@ class TreatmentInput:
     treated_at: datetime
     time_zone: str
     areas: tuple[str, ...]
-    needle_depth_mm: Decimal | None
     factors: Factors
     device: str = ""
     notes: str = ""
     override_reason: str = ""
     course_override_reason: str = ""
-
-
-def used_factors(protocol: Protocol) -> frozenset[str]:
-    """The treatment fields ``protocol`` reads: those its modifiers test, and the screening
-    answers it carries over; the form shows and the API takes no others."""
-    used: set[str] = {m.flag for m in protocol.modifiers if m.flag is not None}
-    if any(m.needle_depth_over_mm is not None for m in protocol.modifiers):
-        used.add("needle_depth_mm")
-    if any(m.fitzpatrick_at_least is not None for m in protocol.modifiers):
-        used.add("fitzpatrick")
-    questions = {question.id for question in protocol.screening.questions}
-    return frozenset(used | (questions & {*FACTOR_FLAGS, "fitzpatrick"}))
 
 
 def screening_problem(screening: Screening | None, clinic: Clinic, at: datetime) -> str | None:
@@ -146,36 +127,17 @@ def treated_at_problem(patient: Patient, treated_at: datetime, now: datetime) ->
     return None
 
 
-def depth_problem(depth: Decimal | None) -> str | None:
-    """Why ``depth`` is not a needle depth, or None when it is (or was not given)."""
-    if depth is not None and not 0 < depth <= Decimal(str(MAX_NEEDLE_DEPTH_MM)):
-        return f"The depth must be more than 0 and at most {MAX_NEEDLE_DEPTH_MM:g} mm."
-    return None
-
-
 def treatment_factors(
+    protocol: Protocol,
     patient: Patient,
     treated_at: datetime | None,
     areas: tuple[str, ...],
-    needle_depth_mm: Decimal | None,
-    fitzpatrick: int | None,
-    flags: frozenset[str],
+    values: Mapping[str, FactorValue | None],
 ) -> Factors:
     """The engine's factors for a treatment of ``patient``: their age on the day, and the
-    ``flags`` (of ``FACTOR_FLAGS``) that are true; InputError when one is out of range."""
+    protocol's factors given in ``values``; InputError naming a factor the protocol does
+    not have, or one outside its bounds."""
     born = patient.date_of_birth
     age = None if born is None or treated_at is None else age_on(born, treated_at.date())
-    return Factors(
-        areas=frozenset(areas),
-        needle_depth_mm=None if needle_depth_mm is None else float(needle_depth_mm),
-        age=age,
-        fitzpatrick=fitzpatrick,
-        **{flag: flag in flags for flag in FACTOR_FLAGS},
-    )
-
-
-def stored_factors(factors: Factors) -> dict[str, Any]:
-    """The factors the treatment row keeps (areas and depth have columns of their own)."""
-    stored = asdict(factors)
-    del stored["areas"], stored["needle_depth_mm"]
-    return stored
+    given: dict[str, FactorValue] = {k: v for k, v in values.items() if v is not None}
+    return check_factors(protocol, Factors(areas=frozenset(areas), age=age, values=given))

@@ -19,6 +19,7 @@ from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.actor import Actor
 from aftercare.web.care.consent import consent_lines
+from aftercare.web.care.factors import factor_words, recorded_values
 from aftercare.web.care.records import record_new_patient, record_patient_change
 from aftercare.web.care.summary import (
     area_labels,
@@ -194,6 +195,7 @@ def _treatment_row(treatment: Treatment, protocol: Protocol) -> dict[str, Any]:
         "at": local_moment(treatment.treated_at, treatment.time_zone),
         "procedure": protocol.procedure,
         "areas": area_labels(protocol, treatment.areas),
+        "factors": factor_words(protocol, recorded_values(protocol, treatment.factors)),
     }
 
 

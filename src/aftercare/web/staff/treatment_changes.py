@@ -14,14 +14,16 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from aftercare.engine.localtime import is_repeated, zone
+from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.actor import Actor
+from aftercare.web.care.factors import recorded_values
 from aftercare.web.care.records import cancel_treatment, change_treatment
 from aftercare.web.care.summary import local_moment
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import record_protocol
-from aftercare.web.staff.treatment_forms import FACTOR_FLAGS, ROMAN, TreatmentForm
+from aftercare.web.staff.treatment_forms import TreatmentForm, factor_initial
 
 __all__ = ["treatment_cancel", "treatment_edit"]
 
@@ -68,35 +70,32 @@ def treatment_edit(request: StaffRequest, pk: int, treatment_pk: int) -> HttpRes
         messages.success(request, "The treatment has been changed.")
         return redirect("staff:treatment", pk=patient.pk, treatment_pk=treatment.pk)
     if request.method != "POST":
-        form.initial = _initial(treatment)
+        form.initial = _initial(treatment, protocol)
         audit.record(request, "treatment.view", clinic=clinic, patient=patient, obj=treatment)
     context = {"nav": "patients", "patient": patient, "treatment": treatment, "form": form}
     return render(request, "aftercare/staff/treatment_edit.html", context)
 
 
-def _initial(treatment: Treatment) -> dict[str, Any]:
+def _initial(treatment: Treatment, protocol: Protocol) -> dict[str, Any]:
     """The form as the treatment was saved, on the clinic's clock like a new one."""
     tz = zone(treatment.patient.clinic.time_zone)
     local = treatment.treated_at.astimezone(tz)
     twice = is_repeated(local.replace(tzinfo=None), tz)
-    factors = treatment.factors if isinstance(treatment.factors, dict) else {}
-    fitzpatrick = factors.get("fitzpatrick")
     initial: dict[str, Any] = {
         "treated_on": local.date(),
         "treated_time": local.time().replace(second=0, microsecond=0),
         "repeated": ("second" if local.fold else "first") if twice else "",
         "time_zone": treatment.time_zone,
         "areas": list(treatment.areas),
-        "needle_depth_mm": treatment.needle_depth_mm,
         "device": treatment.device,
         "notes": treatment.notes,
-        "fitzpatrick": str(fitzpatrick) if fitzpatrick in range(1, len(ROMAN) + 1) else "",
         "override": bool(treatment.override_reason),
         "override_reason": treatment.override_reason,
         "course_override": bool(treatment.course_override_reason),
         "course_override_reason": treatment.course_override_reason,
     }
-    return initial | {flag: bool(factors.get(flag)) for flag in FACTOR_FLAGS}
+    values = recorded_values(protocol, treatment.factors)
+    return initial | factor_initial(protocol, values)
 
 
 @staff_required

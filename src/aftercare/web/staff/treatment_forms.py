@@ -1,4 +1,8 @@
-"""The treatment form: when it ended, where, how deep, the patient's factors, and the gate.
+"""The treatment form: when it ended, where, the protocol's factors, and the gate.
+
+The factor fields are built from the protocol's ``factors`` (a needle depth for
+microneedling, a peel depth for a peel), as the screening form is built from its questions,
+and start from the screening answers the protocol names (``from_screening``).
 
 A treatment is recorded only for a patient whose latest screening is eligible and recent
 enough for the clinic; otherwise the practitioner must say, in words, why they treated.
@@ -19,32 +23,26 @@ from aftercare.engine.errors import InputError, LocalTimeError
 from aftercare.engine.explain import repeated_time_note
 from aftercare.engine.localtime import is_repeated, local_datetime, zone
 from aftercare.engine.model import Factors
-from aftercare.protocols.schema import Protocol
+from aftercare.protocols.schema import Factor, FactorKind, FactorValue, Protocol
+from aftercare.web.care.factors import decimal_places, screening_values
 from aftercare.web.care.treatments import (
-    FACTOR_FLAGS,
     MIN_OVERRIDE_LENGTH,
     TreatmentInput,
     course_problem,
-    depth_problem,
     screening_problem,
     treated_at_problem,
     treatment_factors,
-    used_factors,
 )
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.clinic.validators import validate_time_zone, validate_visible_text
 
-__all__ = ["FACTOR_FLAGS", "ROMAN", "SKIN_TYPES", "TreatmentForm"]
+__all__ = ["TreatmentForm", "factor_initial"]
 
-ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
-SKIN_TYPES = (("", "Not assessed"), *((str(n), r.upper()) for n, r in enumerate(ROMAN, 1)))
 REPEATED = (
     ("", "It did not happen twice"),
     ("first", "The first time (before the clocks went back)"),
     ("second", "The second time (after the clocks went back)"),
 )
-# Screening questions whose answers carry over as the treatment's factors.
-FROM_SCREENING = ("platelet_medication", "anticoagulant", "cold_sore_history")
 
 
 class TreatmentForm(forms.Form):
@@ -68,9 +66,6 @@ class TreatmentForm(forms.Form):
         validators=[validate_time_zone],
     )
     areas = forms.MultipleChoiceField(label="Areas treated", widget=forms.CheckboxSelectMultiple)
-    needle_depth_mm = forms.DecimalField(
-        label="Needle depth (mm)", max_digits=4, decimal_places=2, required=False
-    )
     device = forms.CharField(max_length=100, required=False, validators=[validate_visible_text])
     notes = forms.CharField(
         max_length=5000,
@@ -78,17 +73,6 @@ class TreatmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         validators=[validate_visible_text],
     )
-    sensitive_skin = forms.BooleanField(label="Sensitive skin", required=False)
-    fitzpatrick = forms.ChoiceField(
-        label="Skin type (Fitzpatrick)", choices=SKIN_TYPES, required=False
-    )
-    platelet_medication = forms.BooleanField(
-        label="Takes a medicine or supplement that affects platelets", required=False
-    )
-    anticoagulant = forms.BooleanField(
-        label="Takes an anticoagulant, or has a bleeding disorder", required=False
-    )
-    cold_sore_history = forms.BooleanField(label="Gets cold sores", required=False)
     override = forms.BooleanField(label="Treat despite the screening", required=False)
     override_reason = forms.CharField(
         label="Why (recorded in the patient's record and the audit log)",
@@ -129,11 +113,11 @@ class TreatmentForm(forms.Form):
         self.course_override_used = False
         areas = cast(forms.MultipleChoiceField, self.fields["areas"])
         areas.choices = [(area.id, area.label) for area in protocol.areas]
-        # Only the fields the protocol reads: a peel has no needle depth.
-        self.used = used_factors(protocol)
-        for name in (*FACTOR_FLAGS, "fitzpatrick", "needle_depth_mm"):
-            if name not in self.used:
-                del self.fields[name]
+        # The protocol's own factors: a peel has no needle depth.
+        for factor in protocol.recorded_factors:
+            if factor.id in self.fields:
+                raise ValueError(f"the factor '{factor.id}' has the name of a form field")
+            self.fields[factor.id] = _factor_field(factor)
         if not self.is_bound:
             self.initial = self._initial()
 
@@ -147,19 +131,12 @@ class TreatmentForm(forms.Form):
             "areas": [self.protocol.default_area],
         }
         answers = self.screening.answers if self.screening is not None else {}
-        for name in FROM_SCREENING:
-            if name in self.used:
-                initial[name] = answers.get(name) is True
-        if "fitzpatrick" in self.used and answers.get("fitzpatrick") in ROMAN:
-            initial["fitzpatrick"] = str(ROMAN.index(answers["fitzpatrick"]) + 1)
-        return initial
+        return initial | factor_initial(self.protocol, screening_values(self.protocol, answers))
 
-    def clean_needle_depth_mm(self) -> Decimal | None:
-        depth: Decimal | None = self.cleaned_data.get("needle_depth_mm")
-        problem = depth_problem(depth)
-        if problem is not None:
-            raise forms.ValidationError(problem)
-        return depth
+    @property
+    def factor_fields(self) -> list[forms.BoundField]:
+        """The protocol's factor fields, in its order, for the template."""
+        return [self[factor.id] for factor in self.protocol.recorded_factors]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -191,7 +168,8 @@ class TreatmentForm(forms.Form):
         try:
             self.factors()
         except InputError as error:
-            self.add_error(None, str(error))
+            # The message names the factor and its bounds, from the protocol.
+            self.add_error(None, str(error)[:1].upper() + str(error)[1:] + ".")
 
     def _check_gate(self, cleaned: dict[str, Any], treated_at: datetime) -> None:
         problem = screening_problem(self.screening, self.patient.clinic, treated_at)
@@ -240,14 +218,16 @@ class TreatmentForm(forms.Form):
     def factors(self) -> Factors:
         """The engine's factors for this treatment; InputError when one is out of range."""
         cleaned = self.cleaned_data
-        skin_type = cleaned.get("fitzpatrick")
+        values = {
+            factor.id: _value(factor, cleaned.get(factor.id))
+            for factor in self.protocol.recorded_factors
+        }
         return treatment_factors(
+            self.protocol,
             self.patient,
             self.treated_at,
             tuple(cleaned.get("areas") or ()),
-            cleaned.get("needle_depth_mm"),
-            int(skin_type) if skin_type else None,
-            frozenset(flag for flag in FACTOR_FLAGS if cleaned.get(flag)),
+            values,
         )
 
     def to_input(self) -> TreatmentInput:
@@ -259,13 +239,53 @@ class TreatmentForm(forms.Form):
             treated_at=self.treated_at,
             time_zone=data["time_zone"],
             areas=tuple(data["areas"]),
-            needle_depth_mm=data.get("needle_depth_mm"),
             factors=self.factors(),
             device=data["device"],
             notes=data["notes"],
             override_reason=data["override_reason"].strip() if self.override_used else "",
             course_override_reason=self.recorded_course_reason(),
         )
+
+
+def factor_initial(protocol: Protocol, values: dict[str, FactorValue]) -> dict[str, Any]:
+    """``values`` as the form's factor fields show them (a choice by its value as text)."""
+    initial: dict[str, Any] = {}
+    for factor in protocol.recorded_factors:
+        value = values.get(factor.id)
+        if value is None:
+            continue
+        initial[factor.id] = str(value) if factor.kind == FactorKind.CHOICE else value
+    return initial
+
+
+def _factor_field(factor: Factor) -> forms.Field:
+    help_text = factor.help or ""
+    if factor.kind == FactorKind.YES_NO:
+        return forms.BooleanField(label=factor.label, required=False, help_text=help_text)
+    if factor.kind == FactorKind.CHOICE:
+        choices = [("", "Not assessed"), *((str(o.value), o.label) for o in factor.options)]
+        return forms.ChoiceField(
+            label=factor.label, choices=choices, required=False, help_text=help_text
+        )
+    label = f"{factor.label} ({factor.unit})" if factor.unit else factor.label
+    if factor.kind == FactorKind.WHOLE_NUMBER:
+        return forms.IntegerField(label=label, required=False, help_text=help_text)
+    return forms.DecimalField(
+        label=label, required=False, decimal_places=decimal_places(factor), help_text=help_text
+    )
+
+
+def _value(factor: Factor, cleaned: object) -> FactorValue | None:
+    """A field's cleaned value as the engine takes it; None when it was left empty."""
+    if factor.kind == FactorKind.YES_NO:
+        return bool(cleaned)
+    if cleaned in (None, ""):
+        return None
+    if factor.kind == FactorKind.CHOICE:
+        return next(o.value for o in factor.options if str(o.value) == cleaned)
+    if isinstance(cleaned, Decimal):
+        return float(cleaned)
+    return cleaned if isinstance(cleaned, int) else None
 
 
 def _local(naive: datetime, tz: ZoneInfo, repeated: str) -> datetime:

@@ -16,17 +16,18 @@ from django.shortcuts import redirect, render
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.exports.plan_view import PlanView, plan_view
-from aftercare.protocols.schema import Protocol
+from aftercare.protocols.schema import AGE_ID, Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.actor import Actor
+from aftercare.web.care.factors import factor_words, recorded_values
 from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import area_labels, local_moment, staff_name, treatment_plan
 from aftercare.web.care.treatments import screening_problem
 from aftercare.web.clinic.models import Patient, Screening, Treatment
 from aftercare.web.protocol import clinic_protocol, record_protocol, same_procedure
 from aftercare.web.staff.procedure_choice import choose_procedure
-from aftercare.web.staff.treatment_forms import SKIN_TYPES, TreatmentForm
+from aftercare.web.staff.treatment_forms import TreatmentForm
 
 __all__ = ["treatment_detail", "treatment_new"]
 
@@ -97,7 +98,7 @@ def treatment_detail(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
         "at": local_moment(treatment.treated_at, treatment.time_zone),
         "clinic_at": local_moment(treatment.treated_at, clinic.time_zone),
         "areas": area_labels(protocol, treatment.areas),
-        "factors": _factor_words(treatment.factors),
+        "factors": _factor_words(protocol, treatment.factors),
         "by": staff_name(treatment.created_by),
         "plan": plan_view(protocol, treatment_plan(protocol, treatment), reasons=False),
         "protocol_changed": treatment.protocol_version != protocol.version,
@@ -105,22 +106,10 @@ def treatment_detail(request: StaffRequest, pk: int, treatment_pk: int) -> HttpR
     return render(request, "aftercare/staff/treatment_detail.html", context)
 
 
-_FACTOR_LABELS = {
-    "sensitive_skin": "Sensitive skin",
-    "platelet_medication": "Medicine or supplement that affects platelets",
-    "anticoagulant": "Anticoagulant or bleeding disorder",
-    "cold_sore_history": "Gets cold sores",
-}
-
-
-def _factor_words(factors: Any) -> list[str]:
-    """The factors recorded, as the form labelled them."""
-    if not isinstance(factors, dict):
-        return []
-    words = [label for key, label in _FACTOR_LABELS.items() if factors.get(key)]
-    skin_type = dict(SKIN_TYPES).get(str(factors.get("fitzpatrick")))
-    if skin_type is not None:
-        words.append(f"Fitzpatrick {skin_type}")
-    if factors.get("age") is not None:
-        words.append(f"Age {factors['age']} at treatment")
+def _factor_words(protocol: Protocol, factors: Any) -> list[str]:
+    """The factors recorded, as the protocol labels them, and the age on the day."""
+    words = factor_words(protocol, recorded_values(protocol, factors))
+    age = factors.get(AGE_ID) if isinstance(factors, dict) else None
+    if age is not None:
+        words.append(f"Age {age} at treatment")
     return words

@@ -19,10 +19,10 @@ class Treatment(models.Model):
     # The zone the patient lives by, for showing local times and sending reminders.
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     areas = models.JSONField(default=list)
-    needle_depth_mm = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     device = models.CharField(max_length=100, blank=True)
     notes = models.TextField(blank=True)
-    # Patient factors the engine reads (sensitive skin, medicines, …), as plain JSON.
+    # The protocol's factors by id (needle depth, sensitive skin, medicines, …) and the age
+    # on the day, as plain JSON; read back through the protocol (care.factors).
     factors = models.JSONField(default=dict)
     protocol_id = models.CharField(max_length=100)
     protocol_version = models.CharField(max_length=64)

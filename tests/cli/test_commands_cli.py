@@ -15,6 +15,8 @@ import pytest
 
 from aftercare.cli import COMMANDS, build_parser, main
 from aftercare.cli.common import Parser
+from aftercare.protocols.registry import ProtocolRegistry
+from aftercare.protocols.schema import Protocol
 
 SOURCE = Path(__file__).resolve().parents[2] / "src"
 # Modules `aftercare check` has no use for: the web app, the other commands' modules, the
@@ -82,6 +84,23 @@ def test_it_lists_every_command_when_one_is_misspelt(capsys: pytest.CaptureFixtu
     assert err.startswith("aftercare: error: argument COMMAND: invalid choice: 'chek'")
     assert "'screen'" in err
     assert "'retention'" in err
+
+
+def test_it_loads_the_protocol_once_for_its_factor_flags_and_the_check(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loads: list[tuple[object, ...]] = []
+    load = ProtocolRegistry.load
+
+    def counted(self: ProtocolRegistry, *args: object) -> Protocol:
+        loads.append(args)
+        return load(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ProtocolRegistry, "load", counted)
+
+    assert main(["check", "makeup", "--hours-after", "30", "--age", "70"]) == 0
+    assert capsys.readouterr().out.startswith("Makeup: yes")
+    assert loads == [("microneedling", None)]
 
 
 def test_it_checks_an_activity_without_the_web_app_or_other_commands(tmp_path: Path) -> None:

@@ -81,6 +81,9 @@ def add_protocol_flags(parser: argparse.ArgumentParser) -> None:
 
 def protocol_from_args(args: argparse.Namespace) -> Protocol:
     """The protocol named by --protocol: a packaged one by id, or a file by its path."""
+    chosen: Protocol | None = getattr(args, "chosen_protocol", None)
+    if chosen is not None:
+        return chosen
     name: str = args.protocol
     if name.endswith((".yaml", ".yml")) or "/" in name:
         path = Path(name)
@@ -122,6 +125,8 @@ def _add_protocol_factors(parser: Parser, args: list[str]) -> None:
     add_protocol_flags(chooser)
     chosen, _ = chooser.parse_known_args(args)
     protocol = protocol_from_args(chosen)
+    # The command runs on this same protocol: kept so that it is not loaded a second time.
+    parser.set_defaults(chosen_protocol=protocol)
     group = parser.add_argument_group(f"factors of the {protocol.id} protocol")
     parser.protocol_id = protocol.id
     parser.factor_flags = tuple(f"--{f.id.replace('_', '-')}" for f in protocol.recorded_factors)

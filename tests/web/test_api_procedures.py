@@ -211,6 +211,40 @@ def anyone(db: None) -> Client:
     return Client()
 
 
+@pytest.mark.parametrize(
+    ("factors", "field", "message"),
+    [
+        (
+            {"needle_depth_mm": 1.0},
+            "body.factors.needle_depth_mm",
+            "the chemical-peel protocol does not use needle_depth_mm",
+        ),
+        (
+            {"values": {"peel_depth": "medium"}},
+            "body.factors.values.peel_depth",
+            "peel depth must be one of: Very superficial (very_superficial), "
+            "Superficial (superficial)",
+        ),
+    ],
+)
+def test_the_engines_triage_checks_factors_against_the_procedure_asked(
+    api_client: Client, both: Clinic, factors: dict[str, Any], field: str, message: str
+) -> None:
+    body = {"symptoms": [{"symptom": "redness"}], "hours_after": 24, "factors": factors}
+    refused = problem(post(api_client, f"/api/v1/triage?procedure={PEEL}", body), 422)
+    assert fields(refused) == {field: message}
+
+
+def test_the_engines_triage_takes_the_peels_own_factor(api_client: Client, both: Clinic) -> None:
+    body = {
+        "symptoms": [{"symptom": "redness"}],
+        "hours_after": 24,
+        "factors": {"values": {"peel_depth": "superficial"}},
+    }
+    triaged = ok(post(api_client, f"/api/v1/triage?procedure={PEEL}", body))
+    assert triaged["triage"] == "expected"
+
+
 def test_the_engine_routes_answer_for_the_procedure_asked(api_client: Client, both: Clinic) -> None:
     peel = base_protocol(PEEL)
     answer = ok(api_client.get("/api/v1/protocol", {"procedure": PEEL}))

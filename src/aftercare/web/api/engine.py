@@ -119,7 +119,9 @@ def engine_factors(protocol: Protocol, factors: FactorsIn) -> Factors:
     """The engine's factors, checked against ``protocol``'s (a 422 naming the field);
     areas are resolved from the names people use."""
     named = {name: getattr(factors, name) for name in NAMED_FACTORS}
-    values, problems = factor_values(protocol, named, factors.values, ("body", "factors"))
+    # The second place is the payload's name, which a problem's field leaves out.
+    where = ("body", "_", "factors")
+    values, problems = factor_values(protocol, named, factors.values, where, "values")
     if problems:
         raise ValidationError([{"loc": loc, "msg": message} for loc, message in problems])
     areas = resolve_areas(protocol, factors.areas) if factors.areas else frozenset()

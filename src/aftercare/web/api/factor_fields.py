@@ -39,6 +39,7 @@ def factor_values(
     named: Mapping[str, object],
     by_id: Mapping[str, FactorValue],
     prefix: tuple[str, ...],
+    by_id_field: str = "factors",
 ) -> tuple[dict[str, FactorValue], list[Problem]]:
     """The values sent for ``protocol``'s factors, and a problem for each field that is
     not one of its factors, or is out of its bounds. A named field left at its default
@@ -46,7 +47,7 @@ def factor_values(
     values: dict[str, FactorValue] = {}
     problems: list[Problem] = []
     given = [((*prefix, name), name, value) for name, value in named.items()]
-    given += [((*prefix, "factors", key), key, value) for key, value in by_id.items()]
+    given += [((*prefix, by_id_field, key), key, value) for key, value in by_id.items()]
     for loc, factor_id, value in given:
         factor = protocol.factor_index.get(factor_id)
         if factor is None or factor_id not in {f.id for f in protocol.recorded_factors}:

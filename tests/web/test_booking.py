@@ -317,7 +317,7 @@ def peeled(patient: Patient, staff: StaffMember, *days_ago: int) -> Patient:
             patient,
             staff,
             NOW - timedelta(days=days),
-            needle_depth_mm=None,
+            factors={},
             protocol_id=peel.effective_id,
             protocol_version=peel.version,
         )

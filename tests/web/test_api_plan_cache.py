@@ -108,3 +108,13 @@ def test_it_tells_the_two_half_past_ones_of_a_clock_change_apart(treated: Treatm
     second = treatment_plan_out(protocol, treated)
     assert first.treated_at.utcoffset() == timedelta(hours=1)
     assert second.treated_at.utcoffset() == timedelta(hours=0)
+
+
+def test_the_kept_answer_reads_as_the_plan_ninja_writes_with_the_treatment(
+    api_client: Client, treated: Treatment
+) -> None:
+    for _ in range(2):  # made, then kept
+        alone = api_client.get(plan_url(treated))
+        with_treatment = api_client.get(f"/api/v1/treatments/{treated.pk}")
+        assert alone["Content-Type"] == with_treatment["Content-Type"]
+        assert alone.json() == with_treatment.json()["plan"]

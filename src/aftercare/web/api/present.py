@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from ninja.renderers import JSONRenderer
 
 from aftercare.contracts import plan_json
 from aftercare.engine.course import course_outlook, planned_sessions
@@ -36,12 +40,21 @@ __all__ = [
     "reminder_out",
     "screening_out",
     "treatment_out",
+    "treatment_plan_body",
     "treatment_plan_out",
 ]
 
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    plan: PlanOut
+    # The plan route's answer, written once as ninja writes a response (its JSON renderer).
+    body: bytes
+
+
 # Plans kept per process (see treatment_plan_out); the oldest used goes first.
 MAX_PLANS = 512
-_plans: OrderedDict[tuple[object, ...], PlanOut] = OrderedDict()
+_plans: OrderedDict[tuple[object, ...], _Kept] = OrderedDict()
 _plans_lock = threading.Lock()
 
 
@@ -95,13 +108,25 @@ def treatment_plan_out(
     """
     if at is not None:
         return plan_out(treatment_plan(protocol, treatment), at)
+    return _kept(protocol, treatment).plan
+
+
+def treatment_plan_body(protocol: Protocol, treatment: Treatment) -> bytes:
+    """``treatment_plan_out`` without ``at`` as the API's JSON, kept with it: answering a
+    kept plan neither dumps nor encodes it again."""
+    return _kept(protocol, treatment).body
+
+
+def _kept(protocol: Protocol, treatment: Treatment) -> _Kept:
     key = plan_key(protocol, treatment)
     with _plans_lock:
         kept = _plans.get(key)
         if kept is not None:
             _plans.move_to_end(key)
             return kept
-    made = plan_out(treatment_plan(protocol, treatment))
+    shown = plan_out(treatment_plan(protocol, treatment))
+    body = json.dumps(shown.model_dump(), cls=JSONRenderer.encoder_class)
+    made = _Kept(shown, body.encode())
     with _plans_lock:
         _plans[key] = made
         while len(_plans) > MAX_PLANS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -24,7 +25,13 @@ OLD_FLAGS = {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_depth_moves_into_the_factors_and_back() -> None:
+@pytest.mark.parametrize("batch", [1000, 2])
+def test_the_depth_moves_into_the_factors_and_back(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With batches of 2, the three rows span a full batch and the last, partial one.
+    migration = importlib.import_module(f"aftercare.web.clinic.migrations.{AFTER[0][1]}")
+    monkeypatch.setattr(migration, "BATCH", batch)
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     old = executor.loader.project_state(BEFORE).apps

@@ -24,9 +24,13 @@ DEPTH = "needle_depth_mm"
 MICRONEEDLING_ONLY = ("sensitive_skin", "fitzpatrick", "platelet_medication", "anticoagulant")
 
 
+# Rows are read and written a batch at a time: a chain's million treatments take a
+# thousand updates of a thousand rows, not a million round trips.
+BATCH = 1000
+
+
 def depth_into_factors(apps: Any, schema_editor: Any) -> None:
-    treatment_model = apps.get_model("clinic", "Treatment")
-    for treatment in treatment_model.objects.all().iterator():
+    def moved(treatment: Any) -> None:
         factors = dict(treatment.factors) if isinstance(treatment.factors, dict) else {}
         if treatment.needle_depth_mm is not None:
             factors[DEPTH] = float(treatment.needle_depth_mm)
@@ -35,19 +39,34 @@ def depth_into_factors(apps: Any, schema_editor: Any) -> None:
                 if factors.get(name) in (False, None):
                     factors.pop(name, None)
         treatment.factors = factors
-        treatment.save(update_fields=["factors"])
+
+    _each_batch(apps, moved, ["factors"])
 
 
 def depth_into_column(apps: Any, schema_editor: Any) -> None:
-    treatment_model = apps.get_model("clinic", "Treatment")
-    for treatment in treatment_model.objects.all().iterator():
+    def moved(treatment: Any) -> None:
         factors = dict(treatment.factors) if isinstance(treatment.factors, dict) else {}
         depth = factors.pop(DEPTH, None)
         for name in MICRONEEDLING_ONLY:
             factors.setdefault(name, None if name == "fitzpatrick" else False)
         treatment.needle_depth_mm = None if depth is None else Decimal(str(depth))
         treatment.factors = factors
-        treatment.save(update_fields=["factors", "needle_depth_mm"])
+
+    _each_batch(apps, moved, ["factors", DEPTH])
+
+
+def _each_batch(apps: Any, change: Any, fields: list[str]) -> None:
+    treatment_model = apps.get_model("clinic", "Treatment")
+    rows = treatment_model.objects.only("pk", "protocol_id", "factors", DEPTH).order_by("pk")
+    batch: list[Any] = []
+    for treatment in rows.iterator(chunk_size=BATCH):
+        change(treatment)
+        batch.append(treatment)
+        if len(batch) >= BATCH:
+            treatment_model.objects.bulk_update(batch, fields)
+            batch = []
+    if batch:
+        treatment_model.objects.bulk_update(batch, fields)
 
 
 class Migration(migrations.Migration):

@@ -37,7 +37,7 @@ class AlertFilter(Schema):
 
 def _alerts(request: KeyRequest) -> QuerySet[CheckIn]:
     return (
-        CheckIn.objects.filter(treatment__patient__clinic=request.api_key.clinic)
+        CheckIn.objects.filter(clinic=request.api_key.clinic)
         .exclude(level=Level.EXPECTED)
         .select_related("treatment", "reviewed_by__user", "reviewed_by_key")
     )

@@ -33,7 +33,7 @@ def check_in_detail(request: StaffRequest, pk: int) -> HttpResponse:
     clinic = request.staff.clinic
     check_in = scoped(
         request,
-        CheckIn.objects.filter(treatment__patient__clinic=clinic).select_related(
+        CheckIn.objects.filter(clinic=clinic).select_related(
             "treatment__patient", "reviewed_by__user", "reviewed_by_key"
         ),
         pk,

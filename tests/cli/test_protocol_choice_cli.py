@@ -4,6 +4,8 @@ answered from its own rules, and a bad id is one line and exit 2."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from aftercare.cli import main
 from aftercare.protocols.registry import PACKAGED_DIRECTORY
 
 Capsys = pytest.CaptureFixture[str]
+MINI = Path(__file__).parents[1] / "engine" / "fixtures" / "mini.yaml"
 PEEL = ("--protocol", "chemical-peel")
 
 
@@ -263,3 +266,28 @@ def test_the_help_lists_the_chosen_protocols_factors(capsys: Capsys) -> None:
     assert code == 0
     assert "--peel-depth very_superficial|superficial" in out
     assert "--needle-depth" not in out
+
+
+def test_a_clinics_own_protocol_file_is_listed_and_answers(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(MINI, tmp_path / "mini.yaml")
+    monkeypatch.setenv("AFTERCARE_PROTOCOLS_DIR", str(tmp_path))
+    listed = run_json(capsys, "protocol", "list", "--json")
+    assert [p["id"] for p in listed] == ["chemical-peel", "microneedling", "mini"]
+    answer = run_json(
+        capsys, "check", "sauna", "--protocol", "mini", "--hours-after", "30", "--json"
+    )
+    assert (answer["verdict"], answer["allowed_from_hours"]) == ("not_yet", 48)
+
+
+def test_a_protocols_directory_that_is_not_there_is_one_line(
+    capsys: Capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AFTERCARE_PROTOCOLS_DIR", str(tmp_path / "nowhere"))
+    code, out, err = run(capsys, "protocol", "list")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"aftercare: error: {tmp_path / 'nowhere'}: 1 error; first: (top level): "
+        "AFTERCARE_PROTOCOLS_DIR names no directory\n"
+    )

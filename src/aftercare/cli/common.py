@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, parse_local, zone
 from aftercare.engine.model import Factors, check_factors, resolve_areas
 from aftercare.protocols.load import DEFAULT_PROTOCOL, load_protocol
-from aftercare.protocols.registry import UnknownProtocolError, packaged_protocols
+from aftercare.protocols.registry import UnknownProtocolError, installed_protocols
 from aftercare.protocols.schema import Factor, FactorKind, FactorValue, Protocol
 
 __all__ = [
@@ -91,7 +91,7 @@ def protocol_from_args(args: argparse.Namespace) -> Protocol:
             raise CliError(f"{path}: no such file")
         return load_protocol(path, args.overlay)
     try:
-        return packaged_protocols().load(name, args.overlay)
+        return installed_protocols().load(name, args.overlay)
     except UnknownProtocolError as error:
         raise CliError(str(error.args[0])) from None
 

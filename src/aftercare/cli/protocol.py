@@ -17,7 +17,7 @@ from aftercare.protocols.describe import (
     symptom_window,
 )
 from aftercare.protocols.load import DEFAULT_PROTOCOL, ProtocolError, load_protocol
-from aftercare.protocols.registry import packaged_protocols
+from aftercare.protocols.registry import installed_protocols
 from aftercare.protocols.schema import (
     Cited,
     Conflict,
@@ -100,7 +100,7 @@ def list_json() -> list[dict[str, str]]:
                 else "needs clinical sign-off"
             ),
         }
-        for protocol in packaged_protocols().load_all()
+        for protocol in installed_protocols().load_all()
     ]
 
 

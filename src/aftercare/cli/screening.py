@@ -33,7 +33,7 @@ from aftercare.contracts import screening_json
 from aftercare.engine.explain import format_day
 from aftercare.engine.localtime import DEFAULT_ZONE, zone
 from aftercare.engine.screening import CURRENT, NEVER, Answer, ScreeningResult, screen
-from aftercare.protocols.registry import packaged_protocols
+from aftercare.protocols.registry import installed_protocols
 from aftercare.protocols.schema import Protocol, Question
 
 __all__ = ["register"]
@@ -66,7 +66,7 @@ def register(subparsers: Subparsers) -> None:
 def _packaged_questions() -> list[Question]:
     """Each question of the packaged protocols once, by id (the first protocol's wording)."""
     found: dict[str, Question] = {}
-    for protocol in packaged_protocols().load_all():
+    for protocol in installed_protocols().load_all():
         for question in protocol.screening.questions:
             found.setdefault(question.id, question)
     return list(found.values())

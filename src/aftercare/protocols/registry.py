@@ -3,11 +3,13 @@
 A protocol's id is its file's name without ``.yaml`` (``chemical-peel.yaml`` holds the
 protocol ``chemical-peel``), so a command finds the file for ``--protocol ID`` without
 parsing any YAML; the loader then checks that the file's own ``id`` agrees. Adding a
-procedure is adding a file here: no code names the protocols.
+procedure is adding a file here, or to the directory ``AFTERCARE_PROTOCOLS_DIR`` names for
+a clinic's own procedures: no code names the protocols.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -17,13 +19,17 @@ from aftercare.protocols.load import DEFAULT_PROTOCOL, ProtocolError, ProtocolIs
 from aftercare.protocols.schema import Protocol
 
 __all__ = [
+    "EXTRA_DIRECTORY_SETTING",
     "PACKAGED_DIRECTORY",
     "ProtocolRegistry",
     "UnknownProtocolError",
+    "installed_protocols",
     "packaged_protocols",
 ]
 
 PACKAGED_DIRECTORY = Path(str(resources.files("aftercare.protocols")))
+# The environment variable naming a directory of a clinic's own protocol files.
+EXTRA_DIRECTORY_SETTING = "AFTERCARE_PROTOCOLS_DIR"
 SUFFIX = ".yaml"
 
 
@@ -75,3 +81,17 @@ class ProtocolRegistry:
 def packaged_protocols() -> ProtocolRegistry:
     """The protocols that come with Aftercare."""
     return ProtocolRegistry()
+
+
+def installed_protocols() -> ProtocolRegistry:
+    """The protocols that come with Aftercare, then those in ``AFTERCARE_PROTOCOLS_DIR``
+    when it is set (a packaged protocol's id cannot be taken there); ProtocolError when it
+    names no directory, rather than serving without the procedures it should hold."""
+    extra = os.environ.get(EXTRA_DIRECTORY_SETTING, "").strip()
+    if not extra:
+        return ProtocolRegistry()
+    directory = Path(extra).expanduser()
+    if not directory.is_dir():
+        issue = f"{EXTRA_DIRECTORY_SETTING} names no directory"
+        raise ProtocolError(extra, [ProtocolIssue("", issue)])
+    return ProtocolRegistry((PACKAGED_DIRECTORY, directory))

@@ -29,7 +29,7 @@ from aftercare.protocols.load import (
     validation_issues,
 )
 from aftercare.protocols.overlay import Overlay, apply_overlay
-from aftercare.protocols.registry import packaged_protocols
+from aftercare.protocols.registry import installed_protocols
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import Clinic, ClinicProcedure, Patient, Screening, Treatment
 
@@ -70,7 +70,7 @@ def base_protocol(protocol_id: str = DEFAULT_PROTOCOL) -> Protocol:
 def _packaged(protocol_id: str) -> Protocol:
     if protocol_id == DEFAULT_PROTOCOL:
         return load_protocol()
-    return packaged_protocols().load(protocol_id)
+    return installed_protocols().load(protocol_id)
 
 
 @lru_cache(maxsize=64)

@@ -16,7 +16,7 @@ from aftercare.engine.localtime import DEFAULT_ZONE, hours_between, zone
 from aftercare.engine.red_flags import visible_words
 from aftercare.engine.screening import Answer
 from aftercare.engine.triage import Trend
-from aftercare.protocols.registry import packaged_protocols
+from aftercare.protocols.registry import installed_protocols
 from aftercare.protocols.schema import Protocol
 from aftercare.web import clock
 from aftercare.web.actor import Actor
@@ -58,7 +58,7 @@ def protocol_for(request: HttpRequest, procedure: str | None = None) -> Protocol
     if clinic is not None:
         return procedure_protocol(clinic, procedure or default_procedure(clinic), "query.procedure")
     asked = procedure or DEFAULT_PROTOCOL
-    packaged = packaged_protocols().ids
+    packaged = installed_protocols().ids
     if asked not in packaged:
         message = f"there is no procedure '{asked}'; there are: {', '.join(packaged)}"
         raise invalid("query.procedure", message)

@@ -112,6 +112,17 @@ def env_path(name: str, default: Path, environ: Mapping[str, str] = os.environ) 
     return path
 
 
+def env_directory(name: str, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """An existing directory's absolute path, or None when ``name`` is not set."""
+    raw = environ.get(name, "")
+    if not raw.strip():
+        return None
+    path = env_path(name, Path(), environ)
+    if not path.is_dir():
+        raise ImproperlyConfigured(f"{name} names no directory: '{raw}'")
+    return path
+
+
 def default_data_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """``$XDG_DATA_HOME/aftercare``, else ``~/.local/share/aftercare`` (the XDG default)."""
     xdg = environ.get("XDG_DATA_HOME", "").strip()

@@ -29,6 +29,7 @@ from aftercare.web.config.env import (
     default_data_dir,
     env_bool,
     env_choice,
+    env_directory,
     env_int,
     env_line,
     env_list,
@@ -42,6 +43,9 @@ django_stubs_ext.monkeypatch()
 
 DATA_DIR = env_path("AFTERCARE_DATA_DIR", default_data_dir())
 DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+# A clinic's own protocol files, beside the packaged ones (aftercare.protocols.registry
+# reads it): checked here, so that a wrong path stops the app at start.
+PROTOCOLS_DIR = env_directory("AFTERCARE_PROTOCOLS_DIR")
 
 DEBUG = env_bool("AFTERCARE_DEBUG", False)
 HTTPS = env_bool("AFTERCARE_HTTPS", not DEBUG)

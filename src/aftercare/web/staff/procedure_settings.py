@@ -16,7 +16,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
-from aftercare.protocols.registry import packaged_protocols
+from aftercare.protocols.registry import installed_protocols
 from aftercare.web import audit
 from aftercare.web.access import StaffRequest, admin_required
 from aftercare.web.clinic.models import Clinic, ClinicProcedure
@@ -38,14 +38,14 @@ class ProceduresForm(forms.Form):
     def __init__(self, clinic: Clinic, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.MultipleChoiceField, self.fields["procedures"])
-        field.choices = [(pid, base_protocol(pid).procedure) for pid in packaged_protocols().ids]
+        field.choices = [(pid, base_protocol(pid).procedure) for pid in installed_protocols().ids]
         field.initial = list(enabled_procedures(clinic))
 
 
 def settings_procedure(asked: str | None) -> str:
     """The procedure whose overlay and rules the settings page shows: a packaged one, or
     the default for anything else."""
-    ids = packaged_protocols().ids
+    ids = installed_protocols().ids
     return asked if asked in ids else base_protocol().id
 
 
@@ -61,7 +61,7 @@ def clinic_procedures(request: StaffRequest) -> HttpResponse:
         return redirect("staff:clinic_settings")
     chosen = set(form.cleaned_data["procedures"])
     with transaction.atomic():
-        for protocol_id in packaged_protocols().ids:
+        for protocol_id in installed_protocols().ids:
             ClinicProcedure.objects.update_or_create(
                 clinic=clinic,
                 protocol_id=protocol_id,

@@ -155,6 +155,7 @@ class Filler:
         self.count += 1
         given, family = self.rng.choice(GIVEN), family_name(self.rng)
         return Patient(
+            clinic=self.clinic,
             given_name=given,
             family_name=family,
             email=f"{given.lower()}.{family.lower()}{self.count}@example.org",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 
-from aftercare.web.access import StaffRequest
+from aftercare.web.actor import Actor
 from aftercare.web.clinic.models import (
     AuditEvent,
     CheckIn,
@@ -142,15 +143,15 @@ def test_a_second_review_does_not_overwrite_the_first(
 def test_a_review_claimed_meanwhile_is_not_overwritten(
     signed_in: Client, check_in: CheckIn, colleague: StaffMember, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_review = check_ins._review
+    real_review = check_ins.review_check_in
 
-    def colleague_saves_first(request: StaffRequest, item: CheckIn, note: str) -> bool:
-        CheckIn.objects.filter(pk=item.pk).update(
+    def colleague_saves_first(actor: Actor, *args: Any) -> bool:
+        CheckIn.objects.filter(pk=check_in.pk).update(
             reviewed_at=NOW, reviewed_by=colleague, review_note="Colleague's note"
         )
-        return real_review(request, item, note)
+        return real_review(actor, *args)
 
-    monkeypatch.setattr(check_ins, "_review", colleague_saves_first)
+    monkeypatch.setattr(check_ins, "review_check_in", colleague_saves_first)
     response = signed_in.post(url(check_in), {"note": "Mine"})
     assert response.status_code == 200
     assert b"already been reviewed" in response.content

@@ -8,7 +8,6 @@ at once, the second is told (409) that it was already reviewed, and the first no
 
 from typing import Literal
 
-from django.db import transaction
 from django.db.models import QuerySet
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -16,12 +15,14 @@ from ninja.pagination import paginate
 
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
+from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import only_known
 from aftercare.web.api.patients import Pages
 from aftercare.web.api.present import alert_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.record_schemas import AlertOut, AlertReview
+from aftercare.web.care.reviews import review_check_in
 from aftercare.web.clinic.models import CheckIn, Level
 
 __all__ = ["router"]
@@ -99,16 +100,8 @@ def review_alert(request: KeyRequest, pk: int, payload: AlertReview) -> AlertOut
     if not payload.reviewed:
         raise HttpError(409, "A review cannot be undone; send reviewed: true.")
     alert = _alert_of(request, pk, "checkin.review")
-    with transaction.atomic():
-        claimed = CheckIn.objects.filter(pk=alert.pk, reviewed_at__isnull=True).update(
-            reviewed_at=clock.now(),
-            reviewed_by_key=request.api_key,
-            review_note=payload.note.strip(),
-        )
-        # Only the review that took effect is audited, as in the web app.
-        if claimed == 1:
-            _audit(request, "checkin.review", alert)
-    if claimed != 1:
+    clinic, note = request.api_key.clinic, payload.note.strip()
+    if not review_check_in(Actor.of(request), clinic, alert, note, clock.now()):
         raise HttpError(409, "This alert has already been reviewed; the earlier note is kept.")
     alert.refresh_from_db()
     return alert_out(alert, request.api_key.clinic.urgent_phone)

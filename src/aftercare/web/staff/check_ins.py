@@ -1,7 +1,8 @@
 """One check-in for staff: what the patient reported, the triage frozen then, and its review.
 
-A review is claimed with a guarded update, so that two practitioners reviewing at once
-cannot overwrite each other's note: the second is told it is already reviewed.
+A review is claimed with a guarded update (``care.reviews``), so that two practitioners
+reviewing at once cannot overwrite each other's note: the second is told it is already
+reviewed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from django.shortcuts import redirect, render
 
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
+from aftercare.web.actor import Actor
+from aftercare.web.care.reviews import review_check_in
 from aftercare.web.care.summary import local_moment, reviewer
 from aftercare.web.clinic.models import CheckIn, Level
 from aftercare.web.phones import tel_href
@@ -44,31 +47,14 @@ def check_in_detail(request: StaffRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and check_in.reviewed_at is not None:
         form.add_error(None, ALREADY_REVIEWED)
     elif form.is_valid():
-        if _review(request, check_in, form.cleaned_data["note"]):
+        note = form.cleaned_data["note"]
+        if review_check_in(Actor.of(request), clinic, check_in, note, clock.now()):
             patient = check_in.treatment.patient
             messages.success(request, f"Check-in from {patient} marked as reviewed.")
             return redirect("staff:dashboard")
         form.add_error(None, ALREADY_REVIEWED)
         check_in.refresh_from_db()
     return _render(request, check_in, form)
-
-
-def _review(request: StaffRequest, check_in: CheckIn, note: str) -> bool:
-    """Mark reviewed unless someone got there first; True when this request did it."""
-    at = clock.now()
-    claimed = CheckIn.objects.filter(pk=check_in.pk, reviewed_at__isnull=True).update(
-        reviewed_at=at, reviewed_by=request.staff, review_note=note
-    )
-    if claimed != 1:
-        return False
-    audit.record(
-        request,
-        "checkin.review",
-        clinic=request.staff.clinic,
-        patient=check_in.treatment.patient,
-        obj=check_in,
-    )
-    return True
 
 
 def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpResponse:

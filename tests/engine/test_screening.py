@@ -357,3 +357,16 @@ def test_it_is_never_eligible_with_a_question_open(answers: dict[str, Answer]) -
     if open_questions:
         assert result.status in (INCOMPLETE, NOT_SUITABLE)
         assert result.eligible is False
+
+
+def test_a_choice_reads_as_its_label_or_as_its_id_in_words() -> None:
+    question = Question(
+        id="skin",
+        kind="choice",
+        text="Skin?",
+        choices=("iv", "very_dry"),
+        choice_labels={"iv": "IV"},
+    )
+    assert [question.choice_label(c) for c in question.choices] == ["IV", "Very dry"]
+    with pytest.raises(ValueError, match="choice_labels names what is not a choice: v"):
+        Question(id="skin", kind="choice", text="Skin?", choices=("iv",), choice_labels={"v": "V"})

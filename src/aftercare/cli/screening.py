@@ -39,7 +39,6 @@ from aftercare.protocols.schema import Protocol, Question
 __all__ = ["register"]
 
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
-ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
 DATE_KINDS = ("date", "date_or_current")
 
 
@@ -70,6 +69,21 @@ def _packaged_questions() -> list[Question]:
         for question in protocol.screening.questions:
             found.setdefault(question.id, question)
     return list(found.values())
+
+
+@cache
+def _numbered_answers() -> dict[str, dict[str, str]]:
+    """For a choice question that fills a factor, the answer each of the factor's values
+    stands for ("4" for iv, where skin type iv is 4), so that value may be typed too."""
+    numbered: dict[str, dict[str, str]] = {}
+    for protocol in installed_protocols().load_all():
+        for factor in protocol.factors:
+            if factor.from_screening is None:
+                continue
+            answers = numbered.setdefault(factor.from_screening, {})
+            for answer, value in factor.answers.items():
+                answers.setdefault(str(value), answer)
+    return numbered
 
 
 def _add_question(group: argparse._ArgumentGroup, question: Question) -> None:
@@ -115,13 +129,13 @@ def _add_question(group: argparse._ArgumentGroup, question: Question) -> None:
 
 
 def _choice(question: Question) -> Callable[[str], str]:
-    """A choice, case-blind; a skin type may also be given as 1 to 6."""
+    """A choice, case-blind; one that fills a factor may also be given as the factor's
+    value (a skin type as 1 to 6)."""
+    numbered = _numbered_answers().get(question.id, {})
 
     def parse(text: str) -> str:
         key = text.strip().lower()
-        if question.choices == ROMAN and key.isdigit() and 1 <= int(key) <= len(ROMAN):
-            return ROMAN[int(key) - 1]
-        return key
+        return numbered.get(key, key)
 
     return parse
 

@@ -188,7 +188,8 @@ def _question(question: Question) -> QuestionnaireItem:
                 QuestionnaireItem(linkId=f"{question.id}.never", text="Never", type="boolean"),
             ],
         )
-    options = [_option(f"{URN}:{question.id}", c, c) for c in question.choices] or None
+    system = f"{URN}:{question.id}"
+    options = [_option(system, c, question.choice_label(c)) for c in question.choices] or None
     return QuestionnaireItem(
         linkId=question.id,
         text=question.text,

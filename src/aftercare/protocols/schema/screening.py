@@ -38,12 +38,21 @@ class Question(Strict):
     kind: Literal["yes_no", "date_or_current", "date", "choice", "text"]
     text: Text
     choices: tuple[Id, ...] = ()
+    # How a choice reads where its id would not ("IV" for iv); others read as their id.
+    choice_labels: dict[Id, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> Question:
         if (self.kind == "choice") != bool(self.choices):
             raise ValueError("a 'choice' question, and only that, lists choices")
+        unknown = sorted(set(self.choice_labels) - set(self.choices))
+        if unknown:
+            raise ValueError(f"choice_labels names what is not a choice: {', '.join(unknown)}")
         return self
+
+    def choice_label(self, choice: str) -> str:
+        """How ``choice`` reads: its label, else its id as words ("Uncontrolled")."""
+        return self.choice_labels.get(choice) or choice.replace("_", " ").capitalize()
 
 
 class Trigger(Strict):

@@ -31,7 +31,6 @@ from aftercare.web.staff.screening_forms import (
     CURRENT_SUFFIX,
     DATE_KINDS,
     ScreeningForm,
-    choice_label,
 )
 
 __all__ = ["screening_detail", "screening_new"]
@@ -129,6 +128,8 @@ def _answers(screening: Screening, protocol: Protocol, made_blank: bool) -> list
         question = questions.get(question_id)
         kind = question.kind if question else "text"
         words = _answer_words(kind, value)
+        if question is not None and kind == "choice" and isinstance(value, str) and value:
+            words = question.choice_label(value)
         if made_blank and kind in DATE_KINDS and value in (None, ""):
             words = "Left blank (read as never)"
         rows.append((question.text if question else question_id, words))
@@ -146,4 +147,4 @@ def _answer_words(kind: str, value: Any) -> str:
         return "Not asked yet"
     if kind in DATE_KINDS:
         return format_day(date.fromisoformat(str(value)))
-    return choice_label(str(value)) if kind == "choice" else str(value)
+    return str(value)

@@ -19,14 +19,13 @@ from aftercare.engine.screening import CURRENT, NEVER, Answer
 from aftercare.protocols.schema import Protocol, Question
 from aftercare.web.clinic.validators import validate_visible_text
 
-__all__ = ["CURRENT_SUFFIX", "NEVER_SUFFIX", "ScreeningForm", "choice_label"]
+__all__ = ["CURRENT_SUFFIX", "NEVER_SUFFIX", "ScreeningForm"]
 
 CURRENT_SUFFIX = "__current"
 NEVER_SUFFIX = "__never"
 DATE_KINDS = ("date", "date_or_current")
 MAX_TEXT_LENGTH = 500
 YES_NO = (("yes", "Yes"), ("no", "No"))
-ROMAN = ("i", "ii", "iii", "iv", "v", "vi")
 
 
 class ScreeningForm(forms.Form):
@@ -110,7 +109,8 @@ def _field(question: Question) -> forms.Field:
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
     if question.kind == "choice":
-        choices = [("", "Not asked yet"), *((c, choice_label(c)) for c in question.choices)]
+        labelled = ((choice, question.choice_label(choice)) for choice in question.choices)
+        choices = [("", "Not asked yet"), *labelled]
         return forms.ChoiceField(label=label, choices=choices, required=False)
     return forms.CharField(
         label=label,
@@ -119,10 +119,3 @@ def _field(question: Question) -> forms.Field:
         help_text='Write "none" if there is none; left blank, it is still to ask.',
         validators=[validate_visible_text],
     )
-
-
-def choice_label(choice: str) -> str:
-    """'IV' for a skin type, 'Uncontrolled' for other choice ids."""
-    if choice in ROMAN:
-        return choice.upper()
-    return choice.replace("_", " ").capitalize()

@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from aftercare.protocols.load import (
-    ProtocolError,
     ProtocolIssue,
     default_protocol_path,
-    load_protocol,
 )
 from aftercare.protocols.registry import packaged_protocols
 from aftercare.protocols.schema import FactorKind
+from tests.protocols.edits import edited, issues_of, line_of_text
 
 DEPTH = "  - {id: needle_depth_mm, kind: number, label: Needle depth, unit: mm, above: 0, max: 5.0,"
 SENSITIVE = "  - {id: sensitive_skin, kind: yes_no, label: Sensitive skin}\n"
@@ -23,24 +22,6 @@ SENSITIVE = "  - {id: sensitive_skin, kind: yes_no, label: Sensitive skin}\n"
 @pytest.fixture(scope="module")
 def text() -> str:
     return default_protocol_path().read_text(encoding="utf-8")
-
-
-def edited(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"the edit must match once: {old!r}"
-    return text.replace(old, new)
-
-
-def line_of_text(text: str, needle: str) -> int:
-    assert text.count(needle) == 1, f"not unique: {needle!r}"
-    return text[: text.index(needle)].count("\n") + 1
-
-
-def issues_of(tmp_path: Path, text: str) -> tuple[ProtocolIssue, ...]:
-    path = tmp_path / "protocol.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ProtocolError) as raised:
-        load_protocol(path)
-    return raised.value.issues
 
 
 FACTOR_IDS = (

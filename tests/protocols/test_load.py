@@ -17,6 +17,7 @@ from aftercare.protocols.load import (
     load_protocol,
 )
 from aftercare.protocols.schema import Protocol
+from tests.protocols.edits import edited, issues_of, line_of_text
 
 ALCOHOL_RULE = "  - id: AC-alcohol\n    kind: avoid\n    activities: [alcohol]\n"
 ALCOHOL_HOURS = "    allowed_from_hours: 48\n"
@@ -25,26 +26,6 @@ ALCOHOL_HOURS = "    allowed_from_hours: 48\n"
 @pytest.fixture(scope="module")
 def text() -> str:
     return default_protocol_path().read_text(encoding="utf-8")
-
-
-def edited(text: str, old: str, new: str) -> str:
-    assert text.count(old) == 1, f"the edit must match once: {old!r}"
-    return text.replace(old, new)
-
-
-def line_of_text(text: str, needle: str) -> int:
-    """The 1-based line on which ``needle`` starts (it must occur once)."""
-    assert text.count(needle) == 1, f"not unique: {needle!r}"
-    return text[: text.index(needle)].count("\n") + 1
-
-
-def issues_of(tmp_path: Path, text: str) -> tuple[ProtocolIssue, ...]:
-    path = tmp_path / "protocol.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ProtocolError) as raised:
-        load_protocol(path)
-    assert raised.value.source == str(path)
-    return raised.value.issues
 
 
 def rule_index(protocol: Protocol, rule_id: str) -> int:

@@ -88,7 +88,7 @@ def test_a_plan_at_a_moment_is_made_each_time(treated: Treatment) -> None:
 def test_it_keeps_at_most_its_limit(
     monkeypatch: pytest.MonkeyPatch, patient: Patient, practitioner: StaffMember
 ) -> None:
-    monkeypatch.setattr(present, "MAX_PLANS", 2)
+    monkeypatch.setattr(present._plans, "limit", 2)
     protocol = base_protocol()
     treatments = [treat(patient, practitioner, NOW - timedelta(days=n)) for n in (1, 2, 3)]
     for treatment in treatments:

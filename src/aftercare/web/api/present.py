@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +27,7 @@ from aftercare.web.api.record_schemas import (
 from aftercare.web.api.schemas import CourseOut, OpenQuestionOut, PlanOut, ScreeningRecordOut
 from aftercare.web.care.summary import plan_key, reviewer, session_days, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
+from aftercare.web.kept import Kept
 from aftercare.web.protocol import base_id
 
 __all__ = [
@@ -52,10 +51,9 @@ class _Kept:
     body: bytes
 
 
-# Plans kept per process (see treatment_plan_out); the oldest used goes first.
+# Plans kept per process (see treatment_plan_out); the least recently used goes first.
 MAX_PLANS = 512
-_plans: OrderedDict[tuple[object, ...], _Kept] = OrderedDict()
-_plans_lock = threading.Lock()
+_plans: Kept[_Kept] = Kept(MAX_PLANS)
 
 
 def patient_out(patient: Patient) -> PatientOut:
@@ -118,20 +116,13 @@ def treatment_plan_body(protocol: Protocol, treatment: Treatment) -> bytes:
 
 
 def _kept(protocol: Protocol, treatment: Treatment) -> _Kept:
-    key = plan_key(protocol, treatment)
-    with _plans_lock:
-        kept = _plans.get(key)
-        if kept is not None:
-            _plans.move_to_end(key)
-            return kept
+    return _plans.get(plan_key(protocol, treatment), lambda: _made(protocol, treatment))
+
+
+def _made(protocol: Protocol, treatment: Treatment) -> _Kept:
     shown = plan_out(treatment_plan(protocol, treatment))
     body = json.dumps(shown.model_dump(), cls=JSONRenderer.encoder_class)
-    made = _Kept(shown, body.encode())
-    with _plans_lock:
-        _plans[key] = made
-        while len(_plans) > MAX_PLANS:
-            _plans.popitem(last=False)
-    return made
+    return _Kept(shown, body.encode())
 
 
 def treatment_out(

@@ -8,8 +8,6 @@ in the clinic's zone.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,6 +19,7 @@ from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web.booking import session_days
 from aftercare.web.clinic.models import CheckIn, Clinic, StaffMember, Treatment
+from aftercare.web.kept import Kept
 
 __all__ = [
     "CourseSummary",
@@ -39,10 +38,9 @@ __all__ = [
 ]
 
 
-# Plans kept per process (see treatment_plan); the oldest used goes first.
+# Plans kept per process (see treatment_plan); the least recently used goes first.
 MAX_PLANS = 512
-_plans: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
-_plans_lock = threading.Lock()
+_plans: Kept[Plan] = Kept(MAX_PLANS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,18 +128,7 @@ def treatment_plan(protocol: Protocol, treatment: Treatment) -> Plan:
     """
     if treatment._state.adding:  # not saved: no id to keep it by
         return _made(protocol, treatment)
-    key = plan_key(protocol, treatment)
-    with _plans_lock:
-        kept = _plans.get(key)
-        if kept is not None:
-            _plans.move_to_end(key)
-            return kept
-    made = _made(protocol, treatment)
-    with _plans_lock:
-        _plans[key] = made
-        while len(_plans) > MAX_PLANS:
-            _plans.popitem(last=False)
-    return made
+    return _plans.get(plan_key(protocol, treatment), lambda: _made(protocol, treatment))
 
 
 def _made(protocol: Protocol, treatment: Treatment) -> Plan:

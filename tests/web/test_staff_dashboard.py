@@ -297,7 +297,7 @@ def test_it_shows_a_long_list_fifty_at_a_time_in_bounded_queries(
         make_treatment(person, now - timedelta(hours=hours_ago, seconds=55 - index))
     # As above.
     # One more than before procedures: the clinic's procedures, read once a request.
-    with django_assert_max_num_queries(13 + CHAIN_QUERIES):
+    with django_assert_max_num_queries(15 + CHAIN_QUERIES):
         first = section_of(signed_in.get("/clinic/").content, heading, end)
     second = section_of(signed_in.get("/clinic/", {param: "2"}).content, heading, end)
     beyond = section_of(signed_in.get("/clinic/", {param: "3"}).content, heading, end)
@@ -333,3 +333,46 @@ def test_it_shows_the_first_fifty_undeliverable_patients(
     assert section.count('<th scope="row">') == 50
     assert "U49 V" in section and "U50 V" not in section
     assert "Showing the first 50; the others appear here as these are corrected." in section
+
+
+def test_it_shows_fifty_alerts_a_page_and_counts_every_patient_in_bounded_queries(
+    signed_in: Client,
+    clinic: Clinic,
+    now: datetime,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    people = {
+        given: Patient.objects.create(clinic=clinic, given_name=given, family_name="X")
+        for given in ("Nora", "Olive", "Uma")
+    }
+    treated = now - timedelta(days=3)
+    nora, olive = make_treatment(people["Nora"], treated), make_treatment(people["Olive"], treated)
+    for minutes in range(55):  # Nora's are the oldest, Olive's the newest
+        make_check_in(nora, ["rash"], now - timedelta(hours=3, minutes=minutes))
+    for minutes in range(5):
+        make_check_in(olive, ["rash"], now - timedelta(minutes=minutes))
+    make_check_in(make_treatment(people["Uma"], treated), ["pus"], now - timedelta(hours=1))
+
+    def alerts_section(page: int) -> str:
+        response = signed_in.get("/clinic/", {"alerts_page": page})
+        return section_of(response.content, "asked to contact the clinic now", "Treatments today")
+
+    first, second = alerts_section(1), alerts_section(2)
+    assert first.count("/clinic/check-ins/") == 50
+    assert "Uma X" in first and "Nora X" in first and "Olive X" not in first
+    assert "1 to 50" in first and 'href="?alerts_page=2#alerts-heading"' in first
+    assert second.count("/clinic/check-ins/") == 11
+    assert "51 to 61" in second and "Next page" not in second
+    for section in (first, second):  # every open alert counted, whichever page is shown
+        assert "From 3 patients." in section
+    assert "No more check-ins are waiting for review" in alerts_section(3)
+    page = signed_in.get("/clinic/").content.decode()
+    assert "1 patient asked to contact the clinic now" in page
+
+    for minutes in range(100):  # a hundred more cost the page nothing more
+        make_check_in(olive, ["rash"], now - timedelta(seconds=minutes))
+    # The page's queries (see above), and, once the alerts no longer fit on one page, two
+    # that count their patients: the (treatment, level) pairs, then those treatments' patients.
+    with django_assert_max_num_queries(15 + CHAIN_QUERIES):
+        response = signed_in.get("/clinic/")
+    assert response.content.decode().count("/clinic/check-ins/") == 50

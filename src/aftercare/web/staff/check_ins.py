@@ -23,7 +23,7 @@ from aftercare.web.phones import tel_href
 from aftercare.web.protocol import (
     record_protocol,
 )
-from aftercare.web.staff.dashboard import day_after, symptom_labels
+from aftercare.web.staff.dashboard_alerts import day_after, symptom_labels
 from aftercare.web.staff.review_forms import ReviewForm
 
 __all__ = ["check_in_detail"]

@@ -1,42 +1,31 @@
 """The staff dashboard: what needs a person now, who is treated today, who is in aftercare.
 
 Open alerts come first because a "contact the clinic now" check-in waits on a call back.
-The page reads bounded queries, whatever the number of patients (the patients in
-aftercare and those due to book a page at a time), and shows every time in the clinic's zone.
+The page reads bounded queries, whatever the number of patients or of check-ins (the open
+alerts, today's treatments, the patients in aftercare and those due to book a page at a
+time), and shows every time in the clinic's zone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
 
-from django.db.models import (
-    Case,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 
 from aftercare.engine.course import planned_sessions
 from aftercare.engine.explain import format_day
 from aftercare.engine.localtime import hours_between, zone
-from aftercare.engine.timeline import day_number
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
 from aftercare.web.care.questions import not_understood, waiting
 from aftercare.web.care.summary import local_moment, local_today, span
-from aftercare.web.clinic.models import CheckIn, Clinic, Level, Patient, Treatment
+from aftercare.web.clinic.models import Clinic, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
     aftercare_horizon_hours,
@@ -44,27 +33,18 @@ from aftercare.web.protocol import (
     clinic_procedures,
     clinic_protocol,
     enabled_procedures,
-    record_protocol,
 )
+from aftercare.web.staff.dashboard_alerts import alert_page, day_after
+from aftercare.web.staff.row_pages import PAGE_SIZE, RowPage, page_number
 
 __all__ = [
-    "Alert",
     "BookingRow",
-    "RowPage",
     "TreatmentRow",
     "dashboard",
-    "day_after",
-    "open_alerts",
-    "symptom_labels",
     "undeliverable",
 ]
 
-ALERT_LEVELS = (Level.CALL_999, Level.CONTACT_CLINIC_NOW, Level.CONTACT_CLINIC)
-# Today's treatments and "Patients in aftercare" are shown a page at a time: a busy
-# clinic has hundreds, and thousands.
-PAGE_SIZE = 50
-MAX_PAGE = 10_000
-# What a row of those lists shows, and all that is read for it.
+# What a row of the treatment lists shows, and all that is read for it.
 ROW_FIELDS = ("treated_at", "patient_id", "patient__given_name", "patient__family_name")
 # And of the patients due to book.
 BOOKING_FIELDS = (
@@ -82,16 +62,6 @@ REFUSED = Q(email_disabled_at__isnull=False) | Q(sms_disabled_at__isnull=False)
 QUESTIONS_SHOWN = 50
 # The latest questions the portal did not understand, shown so staff can add the words.
 NOT_UNDERSTOOD_SHOWN = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    check_in: CheckIn
-    symptoms: tuple[str, ...]
-    when: str
-    day: int
-    patient_url: str = ""
-    review_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,66 +90,6 @@ class BookingRow:
 # Days before a window closes from which it counts as closing.
 CLOSING_DAYS = 7
 
-RowT = TypeVar("RowT")
-
-
-def day_after(hours: float) -> int:
-    """Day N after treatment, where day 0 is the first 24 elapsed hours (and any time before)."""
-    return day_number(hours) or 0
-
-
-def symptom_labels(protocol: Protocol, symptoms: Iterable[Any]) -> tuple[str, ...]:
-    """The protocol's plain words for the symptom ids a check-in stored, each with how bad
-    the patient said it is when they said: "Bruising (severe)"."""
-    known = protocol.index.symptoms
-    labels = []
-    for item in symptoms:
-        symptom_id = str(item.get("symptom", "")) if isinstance(item, dict) else str(item)
-        symptom = known.get(symptom_id)
-        label = symptom.label if symptom is not None else symptom_id
-        severity = item.get("severity") if isinstance(item, dict) else None
-        labels.append(f"{label} ({severity})" if severity else label)
-    return tuple(labels)
-
-
-def open_alerts(clinic: Clinic) -> QuerySet[CheckIn]:
-    """Unreviewed check-ins that asked the patient to contact the clinic, most urgent first.
-
-    Read by the check-in's own clinic (the ``checkin_clinic_open`` index), and their
-    treatments and patients by id in a second query. Joined in one, PostgreSQL guesses
-    the unreviewed alerts from each condition alone (most check-ins are never reviewed,
-    most alerts are): hundreds instead of a few, and it reads every treatment of the
-    chain to join them.
-    """
-    urgency = Case(
-        When(level=Level.CALL_999, then=Value(0)),
-        When(level=Level.CONTACT_CLINIC_NOW, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    treatments = Treatment.objects.filter(patient__clinic=clinic).select_related("patient")
-    return (
-        CheckIn.objects.filter(clinic=clinic, level__in=ALERT_LEVELS, reviewed_at__isnull=True)
-        .prefetch_related(Prefetch("treatment", queryset=treatments))
-        .annotate(urgency=urgency)
-        .order_by("urgency", "created_at", "pk")
-    )
-
-
-def _alerts(clinic: Clinic) -> list[Alert]:
-    patient_path, review_path = path_for("staff:patient"), path_for("staff:check_in")
-    return [
-        Alert(
-            check_in=check_in,
-            symptoms=symptom_labels(record_protocol(check_in.treatment, clinic), check_in.symptoms),
-            when=local_moment(check_in.created_at, clinic.time_zone),
-            day=day_after(check_in.hours_after),
-            patient_url=patient_path(check_in.treatment.patient_id),
-            review_url=review_path(check_in.pk),
-        )
-        for check_in in open_alerts(clinic)
-    ]
-
 
 def _local_day_bounds(clinic: Clinic, at: datetime) -> tuple[datetime, datetime]:
     """The UTC instants at which the clinic's calendar day containing ``at`` starts and ends."""
@@ -188,23 +98,6 @@ def _local_day_bounds(clinic: Clinic, at: datetime) -> tuple[datetime, datetime]
     start = datetime.combine(today, time(0), tzinfo=tz).astimezone(UTC)
     end = datetime.combine(today + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     return start, end
-
-
-@dataclass(frozen=True, slots=True)
-class RowPage(Generic[RowT]):
-    """One page of a dashboard list, and whether another follows."""
-
-    rows: list[RowT]
-    number: int
-    more: bool
-
-    @property
-    def start(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1
-
-    @property
-    def end(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + len(self.rows)
 
 
 def _page_of(
@@ -337,25 +230,12 @@ def undeliverable(clinic: Clinic) -> QuerySet[Patient]:
     )
 
 
-def _page_number(text: str | None) -> int:
-    """The page asked for; anything that is not a page number is the first page."""
-    try:
-        return max(1, min(int(text or 1), MAX_PAGE))
-    except ValueError:
-        return 1
-
-
-def _patients(alerts: Iterable[Alert]) -> int:
-    """How many people the alerts come from: one patient's three check-ins are one call."""
-    return len({alert.check_in.treatment.patient_id for alert in alerts})
-
-
 @staff_required
 def dashboard(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
     at = clock.now()
-    alerts = _alerts(clinic)
-    today = _todays_treatments(clinic, at, _page_number(request.GET.get("today_page")))
+    alerts, counts = alert_page(clinic, page_number(request.GET.get("alerts_page")))
+    today = _todays_treatments(clinic, at, page_number(request.GET.get("today_page")))
     # The longest aftercare of the clinic's procedures: a peel's patients stay listed
     # for the whole of theirs.
     horizon = max(
@@ -363,19 +243,20 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         for procedure in enabled_procedures(clinic)
     )
     in_aftercare = _in_aftercare(
-        clinic, horizon, at, _page_number(request.GET.get("aftercare_page"))
+        clinic, horizon, at, page_number(request.GET.get("aftercare_page"))
     )
     to_book = _due_to_book(
-        clinic, local_today(clinic, at), _page_number(request.GET.get("book_page"))
+        clinic, local_today(clinic, at), page_number(request.GET.get("book_page"))
     )
     refused = list(undeliverable(clinic)[: UNDELIVERABLE_SHOWN + 1])
     audit.record(request, "dashboard.view", clinic=clinic)
     context = {
         "nav": "dashboard",
-        "alerts": alerts,
-        "urgent_count": _patients(a for a in alerts if a.check_in.level != Level.CONTACT_CLINIC),
-        "alert_patients": _patients(alerts),
-        "emergency_count": _patients(a for a in alerts if a.check_in.level == Level.CALL_999),
+        "alerts": alerts.rows,
+        "alerts_page": alerts,
+        "urgent_count": counts.urgent,
+        "alert_patients": counts.patients,
+        "emergency_count": counts.emergency,
         "today": today.rows,
         "today_page": today,
         "today_label": format_day(at.astimezone(zone(clinic.time_zone)).date()),

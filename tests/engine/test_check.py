@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aftercare.engine.check import Verdict, check
-from aftercare.engine.errors import UnknownNameError
+from aftercare.engine.check import Verdict, check, parse_skin_state
+from aftercare.engine.errors import InputError, UnknownNameError
 from aftercare.engine.explain import describe_check
 from aftercare.engine.localtime import parse_local, zone
 from aftercare.protocols.schema import Protocol
@@ -78,6 +78,29 @@ def test_it_needs_both_the_time_and_the_skin_state_for_a_gated_activity(
     result = check(mini, "makeup", hours, skin=state)
     assert (result.verdict, result.blocking_condition) == (verdict, blocking)
     assert result.requirements == requirements
+
+
+def test_a_skin_state_the_protocol_lacks_is_refused_not_ignored(mini: Protocol) -> None:
+    # Another procedure's state would otherwise leave the answer as if nothing were known.
+    with pytest.raises(
+        InputError,
+        match="the mini protocol has no skin state 'redness_resolved'; it has: skin_calm",
+    ):
+        check(mini, "makeup", 30, skin={"redness_resolved": True})
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("skin_calm=yes", ("skin_calm", True)), (" skin_calm = NO ", ("skin_calm", False))],
+)
+def test_it_reads_a_skin_state_as_typed(text: str, parsed: tuple[str, bool]) -> None:
+    assert parse_skin_state(text) == parsed
+
+
+@pytest.mark.parametrize("text", ["skin_calm", "skin_calm=maybe", "=yes", ""])
+def test_it_refuses_a_skin_state_it_cannot_read(text: str) -> None:
+    with pytest.raises(InputError, match="is not STATE=yes or STATE=no"):
+        parse_skin_state(text)
 
 
 def test_it_carries_the_reconciliation_that_decided_a_window(mini: Protocol) -> None:

@@ -258,3 +258,24 @@ def test_check_never_gives_a_bare_yes_or_allows_picking(
     assert (body["verdict"], body["answer"]) == (verdict, answer)
     if verdict == "never":
         assert (body["allowed_from_hours"], body["allowed_from"]) == (None, None)
+
+
+def test_check_takes_any_procedures_skin_states_and_refuses_another_procedures(
+    anyone: Client,
+) -> None:
+    query = {"procedure": "chemical-peel", "activity": "acids", "hours_after": 24 * 10}
+
+    def verdict(**more: Any) -> str:
+        return str(ok(anyone.get("/api/v1/check", query | more))["verdict"])
+
+    assert verdict() == "allowed_if"
+    assert verdict(skin="peeling_complete=no") == "not_yet"
+    assert verdict(skin="peeling_complete=yes") == "allowed"
+    # redness_resolved is microneedling's: a peel's answer never quietly ignores it.
+    for more in ({"redness_resolved": True}, {"skin": "redness_resolved=yes"}):
+        refused = problem(anyone.get("/api/v1/check", query | more), 422)
+        assert "has no skin state 'redness_resolved'; it has: peeling_complete" in str(refused)
+    refused = problem(anyone.get("/api/v1/check", query | {"skin": "peeling_complete=maybe"}), 422)
+    assert fields(refused) == {
+        "query.skin": "'peeling_complete=maybe' is not STATE=yes or STATE=no"
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from aftercare.cli.common import (
     print_json,
     protocol_from_args,
 )
-from aftercare.engine.check import check
+from aftercare.engine.check import check, known_skin, parse_skin_state
+from aftercare.engine.errors import InputError
 from aftercare.engine.explain import describe_ask, describe_check, describe_plan
 from aftercare.engine.localtime import DEFAULT_ZONE, parse_local, zone
 from aftercare.exports import ClinicInfo, Subject
@@ -188,26 +190,19 @@ def _emit(data: bytes, output: Path | None) -> None:
 
 
 def _skin_state(text: str) -> tuple[str, bool]:
-    state, _, value = text.partition("=")
-    reached = {"yes": True, "no": False}.get(value.strip().lower())
-    if not state.strip() or reached is None:
-        raise argparse.ArgumentTypeError(f"'{text}' is not STATE=yes or STATE=no")
-    return state.strip(), reached
+    try:
+        return parse_skin_state(text)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _skin(args: argparse.Namespace, protocol: Protocol) -> dict[str, bool] | None:
+def _skin(args: argparse.Namespace, protocol: Protocol) -> Mapping[str, bool] | None:
     """What is known of the skin's states; --still-red and --redness-resolved are short
     for the microneedling protocol's redness_resolved=no and =yes."""
     skin = dict(args.skin)
     if args.still_red or args.redness_resolved:
         skin["redness_resolved"] = bool(args.redness_resolved)
-    unknown = [state for state in skin if state not in protocol.index.skin_states]
-    if unknown:
-        known = ", ".join(protocol.index.skin_states) or "none"
-        raise CliError(
-            f"the {protocol.id} protocol has no skin state '{unknown[0]}'; it has: {known}"
-        )
-    return skin or None
+    return known_skin(protocol, skin) or None
 
 
 def run_check(args: argparse.Namespace) -> int:

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from aftercare.engine.errors import InputError
 from aftercare.engine.localtime import elapsed
 from aftercare.engine.names import resolve
 from aftercare.protocols.schema import ActivityRule, Citation, Protocol, RuleKind
 
-__all__ = ["CheckResult", "Verdict", "check", "resolve_activity"]
+__all__ = ["CheckResult", "Verdict", "check", "known_skin", "parse_skin_state", "resolve_activity"]
 
 
 class Verdict(StrEnum):
@@ -72,6 +73,28 @@ def resolve_activity(protocol: Protocol, name: str) -> str:
     return resolve("activity", name, protocol.index.activity_names)
 
 
+def parse_skin_state(text: str) -> tuple[str, bool]:
+    """``STATE=yes`` or ``STATE=no`` (``peeling_complete=no``): a skin state, reached or not."""
+    state, _, value = text.partition("=")
+    reached = {"yes": True, "true": True, "no": False, "false": False}.get(value.strip().lower())
+    if not state.strip() or reached is None:
+        raise InputError(f"'{text}' is not STATE=yes or STATE=no")
+    return state.strip(), reached
+
+
+def known_skin(protocol: Protocol, skin: Mapping[str, bool] | None) -> Mapping[str, bool] | None:
+    """``skin`` when every state it names is one of ``protocol``'s; else an InputError
+    naming them, so that a state of another procedure is never quietly ignored."""
+    states = protocol.index.skin_states
+    unknown = [state for state in skin or () if state not in states]
+    if unknown:
+        known = ", ".join(states) or "none"
+        raise InputError(
+            f"the {protocol.id} protocol has no skin state '{unknown[0]}'; it has: {known}"
+        )
+    return skin
+
+
 def check(
     protocol: Protocol,
     activity: str,
@@ -86,9 +109,11 @@ def check(
     A gate whose state is unknown does not block, but the answer is never a bare yes:
     the verdict is ``allowed_if`` and the gate comes first among the requirements ("once
     the redness has gone"). A 'never' rule is never allowed. With ``treated_at`` (aware),
-    the answer also carries local date-times in that datetime's zone.
+    the answer also carries local date-times in that datetime's zone. A skin state the
+    protocol does not have is an InputError.
     """
     index = protocol.index
+    known_skin(protocol, skin)
     activity_id = resolve_activity(protocol, activity)
     rule = index.activity_rules[activity_id]
     state = None if rule.gate is None or skin is None else skin.get(rule.gate)

@@ -16,8 +16,9 @@ from ninja.errors import ValidationError
 from pydantic import Field
 
 from aftercare.contracts import check_json, course_json, screening_json, triage_json
-from aftercare.engine.check import check
+from aftercare.engine.check import check, parse_skin_state
 from aftercare.engine.course import check_session, maintenance_window, plan_course
+from aftercare.engine.errors import InputError
 from aftercare.engine.model import Factors, check_factors, resolve_areas
 from aftercare.engine.screening import screen
 from aftercare.engine.triage import distinct_reports, symptom_report, triage
@@ -25,6 +26,7 @@ from aftercare.protocols.schema import Protocol
 from aftercare.web.api.auth import OptionalClinicKey
 from aftercare.web.api.common import (
     elapsed_hours,
+    invalid,
     protocol_for,
     require_symptoms_or_words,
     screening_answers,
@@ -81,6 +83,11 @@ class CheckQuery(Schema):
     hours_after: float | None = Field(default=None, ge=0, le=24 * 366 * 10)
     treated_at: Moment | None = None
     at: Moment | None = None
+    # What is known of the skin's states, each STATE=yes or STATE=no (repeatable):
+    # skin=peeling_complete=no. redness_resolved is microneedling's, kept as it was.
+    skin: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=20
+    )
     redness_resolved: bool | None = None
     # The zone allowed_from is shown in (default: the clinic's, or the UK's without a key).
     time_zone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
@@ -94,10 +101,25 @@ def get_check(
     hours, treated_at = elapsed_hours("query", query.hours_after, query.treated_at, query.at)
     if treated_at is not None:
         treated_at = treated_at.astimezone(zone_for(request, query.time_zone))
-    skin = None if query.redness_resolved is None else {"redness_resolved": query.redness_resolved}
     protocol = protocol_for(request, asked.procedure)
+    skin = skin_from(query.skin, query.redness_resolved)
     result = check(protocol, query.activity, hours, skin=skin, treated_at=treated_at)
     return check_json(protocol, result)
+
+
+def skin_from(states: list[str], redness_resolved: bool | None) -> dict[str, bool] | None:
+    """The skin states a query gives, as the engine takes them (it refuses a state the
+    protocol does not have); a badly written one is a 422 naming ``query.skin``."""
+    skin: dict[str, bool] = {}
+    for text in states:
+        try:
+            state, reached = parse_skin_state(text)
+        except InputError as error:
+            raise invalid("query.skin", str(error)) from None
+        skin[state] = reached
+    if redness_resolved is not None:
+        skin["redness_resolved"] = redness_resolved
+    return skin or None
 
 
 @router.post("triage", response=responses({200: TriageOut}, *ERRORS))

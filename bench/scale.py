@@ -146,7 +146,7 @@ class Filler:
         # The clinic's count of patients, as saving each one keeps it: the patient list
         # and the API's pages read their total from it.
         Clinic.objects.filter(pk=self.clinic.pk).update(patient_count=F("patient_count") + patients)
-        # The window to book each patient's next session, as the write paths keep it.
+        # Each patient's window to book (a row per procedure), as the write paths keep it.
         refresh_clinic_bookings(self.clinic, self.protocol)
 
     def patient(self) -> Any:

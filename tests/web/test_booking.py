@@ -1,36 +1,29 @@
-"""Who is due to book: the window kept on the patient by the write paths, and the
-dashboard's "Due to book" list read a page at a time from it."""
+"""Who is due to book: the windows kept by the write paths (one per patient and
+procedure), and the dashboard's "Due to book" list read a page at a time from them."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from html.parser import HTMLParser
-from importlib import import_module
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import BookingKind, Clinic, Patient, StaffMember
-from aftercare.web.protocol import base_protocol
 from tests.web.conftest import (
     CHAIN_QUERIES,
     NOW,
-    enable_procedures,
     make_clinic,
     make_staff,
-    set_overlay,
 )
 from tests.web.test_clinic_admin import SETTINGS, admin, as_admin, settings_data
 from tests.web.test_portal_plan import treat
 from tests.web.test_staff_treatments import form, post, screened
 
-fill_bookings = import_module("aftercare.web.clinic.migrations.0022_patient_booking").fill_bookings
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("now")]
 __all__ = ["admin", "as_admin"]  # fixtures used here
 
@@ -218,9 +211,13 @@ def test_it_shows_fifty_at_a_time_in_bounded_queries(
 # The write paths keep the window
 
 
-def stored(patient: Patient) -> tuple[Any, ...]:
-    patient.refresh_from_db()
-    return (patient.book_kind, patient.book_session, patient.book_from, patient.book_by)
+def stored(patient: Patient) -> list[tuple[Any, ...]]:
+    """``patient``'s windows as stored: procedure, kind, session, opening and closing day."""
+    return list(
+        patient.bookings.order_by("procedure").values_list(
+            "procedure", "kind", "session", "opens", "closes"
+        )
+    )
 
 
 def test_recording_editing_and_cancelling_a_treatment_keep_the_window(
@@ -229,22 +226,24 @@ def test_recording_editing_and_cancelling_a_treatment_keep_the_window(
     screened(patient, practitioner, {"pregnant": False}, NOW - timedelta(days=7))
     assert post(staff_client, patient, form()).status_code == 302
     treatment = patient.treatments.get()
-    assert stored(patient) == ("session", 2, NOW.date() + timedelta(28), NOW.date() + timedelta(42))
+    today = NOW.date()
+    window = ("microneedling", "session", 2, today + timedelta(28), today + timedelta(42))
+    assert stored(patient) == [window]
 
     edit = reverse("staff:treatment_edit", args=[patient.pk, treatment.pk])
     assert staff_client.post(edit, form(treated_on="2026-11-20")).status_code == 302
-    assert stored(patient)[2:] == (NOW.date() + timedelta(27), NOW.date() + timedelta(41))
+    assert stored(patient)[0][3:] == (today + timedelta(27), today + timedelta(41))
 
     cancel = reverse("staff:treatment_cancel", args=[patient.pk, treatment.pk])
     assert staff_client.post(cancel, {"confirm": "yes"}).status_code == 302
-    assert stored(patient) == ("", None, None, None)
+    assert stored(patient) == []
 
 
 def test_choosing_a_longer_course_turns_maintenance_into_the_next_session(
     staff_client: Client, patient: Patient, practitioner: StaffMember
 ) -> None:
     treated(patient, practitioner, 120, 90, 60)
-    assert stored(patient)[:2] == (BookingKind.MAINTENANCE, None)
+    assert stored(patient)[0][1:3] == (BookingKind.MAINTENANCE, None)
     edit = reverse("staff:patient_edit", args=[patient.pk])
     data = {"given_name": "Alice", "family_name": "Patient", "preferred_channel": "none"}
     assert staff_client.post(edit, data | {"course_sessions": "4"}).status_code == 302
@@ -274,102 +273,5 @@ def test_a_clinic_that_lengthens_the_gap_moves_every_window(
     treated(patient, practitioner, 30)
     assert len(rows(as_admin)) == 1
     assert as_admin.post(SETTINGS, settings_data(overlay_yaml=LONGER_GAP)).status_code == 302
-    assert stored(patient)[2] == NOW.date() + timedelta(days=5)
+    assert stored(patient)[0][3] == NOW.date() + timedelta(days=5)
     assert rows(as_admin) == []
-
-
-def test_the_migration_gives_existing_patients_their_window(
-    staff_client: Client, patient: Patient, practitioner: StaffMember
-) -> None:
-    treated(patient, practitioner, 30)
-    Patient.objects.update(book_kind="", book_session=None, book_from=None, book_by=None)
-    assert rows(staff_client) == []
-    fill_bookings(django_apps, connection.schema_editor())
-    assert rows(staff_client) == [
-        [
-            "Alice Patient",
-            "Session 2 of 3",
-            "Thu 19 Nov 2026 to Thu 3 Dec 2026",
-            "Open: 12 days left",
-        ]
-    ]
-
-
-# A clinic of more than one procedure
-
-PEEL = "chemical-peel"
-LONG_PEEL_GAP = """\
-id: alpha-peel
-protocol: chemical-peel
-title: Alpha peel rules
-changes:
-  - item: course
-    set: {max_gap_days: 365}
-    reason: Patients travel from far away and book when they can.
-"""
-
-
-def peeled(patient: Patient, staff: StaffMember, *days_ago: int) -> Patient:
-    """``patient`` with superficial chemical peels ``days_ago``, their window stored."""
-    peel = base_protocol(PEEL)
-    for days in days_ago:
-        treat(
-            patient,
-            staff,
-            NOW - timedelta(days=days),
-            factors={},
-            protocol_id=peel.effective_id,
-            protocol_version=peel.version,
-        )
-    refresh_booking(patient)
-    return patient
-
-
-def test_each_course_is_counted_by_its_own_procedure_and_named(
-    staff_client: Client, clinic: Clinic, practitioner: StaffMember
-) -> None:
-    enable_procedures(clinic, "microneedling", PEEL)
-    treated(person(clinic, "Mia", "Needling"), practitioner, 30)
-    # The peel's gap is 21 to 35 days, and its course 4 sessions: microneedling's is
-    # 28 to 42 days, of 3.
-    peeled(person(clinic, "Pia", "Peel"), practitioner, 21)
-    assert rows(staff_client) == [
-        [
-            "Mia Needling",
-            "Session 2 of 3 Medical microneedling",
-            "Thu 19 Nov 2026 to Thu 3 Dec 2026",
-            "Open: 12 days left",
-        ],
-        [
-            "Pia Peel",
-            "Session 2 of 4 Superficial chemical peel",
-            "Sat 21 Nov 2026 to Sat 5 Dec 2026",
-            "Open: 14 days left",
-        ],
-    ]
-
-
-def test_a_clinic_of_one_procedure_does_not_name_it(
-    staff_client: Client, clinic: Clinic, practitioner: StaffMember
-) -> None:
-    enable_procedures(clinic, PEEL)
-    peeled(person(clinic, "Pia", "Peel"), practitioner, 21)
-    assert [row[1] for row in rows(staff_client)] == ["Session 2 of 4"]
-
-
-def test_a_window_longer_than_microneedlings_is_still_listed(
-    staff_client: Client, clinic: Clinic, practitioner: StaffMember
-) -> None:
-    # The peel's gap widened to a year: its window closes further ahead than any of
-    # microneedling's, and the list's bound must follow the longer one.
-    set_overlay(clinic, LONG_PEEL_GAP, PEEL)
-    enable_procedures(clinic, "microneedling", PEEL)
-    peeled(person(clinic, "Pia", "Peel"), practitioner, 30)
-    assert rows(staff_client) == [
-        [
-            "Pia Peel",
-            "Session 2 of 4 Superficial chemical peel",
-            "Thu 12 Nov 2026 to Fri 22 Oct 2027",
-            "Open: 335 days left",
-        ]
-    ]

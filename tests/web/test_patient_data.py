@@ -16,12 +16,14 @@ from django.urls import reverse
 from aftercare.cli import main
 from aftercare.web import audit
 from aftercare.web.audit_verify import verify_clinic
+from aftercare.web.booking import refresh_booking
 from aftercare.web.clinic.models import (
     AuditEvent,
     CheckIn,
     Clinic,
     ConsentEvent,
     ConsentSource,
+    CourseBooking,
     Erasure,
     Patient,
     Reminder,
@@ -47,6 +49,7 @@ def treated(patient: Patient, practitioner: StaffMember) -> Treatment:
     check_in(treatment, 20, "=cmd|' /C calc'!A0")
     make_reminder(treatment, due_after=timedelta(days=2))
     screen(patient, practitioner, days_ago=3)
+    refresh_booking(patient)
     audit.record(None, "patient.view", clinic=patient.clinic, patient=patient, obj=patient)
     return treatment
 
@@ -67,12 +70,14 @@ def test_an_administrator_erases_a_patient_and_the_chain_still_verifies(
     patient: Patient,
     treated: Treatment,
 ) -> None:
+    assert CourseBooking.objects.filter(patient=patient).exists()
     response = erase(as_admin, patient)
     assert response.status_code == 302
     assert not Patient.objects.filter(pk=patient.pk).exists()
     assert not Treatment.objects.filter(pk=treated.pk).exists()
     assert not CheckIn.objects.exists()
     assert not Reminder.objects.exists()
+    assert not CourseBooking.objects.exists()
     erasure = Erasure.objects.get()
     assert (erasure.patient_ref, erasure.reason) == (
         patient.pk,
@@ -147,6 +152,7 @@ def long_ago(patient: Patient, practitioner: StaffMember, years: int) -> Treatme
     Treatment.objects.filter(pk=treatment.pk).update(
         treated_at=NOW - timedelta(days=365 * years + 3)
     )
+    refresh_booking(patient)
     return treatment
 
 
@@ -174,6 +180,8 @@ def test_retention_lists_then_erases_patients_past_it_except_those_on_hold(
     assert main(["retention", "--apply"]) == 0
     assert capsys.readouterr().out.endswith("retention: 1 erased, 1 kept by legal hold\n")
     assert set(Patient.objects.values_list("pk", flat=True)) == {other_patient.pk, recent.pk}
+    booked = CourseBooking.objects.values_list("patient_id", flat=True)
+    assert set(booked) == {other_patient.pk, recent.pk}
     assert Erasure.objects.get().reason.startswith("Retention: 8 years since the last treatment")
     assert verify_clinic(clinic).is_intact
 

@@ -1,13 +1,16 @@
-"""Who is due to book: each patient's next session window, or maintenance, kept on the patient.
+"""Who is due to book: each patient's next session window, or maintenance, kept for each
+procedure they are on a course of (``CourseBooking``).
 
 Working the windows out from every patient's treatments on every dashboard view would cost
-the whole clinic, so the write paths store the window on the patient (``refresh_booking``)
-whenever what it depends on changes: a treatment recorded, moved or cancelled, the length
-of course chosen for the patient, the clinic's course rules. The dashboard then reads one
-slice of the (clinic, book_by) index (``due_to_book``).
+the whole clinic, so the write paths store them (``refresh_booking``) whenever what they
+depend on changes: a treatment recorded, moved or cancelled, the length of course chosen
+for the patient, the clinic's course rules for a procedure. The dashboard then reads one
+slice of the (clinic, closes) index (``due_to_book``).
 
-The window is the one the staff patient page shows: the gap after the last session while
-the course is under way, then maintenance counted from the last session.
+A course counts the treatments of one procedure, whatever the others: a patient having a
+course of microneedling and one of a peel is due to book each in its own window. The
+window is the one the staff patient page shows: the gap after the last session while the
+course is under way, then maintenance counted from the last session.
 """
 
 from __future__ import annotations
@@ -17,12 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import zone
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import BookingKind, Clinic, Patient, Treatment
+from aftercare.web.clinic.models import BookingKind, Clinic, CourseBooking, Patient, Treatment
 from aftercare.web.protocol import base_id, clinic_protocol, same_procedure
 
 __all__ = [
@@ -39,13 +42,6 @@ __all__ = [
 # to call them, short enough that patients who stopped coming do not fill it for good.
 # (A late session is still allowed; the patient's page shows the course whatever its age.)
 OVERDUE_SHOWN_DAYS = 28
-_FIELDS = ("book_kind", "book_session", "book_from", "book_by")
-# The protocol id of a patient's latest treatment not cancelled: their course's procedure.
-_latest_protocol_id = (
-    Treatment.objects.filter(patient=OuterRef("pk"), cancelled_at=None)
-    .order_by("-treated_at", "-pk")
-    .values("protocol_id")[:1]
-)
 _BATCH = 500
 
 
@@ -85,57 +81,64 @@ def booking_for(protocol: Protocol, days: Sequence[date], chosen: int | None) ->
 
 
 def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
-    """Store ``patient``'s window from their treatments of the procedure of their latest
-    treatment (``protocol``: that procedure's protocol, when the caller has it); call it in
-    the transaction that changed a treatment or the patient's course."""
+    """Store ``patient``'s window for each procedure they have treatments of, and drop
+    those of procedures they no longer have any of (``protocol``: the protocol of the
+    procedure just changed, when the caller has it); call it in the transaction that
+    changed a treatment or the patient's course. Every course is read again, not only
+    the changed one: a treatment moved to another procedure changes two."""
     treatments = Treatment.objects.filter(patient=patient, cancelled_at=None)
-    latest = treatments.order_by("-treated_at", "-pk").values_list("protocol_id", flat=True)
-    procedure = base_id(latest.first() or "")
-    if protocol is None or protocol.id != procedure:
-        protocol = clinic_protocol(patient.clinic, procedure)
-    sessions = treatments.filter(same_procedure(procedure)).only(
-        "treated_at", "time_zone", "cancelled_at"
-    )
-    _store(patient, booking_for(protocol, session_days(sessions), patient.course_sessions))
-    patient.save(update_fields=_FIELDS)
+    days: dict[str, list[date]] = {}
+    for at, zone_name, protocol_id in treatments.values_list(
+        "treated_at", "time_zone", "protocol_id"
+    ):
+        days.setdefault(base_id(protocol_id), []).append(_local_day(at, zone_name))
+    rows = []
+    for procedure, found in days.items():
+        if protocol is None or protocol.id != procedure:
+            course = clinic_protocol(patient.clinic, procedure)
+        else:
+            course = protocol
+        booking = booking_for(course, sorted(found), patient.course_sessions)
+        if booking is not None:
+            rows.append(_row(patient.clinic_id, patient.pk, procedure, booking))
+    _save(rows)
+    kept = [row.procedure for row in rows]
+    CourseBooking.objects.filter(patient=patient).exclude(procedure__in=kept).delete()
 
 
 def refresh_clinic_bookings(clinic: Clinic, protocol: Protocol) -> int:
-    """Store again the window of every patient whose latest treatment is of ``protocol``'s
-    procedure, after the clinic's course rules for it changed; the number of patients.
-    Reads the treatments once, in patient order, a batch at a time."""
+    """Store again the window of ``protocol``'s procedure of every patient with treatments
+    of it, after the clinic's course rules for it changed; the number of patients. Reads
+    the treatments once, in patient order, and writes a batch at a time."""
     rows = (
         Treatment.objects.filter(patient__clinic=clinic, cancelled_at=None)
+        .filter(same_procedure(protocol.id))
         .order_by("patient_id", "treated_at", "pk")
-        .values_list(
-            "patient_id", "treated_at", "time_zone", "patient__course_sessions", "protocol_id"
-        )
+        .values_list("patient_id", "treated_at", "time_zone", "patient__course_sessions")
     )
-    changed: list[Patient] = []
+    changed: list[CourseBooking] = []
     count = 0
     for patient_id, sessions in groupby(rows.iterator(), key=lambda row: row[0]):
         found = list(sessions)
-        if base_id(found[-1][4]) != protocol.id:
-            continue
-        found = [row for row in found if base_id(row[4]) == protocol.id]
-        days = [_local_day(at, zone_name) for _, at, zone_name, _, _ in found]
-        patient = Patient(pk=patient_id, clinic=clinic)
-        _store(patient, booking_for(protocol, days, found[0][3]))
-        changed.append(patient)
+        days = [_local_day(at, zone_name) for _, at, zone_name, _ in found]
+        booking = booking_for(protocol, days, found[0][3])
+        if booking is not None:
+            changed.append(_row(clinic.pk, patient_id, protocol.id, booking))
         count += 1
         if len(changed) >= _BATCH:
-            Patient.objects.bulk_update(changed, _FIELDS)
+            _save(changed)
             changed = []
-    Patient.objects.bulk_update(changed, _FIELDS)
+    _save(changed)
     return count
 
 
-def due_to_book(clinic: Clinic, protocols: Iterable[Protocol], today: date) -> QuerySet[Patient]:
-    """The clinic's patients whose window is open on ``today`` or closed within
-    ``OVERDUE_SHOWN_DAYS``, the soonest to close first; ``protocols``: those of every
-    procedure the clinic's patients may be on a course of. Each patient carries
-    ``book_protocol_id``, the protocol id of the treatment their window follows (the
-    latest, as ``refresh_booking`` takes it), read in the same query.
+def due_to_book(
+    clinic: Clinic, protocols: Iterable[Protocol], today: date
+) -> QuerySet[CourseBooking]:
+    """The clinic's windows (one per patient and procedure) open on ``today`` or closed
+    within ``OVERDUE_SHOWN_DAYS``, the soonest to close first, each with its patient read
+    in the same query; ``protocols``: those of every procedure the clinic's patients may
+    be on a course of. A patient on two courses can be listed twice, once for each.
 
     The closing day is bounded on both sides (no window is longer than the longest of any
     of those protocols), so the index is read over a range of days that is the same
@@ -143,14 +146,14 @@ def due_to_book(clinic: Clinic, protocols: Iterable[Protocol], today: date) -> Q
     """
     longest = max(_longest_window(protocol) for protocol in protocols)
     return (
-        Patient.objects.filter(
+        CourseBooking.objects.filter(
             clinic=clinic,
-            book_by__gte=today - timedelta(days=OVERDUE_SHOWN_DAYS),
-            book_by__lte=today + timedelta(days=longest),
-            book_from__lte=today,
+            closes__gte=today - timedelta(days=OVERDUE_SHOWN_DAYS),
+            closes__lte=today + timedelta(days=longest),
+            opens__lte=today,
         )
-        .annotate(book_protocol_id=Subquery(_latest_protocol_id))
-        .order_by("book_by", "pk")
+        .select_related("patient")
+        .order_by("closes", "pk")
     )
 
 
@@ -164,13 +167,27 @@ def _longest_window(protocol: Protocol) -> int:
     )
 
 
-def _store(patient: Patient, booking: Booking | None) -> None:
-    if booking is None:
-        patient.book_kind, patient.book_session = "", None
-        patient.book_from = patient.book_by = None
-        return
-    patient.book_kind, patient.book_session = booking.kind, booking.session
-    patient.book_from, patient.book_by = booking.opens, booking.closes
+def _row(clinic_id: int, patient_id: int, procedure: str, booking: Booking) -> CourseBooking:
+    return CourseBooking(
+        clinic_id=clinic_id,
+        patient_id=patient_id,
+        procedure=procedure,
+        kind=booking.kind,
+        session=booking.session,
+        opens=booking.opens,
+        closes=booking.closes,
+    )
+
+
+def _save(rows: list[CourseBooking]) -> None:
+    """Insert ``rows``, or update the window of a patient's procedure already stored:
+    one statement, which two transactions refreshing one patient can both run."""
+    CourseBooking.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=("patient", "procedure"),
+        update_fields=("kind", "session", "opens", "closes"),
+    )
 
 
 def _local_day(at: datetime, zone_name: str) -> date:

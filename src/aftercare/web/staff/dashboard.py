@@ -25,11 +25,10 @@ from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
 from aftercare.web.care.questions import not_understood, waiting
 from aftercare.web.care.summary import local_moment, local_today, span
-from aftercare.web.clinic.models import Clinic, Patient, Treatment
+from aftercare.web.clinic.models import Clinic, CourseBooking, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
     aftercare_horizon_hours,
-    base_id,
     clinic_procedures,
     clinic_protocol,
     enabled_procedures,
@@ -46,14 +45,15 @@ __all__ = [
 
 # What a row of the treatment lists shows, and all that is read for it.
 ROW_FIELDS = ("treated_at", "patient_id", "patient__given_name", "patient__family_name")
-# And of the patients due to book.
+# And of the windows to book.
 BOOKING_FIELDS = (
-    "given_name",
-    "family_name",
-    "course_sessions",
-    "book_session",
-    "book_from",
-    "book_by",
+    "procedure",
+    "session",
+    "opens",
+    "closes",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__course_sessions",
 )
 # Patients whose address was refused, shown at most; the rest once these are corrected.
 UNDELIVERABLE_SHOWN = 50
@@ -75,7 +75,8 @@ class TreatmentRow:
 
 @dataclass(frozen=True, slots=True)
 class BookingRow:
-    """A patient due to book: what for, the window's dates and where it stands today."""
+    """A patient due to book: what for (of which procedure), the window's dates and where
+    it stands today."""
 
     patient: Patient
     what: str
@@ -171,45 +172,46 @@ def _in_aftercare(
 
 
 def _due_to_book(clinic: Clinic, today: date, number: int) -> RowPage[BookingRow]:
-    """One page of the patients due to book, the soonest to close first (overdue on top);
-    each session counted by the protocol of the procedure of the patient's course, named
-    when the clinic performs more than one."""
+    """One page of the windows to book, the soonest to close first (overdue on top): a
+    patient on two courses is listed for each, each session counted by the protocol of
+    its procedure, named when the clinic performs more than one (or no longer performs
+    it)."""
     start = (number - 1) * PAGE_SIZE
     procedures = {*enabled_procedures(clinic), *clinic_procedures(clinic)}
     protocols = {procedure: clinic_protocol(clinic, procedure) for procedure in procedures}
     shown = due_to_book(clinic, protocols.values(), today).only(*BOOKING_FIELDS)
     found = list(shown[start : start + PAGE_SIZE + 1])
     patient_path = path_for("staff:patient")
-    named = len(enabled_procedures(clinic)) > 1
+    # Named when the clinic performs more than one, or a course shown is of a procedure
+    # it no longer performs: a patient listed twice must be told apart.
+    named = len({*enabled_procedures(clinic), *(booking.procedure for booking in found)}) > 1
 
-    def protocol_of(patient: Patient) -> Protocol:
-        # due_to_book's annotation: the protocol id the patient's window follows.
-        procedure = base_id(getattr(patient, "book_protocol_id", None) or "")
-        if procedure not in protocols:  # a procedure the clinic no longer has a row for
-            protocols[procedure] = clinic_protocol(clinic, procedure)
-        return protocols[procedure]
+    def protocol_of(booking: CourseBooking) -> Protocol:
+        if booking.procedure not in protocols:  # one the clinic no longer has a row for
+            protocols[booking.procedure] = clinic_protocol(clinic, booking.procedure)
+        return protocols[booking.procedure]
 
     rows = [
         BookingRow(
-            patient=patient,
-            what=_booking_what(protocol_of(patient), patient),
-            procedure=protocol_of(patient).procedure if named else "",
-            window=span(patient.book_from, patient.book_by),
-            status=_booking_status(patient.book_by, today),
-            overdue=patient.book_by < today,
-            url=patient_path(patient.pk),
+            patient=booking.patient,
+            what=_booking_what(protocol_of(booking), booking),
+            procedure=protocol_of(booking).procedure if named else "",
+            window=span(booking.opens, booking.closes),
+            status=_booking_status(booking.closes, today),
+            overdue=booking.closes < today,
+            url=patient_path(booking.patient_id),
         )
-        for patient in found[:PAGE_SIZE]
-        if patient.book_from is not None and patient.book_by is not None
+        for booking in found[:PAGE_SIZE]
     ]
     return RowPage(rows, number, len(found) > PAGE_SIZE)
 
 
-def _booking_what(protocol: Protocol, patient: Patient) -> str:
-    if patient.book_session is None:
+def _booking_what(protocol: Protocol, booking: CourseBooking) -> str:
+    if booking.session is None:
         return "Maintenance"
-    planned = max(planned_sessions(protocol, patient.course_sessions), patient.book_session)
-    return f"Session {patient.book_session} of {planned}"
+    chosen = booking.patient.course_sessions
+    planned = max(planned_sessions(protocol, chosen), booking.session)
+    return f"Session {booking.session} of {planned}"
 
 
 def _booking_status(closes: date, today: date) -> str:

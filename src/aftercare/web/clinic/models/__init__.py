@@ -7,12 +7,13 @@ from aftercare.web.clinic.models.audit import ActorKind, AuditEvent, Outcome
 from aftercare.web.clinic.models.check_in import CheckIn, Level, Severity, Trend
 from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.models.consent import ConsentEvent, ConsentSource
+from aftercare.web.clinic.models.course_booking import BookingKind, CourseBooking
 from aftercare.web.clinic.models.erasure import Erasure
 from aftercare.web.clinic.models.heartbeat import WorkerBeat
 from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.logo import ClinicLogo, logo_png, set_logo
-from aftercare.web.clinic.models.patient import BookingKind, Channel, Patient
+from aftercare.web.clinic.models.patient import Channel, Patient
 from aftercare.web.clinic.models.procedure import ClinicProcedure
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
@@ -40,6 +41,7 @@ __all__ = [
     "ClinicProcedure",
     "ConsentEvent",
     "ConsentSource",
+    "CourseBooking",
     "Erasure",
     "Level",
     "LinkRequest",

@@ -11,20 +11,13 @@ from aftercare.web.clinic.models.clinic import Clinic
 from aftercare.web.clinic.search_keys import DigitsKeyField, NameKeyField, TextKeyField
 from aftercare.web.clinic.validators import validate_one_line
 
-__all__ = ["BookingKind", "Channel", "Patient"]
+__all__ = ["Channel", "Patient"]
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "Text message"
     NONE = "none", "No messages"
-
-
-class BookingKind(models.TextChoices):
-    """What the patient is due to book next: a session of the course, or maintenance."""
-
-    SESSION = "session", "Next session"
-    MAINTENANCE = "maintenance", "Maintenance"
 
 
 class Patient(models.Model):
@@ -62,14 +55,6 @@ class Patient(models.Model):
     reverse_name_key = NameKeyField(max_length=201, source="family_name given_name")
     # A legal hold keeps the patient's records past the clinic's retention period.
     legal_hold = models.BooleanField(default=False)
-    # The window for the next session of the course, or for maintenance once it is complete:
-    # derived from the treatments by the write paths (aftercare.web.booking), never typed,
-    # so that the dashboard reads who is due to book from an index. Empty when untreated.
-    book_kind = models.CharField(max_length=12, choices=BookingKind.choices, blank=True)
-    # The number of the session due; None for maintenance.
-    book_session = models.PositiveSmallIntegerField(null=True, blank=True)
-    book_from = models.DateField(null=True, blank=True)
-    book_by = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ("family_name", "given_name")
@@ -108,13 +93,6 @@ class Patient(models.Model):
                 name="patient_undeliverable",
                 condition=models.Q(email_disabled_at__isnull=False)
                 | models.Q(sms_disabled_at__isnull=False),
-            ),
-            # The dashboard's "due to book": one clinic's windows by closing day, a page read
-            # from the range of days that can be open or lately closed.
-            models.Index(
-                fields=["clinic", "book_by", "id"],
-                name="patient_due_to_book",
-                condition=models.Q(book_by__isnull=False),
             ),
             # "Send me a new link": a patient found by their address, across clinics.
             models.Index(Lower("email"), name="patient_email_lower"),

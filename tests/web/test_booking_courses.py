@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from aftercare.web.booking import refresh_booking, refresh_clinic_bookings
-from aftercare.web.clinic.models import Clinic, Patient, StaffMember
+from aftercare.web.clinic.models import BookingKind, Clinic, CourseBooking, Patient, StaffMember
 from aftercare.web.protocol import base_protocol, clinic_protocol
 from tests.web.conftest import NOW, enable_procedures, set_overlay
 from tests.web.test_api_access import ok, post
@@ -208,3 +208,24 @@ def test_a_course_of_a_procedure_no_longer_performed_is_still_named(
         "Session 2 of 3 Medical microneedling",
         "Session 2 of 4 Superficial chemical peel",
     ]
+
+
+def test_a_course_whose_protocol_was_removed_keeps_its_window_and_blocks_nothing(
+    patient: Patient, practitioner: StaffMember
+) -> None:
+    # A clinic's own procedure whose file was taken out of AFTERCARE_PROTOCOLS_DIR.
+    treat(patient, practitioner, NOW - timedelta(days=60), protocol_id="retired")
+    opens, closes = NOW.date() - timedelta(days=2), NOW.date() + timedelta(days=5)
+    CourseBooking.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        procedure="retired",
+        kind=BookingKind.SESSION,
+        session=2,
+        opens=opens,
+        closes=closes,
+    )
+    treated(patient, practitioner, 3)
+    found = stored(patient)
+    assert found[0][0] == "microneedling"
+    assert found[1] == ("retired", "session", 2, opens, closes)

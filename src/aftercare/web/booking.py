@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import zone
+from aftercare.protocols.registry import UnknownProtocolError
 from aftercare.protocols.schema import Protocol
 from aftercare.web.clinic.models import BookingKind, Clinic, CourseBooking, Patient, Treatment
 from aftercare.web.protocol import base_id, clinic_protocol, same_procedure
@@ -92,17 +93,23 @@ def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
         "treated_at", "time_zone", "protocol_id"
     ):
         days.setdefault(base_id(protocol_id), []).append(_local_day(at, zone_name))
-    rows = []
+    rows, kept = [], []
     for procedure, found in days.items():
         if protocol is None or protocol.id != procedure:
-            course = clinic_protocol(patient.clinic, procedure)
+            try:
+                course = clinic_protocol(patient.clinic, procedure)
+            except UnknownProtocolError:
+                # A procedure whose protocol file was removed: its window stays as it
+                # was stored, and a treatment of another procedure is still recorded.
+                kept.append(procedure)
+                continue
         else:
             course = protocol
         booking = booking_for(course, sorted(found), patient.course_sessions)
         if booking is not None:
             rows.append(_row(patient.clinic_id, patient.pk, procedure, booking))
+            kept.append(procedure)
     _save(rows)
-    kept = [row.procedure for row in rows]
     CourseBooking.objects.filter(patient=patient).exclude(procedure__in=kept).delete()
 
 

@@ -5,6 +5,9 @@ end), as ``bench/web.py`` builds it, and each target is asked through
 ``django.test.Client`` (every middleware, the audit row each read writes): one line a
 target, ``NAME cpu_ms=N queries=Q``: the process's CPU time over a round of requests
 divided by their number, the least of the rounds (the audit writer's thread counts too).
+A first line, ``floor``, is a path no route answers (a 404 through every middleware): what
+any page costs before its own work, beside the bare Django view's 0.3 ms in bench/web.py's
+server.
 CPU time moves less than the wall clock with a shared machine's load, and the least of
 several rounds less again, so runs taken in turn compare a change; ``--profile NAME``
 prints where one target's time goes.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import logging
 import pstats
 import shutil
 import tempfile
@@ -39,6 +43,21 @@ def caller(target: Target) -> Callable[[], Any]:
     def call() -> Any:
         response = client.get(target.path)
         assert response.status_code == 200, (target.name, response.status_code)
+        return response
+
+    return call
+
+
+def floor_caller() -> Callable[[], Any]:
+    """One GET of a path no route answers, with no session: the middleware alone."""
+    from django.test import Client
+
+    logging.getLogger("django.request").setLevel(logging.ERROR)  # not a warning a request
+    client = Client(HTTP_HOST="127.0.0.1")
+
+    def call() -> Any:
+        response = client.get("/no-such-page")
+        assert response.status_code == 404, response.status_code
         return response
 
     return call
@@ -87,7 +106,7 @@ def main() -> None:
             profile.runcall(cpu_ms, calls[args.profile], args.requests, 1)
             pstats.Stats(profile).sort_stats(args.sort).print_stats(40)
             return
-        for name, call in calls.items():
+        for name, call in {"floor": floor_caller(), **calls}.items():
             ms, queries = cpu_ms(call, args.requests, args.rounds)
             print(f"{name} cpu_ms={ms:.2f} queries={queries}", flush=True)
     finally:

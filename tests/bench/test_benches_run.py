@@ -58,3 +58,9 @@ def test_the_web_bench_serves_every_target() -> None:
     for name in ("bare", "portal_today", "api_plan", "checkin_write", "dashboard"):
         line = rf"^{name} req/s=\d+ ratio=\d+\.\d+ p50_ms=\d+\.\d p99_ms=\d+\.\d$"
         assert re.search(line, out, re.MULTILINE), out
+
+
+def test_the_cpu_bench_measures_the_floor_and_every_page() -> None:
+    out = run(str(BENCH / "cpu.py"), "--requests", "1", "--rounds", "1")
+    for name in ("floor", "portal_today", "api_plan", "dashboard"):
+        assert re.search(rf"^{name} cpu_ms=\d+\.\d\d queries=\d+$", out, re.MULTILINE), out

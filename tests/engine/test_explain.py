@@ -17,6 +17,9 @@ import pytest
 from aftercare.engine.check import Verdict, check
 from aftercare.engine.errors import LocalTimeError
 from aftercare.engine.explain import (
+    after_treatment,
+    allowed_heading,
+    change_heading,
     day_heading,
     day_phrase,
     duration_phrase,
@@ -27,6 +30,8 @@ from aftercare.engine.explain import (
     hours_phrase,
     moment_phrase,
     repeated_time_note,
+    routine_ends_heading,
+    treated_on,
 )
 from aftercare.engine.localtime import elapsed, local_datetime, parse_local, zone
 from aftercare.engine.timeline import plan
@@ -125,10 +130,52 @@ def test_it_says_the_day_of_the_plan_across_clock_changes(
         (13, 14, "Day 13 of 14"),
         (14, 14, "Day 14"),
         (20, 14, "Day 20"),
+        # A staff list's column, where the length of the plan goes without saying.
+        (0, None, "Day 0"),
+        (3, None, "Day 3"),
     ],
 )
-def test_it_heads_the_day(day: int, days: int, expected: str) -> None:
+def test_it_heads_the_day(day: int, days: int | None, expected: str) -> None:
     assert day_heading(day, days) == expected
+
+
+@pytest.mark.parametrize(
+    ("write", "expected"),
+    [
+        (lambda p, at: allowed_heading(p, at), "From 19:00 you can:"),
+        (lambda p, at: allowed_heading(p, at, since=True), "Since 19:00 you can:"),
+        (lambda p, at: allowed_heading(p, at, 2), "From 19:00 (day 2) you can:"),
+        (lambda p, at: allowed_heading(p, at, 0), "From 19:00 (day 0) you can:"),
+        (
+            lambda p, at: routine_ends_heading(p, at),
+            "From 19:00 you can stop the daily routine for:",
+        ),
+        (
+            lambda p, at: routine_ends_heading(p, at, 14),
+            "From 19:00 (day 14) you can stop the daily routine for:",
+        ),
+        (lambda p, at: after_treatment(at, 3), "Mon 26 Oct, 19:00 (day 3 after treatment)"),
+        (lambda p, at: treated_on(at), "after your treatment on Mon 26 Oct"),
+    ],
+)
+def test_it_heads_what_a_moment_changes(
+    mini: Protocol, write: Callable[[Protocol, datetime], str], expected: str
+) -> None:
+    assert write(mini, _at("2026-10-26 19:00")) == expected
+
+
+@pytest.mark.parametrize(
+    ("treated", "expected"),
+    [
+        ("2026-10-24 10:30", ["Day 1, Sun 25 Oct, 09:30", "Day 2, Mon 26 Oct, 09:30"]),
+        ("2026-03-28 10:30", ["Day 1, Sun 29 Mar, 11:30", "Day 2, Mon 30 Mar, 11:30"]),
+    ],
+)
+def test_it_heads_each_change_of_the_plan(
+    mini: Protocol, treated: str, expected: list[str]
+) -> None:
+    changes = plan(mini, _at(treated)).changes
+    assert [change_heading(mini, change) for change in changes[:2]] == expected
 
 
 @pytest.mark.parametrize(
@@ -268,9 +315,29 @@ def test_every_shipped_table_loads() -> None:
             "phrases for xx: phrase 'day' must use {day}",
         ),
         (
-            '  change: "Day {day}, {moment}:"\n',
+            '  change: "Day {day}, {moment}"\n',
             '  change: "Day {day}:"\n',
             "phrases for xx: phrase 'change' must use {day}, {moment} @ plan",
+        ),
+        (
+            '  allowed_since: "Since {when} you can:"\n',
+            "",
+            "phrases for xx: Field required @ changes.allowed_since",
+        ),
+        (
+            '  routine_ends: "From {when} you can stop the daily routine for:"\n',
+            '  routine_ends: "From {time} you can stop the daily routine for:"\n',
+            "phrases for xx: phrase 'routine_ends' must use {when} @ changes",
+        ),
+        (
+            'after_treatment: "{day} after treatment"\n',
+            'after_treatment: "after treatment"\n',
+            "phrases for xx: phrase 'after_treatment' must use {day}",
+        ),
+        (
+            "treated_on: after your treatment on {day}\n",
+            "",
+            "phrases for xx: Field required @ treated_on",
         ),
         (
             "  not_yet: not yet\n",

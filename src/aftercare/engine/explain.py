@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from aftercare.engine.check import CheckResult, Verdict
 from aftercare.engine.errors import InputError
 from aftercare.engine.moments import (
+    after_treatment,
     day_heading,
     day_phrase,
     duration_phrase,
@@ -26,6 +27,7 @@ from aftercare.engine.moments import (
     hours_phrase,
     moment_phrase,
     repeated_time_note,
+    treated_on,
 )
 from aftercare.protocols.phrasebook import phrases_for
 from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind
@@ -35,12 +37,15 @@ from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind
 if TYPE_CHECKING:
     from aftercare.engine.ask import AskResult
     from aftercare.engine.course import Verdict as SessionVerdict
-    from aftercare.engine.timeline import Plan, PlanEntry
+    from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
 
 __all__ = [
+    "after_treatment",
+    "allowed_heading",
     "ask_sentence",
     "calendar_name",
     "calendar_title",
+    "change_heading",
     "day_heading",
     "day_phrase",
     "describe_ask",
@@ -63,7 +68,9 @@ __all__ = [
     "moment_phrase",
     "offset_phrase",
     "repeated_time_note",
+    "routine_ends_heading",
     "session_verdict",
+    "treated_on",
 ]
 
 
@@ -172,8 +179,7 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
             lines += [f"  - {describe_entry(protocol, entry)}" for entry in group.entries]
     lines += ["", words.changes]
     for change in result.changes:
-        moment = format_moment(change.at, language)
-        lines.append(f"  {words.change.format(day=change.day, moment=moment)}")
+        lines.append(f"  {change_heading(protocol, change)}:")
         allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
         routines = [e for e in change.entries if e.kind is RuleKind.DO]
         if allowed:
@@ -184,6 +190,38 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
             lines.append(f"    {words.routine_ends.format(labels=labels)}")
         lines += [f"    {e.rule.then_text}" for e in routines if e.rule.then_text]
     return "\n".join(lines)
+
+
+def change_heading(protocol: Protocol, change: DayChanges) -> str:
+    """'Day 14, Sat 5 Dec, 10:30': when a change happens, as the plan heads it."""
+    moment = format_moment(change.at, protocol.language)
+    return phrases_for(protocol.language).plan.change.format(day=change.day, moment=moment)
+
+
+def allowed_heading(
+    protocol: Protocol, at: datetime, day: int | None = None, *, since: bool = False
+) -> str:
+    """The heading before what a moment allows: 'From 19:00 you can:', with its ``day``
+    'From 19:00 (day 2) you can:', and 'Since 12:30 you can:' once it has passed today."""
+    words = phrases_for(protocol.language).changes
+    phrase = words.allowed_since if since else words.allowed_from
+    return phrase.format(when=_clock_with_day(at, day, protocol.language))
+
+
+def routine_ends_heading(protocol: Protocol, at: datetime, day: int | None = None) -> str:
+    """'From 13:30 you can stop the daily routine for:', with its ``day`` '… (day 14) …'."""
+    phrase = phrases_for(protocol.language).changes.routine_ends
+    return phrase.format(when=_clock_with_day(at, day, protocol.language))
+
+
+def _clock_with_day(at: datetime, day: int | None, language: str) -> str:
+    """'19:00', or '19:00 (day 2)' with a day."""
+    clock = format_clock(at, language)
+    if day is None:
+        return clock
+    return phrases_for(language).moment_with_day.format(
+        moment=clock, when=day_phrase(day, language)
+    )
 
 
 def describe_check(protocol: Protocol, result: CheckResult) -> str:

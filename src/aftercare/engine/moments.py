@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, phrases_for
 
 __all__ = [
+    "after_treatment",
     "day_heading",
     "day_phrase",
     "duration_phrase",
@@ -23,6 +24,7 @@ __all__ = [
     "hours_phrase",
     "moment_phrase",
     "repeated_time_note",
+    "treated_on",
 ]
 
 
@@ -63,14 +65,27 @@ def day_phrase(day: int, language: str = DEFAULT_LANGUAGE) -> str:
     return phrases_for(language).day.format(day=day)
 
 
-def day_heading(day: int, days: int, language: str = DEFAULT_LANGUAGE) -> str:
-    """'Day 3 of 14' through a plan of ``days`` days, and 'Day 20' once it is over."""
+def day_heading(day: int, days: int | None = None, language: str = DEFAULT_LANGUAGE) -> str:
+    """'Day 3 of 14' through a plan of ``days`` days, and 'Day 20' once it is over; 'Day 3'
+    where the length of the plan goes without saying (a staff list's column)."""
     phrases = phrases_for(language)
     return (
         phrases.day_heading.format(day=day)
-        if day >= days
+        if days is None or day >= days
         else phrases.day_of.format(day=day, days=days)
     )
+
+
+def treated_on(day: date, language: str = DEFAULT_LANGUAGE) -> str:
+    """'after your treatment on Wed 18 Nov', under the heading of the patient's day."""
+    return phrases_for(language).treated_on.format(day=format_short_day(day, language))
+
+
+def after_treatment(moment: datetime, day: int, language: str = DEFAULT_LANGUAGE) -> str:
+    """'Sat 21 Nov, 12:30 (day 3 after treatment)': when something happened, for staff."""
+    phrases = phrases_for(language)
+    when = phrases.after_treatment.format(day=day_phrase(day, language))
+    return phrases.moment_with_day.format(moment=format_moment(moment, language), when=when)
 
 
 def hours_phrase(hours: float, language: str = DEFAULT_LANGUAGE) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftercare.engine.explain import describe_entry, entry_labels, format_moment
+from aftercare.engine.explain import change_heading, describe_entry, entry_labels, format_moment
 from aftercare.engine.timeline import DayChanges, Plan
 from aftercare.protocols.schema import Protocol, RuleKind
 
@@ -40,7 +40,8 @@ class ChangeView:
     Every field is text, so the leaflet renders without Django's settings (a number would
     be localised, which reads them)."""
 
-    day: str
+    # "Day 14, Sat 5 Dec, 10:30", as explain heads the change.
+    heading: str
     when: str
     allowed: tuple[str, ...]
     ended: tuple[str, ...]
@@ -84,7 +85,7 @@ def change_view(protocol: Protocol, change: DayChanges) -> ChangeView:
     allowed = [e for e in change.entries if e.kind is not RuleKind.DO]
     routines = [e for e in change.entries if e.kind is RuleKind.DO]
     return ChangeView(
-        day=str(change.day),
+        heading=change_heading(protocol, change),
         when=format_moment(change.at, protocol.language),
         allowed=tuple(label for e in allowed for label in entry_labels(protocol, e)),
         ended=tuple(

@@ -138,6 +138,16 @@ class PlanPhrases(_Table):
     )
 
 
+class ChangePhrases(_Table):
+    """The bold heading before what a moment of the plan allows, or which routines it ends;
+    {when} is the time of day, or the time with its day ('19:00 (day 2)')."""
+
+    allowed_from: str
+    allowed_since: str
+    routine_ends: str
+    fills = _fills(allowed_from="when", allowed_since="when", routine_ends="when")
+
+
 class Verdicts(_Table):
     allowed: str
     allowed_if: str
@@ -240,11 +250,14 @@ class Phrases(_Table):
     day_heading: str
     day_of: str
     moment_with_day: str
+    after_treatment: str
+    treated_on: str
     days_with_hours: DaysWithHours
     hour_count: HourCount
     offsets: Offsets
     entry: EntryPhrases
     plan: PlanPhrases
+    changes: ChangePhrases
     verdicts: Verdicts
     check: CheckPhrases
     clock_changes: ClockChanges
@@ -263,6 +276,8 @@ class Phrases(_Table):
         day_heading="day",
         day_of="day days",
         moment_with_day="moment when",
+        after_treatment="day",
+        treated_on="day",
     )
 
 

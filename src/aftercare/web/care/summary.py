@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from aftercare.engine.course import course_outlook
-from aftercare.engine.explain import describe_entry, format_day, format_moment, session_verdict
+from aftercare.engine.explain import (
+    day_heading,
+    describe_entry,
+    format_day,
+    format_moment,
+    session_verdict,
+)
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
@@ -51,6 +57,8 @@ class TodaySummary:
     today: tuple[str, ...]
     next_when: str | None
     next_lines: tuple[str, ...]
+    # "Day 3", as explain heads it; "" before the plan starts.
+    heading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +149,7 @@ def today_summary(protocol: Protocol, result: Plan, at: datetime) -> TodaySummar
     upcoming = status.next_change
     return TodaySummary(
         day=status.day,
+        heading="" if status.day is None else day_heading(status.day, language=protocol.language),
         today=tuple(describe_entry(protocol, e) for c in status.changes_today for e in c.entries),
         next_when=None if upcoming is None else format_moment(upcoming.at),
         next_lines=()

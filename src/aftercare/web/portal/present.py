@@ -13,6 +13,7 @@ from datetime import date
 from aftercare.engine.ask import AskOutcome, AskResult
 from aftercare.engine.course import course_outlook
 from aftercare.engine.explain import (
+    allowed_heading,
     ask_sentence,
     day_heading,
     describe_ask,
@@ -23,6 +24,8 @@ from aftercare.engine.explain import (
     format_short_day,
     later_than_usual,
     lower_first,
+    routine_ends_heading,
+    treated_on,
 )
 from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
 from aftercare.exports.plan_view import change_view
@@ -50,15 +53,17 @@ __all__ = [
 class Moment:
     """A moment of the plan as a line on a page: when, what it allows again (labels, each
     with the skin-state gate that still holds it back), which daily routines end then, and
-    what to keep doing as a habit (sunscreen never "ends")."""
+    what to keep doing as a habit (sunscreen never "ends"); each list under the heading
+    explain words for it ("Since 12:30 you can:")."""
 
     when: str
-    time: str
     day: int
     has_passed: bool
     allowed: tuple[str, ...]
     ended: tuple[str, ...]
     kept: tuple[str, ...] = ()
+    allowed_heading: str = ""
+    ended_heading: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +79,9 @@ class TodayView:
     allowed_again: tuple[str, ...]
     # What is never advised, at any time: never among what is allowed.
     always_avoid: tuple[str, ...] = ()
-    # "Day 3 of 14", as explain words it.
+    # "Day 3 of 14" and "after your treatment on Wed 18 Nov", as explain words them.
     heading: str = ""
+    treated_on: str = ""
 
     @property
     def is_over(self) -> bool:
@@ -103,6 +109,7 @@ def today_view(care: Care, result: Plan) -> TodayView:
         day=day,
         days=days,
         heading=day_heading(day, days, care.protocol.language),
+        treated_on=treated_on(care.treated_at, care.protocol.language),
         changes_today=tuple(m for m, d in zip(moments, dates, strict=True) if d == today),
         do_today=do_today,
         not_yet=tuple(m for m, d in zip(moments, dates, strict=True) if d > today and m.allowed),
@@ -122,16 +129,26 @@ def _always(protocol: Protocol, result: Plan) -> tuple[str, ...]:
     return tuple(entry_words(protocol, e) for e in result.entries if e.rule.is_never)
 
 
-def _moment(care: Care, change: DayChanges) -> Moment:
-    shown = change_view(care.protocol, change)
+def _moment(care: Care, change: DayChanges, *, with_day: bool = False) -> Moment:
+    """The moment as Today heads it ("Since 12:30 you can:" once it has passed), or, with
+    its day, as the timeline does ("From 19:00 (day 2) you can:", past days included)."""
+    protocol, shown, has_passed = (
+        care.protocol,
+        change_view(care.protocol, change),
+        change.at <= care.at,
+    )
+    day = change.day if with_day else None
     return Moment(
         when=shown.when,
-        time=f"{change.at:%H:%M}",
         day=change.day,
-        has_passed=change.at <= care.at,
+        has_passed=has_passed,
         allowed=tuple(lower_first(label) for label in shown.allowed),
         ended=tuple(lower_first(label) for label in shown.ended),
         kept=shown.kept,
+        allowed_heading=allowed_heading(
+            protocol, change.at, day, since=has_passed and not with_day
+        ),
+        ended_heading=routine_ends_heading(protocol, change.at, day),
     )
 
 
@@ -199,7 +216,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
                 date=format_short_day(day, protocol.language),
                 is_today=day == today,
                 has_passed=day < today,
-                moments=tuple(_moment(care, c) for c in changes),
+                moments=tuple(_moment(care, c, with_day=True) for c in changes),
                 lines=tuple(_line(protocol, e) for c in changes for e in c.entries),
             )
         )

@@ -13,6 +13,8 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from aftercare.engine.explain import after_treatment
+from aftercare.engine.localtime import zone
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, scoped, staff_required
 from aftercare.web.actor import Actor
@@ -68,12 +70,14 @@ def _render(request: StaffRequest, check_in: CheckIn, form: ReviewForm) -> HttpR
         "phone_href": tel_href(treatment.patient.mobile) if treatment.patient.mobile else "",
         "treatment": treatment,
         "treated_when": local_moment(treatment.treated_at, clinic.time_zone),
-        "sent_when": local_moment(check_in.created_at, clinic.time_zone),
+        "sent": after_treatment(
+            check_in.created_at.astimezone(zone(clinic.time_zone)),
+            day_after(check_in.hours_after),
+        ),
         "reviewed_when": (
             local_moment(check_in.reviewed_at, clinic.time_zone) if check_in.reviewed_at else ""
         ),
         "reviewed_by": reviewer(check_in),
-        "day": day_after(check_in.hours_after),
         "symptoms": symptom_labels(record_protocol(treatment, clinic), check_in.symptoms),
         "result": _frozen_result(check_in.result),
         "form": form,

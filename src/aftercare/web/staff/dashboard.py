@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from aftercare.engine.course import planned_sessions
-from aftercare.engine.explain import format_day
+from aftercare.engine.explain import day_heading, format_day
 from aftercare.engine.localtime import hours_between, zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
@@ -68,8 +68,8 @@ NOT_UNDERSTOOD_SHOWN = 20
 class TreatmentRow:
     treatment: Treatment
     when: str
-    # Day N after the treatment; None on the list of today's treatments.
-    day: int | None
+    # "Day 3" after the treatment; None on the list of today's treatments.
+    day: str | None
     url: str = ""
 
 
@@ -166,7 +166,7 @@ def _in_aftercare(
         lambda t: TreatmentRow(
             t,
             local_moment(t.treated_at, clinic.time_zone),
-            day_after(hours_between(t.treated_at, at)),
+            day_heading(day_after(hours_between(t.treated_at, at))),
         ),
     )
 

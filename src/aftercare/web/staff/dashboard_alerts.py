@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
+from aftercare.engine.explain import day_heading
 from aftercare.engine.timeline import day_number
 from aftercare.protocols.schema import Protocol
 from aftercare.web.care.summary import local_moment
@@ -42,7 +43,7 @@ class Alert:
     check_in: CheckIn
     symptoms: tuple[str, ...]
     when: str
-    day: int
+    day: str  # "Day 3", as explain heads it
     patient_url: str = ""
     review_url: str = ""
 
@@ -115,7 +116,7 @@ def alert_page(clinic: Clinic, number: int) -> tuple[RowPage[Alert], AlertCounts
             check_in=check_in,
             symptoms=symptom_labels(record_protocol(check_in.treatment, clinic), check_in.symptoms),
             when=local_moment(check_in.created_at, clinic.time_zone),
-            day=day_after(check_in.hours_after),
+            day=day_heading(day_after(check_in.hours_after)),
             patient_url=patient_path(check_in.treatment.patient_id),
             review_url=review_path(check_in.pk),
         )

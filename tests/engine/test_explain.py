@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from importlib import resources
 
 import pytest
 
@@ -20,28 +19,27 @@ from aftercare.engine.explain import (
     after_treatment,
     allowed_heading,
     change_heading,
+    course_terms,
     day_heading,
     day_phrase,
     duration_phrase,
+    ended_sentence,
+    every_day_until,
     format_day,
     format_moment,
     format_short_day,
     headline,
     hours_phrase,
     moment_phrase,
+    plan_intro,
+    protocol_line,
     repeated_time_note,
     routine_ends_heading,
     treated_on,
+    why_line,
 )
 from aftercare.engine.localtime import elapsed, local_datetime, parse_local, zone
 from aftercare.engine.timeline import plan
-from aftercare.protocols.phrasebook import (
-    PhraseError,
-    Phrases,
-    languages,
-    phrases_for,
-    read_phrases,
-)
 from aftercare.protocols.schema import Protocol
 
 LONDON = zone("Europe/London")
@@ -156,6 +154,19 @@ def test_it_heads_the_day(day: int, days: int | None, expected: str) -> None:
         ),
         (lambda p, at: after_treatment(at, 3), "Mon 26 Oct, 19:00 (day 3 after treatment)"),
         (lambda p, at: treated_on(at), "after your treatment on Mon 26 Oct"),
+        (lambda p, at: every_day_until(p, at), "Every day until Mon 26 Oct, 19:00:"),
+        (lambda p, at: why_line(p, "Heat."), "Why: Heat."),
+        (lambda p, at: ended_sentence(p, at), "Treatment ended Mon 26 Oct, 19:00 (Europe/London)."),
+        (lambda p, at: protocol_line(p, "mini", "3f9a"), "Protocol mini, version 3f9a"),
+        (
+            lambda p, at: plan_intro(p, at, "Europe/London"),
+            "Mini procedure on Mon 26 Oct. Times are Europe/London time.",
+        ),
+        (
+            lambda p, at: course_terms(p),
+            "A course is 1 to 4 sessions (usually 3), 30 to 40 days apart; then maintenance"
+            " every 6 to 12 months.",
+        ),
     ],
 )
 def test_it_heads_what_a_moment_changes(
@@ -288,79 +299,3 @@ def test_it_writes_days_and_moments(
     write: Callable[[datetime], str], moment: str, expected: str
 ) -> None:
     assert write(_at(moment)) == expected
-
-
-# --- the phrase table ------------------------------------------------------------------
-
-_EN_GB = resources.files("aftercare.protocols").joinpath("phrases", "en-GB.yaml").read_text()
-
-
-def test_every_shipped_table_loads() -> None:
-    assert "en-GB" in languages()
-    assert all(isinstance(phrases_for(language), Phrases) for language in languages())
-
-
-@pytest.mark.parametrize(
-    ("old", "new", "expected"),
-    [
-        (
-            '  title: "Aftercare plan: treatment ended {moment} ({zone})"\n',
-            "",
-            "phrases for xx: Field required @ plan.title",
-        ),
-        ("straight_away: straight away\n", "", "phrases for xx: Field required @ straight_away"),
-        (
-            "day: day {day}\n",
-            "day: day {days}\n",
-            "phrases for xx: phrase 'day' must use {day}",
-        ),
-        (
-            '  change: "Day {day}, {moment}"\n',
-            '  change: "Day {day}:"\n',
-            "phrases for xx: phrase 'change' must use {day}, {moment} @ plan",
-        ),
-        (
-            '  allowed_since: "Since {when} you can:"\n',
-            "",
-            "phrases for xx: Field required @ changes.allowed_since",
-        ),
-        (
-            '  routine_ends: "From {when} you can stop the daily routine for:"\n',
-            '  routine_ends: "From {time} you can stop the daily routine for:"\n',
-            "phrases for xx: phrase 'routine_ends' must use {when} @ changes",
-        ),
-        (
-            'after_treatment: "{day} after treatment"\n',
-            'after_treatment: "after treatment"\n',
-            "phrases for xx: phrase 'after_treatment' must use {day}",
-        ),
-        (
-            "treated_on: after your treatment on {day}\n",
-            "",
-            "phrases for xx: Field required @ treated_on",
-        ),
-        (
-            "  not_yet: not yet\n",
-            "  not_yet: not yet\n  later: later\n",
-            "phrases for xx: Extra inputs are not permitted @ verdicts.later",
-        ),
-        (
-            "weekdays: [Mon, Tue, Wed, Thu, Fri, Sat, Sun]\n",
-            "weekdays: [Mon, Tue]\n",
-            "phrases for xx: Tuple should have at least 7 items after validation, not 2 @ weekdays",
-        ),
-    ],
-)
-def test_it_refuses_a_table_with_a_phrase_missing_or_wrong(
-    old: str, new: str, expected: str
-) -> None:
-    assert old in _EN_GB
-    with pytest.raises(PhraseError) as error:
-        read_phrases(_EN_GB.replace(old, new, 1), "xx")
-    assert str(error.value) == expected
-
-
-def test_it_refuses_a_language_without_a_table() -> None:
-    with pytest.raises(PhraseError) as error:
-        phrases_for("fr-FR")
-    assert str(error.value) == "no phrases for language 'fr-FR'; phrase tables exist for en-GB"

@@ -272,6 +272,7 @@ def test_the_timeline_goes_day_by_day_with_reasons(
         "Fri 27 Nov",
         "Fri 4 Dec",
     ]
+    assert "Medical microneedling on Fri 20 Nov. Times are Europe/London time." in shown
     assert "Every day until Fri 4 Dec, 08:30: Cleanse with a gentle, non-foaming cleanser" in shown
     assert "Fine from the start: You can shower as usual" in shown
     assert (

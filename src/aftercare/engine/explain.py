@@ -10,11 +10,22 @@ computed, and pages, the leaflet, the calendar, the API and the CLI only lay it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from aftercare.engine.check import CheckResult, Verdict
 from aftercare.engine.errors import InputError
+from aftercare.engine.headings import (
+    allowed_heading,
+    change_heading,
+    ended_sentence,
+    every_day_until,
+    plan_intro,
+    protocol_line,
+    routine_ends_heading,
+    why_line,
+    zone_name,
+)
 from aftercare.engine.moments import (
     after_treatment,
     day_heading,
@@ -37,7 +48,7 @@ from aftercare.protocols.schema import ActivityRule, Protocol, RuleKind
 if TYPE_CHECKING:
     from aftercare.engine.ask import AskResult
     from aftercare.engine.course import Verdict as SessionVerdict
-    from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
+    from aftercare.engine.timeline import Plan, PlanEntry
 
 __all__ = [
     "after_treatment",
@@ -46,6 +57,7 @@ __all__ = [
     "calendar_name",
     "calendar_title",
     "change_heading",
+    "course_terms",
     "day_heading",
     "day_phrase",
     "describe_ask",
@@ -54,9 +66,11 @@ __all__ = [
     "describe_plan",
     "describe_rule",
     "duration_phrase",
+    "ended_sentence",
     "entry_labels",
     "entry_with_reason",
     "entry_words",
+    "every_day_until",
     "format_clock",
     "format_day",
     "format_moment",
@@ -67,10 +81,13 @@ __all__ = [
     "lower_first",
     "moment_phrase",
     "offset_phrase",
+    "plan_intro",
+    "protocol_line",
     "repeated_time_note",
     "routine_ends_heading",
     "session_verdict",
     "treated_on",
+    "why_line",
 ]
 
 
@@ -146,8 +163,7 @@ def describe_entry(protocol: Protocol, entry: PlanEntry) -> str:
 
 def entry_with_reason(protocol: Protocol, entry: PlanEntry) -> str:
     """The timeline line, then 'Why: <the protocol's reason>' on a line of its own."""
-    why = phrases_for(protocol.language).check.why.format(reason=entry.rule.reason)
-    return f"{describe_entry(protocol, entry)}\n{why}"
+    return f"{describe_entry(protocol, entry)}\n{why_line(protocol, entry.rule.reason)}"
 
 
 def entry_labels(protocol: Protocol, entry: PlanEntry) -> list[str]:
@@ -169,9 +185,9 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
     words = phrases_for(language).plan
     lines = [
         words.title.format(
-            moment=format_moment(result.treated_at, language), zone=_zone_name(result.treated_at)
+            moment=format_moment(result.treated_at, language), zone=zone_name(result.treated_at)
         ),
-        words.protocol.format(id=result.protocol_id, version=result.protocol_version),
+        protocol_line(protocol, result.protocol_id, result.protocol_version),
     ]
     for group in result.groups:
         if group.entries:
@@ -190,38 +206,6 @@ def describe_plan(protocol: Protocol, result: Plan) -> str:
             lines.append(f"    {words.routine_ends.format(labels=labels)}")
         lines += [f"    {e.rule.then_text}" for e in routines if e.rule.then_text]
     return "\n".join(lines)
-
-
-def change_heading(protocol: Protocol, change: DayChanges) -> str:
-    """'Day 14, Sat 5 Dec, 10:30': when a change happens, as the plan heads it."""
-    moment = format_moment(change.at, protocol.language)
-    return phrases_for(protocol.language).plan.change.format(day=change.day, moment=moment)
-
-
-def allowed_heading(
-    protocol: Protocol, at: datetime, day: int | None = None, *, since: bool = False
-) -> str:
-    """The heading before what a moment allows: 'From 19:00 you can:', with its ``day``
-    'From 19:00 (day 2) you can:', and 'Since 12:30 you can:' once it has passed today."""
-    words = phrases_for(protocol.language).changes
-    phrase = words.allowed_since if since else words.allowed_from
-    return phrase.format(when=_clock_with_day(at, day, protocol.language))
-
-
-def routine_ends_heading(protocol: Protocol, at: datetime, day: int | None = None) -> str:
-    """'From 13:30 you can stop the daily routine for:', with its ``day`` '… (day 14) …'."""
-    phrase = phrases_for(protocol.language).changes.routine_ends
-    return phrase.format(when=_clock_with_day(at, day, protocol.language))
-
-
-def _clock_with_day(at: datetime, day: int | None, language: str) -> str:
-    """'19:00', or '19:00 (day 2)' with a day."""
-    clock = format_clock(at, language)
-    if day is None:
-        return clock
-    return phrases_for(language).moment_with_day.format(
-        moment=clock, when=day_phrase(day, language)
-    )
 
 
 def describe_check(protocol: Protocol, result: CheckResult) -> str:
@@ -327,8 +311,19 @@ def later_than_usual(protocol: Protocol, day: str) -> str:
     return phrases_for(protocol.language).course.later_than_usual.format(day=day)
 
 
-def _zone_name(moment: datetime) -> str:
-    return str(getattr(moment.tzinfo, "key", moment.tzname()))
+def course_terms(protocol: Protocol) -> str:
+    """'A course is 3 to 6 sessions (usually 3), 28 to 42 days apart; then maintenance
+    every 6 to 12 months.': the protocol's course in numbers."""
+    course = protocol.course
+    return phrases_for(protocol.language).course.terms.format(
+        min_sessions=course.min_sessions,
+        max_sessions=course.max_sessions,
+        default_sessions=course.default_sessions,
+        min_gap_days=course.min_gap_days,
+        max_gap_days=course.max_gap_days,
+        maintenance_min_months=course.maintenance_min_months,
+        maintenance_max_months=course.maintenance_max_months,
+    )
 
 
 def lower_first(text: str) -> str:

@@ -33,7 +33,13 @@ from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
 from aftercare.engine.course import course_outlook
-from aftercare.engine.explain import describe_rule, format_day, format_moment
+from aftercare.engine.explain import (
+    course_terms,
+    describe_rule,
+    format_day,
+    format_moment,
+    why_line,
+)
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
@@ -288,18 +294,13 @@ def _rule_sections(protocol: Protocol, sources: _Sources) -> tuple[Section, ...]
 
 
 def _rule_line(protocol: Protocol, rule: ActivityRule, sources: _Sources) -> Line:
-    return Line(describe_rule(protocol, rule), f"{rule.reason} {sources.marks(rule.sources)}")
+    reason = f"{rule.reason} {sources.marks(rule.sources)}"
+    return Line(describe_rule(protocol, rule), reason, why_line(protocol, reason))
 
 
 def _course_words(protocol: Protocol, sources: _Sources) -> Line:
     course = protocol.course
-    words = (
-        f"A course is {course.min_sessions} to {course.max_sessions} sessions "
-        f"(usually {course.default_sessions}), {course.min_gap_days} to "
-        f"{course.max_gap_days} days apart; then maintenance every "
-        f"{course.maintenance_min_months} to {course.maintenance_max_months} months."
-    )
-    return Line(f"{course.text} {words}", sources.marks(course.sources))
+    return Line(f"{course.text} {course_terms(protocol)}", sources.marks(course.sources))
 
 
 class _Sources:

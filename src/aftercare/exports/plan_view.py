@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aftercare.engine.explain import change_heading, describe_entry, entry_labels, format_moment
+from aftercare.engine.explain import (
+    change_heading,
+    describe_entry,
+    ended_sentence,
+    entry_labels,
+    format_moment,
+    protocol_line,
+    why_line,
+)
 from aftercare.engine.timeline import DayChanges, Plan
 from aftercare.protocols.schema import Protocol, RuleKind
 
@@ -17,10 +25,12 @@ __all__ = ["ChangeView", "GroupView", "Line", "PlanView", "change_view", "plan_v
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A plan line and the protocol's reason for it; shown as its text where only text fits."""
+    """A plan line and the protocol's reason for it; shown as its text where only text fits.
+    ``why`` is the reason as a line reads it ("Why: …"), where the page shows it so."""
 
     text: str
     reason: str
+    why: str = ""
 
     def __str__(self) -> str:
         return self.text
@@ -50,10 +60,9 @@ class ChangeView:
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
-    treated_at: str
-    zone: str
-    protocol_id: str
-    protocol_version: str
+    # "Treatment ended Sat 21 Nov, 10:30 (Europe/London)." and "Protocol …, version …".
+    ended: str
+    protocol: str
     groups: tuple[GroupView, ...]
     changes: tuple[ChangeView, ...]
 
@@ -62,15 +71,17 @@ def plan_view(protocol: Protocol, result: Plan, *, reasons: bool) -> PlanView:
     """The plan grouped as patients think of it, then what changes when; with ``reasons``,
     each line carries the protocol's reason for it (the template then shows "Why: …")."""
     return PlanView(
-        treated_at=format_moment(result.treated_at, protocol.language),
-        zone=str(getattr(result.treated_at.tzinfo, "key", "")),
-        protocol_id=result.protocol_id,
-        protocol_version=result.protocol_version,
+        ended=ended_sentence(protocol, result.treated_at),
+        protocol=protocol_line(protocol, result.protocol_id, result.protocol_version),
         groups=tuple(
             GroupView(
                 group.label,
                 tuple(
-                    Line(describe_entry(protocol, e), e.rule.reason if reasons else "")
+                    Line(
+                        describe_entry(protocol, e),
+                        e.rule.reason if reasons else "",
+                        why_line(protocol, e.rule.reason) if reasons else "",
+                    )
                     for e in group.entries
                 ),
             )

@@ -124,6 +124,8 @@ class EntryPhrases(_Table):
 class PlanPhrases(_Table):
     title: str
     protocol: str
+    ended: str
+    intro: str
     changes: str
     change: str
     allowed: str
@@ -131,6 +133,8 @@ class PlanPhrases(_Table):
     fills = _fills(
         title="moment zone",
         protocol="id version",
+        ended="moment zone",
+        intro="procedure day zone",
         changes="",
         change="day moment",
         allowed="labels",
@@ -139,13 +143,17 @@ class PlanPhrases(_Table):
 
 
 class ChangePhrases(_Table):
-    """The bold heading before what a moment of the plan allows, or which routines it ends;
-    {when} is the time of day, or the time with its day ('19:00 (day 2)')."""
+    """The bold heading before what a moment of the plan allows, or which routines it ends
+    ({when}: the time of day, or the time with its day, '19:00 (day 2)'), and before the
+    daily routines."""
 
     allowed_from: str
     allowed_since: str
     routine_ends: str
-    fills = _fills(allowed_from="when", allowed_since="when", routine_ends="when")
+    every_day_until: str
+    fills = _fills(
+        allowed_from="when", allowed_since="when", routine_ends="when", every_day_until="moment"
+    )
 
 
 class Verdicts(_Table):
@@ -231,7 +239,15 @@ class CoursePhrases(_Table):
     within_window: str
     late: str
     later_than_usual: str
-    fills = _fills(too_early="", within_window="", late="", later_than_usual="day")
+    terms: str
+    fills = _fills(
+        too_early="",
+        within_window="",
+        late="",
+        later_than_usual="day",
+        terms="min_sessions max_sessions default_sessions min_gap_days max_gap_days"
+        " maintenance_min_months maintenance_max_months",
+    )
 
 
 class Phrases(_Table):

@@ -14,7 +14,6 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 
 from aftercare.engine.errors import AftercareError
-from aftercare.engine.explain import format_short_day
 from aftercare.engine.localtime import hours_between, zone
 from aftercare.engine.model import Factors, age_on, check_factors, resolve_areas
 from aftercare.protocols.schema import Protocol
@@ -28,7 +27,6 @@ __all__ = [
     "current_care",
     "factors_for",
     "session_until",
-    "short_day",
     "treatments_of",
 ]
 
@@ -117,8 +115,3 @@ def _areas(protocol: Protocol, names: object) -> frozenset[str]:
 
 def _age(born: date | None, on: date) -> int | None:
     return None if born is None else age_on(born, on)
-
-
-def short_day(moment: date) -> str:
-    """'Sat 21 Nov': the day, as patients read it, without the year or the time."""
-    return format_short_day(moment)

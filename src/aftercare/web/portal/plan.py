@@ -20,7 +20,7 @@ from aftercare.engine.localtime import zone
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
-from aftercare.web.care.current import Care, current_care, short_day, treatments_of
+from aftercare.web.care.current import Care, current_care, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.care.summary import treatment_plan
 from aftercare.web.clinic.models import Patient, Treatment
@@ -30,6 +30,7 @@ from aftercare.web.portal.present import (
     course_view,
     tel_href,
     timeline_days,
+    timeline_intro,
     today_view,
 )
 from aftercare.web.protocol import (
@@ -61,7 +62,6 @@ def _page(
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
         "urgent_href": tel_href(clinic.urgent_phone),
-        "treated_on": short_day(care.treated_at) if care else "",
     }
     return render(request, template, context | extra, status=status)
 
@@ -88,7 +88,8 @@ def timeline(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     _audit(request, "portal.timeline", care.treatment if care else None)
     days = timeline_days(care, treatment_plan(care.protocol, care.treatment)) if care else ()
-    return _page(request, "aftercare/portal/timeline.html", "timeline", care, {"days": days})
+    extra = {"days": days, "intro": timeline_intro(care) if care else ""}
+    return _page(request, "aftercare/portal/timeline.html", "timeline", care, extra)
 
 
 @patient_required

@@ -19,13 +19,15 @@ from aftercare.engine.explain import (
     describe_ask,
     describe_entry,
     entry_words,
+    every_day_until,
     format_day,
-    format_moment,
     format_short_day,
     later_than_usual,
     lower_first,
+    plan_intro,
     routine_ends_heading,
     treated_on,
+    why_line,
 )
 from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
 from aftercare.exports.plan_view import change_view
@@ -45,6 +47,7 @@ __all__ = [
     "course_view",
     "tel_href",
     "timeline_days",
+    "timeline_intro",
     "today_view",
 ]
 
@@ -154,13 +157,15 @@ def _moment(care: Care, change: DayChanges, *, with_day: bool = False) -> Moment
 
 @dataclass(frozen=True, slots=True)
 class TimelineLine:
-    """One rule: its words, and the protocol's reason for it."""
+    """One rule: its words, and the protocol's reason for it (``why``: as a line reads it,
+    "Why: …")."""
 
     text: str
     reason: str
     label: str = ""
     # An 'avoid' or 'do' rule: it applies until its day, rather than from it.
     applies_until: bool = False
+    why: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +182,8 @@ class TimelineDay:
     routines: tuple[TimelineLine, ...] = ()
     from_start: tuple[TimelineLine, ...] = ()
     always_avoid: tuple[TimelineLine, ...] = ()
-    routines_until: str = ""
+    # "Every day until Fri 4 Dec, 08:30:", or "" without routines.
+    routines_heading: str = ""
 
 
 def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
@@ -203,7 +209,7 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
                 for e in result.entries
                 if e.kind is RuleKind.ALLOWED_FROM and e.changes_after_hours == 0
             ),
-            routines_until=_until(protocol, routines),
+            routines_heading=_until(protocol, routines),
             always_avoid=tuple(_line(protocol, e) for e in result.entries if e.rule.is_never),
         )
     ]
@@ -224,17 +230,25 @@ def timeline_days(care: Care, result: Plan) -> tuple[TimelineDay, ...]:
 
 
 def _until(protocol: Protocol, routines: list[PlanEntry]) -> str:
-    """When the last daily routine ends, or "" without routines."""
+    """Until when the daily routines go on (the last one's end), or "" without routines."""
     if not routines:
         return ""
-    return format_moment(max(e.changes_at for e in routines), protocol.language)
+    return every_day_until(protocol, max(e.changes_at for e in routines))
+
+
+def timeline_intro(care: Care) -> str:
+    """'Microneedling on Sat 21 Nov. Times are Europe/London time.'"""
+    return plan_intro(care.protocol, care.treated_at, care.treatment.time_zone)
 
 
 def _line(protocol: Protocol, entry: PlanEntry) -> TimelineLine:
     activities = protocol.index.activities
     label = ", ".join(activities[a].label for a in entry.rule.activities)
     applies_until = entry.kind is not RuleKind.ALLOWED_FROM
-    return TimelineLine(entry_words(protocol, entry), entry.rule.reason, label, applies_until)
+    reason = entry.rule.reason
+    return TimelineLine(
+        entry_words(protocol, entry), reason, label, applies_until, why_line(protocol, reason)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@ reached: one line on standard error and exit status 2, never a traceback."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from tests.web.live import aftercare_command, environment, free_port
 from tests.web.mounts import fill, small_tmpfs
 
 KEY = "startup-test-" + "x" * 50
+MINI = Path(__file__).parents[1] / "engine" / "fixtures" / "mini.yaml"
+CLINIC = (
+    *("add-clinic", "--slug", "alpha", "--name", "Alpha", "--admin", "alpha-admin"),
+    *("--phone", "020 7946 0000", "--urgent-phone", "020 7946 0001"),
+)
+ENABLE_MINI = (
+    "from aftercare.web.clinic.models import Clinic, ClinicProcedure; "
+    "ClinicProcedure.objects.create(clinic=Clinic.objects.get(slug='alpha'), protocol_id='mini')"
+)
 
 
 def start(env: dict[str, str], *command: str) -> subprocess.CompletedProcess[str]:
@@ -63,3 +73,26 @@ def test_an_unreachable_database(tmp_path: Path, command: list[str]) -> None:
     assert stderr.startswith("aftercare: error: cannot use the database: connection failed: ")
     assert "Connection refused" in stderr
     assert "secret-password" not in stderr
+
+
+def test_a_procedure_whose_protocol_file_was_taken_away(tmp_path: Path) -> None:
+    protocols = tmp_path / "protocols"
+    protocols.mkdir()
+    shutil.copy(MINI, protocols / "mini.yaml")
+    env = environment(tmp_path / "data") | {
+        "AFTERCARE_SECRET_KEY": KEY,
+        "AFTERCARE_PROTOCOLS_DIR": str(protocols),
+    }
+    made = start(env, *CLINIC)
+    assert made.returncode == 0, made.stderr
+    enabled = start(env, "manage", "shell", "-c", ENABLE_MINI)
+    assert enabled.returncode == 0, enabled.stderr
+    assert start(env, "worker", "--once").returncode == 0
+
+    del env["AFTERCARE_PROTOCOLS_DIR"]
+    for command in (["worker", "--once"], ["serve", "--port", str(free_port())]):
+        assert one_line(start(env, *command)) == (
+            "aftercare: error: the procedure 'mini' of alpha has no protocol installed"
+            " (there are: chemical-peel, microneedling); put its file back in"
+            " AFTERCARE_PROTOCOLS_DIR\n"
+        )

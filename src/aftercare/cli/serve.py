@@ -19,7 +19,7 @@ from typing import Any
 
 from aftercare import clock
 from aftercare.cli.common import CliError
-from aftercare.cli.startup import setup_django, startup_errors
+from aftercare.cli.startup import check_protocols_installed, setup_django, startup_errors
 
 __all__ = ["register"]
 
@@ -94,6 +94,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
     with startup_errors():
         call_command("migrate", verbosity=0, interactive=False)
+        check_protocols_installed()
     if args.demo:
         _print_demo_login()
     return _serve(args.host, args.port, args.processes, with_worker=not args.no_worker)

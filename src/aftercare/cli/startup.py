@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from aftercare.cli.common import CliError
 
-__all__ = ["SETTINGS_MODULE", "setup_django", "startup_errors"]
+__all__ = ["SETTINGS_MODULE", "check_protocols_installed", "setup_django", "startup_errors"]
 
 SETTINGS_MODULE = "aftercare.web.config.settings"
 
@@ -45,6 +45,23 @@ def startup_errors() -> Iterator[None]:
         raise CliError(f"cannot use the database: {first}") from None
     except OSError as error:
         raise CliError(_data_dir_problem(error)) from None
+
+
+def check_protocols_installed() -> None:
+    """Refuse to start while a clinic has a procedure whose protocol file is not installed
+    (taken out of ``AFTERCARE_PROTOCOLS_DIR``, or that directory not set): its patients'
+    plans would fail page by page instead."""
+    from aftercare.protocols.registry import EXTRA_DIRECTORY_SETTING, installed_protocols
+    from aftercare.web.protocol import uninstalled_procedures
+
+    missing = uninstalled_procedures()
+    if missing:
+        procedure, slugs = next(iter(missing.items()))
+        there = ", ".join(installed_protocols().ids)
+        raise CliError(
+            f"the procedure '{procedure}' of {', '.join(slugs)} has no protocol installed"
+            f" (there are: {there}); put its file back in {EXTRA_DIRECTORY_SETTING}"
+        )
 
 
 def _data_dir_problem(error: OSError) -> str:

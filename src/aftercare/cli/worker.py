@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from aftercare.cli.startup import setup_django, startup_errors
+from aftercare.cli.startup import check_protocols_installed, setup_django, startup_errors
 
 if TYPE_CHECKING:
     from aftercare.web.reminders.worker import Worker
@@ -70,6 +70,7 @@ def run_worker(args: argparse.Namespace) -> int:
     with startup_errors():
         # Unreachable at start is a mistake to report; an outage later is waited out.
         connection.ensure_connection()
+        check_protocols_installed()
         relax_commits()
         worker = start_worker(args.batch, args.lease_seconds, args.poll_seconds)
 

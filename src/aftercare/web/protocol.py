@@ -53,6 +53,7 @@ __all__ = [
     "same_procedure",
     "screened_procedure",
     "treatment_protocol",
+    "uninstalled_procedures",
 ]
 
 _CACHE = "_aftercare_procedures"
@@ -135,6 +136,20 @@ def enabled_procedures(clinic: Clinic) -> tuple[str, ...]:
     if not rows:
         return (DEFAULT_PROTOCOL,)
     return tuple(sorted(pid for pid, row in rows.items() if row.enabled))
+
+
+def uninstalled_procedures() -> dict[str, list[str]]:
+    """The procedures clinics have settings (and so records) for whose protocol is not
+    installed, each with those clinics' slugs: a file taken out of the protocols directory
+    would leave their records without the protocol their plans are read from."""
+    installed = set(installed_protocols().ids)
+    missing: dict[str, list[str]] = {}
+    rows = ClinicProcedure.objects.exclude(protocol_id__in=installed).order_by(
+        "protocol_id", "clinic__slug"
+    )
+    for protocol_id, slug in rows.values_list("protocol_id", "clinic__slug"):
+        missing.setdefault(protocol_id, []).append(slug)
+    return missing
 
 
 def default_procedure(clinic: Clinic) -> str:

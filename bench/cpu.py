@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import logging
+import os
 import pstats
 import shutil
 import tempfile
@@ -106,6 +107,8 @@ def main() -> None:
             profile.runcall(cpu_ms, calls[args.profile], args.requests, 1)
             pstats.Stats(profile).sort_stats(args.sort).print_stats(40)
             return
+        load = " ".join(f"{value:.2f}" for value in os.getloadavg())
+        print(f"load average {load} on {os.cpu_count()} CPUs (the machine is shared)")
         for name, call in {"floor": floor_caller(), **calls}.items():
             ms, queries = cpu_ms(call, args.requests, args.rounds)
             print(f"{name} cpu_ms={ms:.2f} queries={queries}", flush=True)

@@ -33,6 +33,7 @@ from aftercare.web.clinic.models import (
 from aftercare.web.reminders.optout import optout_token
 from tests.web.conftest import NOW, sign_in_staff
 from tests.web.reminder_rows import make_reminder, make_treatment
+from tests.web.test_api_access import ok, post
 from tests.web.test_export_fhir import check_in, screen
 
 pytestmark = pytest.mark.usefixtures("now")
@@ -268,6 +269,16 @@ def test_an_outsider_cannot_download_a_patients_data(
     assert b"Alice" not in response.content
 
 
+def test_staff_see_which_clinic_system_recorded_a_consent(
+    staff_client: Client, api_client: Client
+) -> None:
+    body = {"given_name": "Dan", "family_name": "Key", "email": "dan@example.com"}
+    body |= {"preferred_channel": "email", "consent_to_messages": True}
+    created = ok(post(api_client, "/api/v1/patients", body), 201)
+    page = staff_client.get(reverse("staff:patient", args=[created["id"]])).content.decode()
+    assert "<td>Given</td><td>A clinic system (API key): booking</td>" in page
+
+
 def test_consent_is_kept_as_a_history_shown_on_the_patient_page(
     staff_client: Client, client: Client, practitioner: StaffMember
 ) -> None:
@@ -288,7 +299,9 @@ def test_consent_is_kept_as_a_history_shown_on_the_patient_page(
     ]
     assert events[0].actor_staff_id == practitioner.pk
     page = staff_client.get(reverse("staff:patient", args=[carol.pk])).content.decode()
-    assert "<td>Given</td><td>A staff member</td>" in page
+    # Staff see who recorded it; the patient's own copy below says only which way.
+    name = practitioner.user.get_full_name() or practitioner.user.get_username()
+    assert f"<td>Given</td><td>A staff member: {name}</td>" in page
     assert (
         "<td>Withdrawn (email only)</td><td>The patient, with the stop link in a message</td>"
         in page

@@ -165,7 +165,7 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         "course_procedure": protocol.procedure,
         "course_text": protocol.course.text,
         "reminders": reminder_rows(patient),
-        "consent": consent_lines(patient, clinic.time_zone),
+        "consent": consent_lines(patient, clinic.time_zone, named=True),
     }
 
 

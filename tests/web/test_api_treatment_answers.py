@@ -135,6 +135,7 @@ def test_the_course_so_far_and_the_next_window(
     )
     assert outlook.maintenance is not None
     assert course == {
+        "procedure": "microneedling",
         "sessions_done": 2,
         "sessions_planned": 3,
         "last_session": "2026-11-19",

@@ -295,6 +295,9 @@ def test_a_course_counts_sessions_of_the_same_procedure(
     treatments = Treatment.objects.filter(patient=patient)
     assert treatments.count() == 3
     shown = text(staff_client.get(reverse("staff:patient", args=[patient.pk])).content.decode())
-    assert "Procedure: Superficial chemical peel" in shown
-    sessions = shown.split("Sessions ", 1)[1]
-    assert sessions.startswith("1 of ")
+    # The peel, the latest, comes first; each course counts only its own sessions.
+    peel_course, needling_course = shown.split("Course: ")[1:3]
+    assert peel_course.startswith("Superficial chemical peel")
+    assert "Sessions 1 of 4;" in peel_course
+    assert needling_course.startswith("Medical microneedling")
+    assert "Sessions 2 of 3;" in needling_course

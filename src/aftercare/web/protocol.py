@@ -49,6 +49,7 @@ __all__ = [
     "latest_course",
     "overlay_source",
     "performed_procedure",
+    "procedure_courses",
     "record_protocol",
     "same_procedure",
     "screened_procedure",
@@ -214,14 +215,26 @@ def same_procedure(protocol_id: str) -> Q:
     return Q(protocol_id=base) | Q(protocol_id__startswith=f"{base}+")
 
 
+def procedure_courses(treatments: Iterable[Treatment]) -> list[tuple[str, list[Treatment]]]:
+    """Each procedure of ``treatments`` not cancelled, with those of it (in the order
+    given), the procedure of the latest treatment first: the courses a patient is on,
+    one per procedure, each counting only its own sessions."""
+    courses: dict[str, list[Treatment]] = {}
+    for treatment in treatments:
+        if treatment.cancelled_at is None:
+            courses.setdefault(base_id(treatment.protocol_id), []).append(treatment)
+    return sorted(
+        courses.items(),
+        key=lambda course: max((t.treated_at, t.pk) for t in course[1]),
+        reverse=True,
+    )
+
+
 def latest_course(treatments: Iterable[Treatment]) -> tuple[str, list[Treatment]]:
     """The procedure of the latest of ``treatments`` not cancelled, and those of them of
     that procedure: the course a patient is on (the default procedure when none)."""
-    kept = [t for t in treatments if t.cancelled_at is None]
-    if not kept:
-        return DEFAULT_PROTOCOL, []
-    procedure = base_id(max(kept, key=lambda t: (t.treated_at, t.pk)).protocol_id)
-    return procedure, [t for t in kept if base_id(t.protocol_id) == procedure]
+    courses = procedure_courses(treatments)
+    return courses[0] if courses else (DEFAULT_PROTOCOL, [])
 
 
 def record_protocol(record: Treatment | Screening, clinic: Clinic | None = None) -> Protocol:

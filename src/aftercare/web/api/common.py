@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from pydantic import BaseModel
 
 from aftercare.engine.errors import InputError
@@ -24,16 +24,19 @@ from aftercare.web.api.auth import calling_clinic
 from aftercare.web.api.record_schemas import CheckInIn
 from aftercare.web.care.current import Care
 from aftercare.web.care.records import record_check_in
-from aftercare.web.clinic.models import CheckIn, Clinic
+from aftercare.web.clinic.models import CheckIn, Clinic, Treatment
 from aftercare.web.protocol import (
     DEFAULT_PROTOCOL,
     base_protocol,
     clinic_protocol,
     default_procedure,
     enabled_procedures,
+    latest_course,
+    procedure_courses,
 )
 
 __all__ = [
+    "asked_course",
     "elapsed_hours",
     "idempotency_key",
     "invalid",
@@ -103,6 +106,27 @@ def procedure_protocol(clinic: Clinic, procedure: str, field: str = "body.proced
         message = f"the clinic does not perform '{procedure}'; it performs: {performed}"
         raise invalid(field, message)
     return clinic_protocol(clinic, procedure)
+
+
+def asked_course(
+    clinic: Clinic, treatments: Sequence[Treatment], asked: str | None, whose: str
+) -> tuple[Protocol, list[Treatment]]:
+    """The protocol and sessions of the course of ``asked``, by default that of the
+    latest treatment's procedure (the default procedure's, not started, when none). A
+    procedure no protocol describes is a 422 on ``query.procedure``; one ``whose``
+    ("This patient has") treatments do not include is a 404: a clinic that stopped
+    performing a procedure still shows the courses of it under way."""
+    if asked is None:
+        procedure, course = latest_course(treatments)
+        return clinic_protocol(clinic, procedure), course
+    known = installed_protocols().ids
+    if asked not in known:
+        message = f"there is no procedure '{asked}'; there are: {', '.join(known)}"
+        raise invalid("query.procedure", message)
+    courses = dict(procedure_courses(treatments))
+    if asked not in courses:
+        raise HttpError(404, f"{whose} no treatments of {asked}.")
+    return clinic_protocol(clinic, asked), courses[asked]
 
 
 def invalid(field: str, message: str) -> ValidationError:

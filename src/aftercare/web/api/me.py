@@ -16,7 +16,7 @@ from aftercare.exports.pdf import treatment_leaflet
 from aftercare.web import audit, clock
 from aftercare.web.access import scoped
 from aftercare.web.api.auth import PatientRequest, PatientSession
-from aftercare.web.api.common import check_in_from, require_symptoms_or_words
+from aftercare.web.api.common import asked_course, check_in_from, require_symptoms_or_words
 from aftercare.web.api.present import check_in_out, course_out, plan_out
 from aftercare.web.api.problems import responses
 from aftercare.web.api.record_schemas import CheckInIn, CheckInOut
@@ -25,6 +25,7 @@ from aftercare.web.api.treatments import (
     AskQuery,
     AtQuery,
     CanIQuery,
+    CourseQuery,
     ask,
     ask_question,
     care_at,
@@ -36,8 +37,6 @@ from aftercare.web.care.summary import local_today, treatment_plan
 from aftercare.web.clinic.models import CheckIn, Treatment
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.protocol import (
-    clinic_protocol,
-    latest_course,
     treatment_protocol,
 )
 
@@ -101,15 +100,16 @@ def my_check_in_result(request: PatientRequest, pk: int) -> CheckInOut:
     return check_in_out(record, patient.clinic.urgent_phone)
 
 
-@router.get("course", response=responses({200: CourseOut}, 401))
-def my_course(request: PatientRequest) -> CourseOut:
+@router.get("course", response=responses({200: CourseOut}, 401, 404))
+def my_course(request: PatientRequest, query: Query[CourseQuery]) -> CourseOut:
+    """Your course of ``procedure`` so far (by default, of your latest treatment's)."""
     patient = request.patient
     clinic = patient.clinic
     audit.record(request, "portal.course", clinic=clinic, patient=patient, obj=patient)
     today = local_today(clinic, clock.now())
-    procedure, treatments = latest_course(treatments_of(patient))
-    protocol = clinic_protocol(clinic, procedure)
-    return course_out(protocol, treatments, today, patient.course_sessions)
+    treatments = list(treatments_of(patient))
+    protocol, course = asked_course(clinic, treatments, query.procedure, "You have")
+    return course_out(protocol, course, today, patient.course_sessions)
 
 
 @router.get(

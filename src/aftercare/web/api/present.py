@@ -207,6 +207,7 @@ def course_out(
     days = session_days(treatments)
     if not days:
         return CourseOut(
+            procedure=protocol.id,
             sessions_done=0,
             sessions_planned=planned_sessions(protocol, chosen),
             last_session=None,
@@ -219,6 +220,7 @@ def course_out(
     outlook = course_outlook(protocol, days, today, chosen)
     gap, upkeep = outlook.next_session, outlook.maintenance
     return CourseOut(
+        procedure=protocol.id,
         sessions_done=outlook.sessions,
         sessions_planned=outlook.planned,
         last_session=days[-1],

@@ -331,6 +331,8 @@ class CourseOut(Schema):
     """A patient's course so far, on the clinic's day: sessions given, and when the next
     one (or maintenance) is due. ``next_*`` is empty once the course is complete."""
 
+    # The procedure whose sessions the course counts (``chemical-peel``).
+    procedure: str
     sessions_done: int
     sessions_planned: int
     last_session: date | None

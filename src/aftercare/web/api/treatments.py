@@ -28,6 +28,7 @@ from aftercare.web.access import scoped
 from aftercare.web.actor import Actor
 from aftercare.web.api.auth import KeyRequest, require_write
 from aftercare.web.api.common import (
+    asked_course,
     check_in_from,
     procedure_protocol,
     require_symptoms_or_words,
@@ -53,8 +54,6 @@ from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.protocol import (
-    clinic_protocol,
-    latest_course,
     same_procedure,
     treatment_protocol,
 )
@@ -203,16 +202,24 @@ def _care_then(patient: Patient, treatment: Treatment, at: datetime | None) -> C
     return care_of(patient, treatment, moment)
 
 
+class CourseQuery(Schema):
+    # The procedure's protocol id (``chemical-peel``); default: that of the patient's
+    # latest treatment, so a patient on two courses is asked about one at a time.
+    procedure: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 @router.get("patients/{int:pk}/course", response=responses({200: CourseOut}, *READ))
-def get_course(request: KeyRequest, pk: int) -> CourseOut:
-    """The patient's course so far, on the clinic's calendar today."""
+def get_course(request: KeyRequest, pk: int, query: Query[CourseQuery]) -> CourseOut:
+    """The patient's course of ``procedure`` so far (by default, of the procedure of
+    their latest treatment), on the clinic's calendar today; 404 if the patient has no
+    treatments of the procedure asked."""
     patient = patient_of(request, pk, "course.view")
     clinic = patient.clinic
     audit.record(request, "course.view", clinic=clinic, patient=patient, obj=patient)
-    procedure, treatments = latest_course(Treatment.objects.filter(patient=patient))
+    treatments = list(Treatment.objects.filter(patient=patient))
+    protocol, course = asked_course(clinic, treatments, query.procedure, "This patient has")
     today = local_today(clinic, clock.now())
-    protocol = clinic_protocol(clinic, procedure)
-    return course_out(protocol, treatments, today, patient.course_sessions)
+    return course_out(protocol, course, today, patient.course_sessions)
 
 
 # --- check-ins --------------------------------------------------------------------------

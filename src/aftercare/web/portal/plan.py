@@ -35,7 +35,7 @@ from aftercare.web.portal.present import (
 )
 from aftercare.web.protocol import (
     clinic_protocol,
-    latest_course,
+    procedure_courses,
     screened_procedure,
 )
 from aftercare.web.reminders.schedule import receiving_channels
@@ -136,15 +136,18 @@ def send_question(request: PatientRequest) -> HttpResponse:
 
 @patient_required
 def course(request: PatientRequest) -> HttpResponse:
+    """The course of each procedure the patient has had, the latest first: a patient on
+    one course sees only it; one on two sees each under its procedure's name."""
     now = clock.now()
     patient = request.patient
-    procedure, done = latest_course(treatments_of(patient).filter(treated_at__lte=now))
-    done.sort(key=lambda t: t.treated_at)
-    _audit(request, "portal.course", done[-1] if done else None)
-    view = None
-    if done:
+    courses = procedure_courses(treatments_of(patient).filter(treated_at__lte=now))
+    latest = max((t for _, done in courses for t in done), key=lambda t: t.treated_at, default=None)
+    _audit(request, "portal.course", latest)
+    views = []
+    for procedure, done in courses:
+        done.sort(key=lambda t: t.treated_at)
         days = [t.treated_at.astimezone(zone(t.time_zone)).date() for t in done]
         today_local = now.astimezone(zone(done[-1].time_zone)).date()
         protocol = clinic_protocol(patient.clinic, procedure)
-        view = course_view(protocol, days, today_local, patient.course_sessions)
-    return _page(request, "aftercare/portal/course.html", "course", None, {"course": view})
+        views.append(course_view(protocol, days, today_local, patient.course_sessions))
+    return _page(request, "aftercare/portal/course.html", "course", None, {"courses": views})

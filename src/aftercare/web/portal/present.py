@@ -290,6 +290,9 @@ class CourseView:
     maintenance_earliest: str
     maintenance_latest: str
     planned: int = 0
+    # The protocol's id and the procedure's name, for a patient on more than one course.
+    procedure_id: str = ""
+    procedure: str = ""
 
 
 def course_view(
@@ -314,4 +317,6 @@ def course_view(
         maintenance_earliest="" if maintenance is None else format_day(maintenance.earliest),
         maintenance_latest="" if maintenance is None else format_day(maintenance.latest),
         planned=outlook.planned,
+        procedure_id=protocol.id,
+        procedure=protocol.procedure,
     )

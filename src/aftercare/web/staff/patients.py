@@ -7,6 +7,7 @@ only through ``scoped``, so another clinic's patient is a 404 that names nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from aftercare.web.care.consent import consent_lines
 from aftercare.web.care.factors import factor_words, recorded_values
 from aftercare.web.care.records import record_new_patient, record_patient_change
 from aftercare.web.care.summary import (
+    CourseSummary,
     area_labels,
     course_summary,
     local_moment,
@@ -38,7 +40,7 @@ from aftercare.web.protocol import (
     base_id,
     clinic_protocol,
     enabled_procedures,
-    latest_course,
+    procedure_courses,
     record_protocol,
 )
 from aftercare.web.staff.patient_forms import PatientForm
@@ -143,10 +145,10 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         .order_by("-created_at")
     )
     current = next((t for t in treatments if t.cancelled_at is None), None)
-    procedure, course = latest_course(treatments)
-    protocol = clinic_protocol(clinic, procedure)
+    courses = _courses(clinic, patient, treatments, local_today(clinic, now))
     today = current_at = None
     if current is not None:
+        protocol = record_protocol(current, clinic)
         today = today_summary(protocol, treatment_plan(protocol, current), now)
         current_at = local_moment(current.treated_at, current.time_zone)
     return {
@@ -159,14 +161,36 @@ def _record(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         "current": current,
         "today": today,
         "current_at": current_at,
-        "course": course_summary(
-            protocol, course, local_today(clinic, now), patient.course_sessions
-        ),
-        "course_procedure": protocol.procedure,
-        "course_text": protocol.course.text,
+        "courses": courses,
+        # A patient on courses of two procedures is shown each under its name.
+        "courses_named": len(courses) > 1,
         "reminders": reminder_rows(patient),
         "consent": consent_lines(patient, clinic.time_zone, named=True),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CourseSection:
+    """One procedure's course on the patient page."""
+
+    procedure_id: str
+    procedure: str
+    text: str
+    summary: CourseSummary | None
+
+
+def _courses(
+    clinic: Clinic, patient: Patient, treatments: list[Treatment], today: date
+) -> list[CourseSection]:
+    """A section for the course of each procedure the patient has treatments of, the
+    latest treated first; the clinic's protocols are read once, so a second course costs
+    no query."""
+    sections = []
+    for procedure, course in procedure_courses(treatments):
+        protocol = clinic_protocol(clinic, procedure)
+        summary = course_summary(protocol, course, today, patient.course_sessions)
+        sections.append(CourseSection(procedure, protocol.procedure, protocol.course.text, summary))
+    return sections
 
 
 def _names_procedures(clinic: Clinic, screenings: list[Screening]) -> bool:

@@ -38,6 +38,7 @@ from aftercare.engine.explain import (
     treated_on,
     why_line,
 )
+from aftercare.engine.headings import first_labels, not_yet_heading, until_then
 from aftercare.engine.localtime import elapsed, local_datetime, parse_local, zone
 from aftercare.engine.timeline import plan
 from aftercare.protocols.schema import Protocol
@@ -152,6 +153,15 @@ def test_it_heads_the_day(day: int, days: int | None, expected: str) -> None:
             lambda p, at: routine_ends_heading(p, at, 14),
             "From 19:00 (day 14) you can stop the daily routine for:",
         ),
+        (
+            lambda p, at: routine_ends_heading(p, at, since=True),
+            "Since 19:00 you can stop the daily routine for:",
+        ),
+        (lambda p, at: not_yet_heading(p, at), "From Mon 26 Oct, 19:00:"),
+        (lambda p, at: until_then(p, "Avoid alcohol."), "Until then: Avoid alcohol."),
+        (lambda p, at: first_labels(p, ["sauna", "sunbed"]), "sauna, sunbed"),
+        (lambda p, at: first_labels(p, list("abcd")), "a, b, c, d"),
+        (lambda p, at: first_labels(p, list("abcde")), "a, b, c and 2 more"),
         (lambda p, at: after_treatment(at, 3), "Mon 26 Oct, 19:00 (day 3 after treatment)"),
         (lambda p, at: treated_on(at), "after your treatment on Mon 26 Oct"),
         (lambda p, at: every_day_until(p, at), "Every day until Mon 26 Oct, 19:00:"),

@@ -81,6 +81,47 @@ def test_every_shipped_table_loads() -> None:
             "phrases for xx: Field required @ treated_on",
         ),
         (
+            '  routine_ended: "Since {when} you can stop the daily routine for:"\n',
+            "",
+            "phrases for xx: Field required @ changes.routine_ended",
+        ),
+        (
+            '  not_yet_from: "From {moment}:"\n',
+            '  not_yet_from: "From {when}:"\n',
+            "phrases for xx: phrase 'not_yet_from' must use {moment} @ changes",
+        ),
+        (
+            '  until_then: "Until then: {words}"\n',
+            '  until_then: "Until then:"\n',
+            "phrases for xx: phrase 'until_then' must use {words} @ entry",
+        ),
+        (
+            'span: "{start} to {end}"\n',
+            'span: "{start} to"\n',
+            "phrases for xx: phrase 'span' must use {end}, {start}",
+        ),
+        (
+            "  session_of: Session {done} of {planned}\n",
+            "  session_of: Session {done}\n",
+            "phrases for xx: phrase 'session_of' must use {done}, {planned} @ course",
+        ),
+        (
+            "Once your course of {planned} sessions",
+            "Once your course",
+            "phrases for xx: phrase 'maintenance_after' must use {end}, {planned}, {start}"
+            " @ course",
+        ),
+        (
+            '  told: "{clinic} has been told about this check-in."\n',
+            '  told: "Your clinic has been told about this check-in."\n',
+            "phrases for xx: phrase 'told' must use {clinic} @ portal",
+        ),
+        (
+            "  stop_title: Stop {messages} from {clinic}?\n",
+            "",
+            "phrases for xx: Field required @ portal.stop_title",
+        ),
+        (
             "  not_yet: not yet\n",
             "  not_yet: not yet\n  later: later\n",
             "phrases for xx: Extra inputs are not permitted @ verdicts.later",

@@ -83,8 +83,9 @@ def test_the_day_14_change_says_to_keep_using_sunscreen_and_never_allows_picking
 ) -> None:
     treat(patient, practitioner, NOW - timedelta(days=14, hours=1))
     shown = section(page(alice, "today"), "changes-heading")
+    # The change came an hour ago: "Since", as for what it allows.
     assert (
-        "From 13:30 you can stop the daily routine for: gentle non-foaming cleanser, "
+        "Since 13:30 you can stop the daily routine for: gentle non-foaming cleanser, "
         f"moisturiser. {KEEP_SUNSCREEN}"
     ) in shown
     assert "picking" not in shown.lower()

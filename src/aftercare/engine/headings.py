@@ -8,6 +8,7 @@ only sets them in bold before the list they head.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -23,9 +24,12 @@ __all__ = [
     "change_heading",
     "ended_sentence",
     "every_day_until",
+    "first_labels",
+    "not_yet_heading",
     "plan_intro",
     "protocol_line",
     "routine_ends_heading",
+    "until_then",
     "why_line",
     "zone_name",
 ]
@@ -47,10 +51,34 @@ def allowed_heading(
     return phrase.format(when=_clock_with_day(at, day, protocol.language))
 
 
-def routine_ends_heading(protocol: Protocol, at: datetime, day: int | None = None) -> str:
-    """'From 13:30 you can stop the daily routine for:', with its ``day`` '… (day 14) …'."""
-    phrase = phrases_for(protocol.language).changes.routine_ends
+def routine_ends_heading(
+    protocol: Protocol, at: datetime, day: int | None = None, *, since: bool = False
+) -> str:
+    """'From 13:30 you can stop the daily routine for:', with its ``day`` '… (day 14) …',
+    and 'Since 13:30 …' once it has passed today."""
+    words = phrases_for(protocol.language).changes
+    phrase = words.routine_ended if since else words.routine_ends
     return phrase.format(when=_clock_with_day(at, day, protocol.language))
+
+
+def not_yet_heading(protocol: Protocol, at: datetime) -> str:
+    """'From Tue 24 Nov, 10:30:', before what a later moment allows."""
+    moment = format_moment(at, protocol.language)
+    return phrases_for(protocol.language).changes.not_yet_from.format(moment=moment)
+
+
+def first_labels(protocol: Protocol, labels: Sequence[str], shown: int = 3) -> str:
+    """'sauna, swimming, exercise and 2 more': the first ``shown`` labels of a long list
+    (one more than ``shown`` is listed whole: "and 1 more" would take its place)."""
+    if len(labels) <= shown + 1:
+        return ", ".join(labels)
+    more = phrases_for(protocol.language).calendar.more.format(count=len(labels) - shown)
+    return f"{', '.join(labels[:shown])} {more}"
+
+
+def until_then(protocol: Protocol, words: str) -> str:
+    """'Until then: avoid the sauna.': a rule of a day that holds until that day."""
+    return phrases_for(protocol.language).entry.until_then.format(words=words)
 
 
 def _clock_with_day(at: datetime, day: int | None, language: str) -> str:

@@ -9,14 +9,15 @@ not the ones the renderer fills is refused when the table loads, never when a pa
 
 from __future__ import annotations
 
-import string
 from functools import cache
 from importlib import resources
-from typing import Annotated, ClassVar
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError
 
 from aftercare.protocols.cache import cached, content_key
+from aftercare.protocols.page_phrases import PortalPhrases
+from aftercare.protocols.phrase_table import Table, fills_of
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -36,32 +37,7 @@ class PhraseError(ValueError):
     """A phrase table that is missing, or does not hold every phrase as the renderer needs it."""
 
 
-class _Table(BaseModel):
-    """Phrases whose {placeholders} must be exactly those named in ``fills``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-    fills: ClassVar[dict[str, frozenset[str]]] = {}
-
-    @model_validator(mode="after")
-    def _placeholders_match(self) -> _Table:
-        for name, wanted in self.fills.items():
-            found = _placeholders(getattr(self, name))
-            if found != wanted:
-                shown = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no placeholders"
-                raise ValueError(f"phrase '{name}' must use {shown}")
-        return self
-
-
-def _placeholders(text: str) -> frozenset[str]:
-    return frozenset(field for _, field, _, _ in string.Formatter().parse(text) if field)
-
-
-def _fills(**names: str) -> dict[str, frozenset[str]]:
-    """``name="a b"``: phrase ``name`` fills the placeholders {a} and {b}."""
-    return {name: frozenset(words.split()) for name, words in names.items()}
-
-
-class Plural(_Table):
+class Plural(Table):
     """One phrase for a count of one, another for every other count."""
 
     one: str
@@ -72,21 +48,21 @@ class Plural(_Table):
 
 
 class DaysWithHours(Plural):
-    fills = _fills(one="days hours", other="days hours")
+    fills = fills_of(one="days hours", other="days hours")
 
 
 class HourCount(Plural):
-    fills = _fills(one="hours", other="hours")
+    fills = fills_of(one="hours", other="hours")
 
 
-class Offsets(_Table):
+class Offsets(Table):
     never: str
     avoid: str
     allowed_now: str
     allowed_from: str
     do_from_start: str
     do: str
-    fills = _fills(
+    fills = fills_of(
         never="",
         avoid="duration",
         allowed_now="",
@@ -96,7 +72,7 @@ class Offsets(_Table):
     )
 
 
-class EntryPhrases(_Table):
+class EntryPhrases(Table):
     always: str
     until: str
     after_that: str
@@ -107,7 +83,8 @@ class EntryPhrases(_Table):
     label_with_gate: str
     only_when: str
     min_spf: str
-    fills = _fills(
+    until_then: str
+    fills = fills_of(
         always="words",
         until="moment words",
         after_that="words then",
@@ -118,10 +95,11 @@ class EntryPhrases(_Table):
         label_with_gate="label gate",
         only_when="gate",
         min_spf="spf",
+        until_then="words",
     )
 
 
-class PlanPhrases(_Table):
+class PlanPhrases(Table):
     title: str
     protocol: str
     ended: str
@@ -130,7 +108,7 @@ class PlanPhrases(_Table):
     change: str
     allowed: str
     routine_ends: str
-    fills = _fills(
+    fills = fills_of(
         title="moment zone",
         protocol="id version",
         ended="moment zone",
@@ -142,30 +120,37 @@ class PlanPhrases(_Table):
     )
 
 
-class ChangePhrases(_Table):
+class ChangePhrases(Table):
     """The bold heading before what a moment of the plan allows, or which routines it ends
-    ({when}: the time of day, or the time with its day, '19:00 (day 2)'), and before the
-    daily routines."""
+    ({when}: the time of day, or the time with its day, '19:00 (day 2)'), before the daily
+    routines, and before what a later moment allows."""
 
     allowed_from: str
     allowed_since: str
     routine_ends: str
+    routine_ended: str
     every_day_until: str
-    fills = _fills(
-        allowed_from="when", allowed_since="when", routine_ends="when", every_day_until="moment"
+    not_yet_from: str
+    fills = fills_of(
+        allowed_from="when",
+        allowed_since="when",
+        routine_ends="when",
+        routine_ended="when",
+        every_day_until="moment",
+        not_yet_from="moment",
     )
 
 
-class Verdicts(_Table):
+class Verdicts(Table):
     allowed: str
     allowed_if: str
     not_yet: str
     required: str
     never: str
-    fills = _fills(allowed="", allowed_if="", not_yet="", required="", never="")
+    fills = fills_of(allowed="", allowed_if="", not_yet="", required="", never="")
 
 
-class CheckPhrases(_Table):
+class CheckPhrases(Table):
     verdict_with_gate: str
     headline: str
     headline_from: str
@@ -177,7 +162,7 @@ class CheckPhrases(_Table):
     why: str
     leaflets_differ: str
     and_word: str
-    fills = _fills(
+    fills = fills_of(
         verdict_with_gate="verdict gate",
         headline="subject verdict",
         headline_from="subject verdict when",
@@ -192,13 +177,13 @@ class CheckPhrases(_Table):
     )
 
 
-class ClockChanges(_Table):
+class ClockChanges(Table):
     repeated: str
     skipped: str
-    fills = _fills(repeated="time zone", skipped="time zone")
+    fills = fills_of(repeated="time zone", skipped="time zone")
 
 
-class CalendarPhrases(_Table):
+class CalendarPhrases(Table):
     name: str
     unnamed: str
     from_: str = Field(alias="from")
@@ -207,7 +192,7 @@ class CalendarPhrases(_Table):
     check_in: str
     next_session: str
     maintenance: str
-    fills = _fills(
+    fills = fills_of(
         name="name",
         unnamed="",
         from_="day items",
@@ -219,13 +204,13 @@ class CalendarPhrases(_Table):
     )
 
 
-class ReminderPhrases(_Table):
+class ReminderPhrases(Table):
     change: str
     short_change: str
     short_separator: str
     named: str
     gated: str
-    fills = _fills(
+    fills = fills_of(
         change="moment words names",
         short_change="time items",
         short_separator="",
@@ -234,23 +219,33 @@ class ReminderPhrases(_Table):
     )
 
 
-class CoursePhrases(_Table):
+class CoursePhrases(Table):
     too_early: str
     within_window: str
     late: str
     later_than_usual: str
     terms: str
-    fills = _fills(
+    session_of: str
+    procedure_session: str
+    next_between: str
+    maintenance_due: str
+    maintenance_after: str
+    fills = fills_of(
         too_early="",
         within_window="",
         late="",
         later_than_usual="day",
+        session_of="done planned",
+        procedure_session="procedure done planned",
+        next_between="start end",
+        maintenance_due="start end",
+        maintenance_after="planned start end",
         terms="min_sessions max_sessions default_sessions min_gap_days max_gap_days"
         " maintenance_min_months maintenance_max_months",
     )
 
 
-class Phrases(_Table):
+class Phrases(Table):
     """Every interface phrase of one language."""
 
     weekdays: Annotated[tuple[str, ...], Field(min_length=7, max_length=7)]
@@ -268,6 +263,7 @@ class Phrases(_Table):
     moment_with_day: str
     after_treatment: str
     treated_on: str
+    span: str
     days_with_hours: DaysWithHours
     hour_count: HourCount
     offsets: Offsets
@@ -280,7 +276,8 @@ class Phrases(_Table):
     calendar: CalendarPhrases
     reminders: ReminderPhrases
     course: CoursePhrases
-    fills = _fills(
+    portal: PortalPhrases
+    fills = fills_of(
         moment="weekday day month time",
         date="weekday day month year",
         short_date="weekday day month",
@@ -294,6 +291,7 @@ class Phrases(_Table):
         moment_with_day="moment when",
         after_treatment="day",
         treated_on="day",
+        span="start end",
     )
 
 

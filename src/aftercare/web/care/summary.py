@@ -21,6 +21,7 @@ from aftercare.engine.explain import (
     session_verdict,
 )
 from aftercare.engine.localtime import zone
+from aftercare.engine.sentences import day_span
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web.booking import session_days
@@ -37,7 +38,6 @@ __all__ = [
     "plan_key",
     "reviewer",
     "session_days",
-    "span",
     "staff_name",
     "today_summary",
     "treatment_plan",
@@ -86,11 +86,6 @@ def local_moment(at: datetime, zone_name: str) -> str:
 def local_stamp(at: datetime, zone_name: str) -> str:
     """'2026-12-05 10:30' in ``zone_name``: for files, where the year matters and sorting."""
     return at.astimezone(zone(zone_name)).strftime("%Y-%m-%d %H:%M")
-
-
-def span(earliest: date, latest: date) -> str:
-    shown = format_day(earliest)
-    return shown if earliest == latest else f"{shown} to {format_day(latest)}"
 
 
 def area_labels(protocol: Protocol, areas: Sequence[str]) -> str:
@@ -172,9 +167,11 @@ def course_summary(
         sessions_done=outlook.sessions,
         sessions_planned=outlook.planned,
         last_session=format_day(days[-1]),
-        next_window=None if gap is None else span(gap.earliest, gap.latest),
+        next_window=None if gap is None else day_span(gap.earliest, gap.latest, protocol.language),
         next_verdict=None if gap is None else session_verdict(protocol, gap.verdict),
-        maintenance=None if upkeep is None else span(upkeep.earliest, upkeep.latest),
+        maintenance=None
+        if upkeep is None
+        else day_span(upkeep.earliest, upkeep.latest, protocol.language),
         late=tuple(_late_words(days, outlook.late)),
     )
 

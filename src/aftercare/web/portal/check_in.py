@@ -20,6 +20,7 @@ from aftercare.web.care.current import Care, current_care
 from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn, Clinic
 from aftercare.web.oncall import on_call_at
+from aftercare.web.portal.clinic_words import clinic_words
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
 from aftercare.web.protocol import (
@@ -40,6 +41,7 @@ def _context(request: PatientRequest, care: Care | None) -> dict[str, object]:
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
         "urgent_href": tel_href(clinic.urgent_phone),
+        "clinic_words": clinic_words(clinic, care),
     }
 
 

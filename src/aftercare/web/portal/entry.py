@@ -22,6 +22,7 @@ from aftercare.web.access import PatientRequest, end_patient_session, start_pati
 from aftercare.web.addresses import client_address
 from aftercare.web.care.current import session_until
 from aftercare.web.clinic.models import Channel, Patient, PatientLink
+from aftercare.web.portal.clinic_words import link_sent
 from aftercare.web.portal.forms import Contact, NewLinkForm
 from aftercare.web.reminders.links import queue_link
 
@@ -45,7 +46,8 @@ def open_link(request: HttpRequest) -> HttpResponse:
     link = _find(token)
     if link is None or not link.is_usable(clock.now()):
         return _no_longer_works(request)
-    context = {"token": token, "clinic_name": link.patient.clinic.name}
+    clinic = link.patient.clinic
+    context = {"token": token, "clinic_name": clinic.name, "link_sent": link_sent(clinic)}
     return render(request, "aftercare/portal/open.html", context)
 
 

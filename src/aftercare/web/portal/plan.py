@@ -24,6 +24,7 @@ from aftercare.web.care.current import Care, current_care, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.care.summary import treatment_plan
 from aftercare.web.clinic.models import Patient, Treatment
+from aftercare.web.portal.clinic_words import clinic_words
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
     ask_view,
@@ -62,6 +63,7 @@ def _page(
         "clinic": clinic,
         "phone_href": tel_href(clinic.phone),
         "urgent_href": tel_href(clinic.urgent_phone),
+        "clinic_words": clinic_words(clinic, care),
     }
     return render(request, template, context | extra, status=status)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from aftercare.engine.ask import AskOutcome, AskResult
-from aftercare.engine.course import course_outlook
+from aftercare.engine.course import MaintenanceWindow, SessionCheck, course_outlook
 from aftercare.engine.explain import (
     allowed_heading,
     ask_sentence,
@@ -29,7 +30,10 @@ from aftercare.engine.explain import (
     treated_on,
     why_line,
 )
+from aftercare.engine.headings import first_labels, not_yet_heading, until_then
+from aftercare.engine.sentences import maintenance_due, next_between, session_of
 from aftercare.engine.timeline import DayChanges, Plan, PlanEntry
+from aftercare.exports.markup import marked, strong
 from aftercare.exports.plan_view import change_view
 from aftercare.protocols.schema import Protocol, RuleKind
 from aftercare.web.care.current import Care
@@ -40,6 +44,7 @@ __all__ = [
     "AskView",
     "CourseView",
     "Moment",
+    "NotYet",
     "TimelineDay",
     "TimelineLine",
     "TodayView",
@@ -70,6 +75,15 @@ class Moment:
 
 
 @dataclass(frozen=True, slots=True)
+class NotYet:
+    """A later moment in Today's "Not yet" list: 'From Tue 24 Nov, 10:30:' in bold, then
+    what it allows, the first three of a long list and how many more."""
+
+    heading: str
+    labels: str
+
+
+@dataclass(frozen=True, slots=True)
 class TodayView:
     """Today at a glance: how far through the plan, what changes today, what to do, and
     what is not allowed yet with the moment it is."""
@@ -78,7 +92,7 @@ class TodayView:
     days: int
     changes_today: tuple[Moment, ...]
     do_today: tuple[str, ...]
-    not_yet: tuple[Moment, ...]
+    not_yet: tuple[NotYet, ...]
     allowed_again: tuple[str, ...]
     # What is never advised, at any time: never among what is allowed.
     always_avoid: tuple[str, ...] = ()
@@ -115,7 +129,11 @@ def today_view(care: Care, result: Plan) -> TodayView:
         treated_on=treated_on(care.treated_at, care.protocol.language),
         changes_today=tuple(m for m, d in zip(moments, dates, strict=True) if d == today),
         do_today=do_today,
-        not_yet=tuple(m for m, d in zip(moments, dates, strict=True) if d > today and m.allowed),
+        not_yet=tuple(
+            _not_yet(care.protocol, m, c)
+            for m, c in zip(moments, result.changes, strict=True)
+            if c.at.date() > today and m.allowed
+        ),
         allowed_again=tuple(label for m in moments if m.has_passed for label in m.allowed),
         always_avoid=_always(care.protocol, result),
     )
@@ -126,6 +144,10 @@ def _doing(protocol: Protocol, entry: PlanEntry) -> str:
     says until when ("Until Sat 19 Dec, 10:30: … After that: …"), so "after that" never
     hangs without the moment it follows."""
     return describe_entry(protocol, entry) if entry.rule.then_text else entry_words(protocol, entry)
+
+
+def _not_yet(protocol: Protocol, moment: Moment, change: DayChanges) -> NotYet:
+    return NotYet(not_yet_heading(protocol, change.at), first_labels(protocol, moment.allowed))
 
 
 def _always(protocol: Protocol, result: Plan) -> tuple[str, ...]:
@@ -141,6 +163,7 @@ def _moment(care: Care, change: DayChanges, *, with_day: bool = False) -> Moment
         change.at <= care.at,
     )
     day = change.day if with_day else None
+    since = has_passed and not with_day  # the timeline heads past days "From …" too
     return Moment(
         when=shown.when,
         day=change.day,
@@ -148,23 +171,21 @@ def _moment(care: Care, change: DayChanges, *, with_day: bool = False) -> Moment
         allowed=tuple(lower_first(label) for label in shown.allowed),
         ended=tuple(lower_first(label) for label in shown.ended),
         kept=shown.kept,
-        allowed_heading=allowed_heading(
-            protocol, change.at, day, since=has_passed and not with_day
-        ),
-        ended_heading=routine_ends_heading(protocol, change.at, day),
+        allowed_heading=allowed_heading(protocol, change.at, day, since=since),
+        ended_heading=routine_ends_heading(protocol, change.at, day, since=since),
     )
 
 
 @dataclass(frozen=True, slots=True)
 class TimelineLine:
     """One rule: its words, and the protocol's reason for it (``why``: as a line reads it,
-    "Why: …")."""
+    "Why: …"); ``detail``: the words as the day's details read them ("Until then: …" for
+    an 'avoid' or 'do' rule, which applies until its day rather than from it)."""
 
     text: str
     reason: str
     label: str = ""
-    # An 'avoid' or 'do' rule: it applies until its day, rather than from it.
-    applies_until: bool = False
+    detail: str = ""
     why: str = ""
 
 
@@ -244,11 +265,10 @@ def timeline_intro(care: Care) -> str:
 def _line(protocol: Protocol, entry: PlanEntry) -> TimelineLine:
     activities = protocol.index.activities
     label = ", ".join(activities[a].label for a in entry.rule.activities)
+    text, reason = entry_words(protocol, entry), entry.rule.reason
     applies_until = entry.kind is not RuleKind.ALLOWED_FROM
-    reason = entry.rule.reason
-    return TimelineLine(
-        entry_words(protocol, entry), reason, label, applies_until, why_line(protocol, reason)
-    )
+    detail = until_then(protocol, text) if applies_until else text
+    return TimelineLine(text, reason, label, detail, why_line(protocol, reason))
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +302,10 @@ def ask_view(protocol: Protocol, result: AskResult) -> AskView:
 
 @dataclass(frozen=True, slots=True)
 class CourseView:
+    """The course on the portal: ``heading`` 'Session 2 of 3'; ``next_window`` 'Between …
+    and ….' and ``maintenance`` 'A maintenance session is due between … and ….', each as
+    HTML with its dates in bold."""
+
     text: str
     sessions: tuple[str, ...]
     next_earliest: str | None
@@ -293,6 +317,11 @@ class CourseView:
     # The protocol's id and the procedure's name, for a patient on more than one course.
     procedure_id: str = ""
     procedure: str = ""
+    heading: str = ""
+    # "Microneedling: session 2 of 3", where the patient is on more than one course.
+    procedure_heading: str = ""
+    next_window: str = ""
+    maintenance: str = ""
 
 
 def course_view(
@@ -303,20 +332,38 @@ def course_view(
 
     Once the sessions complete the course, only maintenance is shown, as the reminders do."""
     outlook = course_outlook(protocol, session_days, today, chosen)
-    gap, maintenance = outlook.next_session, outlook.maintenance
-    late = set(outlook.late)
+    gap, late = outlook.next_session, set(outlook.late)
+    next_earliest, next_latest = _days(gap)
+    upkeep_earliest, upkeep_latest = _days(outlook.maintenance)
     return CourseView(
         text=protocol.course.text,
         sessions=tuple(
             later_than_usual(protocol, format_day(day)) if day in late else format_day(day)
             for day in sorted(session_days)
         ),
-        next_earliest=None if gap is None else format_day(gap.earliest),
-        next_latest=None if gap is None else format_day(gap.latest),
+        next_earliest=next_earliest or None,
+        next_latest=next_latest or None,
         next_status="" if gap is None else gap.verdict.value,
-        maintenance_earliest="" if maintenance is None else format_day(maintenance.earliest),
-        maintenance_latest="" if maintenance is None else format_day(maintenance.latest),
+        maintenance_earliest=upkeep_earliest,
+        maintenance_latest=upkeep_latest,
         planned=outlook.planned,
         procedure_id=protocol.id,
         procedure=protocol.procedure,
+        heading=session_of(protocol, len(session_days), outlook.planned),
+        procedure_heading=session_of(
+            protocol, len(session_days), outlook.planned, procedure=protocol.procedure
+        ),
+        next_window=marked(
+            partial(next_between, protocol), start=strong(next_earliest), end=strong(next_latest)
+        ),
+        maintenance=marked(
+            partial(maintenance_due, protocol, planned=None if gap is None else outlook.planned),
+            start=strong(upkeep_earliest),
+            end=strong(upkeep_latest),
+        ),
     )
+
+
+def _days(window: SessionCheck | MaintenanceWindow | None) -> tuple[str, str]:
+    """A window's first and last days as a page shows them, or two blanks without one."""
+    return ("", "") if window is None else (format_day(window.earliest), format_day(window.latest))

@@ -28,6 +28,7 @@ from aftercare.web.clinic.models import (
     Reminder,
     ReminderStatus,
 )
+from aftercare.web.portal.clinic_words import channel_words, stop_words
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.schedule import sync_patient
 
@@ -35,7 +36,6 @@ __all__ = ["message_settings", "stop"]
 
 CHANNELS = (Channel.EMAIL, Channel.SMS)
 MAX_TOKEN = 500
-_WORDS = {Channel.EMAIL: "emails", Channel.SMS: "text messages"}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -44,8 +44,8 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return render(request, "aftercare/portal/stop_unknown.html", status=404)
     patient, channel = found
-    words = _WORDS[channel]
-    context = {"clinic_name": patient.clinic.name, "words": words, "token": token}
+    clinic = patient.clinic
+    context = {"clinic_name": clinic.name, "words": stop_words(clinic, channel), "token": token}
     if request.method != "POST":
         return render(request, "aftercare/portal/stop.html", context)
     # Whoever holds the patient's own link acts as the patient.
@@ -96,10 +96,10 @@ def message_settings(request: PatientRequest) -> HttpResponse:
         return redirect("portal:today")
     if choice == "stop":
         _opt_out(request, patient, Channel(channel), ConsentSource.PORTAL)
-        messages.success(request, f"We will not send you {_WORDS[Channel(channel)]}.")
+        messages.success(request, f"We will not send you {channel_words(Channel(channel))}.")
     else:
         _opt_in(request, patient, Channel(channel))
-        messages.success(request, f"We will send you {_WORDS[Channel(channel)]} again.")
+        messages.success(request, f"We will send you {channel_words(Channel(channel))} again.")
     return redirect("portal:today")
 
 

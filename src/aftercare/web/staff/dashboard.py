@@ -19,12 +19,13 @@ from django.shortcuts import render
 from aftercare.engine.course import planned_sessions
 from aftercare.engine.explain import day_heading, format_day
 from aftercare.engine.localtime import hours_between, zone
+from aftercare.engine.sentences import day_span, session_of
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
 from aftercare.web.care.questions import not_understood, waiting
-from aftercare.web.care.summary import local_moment, local_today, span
+from aftercare.web.care.summary import local_moment, local_today
 from aftercare.web.clinic.models import Clinic, CourseBooking, Patient, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
@@ -196,7 +197,7 @@ def _due_to_book(clinic: Clinic, today: date, number: int) -> RowPage[BookingRow
             patient=booking.patient,
             what=_booking_what(protocol_of(booking), booking),
             procedure=protocol_of(booking).procedure if named else "",
-            window=span(booking.opens, booking.closes),
+            window=day_span(booking.opens, booking.closes, protocol_of(booking).language),
             status=_booking_status(booking.closes, today),
             overdue=booking.closes < today,
             url=patient_path(booking.patient_id),
@@ -211,7 +212,7 @@ def _booking_what(protocol: Protocol, booking: CourseBooking) -> str:
         return "Maintenance"
     chosen = booking.patient.course_sessions
     planned = max(planned_sessions(protocol, chosen), booking.session)
-    return f"Session {booking.session} of {planned}"
+    return session_of(protocol, booking.session, planned)
 
 
 def _booking_status(closes: date, today: date) -> str:

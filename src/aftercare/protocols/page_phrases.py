@@ -1,0 +1,48 @@
+"""The phrase table's sections of sentences that pages, the leaflet and messages set
+around values (a clinic's name, its numbers), beside the words around the protocol's own
+in ``phrasebook``; loaded and checked with the rest of the table."""
+
+from __future__ import annotations
+
+from aftercare.protocols.phrase_table import Table, fills_of
+
+__all__ = ["PortalPhrases"]
+
+
+class PortalPhrases(Table):
+    """The portal's sentences around the clinic's name and numbers."""
+
+    call_on: str
+    call: str
+    call_now: str
+    tell_when_safe: str
+    told: str
+    link_sent: str
+    send_question: str
+    questions_to: str
+    emails: str
+    texts: str
+    stop_title: str
+    stop_explained: str
+    stop: str
+    stopped: str
+    stopped_title: str
+    cancelled: str
+    fills = fills_of(
+        call_on="clinic phone",
+        call="clinic phone",
+        call_now="clinic phone",
+        tell_when_safe="clinic phone",
+        told="clinic",
+        link_sent="clinic",
+        send_question="clinic",
+        questions_to="clinic",
+        emails="",
+        texts="",
+        stop_title="messages clinic",
+        stop_explained="messages clinic",
+        stop="messages",
+        stopped="messages clinic",
+        stopped_title="messages",
+        cancelled="messages",
+    )

@@ -122,6 +122,16 @@ def test_every_shipped_table_loads() -> None:
             "phrases for xx: Field required @ portal.stop_title",
         ),
         (
+            '  severe: "{symptom}, if severe"\n',
+            "  severe: if severe\n",
+            "phrases for xx: phrase 'severe' must use {symptom} @ leaflet",
+        ),
+        (
+            "  telephone_or_email: Telephone {phone} or email {email}.\n",
+            "  telephone_or_email: Telephone {phone}.\n",
+            "phrases for xx: phrase 'telephone_or_email' must use {email}, {phone} @ leaflet",
+        ),
+        (
             "  not_yet: not yet\n",
             "  not_yet: not yet\n  later: later\n",
             "phrases for xx: Extra inputs are not permitted @ verdicts.later",

@@ -36,13 +36,19 @@ from aftercare.engine.course import course_outlook
 from aftercare.engine.explain import (
     course_terms,
     describe_rule,
-    format_day,
     format_moment,
     why_line,
 )
 from aftercare.engine.localtime import zone
 from aftercare.engine.timeline import plan
 from aftercare.exports import ClinicInfo, Subject
+from aftercare.exports.leaflet_words import (
+    NextSession,
+    contact,
+    next_session,
+    symptom_heading,
+    treated,
+)
 from aftercare.exports.plan_view import Line, plan_view
 from aftercare.protocols.schema import (
     ActivityRule,
@@ -72,13 +78,14 @@ LONGEST_NAME = 200
 @dataclass(frozen=True, slots=True)
 class SymptomLine:
     """A symptom in the box of the most urgent level it can reach, with the protocol's
-    reason, and ``condition``: "worsening" or "severe" when only that makes it so (the
-    template words it, and says when to call otherwise); "" when it always is."""
+    reason; ``heading``: its label in bold, with the condition that alone makes it so
+    ("<b>Blisters</b>, if getting worse or spreading"), after which the template says
+    when to call otherwise."""
 
     text: str
     reason: str
-    condition: str = ""
-    # The symptom's own level (a Level's value) when the condition raises it.
+    heading: str = ""
+    # The symptom's own level (a Level's value) when a condition raises it.
     usual: str = ""
 
     def __str__(self) -> str:
@@ -98,15 +105,6 @@ class Urgent:
     emergency: Symptoms
     now: Symptoms
     today: Symptoms
-
-
-@dataclass(frozen=True, slots=True)
-class NextSession:
-    session: str
-    planned: str
-    window: str
-    maintenance: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,12 +137,12 @@ def clinic_leaflet(protocol: Protocol, clinic: ClinicInfo) -> bytes:
 def treatment_leaflet_html(subject: Subject) -> str:
     protocol = subject.protocol
     treated_at = subject.treated_at.astimezone(zone(subject.zone_name))
+    moment = format_moment(treated_at, protocol.language)
     context = {
         "clinic": subject.clinic,
+        "contact": contact(protocol, subject.clinic),
         "logo": _logo(subject.clinic),
-        "patient_name": display_name(subject.patient_name),
-        "treated_at": format_moment(treated_at, protocol.language),
-        "zone": subject.zone_name,
+        "treated": treated(protocol, display_name(subject.patient_name), moment, subject.zone_name),
         "urgent": _urgent(protocol),
         "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
         "course": _next_session(protocol, treated_at.date(), subject),
@@ -161,6 +159,7 @@ def clinic_leaflet_html(protocol: Protocol, clinic: ClinicInfo) -> str:
     sources = _Sources(protocol)
     context = {
         "clinic": clinic,
+        "contact": contact(protocol, clinic),
         "logo": _logo(clinic),
         "protocol": {"title": protocol.title, "id": protocol.effective_id},
         "version": protocol.version,
@@ -221,7 +220,7 @@ def _urgent(protocol: Protocol) -> Urgent:
     boxes: dict[Level, list[SymptomLine]] = {level: [] for level in Level}
     for symptom in protocol.symptoms:
         if symptom.red_flag or symptom.level is Level.CALL_999:
-            level, line = _most_urgent(symptom)
+            level, line = _most_urgent(protocol, symptom)
             boxes[level].append(line)
 
     def box(level: Level) -> Symptoms:
@@ -234,38 +233,28 @@ def _urgent(protocol: Protocol) -> Urgent:
     )
 
 
-def _most_urgent(symptom: Symptom) -> tuple[Level, SymptomLine]:
+def _most_urgent(protocol: Protocol, symptom: Symptom) -> tuple[Level, SymptomLine]:
     """The most urgent level ``symptom`` reaches, and its line there with the condition
     that takes it there (the symptom's own level wins a tie: it needs no condition)."""
-    reasons = symptom.reasons
-    level, line = symptom.level, SymptomLine(symptom.label, reasons.beyond)
+    reasons, label = symptom.reasons, symptom.label
+    heading = symptom_heading(protocol, label, "")
+    level, line = symptom.level, SymptomLine(label, reasons.beyond, heading)
     for condition, raised, reason in (
         ("worsening", symptom.if_worsening, reasons.worsening),
         ("severe", symptom.if_severe, reasons.severe),
     ):
         if raised is not None and raised.rank > level.rank:
             usual = symptom.level.value
-            line = SymptomLine(symptom.label, reason or reasons.beyond, condition, usual)
+            heading = symptom_heading(protocol, label, condition)
+            line = SymptomLine(label, reason or reasons.beyond, heading, usual)
             level = raised
     return level, line
 
 
 def _next_session(protocol: Protocol, treated_on: date, subject: Subject) -> NextSession:
-    """The next session's window, or maintenance once the planned course is complete."""
     sessions = [*subject.earlier_sessions, treated_on]
     outlook = course_outlook(protocol, sessions, treated_on, subject.course_sessions)
-    gap, upkeep = outlook.next_session, outlook.maintenance
-    return NextSession(
-        session=str(outlook.sessions),
-        planned=str(outlook.planned),
-        window="" if gap is None else _span(gap.earliest, gap.latest),
-        maintenance="" if upkeep is None else _span(upkeep.earliest, upkeep.latest),
-        text=protocol.course.text,
-    )
-
-
-def _span(earliest: date, latest: date) -> str:
-    return f"{format_day(earliest)} and {format_day(latest)}"
+    return next_session(protocol, outlook)
 
 
 @dataclass(frozen=True, slots=True)

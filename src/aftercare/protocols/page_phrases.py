@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aftercare.protocols.phrase_table import Table, fills_of
 
-__all__ = ["PortalPhrases"]
+__all__ = ["LeafletPhrases", "PortalPhrases"]
 
 
 class PortalPhrases(Table):
@@ -45,4 +45,32 @@ class PortalPhrases(Table):
         stopped="messages clinic",
         stopped_title="messages",
         cancelled="messages",
+    )
+
+
+class LeafletPhrases(Table):
+    """The treatment leaflet's sentences; {symptom} in ``worsening`` and ``severe`` is the
+    protocol's label of a symptom, set in bold."""
+
+    for_patient: str
+    for_anyone: str
+    call_now: str
+    telephone: str
+    telephone_or_email: str
+    worsening: str
+    severe: str
+    session: str
+    next_window: str
+    maintenance: str
+    fills = fills_of(
+        for_patient="name moment zone",
+        for_anyone="moment zone",
+        call_now="clinic phone",
+        telephone="phone",
+        telephone_or_email="phone email",
+        worsening="symptom",
+        severe="symptom",
+        session="session planned",
+        next_window="start end",
+        maintenance="start end",
     )

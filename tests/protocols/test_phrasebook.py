@@ -132,6 +132,16 @@ def test_every_shipped_table_loads() -> None:
             "phrases for xx: phrase 'telephone_or_email' must use {email}, {phone} @ leaflet",
         ),
         (
+            '  greeting_text: "Hi {name}, {clinic} here."\n',
+            '  greeting_text: "Hi {name}."\n',
+            "phrases for xx: phrase 'greeting_text' must use {clinic}, {name} @ messages",
+        ),
+        (
+            '  questions: "Questions or worries: call {phone}."\n',
+            "",
+            "phrases for xx: Field required @ messages.questions",
+        ),
+        (
             "  not_yet: not yet\n",
             "  not_yet: not yet\n  later: later\n",
             "phrases for xx: Extra inputs are not permitted @ verdicts.later",

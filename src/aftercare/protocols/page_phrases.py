@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from aftercare.protocols.phrase_table import Table, fills_of
 
-__all__ = ["LeafletPhrases", "PortalPhrases"]
+__all__ = ["LeafletPhrases", "MessagePhrases", "PortalPhrases"]
 
 
 class PortalPhrases(Table):
@@ -73,4 +73,34 @@ class LeafletPhrases(Table):
         session="session planned",
         next_window="start end",
         maintenance="start end",
+    )
+
+
+class MessagePhrases(Table):
+    """A message's greeting and sign-off (a text's greeting, ``greeting_text``, counts
+    towards its segments), and an email's subject."""
+
+    greeting_email: str
+    greeting_text: str
+    greeting_link: str
+    link_ready: str
+    answer_greeting: str
+    questions: str
+    plan_link: str
+    stop_link: str
+    subject: str
+    subject_link: str
+    subject_answer: str
+    fills = fills_of(
+        greeting_email="name clinic",
+        greeting_text="name clinic",
+        greeting_link="name",
+        link_ready="clinic",
+        answer_greeting="name clinic question",
+        questions="phone",
+        plan_link="url",
+        stop_link="url",
+        subject="clinic",
+        subject_link="clinic",
+        subject_answer="clinic",
     )

@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationError
 
 from aftercare.protocols.cache import cached, content_key
-from aftercare.protocols.page_phrases import LeafletPhrases, PortalPhrases
+from aftercare.protocols.page_phrases import LeafletPhrases, MessagePhrases, PortalPhrases
 from aftercare.protocols.phrase_table import Table, fills_of
 
 __all__ = [
@@ -278,6 +278,7 @@ class Phrases(Table):
     course: CoursePhrases
     portal: PortalPhrases
     leaflet: LeafletPhrases
+    messages: MessagePhrases
     fills = fills_of(
         moment="weekday day month time",
         date="weekday day month year",

@@ -20,6 +20,7 @@ from aftercare.web.clinic.models import (
     ReminderKind,
     ReminderStatus,
 )
+from aftercare.web.reminders.message_words import answer_greeting, questions
 from aftercare.web.reminders.schedule import receiving_channels
 
 __all__ = ["NO_MESSAGES", "answer_item", "delivery_status", "queue_answer"]
@@ -40,7 +41,11 @@ def queue_answer(question: PatientQuestion, now: datetime) -> str:
     if not channels or treatment is None:
         return NO_MESSAGES
     channel = Channel(channels[0])
-    context = {"patient": patient, "clinic": patient.clinic, "question": question}
+    context = {
+        "greeting": answer_greeting(question),
+        "answer": question.answer,
+        "questions": questions(patient.clinic),
+    }
     body = render_to_string("aftercare/messages/question_answer.txt", context).strip() + "\n"
     Reminder.objects.create(
         treatment=treatment,

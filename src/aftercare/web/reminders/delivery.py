@@ -35,6 +35,7 @@ from aftercare.web.reminders.alerts import compose_staff
 from aftercare.web.reminders.claim import Claimed, why_not_send
 from aftercare.web.reminders.email_html import Branding, branding
 from aftercare.web.reminders.links import LINK_PLACEHOLDER
+from aftercare.web.reminders.message_words import email_subject, plan_link, stop_link
 from aftercare.web.reminders.notify import link_url
 from aftercare.web.reminders.optout import optout_url
 from aftercare.web.reminders.transports import (
@@ -73,15 +74,15 @@ def compose(reminder: Claimed, now: datetime) -> OutgoingMessage:
     parts = [reminder.body.rstrip()]
     if reminder.kind == ReminderKind.WELCOME:
         _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
-        parts.append(f"Your aftercare plan: {link_url(token)}")
+        parts.append(plan_link(link_url(token)))
     elif reminder.kind == ReminderKind.LINK:
         _, token = PatientLink.issue(Patient(pk=reminder.patient_id), now)
         parts = [parts[0].replace(LINK_PLACEHOLDER, link_url(token), 1)]
-    parts.append(f"To stop these messages: {optout_url(reminder.patient_id, reminder.channel)}")
+    parts.append(stop_link(optout_url(reminder.patient_id, reminder.channel)))
     return OutgoingMessage(
         channel=reminder.channel,
         to=reminder.destination,
-        subject=_SUBJECTS.get(reminder.kind, _SUBJECT).format(clinic=reminder.clinic_name),
+        subject=email_subject(reminder.kind, reminder.clinic_name),
         body="\n\n".join(parts) + "\n",
         idempotency_key=reminder.idempotency_key,
         branding=_branding(reminder),
@@ -98,13 +99,6 @@ def _branding(reminder: Claimed) -> Branding | None:
         reminder.clinic_accent_colour,
         reminder.clinic_logo_digest,
     )
-
-
-_SUBJECT = "Your aftercare from {clinic}"
-_SUBJECTS = {
-    ReminderKind.LINK.value: "Your aftercare plan from {clinic}",
-    ReminderKind.ANSWER.value: "{clinic} has answered your question",
-}
 
 
 def deliver(

@@ -20,6 +20,7 @@ from aftercare.web.clinic.models import (
     ReminderKind,
     Treatment,
 )
+from aftercare.web.reminders.message_words import link_greeting, link_ready, questions
 
 __all__ = ["LINK_PLACEHOLDER", "queue_link", "why_not_queue"]
 
@@ -65,11 +66,13 @@ def queue_link(patient: Patient, channel: Channel, now: datetime) -> Reminder | 
     treatment = _latest_treatment(patient)
     if treatment is None:
         return None
+    clinic = patient.clinic
     context = {
-        "patient": patient,
-        "clinic": patient.clinic,
+        "greeting": link_greeting(patient),
+        "ready": link_ready(clinic),
         "url": LINK_PLACEHOLDER,
-        "channel": channel,
+        "questions": questions(clinic),
+        "clinic": clinic,
     }
     body = render_to_string("aftercare/messages/link.txt", context).strip() + "\n"
     return Reminder.objects.create(

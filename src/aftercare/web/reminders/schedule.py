@@ -39,6 +39,7 @@ from aftercare.web.clinic.models import (
     idempotency_key,
 )
 from aftercare.web.protocol import same_procedure, treatment_protocol
+from aftercare.web.reminders.message_words import greeting
 
 __all__ = [
     "STAFF_CANCELLED",
@@ -103,7 +104,7 @@ def sync_reminders(treatment: Treatment, now: datetime) -> None:
             (p.item, channel): p for p in planned if p.item not in given_way for channel in channels
         }
         for key, plan in wanted.items():
-            addressed = _addressed(patient, plan, key[1])
+            addressed = _addressed(patient, plan, key[1], protocol.language)
             _apply(treatment, protocol, (key, addressed), existing.pop(key, []), now)
         for (item, _), stale in existing.items():
             _cancel_waiting(stale, now, SUPERSEDED if item in given_way else "")
@@ -207,11 +208,13 @@ def _schedule(
     )
 
 
-def _addressed(patient: Patient, plan: PlannedReminder, channel: str) -> PlannedReminder:
+def _addressed(
+    patient: Patient, plan: PlannedReminder, channel: str, language: str
+) -> PlannedReminder:
     """The message as ``patient`` gets it on ``channel``: greeted by first name, from the
     clinic by name (so it cannot pass for phishing), the short wording for a text."""
     template = MESSAGE_TEMPLATES[Channel(channel)]
-    context = {"patient": patient, "clinic": patient.clinic, "body": _body(plan, channel)}
+    context = {"greeting": greeting(patient, channel, language), "body": _body(plan, channel)}
     return replace(plan, text=render_to_string(template, context).strip())
 
 

@@ -7,7 +7,13 @@ from datetime import date
 
 import pytest
 
-from aftercare.engine.sentences import day_span, maintenance_due, next_between, session_of
+from aftercare.engine.sentences import (
+    day_span,
+    late_after,
+    maintenance_due,
+    next_between,
+    session_of,
+)
 from aftercare.protocols.schema import Protocol
 
 
@@ -34,6 +40,14 @@ from aftercare.protocols.schema import Protocol
             lambda p: maintenance_due(p, "Mon 7 Jun 2027", "Tue 7 Dec 2027", planned=3),
             "Once your course of 3 sessions is complete, a maintenance session is due between"
             " Mon 7 Jun 2027 and Tue 7 Dec 2027.",
+        ),
+        (
+            lambda p: late_after(p, date(2026, 11, 21), date(2026, 10, 2)),
+            "Sat 21 Nov 2026, 50 days after the session before",
+        ),
+        (
+            lambda p: late_after(p, date(2026, 11, 21), date(2026, 11, 20)),
+            "Sat 21 Nov 2026, 1 day after the session before",
         ),
     ],
 )

@@ -142,6 +142,37 @@ def test_every_shipped_table_loads() -> None:
             "phrases for xx: Field required @ messages.questions",
         ),
         (
+            '    one: "{day}, {days} day after the session before"\n',
+            '    one: "{day}, a day after the session before"\n',
+            "phrases for xx: phrase 'one' must use {day}, {days} @ course.late_after",
+        ),
+        (
+            "  reminders_by: We send you reminders by {channel}.\n",
+            "",
+            "phrases for xx: Field required @ portal.reminders_by",
+        ),
+        (
+            '  you_wrote: "You wrote: “{text}”"\n',
+            '  you_wrote: "You wrote: “{free_text}”"\n',
+            "phrases for xx: phrase 'you_wrote' must use {text} @ portal",
+        ),
+        (
+            "  question_sent: Sent to {clinic}. Their answer will show on this page.\n",
+            "  question_sent: Sent. Their answer will show on this page.\n",
+            "phrases for xx: phrase 'question_sent' must use {clinic} @ portal",
+        ),
+        (
+            "    {changes}.\n",
+            "    the overlay.\n",
+            "phrases for xx: phrase 'staff_footer_changed' must use {changes}, {protocol},"
+            " {version} @ leaflet",
+        ),
+        (
+            "  page: Page {page} of {pages}\n",
+            "  page: Page {page}\n",
+            "phrases for xx: phrase 'page' must use {page}, {pages} @ leaflet",
+        ),
+        (
             "  not_yet: not yet\n",
             "  not_yet: not yet\n  later: later\n",
             "phrases for xx: Extra inputs are not permitted @ verdicts.later",

@@ -180,14 +180,20 @@ def signed_in(patient: Patient) -> Client:
 def test_the_portal_switches_messages_off_and_on(emailed: Patient) -> None:
     client = signed_in(emailed)
     today = client.get(reverse("portal:today")).text
-    assert "We send you reminders by email." in today
+    assert '<h2 id="messages-heading">Messages from Alpha Clinic</h2>' in today
+    assert "<p>We send you reminders by email.</p>" in today
+    assert 'value="stop" class="secondary">Stop emails</button>' in today
     response = client.post(
         reverse("portal:message_settings"), {"channel": "email", "choice": "stop"}, follow=True
     )
     assert "We will not send you emails." in response.text
-    assert "You asked us to stop emails." in response.text
+    assert "<p>You asked us to stop emails.</p>" in response.text
+    assert 'value="start" class="secondary">Send me emails again</button>' in response.text
     assert waiting("email") == 0
-    client.post(reverse("portal:message_settings"), {"channel": "email", "choice": "start"})
+    response = client.post(
+        reverse("portal:message_settings"), {"channel": "email", "choice": "start"}, follow=True
+    )
+    assert "We will send you emails again." in response.text
     emailed.refresh_from_db()
     assert emailed.email_opted_out_at is None
     assert waiting("email") == 5
@@ -223,3 +229,17 @@ def test_the_portal_switch_needs_a_post_and_a_patient(client: Client, emailed: P
 def test_a_patient_without_consent_is_told_there_are_no_messages(patient: Patient) -> None:
     text = signed_in(patient).get(reverse("portal:today")).text
     assert "The clinic does not send you messages." in text
+
+
+def test_the_portal_switch_words_text_messages(emailed: Patient) -> None:
+    Patient.objects.filter(pk=emailed.pk).update(preferred_channel=Channel.SMS)
+    client = signed_in(emailed)
+    today = client.get(reverse("portal:today")).text
+    assert '<input type="hidden" name="channel" value="sms">' in today
+    assert "<p>We send you reminders by text message.</p>" in today
+    assert 'value="stop" class="secondary">Stop text messages</button>' in today
+    response = client.post(
+        reverse("portal:message_settings"), {"channel": "sms", "choice": "stop"}, follow=True
+    )
+    assert "We will not send you text messages." in response.text
+    assert 'value="start" class="secondary">Send me text messages again</button>' in response.text

@@ -106,8 +106,11 @@ def test_a_failed_send_is_retried_and_staff_see_how_it_went(
 def test_a_patient_who_gets_no_messages_sees_the_answer_in_the_portal(
     alice: Client, staff_client: Client
 ) -> None:
-    send(alice, "Can I fly on Friday?")
     Patient.objects.update(consent_to_messages=False)
+    send(alice, "Can I fly on Friday?")
+    assert "Sent to Alpha Clinic. Their answer will show on this page. " in text(
+        page(alice, "can_i")
+    )
     question = PatientQuestion.objects.get()
     url = reverse("staff:question", kwargs={"pk": question.pk})
     staff_client.post(url, {"answer": "Yes."})

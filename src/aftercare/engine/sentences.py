@@ -14,7 +14,7 @@ from aftercare.engine.moments import format_day
 from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, phrases_for
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["day_span", "maintenance_due", "next_between", "session_of"]
+__all__ = ["day_span", "late_after", "maintenance_due", "next_between", "session_of"]
 
 
 def day_span(earliest: date, latest: date, language: str = DEFAULT_LANGUAGE) -> str:
@@ -47,3 +47,11 @@ def maintenance_due(protocol: Protocol, start: str, end: str, planned: int | Non
     if planned is None:
         return words.maintenance_due.format(start=start, end=end)
     return words.maintenance_after.format(planned=planned, start=start, end=end)
+
+
+def late_after(protocol: Protocol, day: date, before: date) -> str:
+    """'Sat 21 Nov 2026, 50 days after the session before': a session on ``day`` that
+    came late, ``before`` being the session before it."""
+    days = (day - before).days
+    shown = format_day(day, protocol.language)
+    return phrases_for(protocol.language).course.late_after.of(days, day=shown, days=days)

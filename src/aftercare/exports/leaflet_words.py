@@ -1,5 +1,6 @@
 """The leaflets' sentences around values: the patient's name and treatment, the clinic's
-numbers, a symptom with the condition that makes it urgent, and the course's dates.
+numbers, a symptom with the condition that makes it urgent, the course's dates, and the
+frame of every page (title, header, footers).
 
 The words come from the phrase table of the protocol's language; values a leaflet sets
 in bold are put in their places by ``markup.marked``, so the template prints each
@@ -8,8 +9,11 @@ sentence whole.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils.safestring import SafeString, mark_safe
 
 from aftercare.engine.course import CourseOutlook
 from aftercare.engine.explain import format_day
@@ -18,7 +22,16 @@ from aftercare.exports.markup import marked, strong
 from aftercare.protocols.phrasebook import phrases_for
 from aftercare.protocols.schema import Protocol
 
-__all__ = ["Contact", "NextSession", "contact", "next_session", "symptom_heading", "treated"]
+__all__ = [
+    "Contact",
+    "Frame",
+    "NextSession",
+    "contact",
+    "frame",
+    "next_session",
+    "symptom_heading",
+    "treated",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +102,56 @@ def _days(start: date, end: date) -> dict[str, str]:
 
 def _bold_days(start: date, end: date) -> dict[str, str]:
     return {name: strong(day) for name, day in _days(start, end).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """What frames each page: the PDF's title ('Aftercare plan from Alpha Clinic', or for
+    the clinic's leaflet 'Microneedling aftercare: Alpha Clinic'), the line under the logo
+    ('<b>Alpha Clinic</b> · Telephone … · email'), the staff's footer with the protocol's
+    version, and the page number as a CSS ``content`` value."""
+
+    title: str
+    header: str
+    staff_footer: str
+    page_number: str
+
+
+def frame(protocol: Protocol, clinic: ClinicInfo, *, generic: bool = False) -> Frame:
+    words = phrases_for(protocol.language).leaflet
+    if generic:
+        title = words.clinic_title.format(title=protocol.title, clinic=clinic.name)
+    else:
+        title = words.title.format(clinic=clinic.name)
+    numbers = {"clinic": strong(clinic.name), "phone": clinic.phone}
+    if clinic.email:
+        header = marked(words.header_with_email.format, email=clinic.email, **numbers)
+    else:
+        header = marked(words.header.format, **numbers)
+    version = {"protocol": protocol.effective_id, "version": protocol.version}
+    if protocol.overlay is None:
+        footer = words.staff_footer.format(**version)
+    else:
+        footer = words.staff_footer_changed.format(changes=protocol.overlay.title, **version)
+    return Frame(title, header, footer, _css_content(words.page))
+
+
+def _css_content(phrase: str) -> SafeString:
+    """'Page {page} of {pages}' as CSS: '"Page " counter(page) " of " counter(pages)'.
+
+    The page counters exist only while the PDF is laid out, so the phrase becomes the
+    ``content`` of the page's margin box. Its words are CSS strings, escaped so that
+    nothing in them can end the string or the ``<style>`` element around it."""
+    parts = []
+    for text, field, _, _ in string.Formatter().parse(phrase):
+        if text:
+            parts.append(f'"{_css_string(text)}"')
+        if field:
+            parts.append(f"counter({field})")
+    return mark_safe(" ".join(parts))  # noqa: S308 - every word was escaped for CSS above
+
+
+def _css_string(text: str) -> str:
+    return "".join(
+        char if char.isalnum() or char in " .,:;-" else f"\\{ord(char):x} " for char in text
+    )

@@ -45,6 +45,7 @@ from aftercare.exports import ClinicInfo, Subject
 from aftercare.exports.leaflet_words import (
     NextSession,
     contact,
+    frame,
     next_session,
     symptom_heading,
     treated,
@@ -140,15 +141,13 @@ def treatment_leaflet_html(subject: Subject) -> str:
     moment = format_moment(treated_at, protocol.language)
     context = {
         "clinic": subject.clinic,
+        "frame": frame(protocol, subject.clinic),
         "contact": contact(protocol, subject.clinic),
         "logo": _logo(subject.clinic),
         "treated": treated(protocol, display_name(subject.patient_name), moment, subject.zone_name),
         "urgent": _urgent(protocol),
         "plan": plan_view(protocol, plan(protocol, treated_at), reasons=True),
         "course": _next_session(protocol, treated_at.date(), subject),
-        "protocol": {"id": protocol.effective_id},
-        "version": protocol.version,
-        "overlay": "" if protocol.overlay is None else protocol.overlay.title,
         # The plan's template leaves the version to the leaflet's staff footer.
         "leaflet": True,
     }
@@ -159,11 +158,10 @@ def clinic_leaflet_html(protocol: Protocol, clinic: ClinicInfo) -> str:
     sources = _Sources(protocol)
     context = {
         "clinic": clinic,
+        "frame": frame(protocol, clinic, generic=True),
         "contact": contact(protocol, clinic),
         "logo": _logo(clinic),
-        "protocol": {"title": protocol.title, "id": protocol.effective_id},
-        "version": protocol.version,
-        "overlay": "" if protocol.overlay is None else protocol.overlay.title,
+        "protocol": {"title": protocol.title},
         "urgent": _urgent(protocol),
         "sections": _rule_sections(protocol, sources),
         "course": _course_words(protocol, sources),

@@ -28,6 +28,18 @@ class PortalPhrases(Table):
     stopped: str
     stopped_title: str
     cancelled: str
+    email: str
+    text: str
+    messages_from: str
+    reminders_by: str
+    asked_to_stop: str
+    send_again: str
+    not_sending: str
+    sending_again: str
+    question_sent_to_you: str
+    question_sent: str
+    answer_from: str
+    you_wrote: str
     fills = fills_of(
         call_on="clinic phone",
         call="clinic phone",
@@ -45,6 +57,18 @@ class PortalPhrases(Table):
         stopped="messages clinic",
         stopped_title="messages",
         cancelled="messages",
+        email="",
+        text="",
+        messages_from="clinic",
+        reminders_by="channel",
+        asked_to_stop="messages",
+        send_again="messages",
+        not_sending="messages",
+        sending_again="messages",
+        question_sent_to_you="clinic",
+        question_sent="clinic",
+        answer_from="clinic",
+        you_wrote="text",
     )
 
 
@@ -62,6 +86,13 @@ class LeafletPhrases(Table):
     session: str
     next_window: str
     maintenance: str
+    title: str
+    clinic_title: str
+    header: str
+    header_with_email: str
+    staff_footer: str
+    staff_footer_changed: str
+    page: str
     fills = fills_of(
         for_patient="name moment zone",
         for_anyone="moment zone",
@@ -73,6 +104,13 @@ class LeafletPhrases(Table):
         session="session planned",
         next_window="start end",
         maintenance="start end",
+        title="clinic",
+        clinic_title="title clinic",
+        header="clinic phone",
+        header_with_email="clinic phone email",
+        staff_footer="protocol version",
+        staff_footer_changed="protocol version changes",
+        page="page pages",
     )
 
 

@@ -55,6 +55,10 @@ class HourCount(Plural):
     fills = fills_of(one="hours", other="hours")
 
 
+class LateAfter(Plural):
+    fills = fills_of(one="day days", other="day days")
+
+
 class Offsets(Table):
     never: str
     avoid: str
@@ -230,6 +234,7 @@ class CoursePhrases(Table):
     next_between: str
     maintenance_due: str
     maintenance_after: str
+    late_after: LateAfter
     fills = fills_of(
         too_early="",
         within_window="",

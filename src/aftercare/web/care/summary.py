@@ -21,7 +21,7 @@ from aftercare.engine.explain import (
     session_verdict,
 )
 from aftercare.engine.localtime import zone
-from aftercare.engine.sentences import day_span
+from aftercare.engine.sentences import day_span, late_after
 from aftercare.engine.timeline import Plan, plan
 from aftercare.protocols.schema import Protocol
 from aftercare.web.booking import session_days
@@ -172,11 +172,10 @@ def course_summary(
         maintenance=None
         if upkeep is None
         else day_span(upkeep.earliest, upkeep.latest, protocol.language),
-        late=tuple(_late_words(days, outlook.late)),
+        late=tuple(_late_words(protocol, days, outlook.late)),
     )
 
 
-def _late_words(days: Sequence[date], late: Iterable[date]) -> Iterable[str]:
+def _late_words(protocol: Protocol, days: Sequence[date], late: Iterable[date]) -> Iterable[str]:
     for day in late:
-        before = max(d for d in days if d < day)
-        yield f"{format_day(day)}, {(day - before).days} days after the session before"
+        yield late_after(protocol, day, max(d for d in days if d < day))

@@ -20,7 +20,7 @@ from aftercare.web.care.current import Care, current_care
 from aftercare.web.care.records import record_check_in
 from aftercare.web.clinic.models import CheckIn, Clinic
 from aftercare.web.oncall import on_call_at
-from aftercare.web.portal.clinic_words import clinic_words
+from aftercare.web.portal.clinic_words import clinic_words, you_wrote
 from aftercare.web.portal.forms import CheckInForm
 from aftercare.web.portal.present import tel_href
 from aftercare.web.protocol import (
@@ -89,6 +89,7 @@ def check_in_result(request: PatientRequest, pk: int) -> HttpResponse:
     answer = {
         "result": record.result,
         "check_in": record,
+        "you_wrote": you_wrote(record.free_text),
         "urgent": is_urgent(record.level),
         "clinic_told": needs_clinic(record.level),
         "out_of_hours": _out_of_hours(record, request.patient.clinic),

@@ -1,5 +1,6 @@
-"""The portal's sentences around the clinic's name and numbers ("Call Skin Clinic on 0161
-496 0000"), from the phrase table: built once per page, so templates only print them."""
+"""The portal's sentences around values, mostly the clinic's name and numbers ("Call Skin
+Clinic on 0161 496 0000"), from the phrase table: built once per page, so templates only
+print them."""
 
 from __future__ import annotations
 
@@ -7,9 +8,25 @@ from dataclasses import dataclass
 
 from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE, phrases_for
 from aftercare.web.care.current import Care
-from aftercare.web.clinic.models import Channel, Clinic
+from aftercare.web.clinic.models import Channel, Clinic, Patient
 
-__all__ = ["ClinicWords", "StopWords", "channel_words", "clinic_words", "link_sent", "stop_words"]
+__all__ = [
+    "CHANNELS",
+    "ClinicWords",
+    "MessageSwitch",
+    "StopWords",
+    "channel_words",
+    "clinic_words",
+    "link_sent",
+    "message_switch",
+    "question_sent",
+    "stop_words",
+    "switched",
+    "you_wrote",
+]
+
+# The channels a patient can switch off and on again.
+CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +38,7 @@ class ClinicWords:
     told: str
     send_question: str
     questions_to: str
+    answer_from: str
 
 
 def clinic_words(clinic: Clinic, care: Care | None = None) -> ClinicWords:
@@ -35,6 +53,7 @@ def clinic_words(clinic: Clinic, care: Care | None = None) -> ClinicWords:
         told=words.told.format(clinic=name),
         send_question=words.send_question.format(clinic=name),
         questions_to=words.questions_to.format(clinic=name),
+        answer_from=words.answer_from.format(clinic=name),
     )
 
 
@@ -75,3 +94,55 @@ def stop_words(clinic: Clinic, channel: Channel, language: str = DEFAULT_LANGUAG
 def link_sent(clinic: Clinic, language: str = DEFAULT_LANGUAGE) -> str:
     """'Skin Clinic has sent you a link to your aftercare plan.'"""
     return phrases_for(language).portal.link_sent.format(clinic=clinic.name)
+
+
+def question_sent(clinic: Clinic, to_patient: bool, language: str = DEFAULT_LANGUAGE) -> str:
+    """'Sent to Skin Clinic. Their answer will show on this page', with ' and be sent to
+    you' for a patient who gets messages (``to_patient``)."""
+    words = phrases_for(language).portal
+    phrase = words.question_sent_to_you if to_patient else words.question_sent
+    return phrase.format(clinic=clinic.name)
+
+
+def you_wrote(text: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """'You wrote: “…”': a check-in's own words, quoted back; "" for none."""
+    return phrases_for(language).portal.you_wrote.format(text=text) if text else ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSwitch:
+    """Today's switch for the patient's messages: 'Messages from Skin Clinic' over either
+    'We send you reminders by email.' and the button 'Stop emails', or, once stopped,
+    'You asked us to stop emails.' and 'Send me emails again'. ``channel`` is "" when the
+    clinic sends the patient no messages (and ``status`` and ``button`` are "")."""
+
+    heading: str
+    channel: str = ""
+    stopped: bool = False
+    status: str = ""
+    button: str = ""
+
+
+def message_switch(patient: Patient, language: str = DEFAULT_LANGUAGE) -> MessageSwitch:
+    words = phrases_for(language).portal
+    heading = words.messages_from.format(clinic=patient.clinic.name)
+    if not patient.consent_to_messages or patient.preferred_channel not in CHANNELS:
+        return MessageSwitch(heading)
+    channel = Channel(patient.preferred_channel)
+    messages = channel_words(channel, language)
+    if getattr(patient, f"{channel}_opted_out_at") is not None:
+        status = words.asked_to_stop.format(messages=messages)
+        return MessageSwitch(
+            heading, channel, True, status, words.send_again.format(messages=messages)
+        )
+    one = words.email if channel is Channel.EMAIL else words.text
+    status = words.reminders_by.format(channel=one)
+    return MessageSwitch(heading, channel, False, status, words.stop.format(messages=messages))
+
+
+def switched(channel: Channel, on: bool, language: str = DEFAULT_LANGUAGE) -> str:
+    """The banner once the switch is used: 'We will send you emails again.' (``on``) or
+    'We will not send you emails.'."""
+    words = phrases_for(language).portal
+    phrase = words.sending_again if on else words.not_sending
+    return phrase.format(messages=channel_words(channel, language))

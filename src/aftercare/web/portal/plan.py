@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from aftercare.engine.ask import ask
 from aftercare.engine.localtime import zone
+from aftercare.protocols.phrasebook import DEFAULT_LANGUAGE
 from aftercare.protocols.schema import Protocol
 from aftercare.web import audit, clock
 from aftercare.web.access import PatientRequest, patient_required
@@ -24,7 +25,7 @@ from aftercare.web.care.current import Care, current_care, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.care.summary import treatment_plan
 from aftercare.web.clinic.models import Patient, Treatment
-from aftercare.web.portal.clinic_words import clinic_words
+from aftercare.web.portal.clinic_words import clinic_words, message_switch, question_sent
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
     ask_view,
@@ -82,7 +83,9 @@ def today(request: PatientRequest) -> HttpResponse:
     care = current_care(request.patient, clock.now())
     _audit(request, "portal.today", care.treatment if care else None)
     view = today_view(care, treatment_plan(care.protocol, care.treatment)) if care else None
-    return _page(request, "aftercare/portal/today.html", "today", care, {"view": view})
+    language = care.protocol.language if care else DEFAULT_LANGUAGE
+    extra = {"view": view, "switch": message_switch(request.patient, language)}
+    return _page(request, "aftercare/portal/today.html", "today", care, extra)
 
 
 @patient_required
@@ -129,10 +132,8 @@ def send_question(request: PatientRequest) -> HttpResponse:
     text = form.cleaned_data["question"]
     result = ask(care.protocol, text, care.hours_after, treated_at=care.treated_at)
     send_to_clinic(request, patient, care.treatment, text, result.outcome)
-    how = " and be sent to you" if receiving_channels(patient) else ""
-    messages.success(
-        request, f"Sent to {patient.clinic.name}. Their answer will show on this page{how}."
-    )
+    to_patient = bool(receiving_channels(patient))
+    messages.success(request, question_sent(patient.clinic, to_patient, care.protocol.language))
     return redirect("portal:can_i")
 
 

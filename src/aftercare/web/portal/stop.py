@@ -28,13 +28,12 @@ from aftercare.web.clinic.models import (
     Reminder,
     ReminderStatus,
 )
-from aftercare.web.portal.clinic_words import channel_words, stop_words
+from aftercare.web.portal.clinic_words import CHANNELS, stop_words, switched
 from aftercare.web.reminders.optout import read_optout_token
 from aftercare.web.reminders.schedule import sync_patient
 
 __all__ = ["message_settings", "stop"]
 
-CHANNELS = (Channel.EMAIL, Channel.SMS)
 MAX_TOKEN = 500
 
 
@@ -96,10 +95,10 @@ def message_settings(request: PatientRequest) -> HttpResponse:
         return redirect("portal:today")
     if choice == "stop":
         _opt_out(request, patient, Channel(channel), ConsentSource.PORTAL)
-        messages.success(request, f"We will not send you {channel_words(Channel(channel))}.")
+        messages.success(request, switched(Channel(channel), on=False))
     else:
         _opt_in(request, patient, Channel(channel))
-        messages.success(request, f"We will send you {channel_words(Channel(channel))} again.")
+        messages.success(request, switched(Channel(channel), on=True))
     return redirect("portal:today")
 
 

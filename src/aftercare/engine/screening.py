@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -118,7 +119,7 @@ _PRECEDENCE = (Status.NOT_SUITABLE, Status.INCOMPLETE, Status.NOT_YET, Status.CL
 def screen(protocol: Protocol, answers: Mapping[str, Answer], on: date) -> ScreeningResult:
     """Screen ``answers`` (keyed by question id) on the day ``on``."""
     given = _checked(protocol, answers, on)
-    nothing = _none_answers(protocol)
+    nothing = _none_answers(protocol.screening.none_answers)
     reasons = tuple(
         _reason(protocol, rule, fired)
         for rule in protocol.screening.rules
@@ -229,11 +230,19 @@ def _clears(trigger: Trigger, last: date) -> date:
     """
     by_days = last + timedelta(days=trigger.within_days or 0)
     months = (trigger.within_months or 0) + 12 * (trigger.within_years or 0)
-    return max(by_days, last + relativedelta(months=months)) if months else by_days
+    return max(by_days, last + _months(months)) if months else by_days
 
 
-def _none_answers(protocol: Protocol) -> frozenset[str]:
-    return frozenset(_folded(text) for text in protocol.screening.none_answers)
+@lru_cache(maxsize=64)
+def _months(count: int) -> relativedelta:
+    """``count`` calendar months: a protocol has a handful of washouts, each built once."""
+    return relativedelta(months=count)
+
+
+@lru_cache(maxsize=16)
+def _none_answers(texts: tuple[str, ...]) -> frozenset[str]:
+    """The protocol's words for "nothing" (``screening.none_answers``), folded once."""
+    return frozenset(_folded(text) for text in texts)
 
 
 def _folded(text: str) -> str:

@@ -31,8 +31,9 @@ PATIENTS = "/api/v1/patients"
 NO_CONSENT = (
     "Messages are not sent without the patient's agreement: tick this box, or choose 'No messages'."
 )
-# The key (and its last use), the count, the page and the audit row: never one per row.
-LIST_QUERIES = 5 + CHAIN_QUERIES
+# The key (and its last use), the count, the page, the page's planned courses and the audit
+# row: never one per row.
+LIST_QUERIES = 6 + CHAIN_QUERIES
 
 
 def carol(**changes: object) -> dict[str, Any]:
@@ -79,6 +80,7 @@ def test_it_creates_a_patient_with_the_mobile_in_e164(api_client: Client, clinic
         "email_opted_out_at": None,
         "sms_opted_out_at": None,
         "course_sessions": None,
+        "courses": {},
         "created_at": "2026-11-21T14:30:00Z",
     }
     assert (patient.clinic, patient.mobile, patient.created_at) == (clinic, "+447700900456", NOW)

@@ -246,7 +246,7 @@ def test_choosing_a_longer_course_turns_maintenance_into_the_next_session(
     assert stored(patient)[0][1:3] == (BookingKind.MAINTENANCE, None)
     edit = reverse("staff:patient_edit", args=[patient.pk])
     data = {"given_name": "Alice", "family_name": "Patient", "preferred_channel": "none"}
-    assert staff_client.post(edit, data | {"course_sessions": "4"}).status_code == 302
+    assert staff_client.post(edit, data | {"sessions_microneedling": "4"}).status_code == 302
     assert rows(staff_client) == [
         [
             "Alice Patient",

@@ -14,7 +14,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from aftercare.web.clinic.models import AuditEvent, Patient, Screening, StaffMember, Treatment
+from aftercare.web.clinic.models import (
+    AuditEvent,
+    Patient,
+    PlannedCourse,
+    Screening,
+    StaffMember,
+    Treatment,
+)
 from tests.web.conftest import NOW
 from tests.web.test_api_access import ok, patch, post
 from tests.web.test_export_pdf import leaflet_url
@@ -43,6 +50,11 @@ def staff_page(client: Client, patient: Patient) -> str:
     return text(client.get(reverse("staff:patient", args=[patient.pk])).content.decode())
 
 
+def planned(patient: Patient) -> dict[str, int]:
+    """The sessions planned for each of ``patient``'s courses given a length."""
+    return dict(PlannedCourse.objects.filter(patient=patient).values_list("procedure", "sessions"))
+
+
 def patient_form(patient: Patient, **changes: Any) -> dict[str, Any]:
     data = {"given_name": patient.given_name, "family_name": patient.family_name}
     return data | {"preferred_channel": "none"} | changes
@@ -59,8 +71,9 @@ def test_staff_choose_the_course_length_and_the_course_completes_there(
     assert '<option value="" selected>The usual course (3 sessions)</option>' in choices
     assert '<option value="6">6 sessions</option>' in choices
     assert '<option value="2">' not in choices
-    assert staff_client.post(url, patient_form(patient, course_sessions="4")).status_code == 302
-    assert Patient.objects.get(pk=patient.pk).course_sessions == 4
+    chosen = patient_form(patient, sessions_microneedling="4")
+    assert staff_client.post(url, chosen).status_code == 302
+    assert planned(patient) == {"microneedling": 4}
     sessions(patient, practitioner, 90, 60, 30)
     shown = staff_page(staff_client, patient)
     assert "Sessions 3 of 4; the last on Thu 22 Oct 2026" in shown
@@ -72,12 +85,12 @@ def test_a_course_length_outside_three_to_six_is_refused(
     staff_client: Client, patient: Patient, value: str
 ) -> None:
     url = reverse("staff:patient_edit", args=[patient.pk])
-    response = staff_client.post(url, patient_form(patient, course_sessions=value))
+    response = staff_client.post(url, patient_form(patient, sessions_microneedling=value))
     assert response.status_code == 200
     assert f"Select a valid choice. {value} is not one of the available choices." in text(
         response.content.decode()
     ).replace("&#x27;", "'")
-    assert Patient.objects.get(pk=patient.pk).course_sessions is None
+    assert planned(patient) == {}
 
 
 def test_the_api_records_the_course_length_and_reports_the_course(

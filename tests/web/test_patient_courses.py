@@ -125,7 +125,7 @@ def test_a_second_course_costs_no_query_per_treatment(
             )
     assert peel.bookings.count() == 2
     # The bound of a patient on one course (test_staff_patients).
-    with django_assert_max_num_queries(10 + CHAIN_QUERIES + 2):
+    with django_assert_max_num_queries(10 + CHAIN_QUERIES + 3):
         response = staff_client.get(reverse("staff:patient", args=[patient.pk]))
     assert response.text.count("level level-expected") == 16
     assert [section[:28] for section in course_sections(text(response.text))] == [

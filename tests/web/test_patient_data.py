@@ -26,6 +26,7 @@ from aftercare.web.clinic.models import (
     CourseBooking,
     Erasure,
     Patient,
+    PlannedCourse,
     Reminder,
     StaffMember,
     Treatment,
@@ -50,6 +51,7 @@ def treated(patient: Patient, practitioner: StaffMember) -> Treatment:
     check_in(treatment, 20, "=cmd|' /C calc'!A0")
     make_reminder(treatment, due_after=timedelta(days=2))
     screen(patient, practitioner, days_ago=3)
+    PlannedCourse.objects.create(patient=patient, procedure="microneedling", sessions=4)
     refresh_booking(patient)
     audit.record(None, "patient.view", clinic=patient.clinic, patient=patient, obj=patient)
     return treatment
@@ -72,6 +74,7 @@ def test_an_administrator_erases_a_patient_and_the_chain_still_verifies(
     treated: Treatment,
 ) -> None:
     assert CourseBooking.objects.filter(patient=patient).exists()
+    assert PlannedCourse.objects.filter(patient=patient).exists()
     response = erase(as_admin, patient)
     assert response.status_code == 302
     assert not Patient.objects.filter(pk=patient.pk).exists()
@@ -79,6 +82,7 @@ def test_an_administrator_erases_a_patient_and_the_chain_still_verifies(
     assert not CheckIn.objects.exists()
     assert not Reminder.objects.exists()
     assert not CourseBooking.objects.exists()
+    assert not PlannedCourse.objects.exists()
     erasure = Erasure.objects.get()
     assert (erasure.patient_ref, erasure.reason) == (
         patient.pk,
@@ -166,6 +170,8 @@ def test_retention_lists_then_erases_patients_past_it_except_those_on_hold(
 ) -> None:
     long_ago(patient, practitioner, 9)
     long_ago(other_patient, practitioner, 9)
+    for person in (patient, other_patient):
+        PlannedCourse.objects.create(patient=person, procedure="microneedling", sessions=5)
     other_patient.legal_hold = True
     other_patient.save()
     recent = Patient.objects.create(clinic=clinic, given_name="New", family_name="One")
@@ -183,6 +189,8 @@ def test_retention_lists_then_erases_patients_past_it_except_those_on_hold(
     assert set(Patient.objects.values_list("pk", flat=True)) == {other_patient.pk, recent.pk}
     booked = CourseBooking.objects.values_list("patient_id", flat=True)
     assert set(booked) == {other_patient.pk, recent.pk}
+    planned = PlannedCourse.objects.values_list("patient_id", flat=True)
+    assert list(planned) == [other_patient.pk]
     assert Erasure.objects.get().reason.startswith("Retention: 8 years since the last treatment")
     assert verify_clinic(clinic).is_intact
 
@@ -242,7 +250,8 @@ def test_staff_download_everything_held_about_a_patient(
         .decode()
         .startswith("Everything Alpha Clinic holds about Alice Patient, as of 2026-11-21 14:30.")
     )
-    assert json.loads(archive.read("patient.json"))["family_name"] == "Patient"
+    details = json.loads(archive.read("patient.json"))
+    assert (details["family_name"], details["courses"]) == ("Patient", {"microneedling": 4})
     bundle = json.loads(archive.read(f"treatments/treatment-{treated.pk}.json"))
     assert bundle["resourceType"] == "Bundle"
     assert archive.read(f"treatments/treatment-{treated.pk}.pdf").startswith(b"%PDF")

@@ -328,8 +328,9 @@ def test_the_record_takes_the_same_queries_however_long_it_is(
         CheckIn.objects.create(
             treatment=treatment, level="expected", hours_after=5, reviewed_by=colleague
         )
-    # One more for the consent history, and one for the clinic's procedures.
-    with django_assert_max_num_queries(10 + CHAIN_QUERIES + 2):
+    # One more for the consent history, one for the clinic's procedures, and one for the
+    # lengths planned for the patient's courses.
+    with django_assert_max_num_queries(10 + CHAIN_QUERIES + 3):
         response = staff_client.get(reverse("staff:patient", args=[patient.pk]))
     assert response.text.count("level level-expected") == 15
 

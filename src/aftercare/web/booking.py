@@ -3,9 +3,10 @@ procedure they are on a course of (``CourseBooking``).
 
 Working the windows out from every patient's treatments on every dashboard view would cost
 the whole clinic, so the write paths store them (``refresh_booking``) whenever what they
-depend on changes: a treatment recorded, moved or cancelled, the length of course chosen
-for the patient, the clinic's course rules for a procedure. The dashboard then reads one
-slice of the (clinic, closes) index (``due_to_book``).
+depend on changes: a treatment recorded, moved or cancelled, the length chosen for the
+patient's course of the procedure (``PlannedCourse``), the clinic's course rules for a
+procedure. The dashboard then reads one slice of the (clinic, closes) index
+(``due_to_book``).
 
 A course counts the treatments of one procedure, whatever the others: a patient having a
 course of microneedling and one of a peel is due to book each in its own window. The
@@ -20,13 +21,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from aftercare.engine.course import course_outlook
 from aftercare.engine.localtime import zone
 from aftercare.protocols.registry import UnknownProtocolError
 from aftercare.protocols.schema import Protocol
-from aftercare.web.clinic.models import BookingKind, Clinic, CourseBooking, Patient, Treatment
+from aftercare.web.clinic.models import (
+    BookingKind,
+    Clinic,
+    CourseBooking,
+    Patient,
+    PlannedCourse,
+    Treatment,
+)
 from aftercare.web.protocol import base_id, clinic_protocol, same_procedure
 
 __all__ = [
@@ -93,6 +101,7 @@ def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
         "treated_at", "time_zone", "protocol_id"
     ):
         days.setdefault(base_id(protocol_id), []).append(_local_day(at, zone_name))
+    planned = PlannedCourse.of(patient)
     rows, kept = [], []
     for procedure, found in days.items():
         if protocol is None or protocol.id != procedure:
@@ -105,7 +114,7 @@ def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
                 continue
         else:
             course = protocol
-        booking = booking_for(course, sorted(found), patient.course_sessions)
+        booking = booking_for(course, sorted(found), planned.get(procedure))
         if booking is not None:
             rows.append(_row(patient.clinic_id, patient.pk, procedure, booking))
             kept.append(procedure)
@@ -116,12 +125,17 @@ def refresh_booking(patient: Patient, protocol: Protocol | None = None) -> None:
 def refresh_clinic_bookings(clinic: Clinic, protocol: Protocol) -> int:
     """Store again the window of ``protocol``'s procedure of every patient with treatments
     of it, after the clinic's course rules for it changed; the number of patients. Reads
-    the treatments once, in patient order, and writes a batch at a time."""
+    the treatments once, in patient order, each course's own planned length with them,
+    and writes a batch at a time."""
+    planned = PlannedCourse.objects.filter(
+        patient=OuterRef("patient_id"), procedure=protocol.id
+    ).values("sessions")[:1]
     rows = (
         Treatment.objects.filter(patient__clinic=clinic, cancelled_at=None)
         .filter(same_procedure(protocol.id))
+        .annotate(chosen=Subquery(planned))
         .order_by("patient_id", "treated_at", "pk")
-        .values_list("patient_id", "treated_at", "time_zone", "patient__course_sessions")
+        .values_list("patient_id", "treated_at", "time_zone", "chosen")
     )
     changed: list[CourseBooking] = []
     count = 0

@@ -42,6 +42,7 @@ __all__ = [
     "clinic_overlay",
     "clinic_procedures",
     "clinic_protocol",
+    "course_procedures",
     "default_procedure",
     "effective_protocol",
     "enabled_procedures",
@@ -158,6 +159,13 @@ def default_procedure(clinic: Clinic) -> str:
     clinic performs it (as every clinic did before procedures), else its first."""
     enabled = enabled_procedures(clinic)
     return DEFAULT_PROTOCOL if DEFAULT_PROTOCOL in enabled or not enabled else enabled[0]
+
+
+def course_procedures(clinic: Clinic) -> tuple[str, ...]:
+    """The procedures the clinic performs, the default one first: the courses a
+    patient's form plans, in the order it asks."""
+    default = default_procedure(clinic)
+    return (default, *(pid for pid in enabled_procedures(clinic) if pid != default))
 
 
 def performed_procedure(clinic: Clinic, asked: str) -> str:

@@ -24,6 +24,7 @@ from aftercare.web.clinic.models import (
     AuditEvent,
     CheckIn,
     Patient,
+    PlannedCourse,
     Reminder,
     Screening,
     Treatment,
@@ -35,7 +36,8 @@ __all__ = ["subject_access_zip"]
 
 README = """Everything {clinic} holds about {patient}, as of {at}.
 
-patient.json        the patient's details as recorded
+patient.json        the patient's details as recorded, with the sessions planned for each
+                    course given a length ("courses": by procedure)
 consent.csv         consent to messages: each time it was given or withdrawn, and by whom
 treatments/         for each treatment: its FHIR R4 Bundle (treatment-N.json: the patient,
                     the procedure, the aftercare plan, check-ins and screenings) and the
@@ -78,6 +80,8 @@ def _details(patient: Patient) -> dict[str, object]:
     details["date_of_birth"] = patient.date_of_birth and patient.date_of_birth.isoformat()
     details["consent_to_messages"] = patient.consent_to_messages
     details["legal_hold"] = patient.legal_hold
+    # The sessions planned for each course given a length, by procedure.
+    details["courses"] = PlannedCourse.of(patient)
     details["created_at"] = patient.created_at.isoformat()
     return details
 

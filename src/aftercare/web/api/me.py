@@ -34,7 +34,7 @@ from aftercare.web.api.treatments import (
 from aftercare.web.care.current import current_care, treatments_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.summary import local_today, treatment_plan
-from aftercare.web.clinic.models import CheckIn, Treatment
+from aftercare.web.clinic.models import CheckIn, PlannedCourse, Treatment
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.protocol import (
     treatment_protocol,
@@ -109,7 +109,8 @@ def my_course(request: PatientRequest, query: Query[CourseQuery]) -> CourseOut:
     today = local_today(clinic, clock.now())
     treatments = list(treatments_of(patient))
     protocol, course = asked_course(clinic, treatments, query.procedure, "You have")
-    return course_out(protocol, course, today, patient.course_sessions)
+    chosen = PlannedCourse.sessions_for(patient.pk, protocol.id)
+    return course_out(protocol, course, today, chosen)
 
 
 @router.get(

@@ -32,9 +32,13 @@ REQUIRED = "This field is required."
 Validator = Callable[[str], None]
 
 
-def patient_input(values: Mapping[str, Any], today: date, protocol: Protocol) -> PatientInput:
+def patient_input(
+    values: Mapping[str, Any], today: date, protocols: Mapping[str, Protocol]
+) -> PatientInput:
     """``values`` (``PatientIn``'s fields) as the care layer records them; a 422 naming
-    each field refused, in the order the staff form finds them."""
+    each field refused, in the order the staff form finds them. ``protocols``: those of
+    the procedures the clinic performs by id, the default one first, which
+    ``course_sessions`` plans; ``courses`` plans any of them."""
     errors: dict[str, list[str]] = {}
     given = _text(errors, "given_name", values["given_name"], required=True)
     family = _text(errors, "family_name", values["family_name"], required=True)
@@ -52,11 +56,7 @@ def patient_input(values: Mapping[str, Any], today: date, protocol: Protocol) ->
     if not channel:
         errors["preferred_channel"] = [REQUIRED]
     consent = bool(values.get("consent_to_messages"))
-    sessions = values.get("course_sessions")
-    if sessions is not None and sessions not in protocol.course.plannable_sessions:
-        errors["course_sessions"] = [
-            f"Select a valid choice. {sessions} is not one of the available choices."
-        ]
+    courses = _courses(errors, values, protocols)
     for field, problem in channel_problems(channel, email, mobile, consent, frozenset(errors)):
         errors.setdefault(field, []).append(problem)
     # The model's own check, as a model form runs it last, on the names it accepted.
@@ -66,12 +66,50 @@ def patient_input(values: Mapping[str, Any], today: date, protocol: Protocol) ->
     if errors:
         raise ValidationError(
             [
-                {"loc": ("body", "_", field), "msg": message}
+                {"loc": ("body", "_", *field.split(".", 1)), "msg": message}
                 for field, messages in errors.items()
                 for message in messages
             ]
         )
-    return PatientInput(given, family, born, email, mobile, channel, consent, sessions)
+    return PatientInput(given, family, born, email, mobile, channel, consent, courses)
+
+
+def _courses(
+    errors: dict[str, list[str]], values: Mapping[str, Any], protocols: Mapping[str, Protocol]
+) -> dict[str, int | None]:
+    """The courses' lengths sent: ``courses`` by procedure, and ``course_sessions`` for
+    the default procedure's (only when sent: a change leaves out what it keeps), each
+    among the lengths its own protocol plans, refused under the field it came in."""
+    default = next(iter(protocols))
+    sent = {
+        procedure: (f"courses.{procedure}", sessions)
+        for procedure, sessions in (values.get("courses") or {}).items()
+    }
+    if "course_sessions" in values:
+        sessions = values["course_sessions"]
+        if default in sent and sent[default][1] != sessions:
+            errors["course_sessions"] = [
+                f"differs from courses.{default}, the same course; send one of them"
+            ]
+        sent[default] = ("course_sessions", sessions)
+    for procedure, (field, sessions) in sent.items():
+        if (problem := _length_problem(protocols, procedure, sessions)) is not None:
+            errors.setdefault(field, []).append(problem)
+    return {procedure: sessions for procedure, (_, sessions) in sent.items()}
+
+
+def _length_problem(
+    protocols: Mapping[str, Protocol], procedure: str, sessions: int | None
+) -> str | None:
+    protocol = protocols.get(procedure)
+    if protocol is None:
+        performed = ", ".join(protocols)
+        return f"the clinic does not perform '{procedure}'; it performs: {performed}"
+    plannable = protocol.course.plannable_sessions
+    if sessions is None or sessions in plannable:
+        return None
+    choices = ", ".join(map(str, plannable))
+    return f"Select a valid choice. {sessions} is not one of the available choices ({choices})."
 
 
 def _text(

@@ -8,7 +8,6 @@ stored in E.164 and a message channel needs its address and the patient's consen
 
 # No "from __future__ import annotations": ninja reads these signatures at import time.
 
-from dataclasses import fields
 from typing import Annotated, Literal
 
 from django.db.models import QuerySet
@@ -19,6 +18,7 @@ from pydantic import Field, StrictBool
 
 from aftercare.contracts import screening_json
 from aftercare.protocols.load import DEFAULT_PROTOCOL
+from aftercare.protocols.schema import Protocol
 from aftercare.web import audit
 from aftercare.web.access import scoped
 from aftercare.web.actor import Actor
@@ -37,11 +37,11 @@ from aftercare.web.api.record_schemas import PatientIn, PatientOut, PatientPatch
 from aftercare.web.api.schemas import ScreeningOut, ScreeningRecordOut
 from aftercare.web.care.patients import PatientInput
 from aftercare.web.care.records import record_new_patient, record_patient_change, record_screening
-from aftercare.web.clinic.models import Patient, Screening
+from aftercare.web.clinic.models import Clinic, Patient, Screening
 from aftercare.web.clinic.search_keys import text_key
-from aftercare.web.protocol import clinic_protocol
+from aftercare.web.protocol import clinic_protocol, course_procedures, default_procedure
 
-__all__ = ["patient_of", "router"]
+__all__ = ["course_protocols", "patient_of", "router"]
 
 router = Router(tags=["patients"])
 
@@ -67,34 +67,41 @@ class PatientFilter(Schema):
     )
 
 
+def course_protocols(clinic: Clinic) -> dict[str, Protocol]:
+    """The protocols of the procedures the clinic performs, the default one first: the
+    courses a patient's lengths may be planned for."""
+    return {pid: clinic_protocol(clinic, pid) for pid in course_procedures(clinic)}
+
+
 def patient_of(request: KeyRequest, pk: int, action: str) -> Patient:
     clinic = request.api_key.clinic
     patients = Patient.objects.filter(clinic=clinic).select_related("clinic")
     return scoped(request, patients, pk, clinic=clinic, action=action)
 
 
-class _Counted:
-    """An unfiltered list: its total is the clinic's count, kept as patients are added,
-    so a page of a large clinic does not count every row (the paginator calls these)."""
+class _Page:
+    """The patients of a list as the API shows them, a page at a time, their planned
+    courses read in one more query; ``total``: the clinic's count for an unfiltered list,
+    kept as patients are added, so a page of a large clinic does not count every row
+    (the paginator calls these)."""
 
-    def __init__(self, rows: QuerySet[Patient], total: int) -> None:
-        self.rows, self.total = rows, total
+    def __init__(self, rows: QuerySet[Patient], default: str, total: int | None) -> None:
+        self.rows, self.default, self.total = rows, default, total
 
-    def all(self) -> "_Counted":
+    def all(self) -> "_Page":
         return self
 
     def count(self) -> int:
-        return self.total
+        return self.rows.count() if self.total is None else self.total
 
-    def __getitem__(self, page: slice) -> list[Patient]:
-        return list(self.rows[page])
+    def __getitem__(self, page: slice) -> list[PatientOut]:
+        found = self.rows.prefetch_related("planned_courses")[page]
+        return [patient_out(patient, self.default) for patient in found]
 
 
 @router.get("patients", response=responses({200: list[PatientOut]}, 401))
 @paginate(Pages)
-def list_patients(
-    request: KeyRequest, filters: Query[PatientFilter]
-) -> QuerySet[Patient] | _Counted:
+def list_patients(request: KeyRequest, filters: Query[PatientFilter]) -> _Page:
     """The clinic's patients, filtered by exact family name, email or mobile (E.164);
     any other query parameter is refused (422)."""
     only_known(request, PatientFilter, Pages.Input)
@@ -112,25 +119,27 @@ def list_patients(
         patients = patients.filter(mobile=filters.mobile.strip())
     audit.record(request, "api.patient.list", clinic=clinic)
     rows = patients.order_by(filters.ordering, "pk")
-    if filters.family_name or filters.email or filters.mobile:
-        return rows
-    return _Counted(rows, clinic.patient_count)
+    filtered = filters.family_name or filters.email or filters.mobile
+    return _Page(rows, default_procedure(clinic), None if filtered else clinic.patient_count)
 
 
 @router.post("patients", response=responses({201: PatientOut}, 401, 403))
 def create_patient(request: KeyRequest, payload: PatientIn) -> Status[PatientOut]:
     require_write(request)
     clinic = request.api_key.clinic
-    protocol = clinic_protocol(clinic)
-    details = patient_input(payload.model_dump(), today_for(request), protocol)
-    return Status(201, patient_out(record_new_patient(Actor.of(request), clinic, details)))
+    values = payload.model_dump()
+    if "course_sessions" not in payload.model_fields_set:
+        del values["course_sessions"]  # not sent: ``courses`` may name that course
+    details = patient_input(values, today_for(request), course_protocols(clinic))
+    patient = record_new_patient(Actor.of(request), clinic, details)
+    return Status(201, patient_out(patient, default_procedure(clinic)))
 
 
 @router.get("patients/{int:pk}", response=responses({200: PatientOut}, *READ))
 def get_patient(request: KeyRequest, pk: int) -> PatientOut:
     patient = patient_of(request, pk, "patient.view")
     audit.record(request, "patient.view", clinic=patient.clinic, patient=patient, obj=patient)
-    return patient_out(patient)
+    return patient_out(patient, default_procedure(patient.clinic))
 
 
 @router.patch("patients/{int:pk}", response=responses({200: PatientOut}, *WRITE))
@@ -138,13 +147,15 @@ def update_patient(request: KeyRequest, pk: int, payload: PatientPatch) -> Patie
     """Change the fields sent; the others keep their values."""
     require_write(request)
     patient = patient_of(request, pk, "patient.update")
-    current = {field.name: getattr(patient, field.name) for field in fields(PatientInput)}
+    current = {name: getattr(patient, name) for name in PatientInput.detail_names()}
     changes = payload.model_dump(exclude_unset=True)
     if any(changes.get(name, "") is None for name in ("given_name", "family_name")):
         raise ValidationError([{"loc": ("body",), "msg": "names cannot be removed"}])
     merged = current | changes
-    details = patient_input(merged, today_for(request), clinic_protocol(patient.clinic))
-    return patient_out(record_patient_change(Actor.of(request), patient, details))
+    clinic = patient.clinic
+    details = patient_input(merged, today_for(request), course_protocols(clinic))
+    changed = record_patient_change(Actor.of(request), patient, details)
+    return patient_out(changed, default_procedure(clinic))
 
 
 @router.get(

@@ -26,7 +26,14 @@ from aftercare.web.api.record_schemas import (
 )
 from aftercare.web.api.schemas import CourseOut, OpenQuestionOut, PlanOut, ScreeningRecordOut
 from aftercare.web.care.summary import plan_key, reviewer, session_days, treatment_plan
-from aftercare.web.clinic.models import CheckIn, Patient, Reminder, Screening, Treatment
+from aftercare.web.clinic.models import (
+    CheckIn,
+    Patient,
+    PlannedCourse,
+    Reminder,
+    Screening,
+    Treatment,
+)
 from aftercare.web.kept import Kept
 from aftercare.web.protocol import base_id
 
@@ -56,8 +63,18 @@ MAX_PLANS = 512
 _plans: Kept[_Kept] = Kept(MAX_PLANS)
 
 
-def patient_out(patient: Patient) -> PatientOut:
-    return PatientOut.model_validate(patient, from_attributes=True)
+def patient_out(patient: Patient, default: str) -> PatientOut:
+    """``patient`` with the lengths of their courses: ``course_sessions`` that of the
+    clinic's ``default`` procedure, as before courses were planned per procedure."""
+    planned = PlannedCourse.of(patient)
+    details = {
+        name: getattr(patient, name)
+        for name in PatientOut.model_fields
+        if name not in ("course_sessions", "courses")
+    }
+    return PatientOut.model_validate(
+        details | {"course_sessions": planned.get(default), "courses": planned}
+    )
 
 
 def screening_out(screening: Screening) -> ScreeningRecordOut:

@@ -31,6 +31,10 @@ __all__ = [
 ]
 
 
+# The sessions planned for the course of each procedure named (null: the usual).
+Courses = Annotated[dict[ProcedureId, StrictInt | None], Field(max_length=20)]
+
+
 class PatientIn(Schema):
     given_name: Name
     family_name: Name
@@ -39,8 +43,12 @@ class PatientIn(Schema):
     mobile: Annotated[str, Field(max_length=40)] = ""
     preferred_channel: Channel = Channel.NONE
     consent_to_messages: StrictBool = False
-    # Sessions planned for the patient's course; null: the protocol's usual.
+    # Sessions planned for the patient's course of microneedling (of the clinic's first
+    # procedure if it does not perform microneedling); null: the protocol's usual.
     course_sessions: StrictInt | None = None
+    # Sessions planned for the course of each procedure named, by its protocol's id
+    # ({"chemical-peel": 5}); null: the protocol's usual.
+    courses: Courses = Field(default_factory=dict)
 
 
 class PatientPatch(Schema):
@@ -54,6 +62,8 @@ class PatientPatch(Schema):
     preferred_channel: Channel | None = None
     consent_to_messages: StrictBool | None = None
     course_sessions: StrictInt | None = None
+    # The courses named change; the others keep their length.
+    courses: Courses | None = None
 
 
 class PatientOut(Schema):
@@ -68,6 +78,9 @@ class PatientOut(Schema):
     email_opted_out_at: datetime | None
     sms_opted_out_at: datetime | None
     course_sessions: int | None
+    # The sessions planned for each course given a length; a procedure not named: the
+    # protocol's usual.
+    courses: dict[str, int]
     created_at: datetime
 
 

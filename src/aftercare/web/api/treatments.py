@@ -50,7 +50,7 @@ from aftercare.web.care.current import Care, care_of
 from aftercare.web.care.export_subject import attachment, treatment_subject
 from aftercare.web.care.records import record_treatment
 from aftercare.web.care.summary import local_today
-from aftercare.web.clinic.models import CheckIn, Patient, Screening, Treatment
+from aftercare.web.clinic.models import CheckIn, Patient, PlannedCourse, Screening, Treatment
 from aftercare.web.export_fhir import FHIR_JSON, bundle_download, latest_treatment
 from aftercare.web.leaflet_cache import cached_leaflet
 from aftercare.web.protocol import (
@@ -219,7 +219,8 @@ def get_course(request: KeyRequest, pk: int, query: Query[CourseQuery]) -> Cours
     treatments = list(Treatment.objects.filter(patient=patient))
     protocol, course = asked_course(clinic, treatments, query.procedure, "This patient has")
     today = local_today(clinic, clock.now())
-    return course_out(protocol, course, today, patient.course_sessions)
+    chosen = PlannedCourse.sessions_for(patient.pk, protocol.id)
+    return course_out(protocol, course, today, chosen)
 
 
 # --- check-ins --------------------------------------------------------------------------

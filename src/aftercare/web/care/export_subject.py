@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from aftercare.engine.localtime import zone
 from aftercare.exports import ClinicInfo, Subject
 from aftercare.web.care.current import Care, factors_for, treatments_of
-from aftercare.web.clinic.models import Clinic, Patient, Treatment, logo_png
+from aftercare.web.clinic.models import Clinic, Patient, PlannedCourse, Treatment, logo_png
 from aftercare.web.protocol import (
     record_protocol,
 )
@@ -45,7 +45,7 @@ def treatment_subject(patient: Patient, treatment: Treatment) -> Subject:
         treatment_id=str(treatment.pk),
         factors=factors_for(care),
         earlier_sessions=_earlier_sessions(patient, treatment),
-        course_sessions=patient.course_sessions,
+        course_sessions=PlannedCourse.sessions_for(patient.pk, protocol.id),
     )
 
 

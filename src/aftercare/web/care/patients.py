@@ -8,7 +8,8 @@ sent with these rules and turn it into one ``PatientInput``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from aftercare.web.clinic.models import Channel
@@ -42,8 +43,18 @@ class PatientInput:
     mobile: str = ""
     preferred_channel: str = Channel.NONE
     consent_to_messages: bool = False
-    # Sessions planned for the course; None: the protocol's usual.
-    course_sessions: int | None = None
+    # Sessions planned for the course of each procedure named (None: back to the
+    # protocol's usual), each within that protocol's bounds; those not named keep theirs.
+    courses: Mapping[str, int | None] = field(default_factory=dict)
+
+    @classmethod
+    def detail_names(cls) -> tuple[str, ...]:
+        """The names of the patient's own columns among the fields."""
+        return tuple(f.name for f in fields(cls) if f.name != "courses")
+
+    def details(self) -> dict[str, object]:
+        """The patient's own columns, as ``Patient`` takes them."""
+        return {name: getattr(self, name) for name in self.detail_names()}
 
 
 def birth_problem(born: date | None, today: date) -> str | None:

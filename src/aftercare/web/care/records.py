@@ -9,7 +9,6 @@ within the caller's clinic.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -32,7 +31,14 @@ from aftercare.web.care.current import Care, factors_for
 from aftercare.web.care.factors import stored_factors
 from aftercare.web.care.patients import PatientInput
 from aftercare.web.care.treatments import TreatmentInput
-from aftercare.web.clinic.models import CheckIn, Clinic, Patient, Screening, Treatment
+from aftercare.web.clinic.models import (
+    CheckIn,
+    Clinic,
+    Patient,
+    PlannedCourse,
+    Screening,
+    Treatment,
+)
 from aftercare.web.clinic.validators import without_invisible
 from aftercare.web.frozen import frozen
 from aftercare.web.reminders.alerts import raise_alerts
@@ -41,6 +47,7 @@ from aftercare.web.reminders.schedule import sync_patient, sync_treatment
 __all__ = [
     "cancel_treatment",
     "change_treatment",
+    "plan_courses",
     "record_check_in",
     "record_new_patient",
     "record_patient_change",
@@ -52,8 +59,9 @@ __all__ = [
 def record_new_patient(actor: Actor, clinic: Clinic, details: PatientInput) -> Patient:
     """Save ``details`` as a new patient of ``clinic``."""
     with transaction.atomic():
-        patient = Patient(clinic=clinic, created_at=clock.now(), **asdict(details))
+        patient = Patient(clinic=clinic, created_at=clock.now(), **details.details())
         patient.save()
+        plan_courses(patient, details.courses)
         audit.record(actor, "patient.create", clinic=clinic, patient=patient, obj=patient)
         if patient.consent_to_messages:
             record_consent(actor, patient, given=True)
@@ -66,9 +74,10 @@ def record_patient_change(actor: Actor, patient: Patient, details: PatientInput)
     # As stored: an edge may have set the new details on this object already.
     consented = Patient.objects.values_list("consent_to_messages", flat=True).get(pk=patient.pk)
     with transaction.atomic():
-        for name, value in asdict(details).items():
+        for name, value in details.details().items():
             setattr(patient, name, value)
         patient.save()
+        plan_courses(patient, details.courses)
         audit.record(actor, "patient.update", clinic=patient.clinic, patient=patient, obj=patient)
         if patient.consent_to_messages != consented:
             record_consent(actor, patient, given=patient.consent_to_messages)
@@ -77,6 +86,18 @@ def record_patient_change(actor: Actor, patient: Patient, details: PatientInput)
         # the window as it was read included.
         refresh_booking(patient)
     return patient
+
+
+def plan_courses(patient: Patient, courses: Mapping[str, int | None]) -> None:
+    """Keep the sessions planned for each of ``patient``'s courses named in ``courses``
+    (None: the protocol's usual, which needs no row)."""
+    for procedure, sessions in courses.items():
+        if sessions is None:
+            PlannedCourse.objects.filter(patient=patient, procedure=procedure).delete()
+        else:
+            PlannedCourse.objects.update_or_create(
+                patient=patient, procedure=procedure, defaults={"sessions": sessions}
+            )
 
 
 def record_screening(

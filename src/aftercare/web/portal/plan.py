@@ -24,7 +24,7 @@ from aftercare.web.access import PatientRequest, patient_required
 from aftercare.web.care.current import Care, current_care, treatments_of
 from aftercare.web.care.questions import answered_for, note_not_understood, send_to_clinic
 from aftercare.web.care.summary import treatment_plan
-from aftercare.web.clinic.models import Patient, Treatment
+from aftercare.web.clinic.models import Patient, PlannedCourse, Treatment
 from aftercare.web.portal.clinic_words import clinic_words, message_switch, question_sent
 from aftercare.web.portal.forms import CanIForm, SendQuestionForm
 from aftercare.web.portal.present import (
@@ -147,10 +147,11 @@ def course(request: PatientRequest) -> HttpResponse:
     latest = max((t for _, done in courses for t in done), key=lambda t: t.treated_at, default=None)
     _audit(request, "portal.course", latest)
     views = []
+    planned = PlannedCourse.of(patient) if courses else {}
     for procedure, done in courses:
         done.sort(key=lambda t: t.treated_at)
         days = [t.treated_at.astimezone(zone(t.time_zone)).date() for t in done]
         today_local = now.astimezone(zone(done[-1].time_zone)).date()
         protocol = clinic_protocol(patient.clinic, procedure)
-        views.append(course_view(protocol, days, today_local, patient.course_sessions))
+        views.append(course_view(protocol, days, today_local, planned.get(procedure)))
     return _page(request, "aftercare/portal/course.html", "course", None, {"courses": views})

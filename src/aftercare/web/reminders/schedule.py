@@ -31,6 +31,7 @@ from aftercare.web.clinic.models import (
     Channel,
     Clinic,
     Patient,
+    PlannedCourse,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -38,7 +39,7 @@ from aftercare.web.clinic.models import (
     Treatment,
     idempotency_key,
 )
-from aftercare.web.protocol import same_procedure, treatment_protocol
+from aftercare.web.protocol import base_id, same_procedure, treatment_protocol
 from aftercare.web.reminders.message_words import greeting
 
 __all__ = [
@@ -256,7 +257,8 @@ def _course_complete(treatment: Treatment, protocol: Protocol) -> bool:
         cancelled_at=None,
         treated_at__lte=treatment.treated_at,
     ).count()
-    return completes_course(protocol, sessions, treatment.patient.course_sessions)
+    chosen = PlannedCourse.sessions_for(treatment.patient_id, base_id(treatment.protocol_id))
+    return completes_course(protocol, sessions, chosen)
 
 
 def _by_item(rows: Iterable[Reminder]) -> dict[tuple[str, str], list[Reminder]]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -26,7 +26,7 @@ from aftercare.web.access import StaffRequest, staff_required
 from aftercare.web.booking import OVERDUE_SHOWN_DAYS, due_to_book
 from aftercare.web.care.questions import not_understood, waiting
 from aftercare.web.care.summary import local_moment, local_today
-from aftercare.web.clinic.models import Clinic, CourseBooking, Patient, Treatment
+from aftercare.web.clinic.models import Clinic, CourseBooking, Patient, PlannedCourse, Treatment
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
     aftercare_horizon_hours,
@@ -54,7 +54,6 @@ BOOKING_FIELDS = (
     "closes",
     "patient__given_name",
     "patient__family_name",
-    "patient__course_sessions",
 )
 # Patients whose address was refused, shown at most; the rest once these are corrected.
 UNDELIVERABLE_SHOWN = 50
@@ -180,7 +179,16 @@ def _due_to_book(clinic: Clinic, today: date, number: int) -> RowPage[BookingRow
     start = (number - 1) * PAGE_SIZE
     procedures = {*enabled_procedures(clinic), *clinic_procedures(clinic)}
     protocols = {procedure: clinic_protocol(clinic, procedure) for procedure in procedures}
-    shown = due_to_book(clinic, protocols.values(), today).only(*BOOKING_FIELDS)
+    # Each course's own planned length, read with its row from the (patient, procedure)
+    # index: "Session 2 of 4" of a peel whatever the length of the patient's microneedling.
+    planned = PlannedCourse.objects.filter(
+        patient=OuterRef("patient_id"), procedure=OuterRef("procedure")
+    ).values("sessions")[:1]
+    shown = (
+        due_to_book(clinic, protocols.values(), today)
+        .only(*BOOKING_FIELDS)
+        .annotate(planned=Subquery(planned))
+    )
     found = list(shown[start : start + PAGE_SIZE + 1])
     patient_path = path_for("staff:patient")
     # Named when the clinic performs more than one, or a course shown is of a procedure
@@ -210,7 +218,7 @@ def _due_to_book(clinic: Clinic, today: date, number: int) -> RowPage[BookingRow
 def _booking_what(protocol: Protocol, booking: CourseBooking) -> str:
     if booking.session is None:
         return "Maintenance"
-    chosen = booking.patient.course_sessions
+    chosen: int | None = getattr(booking, "planned", None)
     planned = max(planned_sessions(protocol, chosen), booking.session)
     return session_of(protocol, booking.session, planned)
 

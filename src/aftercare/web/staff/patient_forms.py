@@ -5,6 +5,7 @@ patient's consent, a mobile number is kept in E.164.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, ClassVar
 
@@ -18,16 +19,17 @@ from aftercare.web.care.patients import (
     channel_problems,
     mobile_number,
 )
-from aftercare.web.clinic.models import Patient
+from aftercare.web.clinic.models import Patient, PlannedCourse
 from aftercare.web.clinic.validators import validate_visible_text
 from aftercare.web.phones import display
 
-__all__ = ["PatientForm"]
+__all__ = ["PatientForm", "sessions_field"]
 
 
 class PatientForm(forms.ModelForm[Patient]):
-    """Create or edit a patient; ``today`` is the clinic's calendar day, and ``protocol``
-    the clinic's, whose course gives the lengths a course may be planned with."""
+    """Create or edit a patient; ``today`` is the clinic's calendar day, and ``protocols``
+    those of the procedures the clinic performs: each course's length is chosen among
+    those its own protocol plans."""
 
     class Meta:
         model = Patient
@@ -39,7 +41,6 @@ class PatientForm(forms.ModelForm[Patient]):
             "mobile",
             "preferred_channel",
             "consent_to_messages",
-            "course_sessions",
         )
         labels: ClassVar[dict[str, str]] = {
             "given_name": "Given name",
@@ -58,11 +59,18 @@ class PatientForm(forms.ModelForm[Patient]):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: Any, today: date, protocol: Protocol, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: date, protocols: Sequence[Protocol], **kwargs: Any
+    ) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["course_sessions"] = _course_sessions_field(protocol)
+        self.protocols = tuple(protocols)
+        planned = PlannedCourse.of(self.instance) if self.instance.pk else {}
+        for protocol in self.protocols:
+            name = sessions_field(protocol.id)
+            self.fields[name] = _course_sessions_field(protocol, len(self.protocols) > 1)
+            self.initial.setdefault(name, planned.get(protocol.id))
         for name in ("given_name", "family_name", "email", "mobile"):
             self.fields[name].validators.append(validate_visible_text)
         self.fields["given_name"].widget.attrs["autocomplete"] = "off"
@@ -105,14 +113,23 @@ class PatientForm(forms.ModelForm[Patient]):
     def to_input(self) -> PatientInput:
         """The valid form as the care layer takes it."""
         data = self.cleaned_data
-        return PatientInput(**{name: data[name] for name in self.Meta.fields})
+        courses = {p.id: data[sessions_field(p.id)] for p in self.protocols}
+        return PatientInput(**{name: data[name] for name in self.Meta.fields}, courses=courses)
 
 
-def _course_sessions_field(protocol: Protocol) -> forms.TypedChoiceField:
+def sessions_field(procedure: str) -> str:
+    """The name of the field of the sessions planned for the course of ``procedure``."""
+    return f"sessions_{procedure}"
+
+
+def _course_sessions_field(protocol: Protocol, named: bool) -> forms.TypedChoiceField:
+    """The lengths ``protocol`` plans a course with; ``named``: the label names the
+    procedure, for a clinic that performs more than one."""
     course = protocol.course
     usual = ("", f"The usual course ({course.default_sessions} sessions)")
+    label = "Sessions planned for the course"
     return forms.TypedChoiceField(
-        label="Sessions planned for the course",
+        label=f"{label}: {protocol.procedure}" if named else label,
         choices=[usual, *((n, f"{n} sessions") for n in course.plannable_sessions)],
         coerce=int,
         empty_value=None,

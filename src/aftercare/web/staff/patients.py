@@ -33,12 +33,20 @@ from aftercare.web.care.summary import (
     today_summary,
     treatment_plan,
 )
-from aftercare.web.clinic.models import CheckIn, Clinic, Patient, Screening, Treatment
+from aftercare.web.clinic.models import (
+    CheckIn,
+    Clinic,
+    Patient,
+    PlannedCourse,
+    Screening,
+    Treatment,
+)
 from aftercare.web.paging import EitherEndPaginator
 from aftercare.web.paths import path_for
 from aftercare.web.protocol import (
     base_id,
     clinic_protocol,
+    course_procedures,
     enabled_procedures,
     procedure_courses,
     record_protocol,
@@ -87,8 +95,8 @@ def patient_list(request: StaffRequest) -> HttpResponse:
 @staff_required
 def patient_new(request: StaffRequest) -> HttpResponse:
     clinic = request.staff.clinic
-    today, protocol = local_today(clinic, clock.now()), clinic_protocol(clinic)
-    form = PatientForm(request.POST or None, today=today, protocol=protocol)
+    today = local_today(clinic, clock.now())
+    form = PatientForm(request.POST or None, today=today, protocols=_course_protocols(clinic))
     if request.method == "POST" and form.is_valid():
         patient = record_new_patient(Actor.of(request), clinic, form.to_input())
         messages.success(request, f"{patient} has been added.")
@@ -108,7 +116,7 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=patient,
         today=local_today(clinic, clock.now()),
-        protocol=clinic_protocol(clinic),
+        protocols=_course_protocols(clinic),
     )
     if request.method == "POST" and form.is_valid():
         record_patient_change(Actor.of(request), patient, form.to_input())
@@ -121,6 +129,10 @@ def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
         audit.record(request, "patient.view", clinic=clinic, patient=patient, obj=patient)
     context = {"nav": "patients", "form": form, "patient": patient}
     return render(request, "aftercare/staff/patient_form.html", context)
+
+
+def _course_protocols(clinic: Clinic) -> list[Protocol]:
+    return [clinic_protocol(clinic, procedure) for procedure in course_procedures(clinic)]
 
 
 @staff_required
@@ -183,12 +195,14 @@ def _courses(
     clinic: Clinic, patient: Patient, treatments: list[Treatment], today: date
 ) -> list[CourseSection]:
     """A section for the course of each procedure the patient has treatments of, the
-    latest treated first; the clinic's protocols are read once, so a second course costs
-    no query."""
+    latest treated first; the clinic's protocols and the patient's planned lengths are
+    read once, so a second course costs no query."""
     sections = []
-    for procedure, course in procedure_courses(treatments):
+    courses = procedure_courses(treatments)
+    planned = PlannedCourse.of(patient) if courses else {}
+    for procedure, course in courses:
         protocol = clinic_protocol(clinic, procedure)
-        summary = course_summary(protocol, course, today, patient.course_sessions)
+        summary = course_summary(protocol, course, today, planned.get(procedure))
         sections.append(CourseSection(procedure, protocol.procedure, protocol.course.text, summary))
     return sections
 

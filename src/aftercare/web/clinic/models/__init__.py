@@ -14,6 +14,7 @@ from aftercare.web.clinic.models.link import PatientLink
 from aftercare.web.clinic.models.link_request import LinkRequest
 from aftercare.web.clinic.models.logo import ClinicLogo, logo_png, set_logo
 from aftercare.web.clinic.models.patient import Channel, Patient
+from aftercare.web.clinic.models.planned_course import PlannedCourse
 from aftercare.web.clinic.models.procedure import ClinicProcedure
 from aftercare.web.clinic.models.question import PatientQuestion, QuestionStatus
 from aftercare.web.clinic.models.reminder import (
@@ -49,6 +50,7 @@ __all__ = [
     "Patient",
     "PatientLink",
     "PatientQuestion",
+    "PlannedCourse",
     "QuestionStatus",
     "Reminder",
     "ReminderKind",

@@ -40,8 +40,6 @@ class Patient(models.Model):
     # A transport refused the address for good (bounced, not a mobile); staff must fix it.
     email_disabled_at = models.DateTimeField(null=True, blank=True)
     sms_disabled_at = models.DateTimeField(null=True, blank=True)
-    # The number of sessions chosen for this patient's course; None: the protocol's usual.
-    course_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     # Staff revoked the patient's links: portal sessions begun before this moment have ended.
     portal_sessions_ended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.default_now)

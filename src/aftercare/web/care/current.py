@@ -57,7 +57,12 @@ def treatments_of(patient: Patient) -> QuerySet[Treatment]:
 def current_care(patient: Patient, at: datetime) -> Care | None:
     """The latest non-cancelled treatment that has already happened, or None."""
     treatment = treatments_of(patient).filter(treated_at__lte=at).order_by("-treated_at").first()
-    return None if treatment is None else care_of(patient, treatment, at)
+    if treatment is None:
+        return None
+    # The treatment's patient is this one: read through it, the patient, their clinic and
+    # its procedures are not read again.
+    treatment.patient = patient
+    return care_of(patient, treatment, at)
 
 
 def care_of(patient: Patient, treatment: Treatment, at: datetime) -> Care:
